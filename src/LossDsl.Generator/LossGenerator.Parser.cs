@@ -1,0 +1,218 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using LossDsl.Generator.Model;
+using LossDsl.Language;
+using LossDsl.Language.Ir;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace LossDsl.Generator;
+
+public sealed partial class LossGenerator
+{
+    /// <summary>Reads a [GeneratedLoss] method into values; declaration problems become diagnostics in the input.</summary>
+    private static LossMethodInput? ReadMethod(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
+    {
+        if (ctx.TargetSymbol is not IMethodSymbol method || ctx.TargetNode is not MethodDeclarationSyntax syntax) return null;
+        var tree = syntax.SyntaxTree;
+        string path = tree.FilePath;
+        var text = tree.GetText(ct);
+        var diagnostics = new List<DiagnosticInfo>();
+
+        DiagnosticInfo At(string id, string message, SyntaxNodeOrToken where) =>
+            new(id, message, path, where.Span, text.Lines.GetLinePositionSpan(where.Span));
+
+        // The expression and where its characters are in the source.
+        var attribute = ctx.Attributes[0];
+        string expression = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string s ? s : "";
+        var argumentSyntax = (attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax)?.ArgumentList?.Arguments.FirstOrDefault()?.Expression;
+        var literalSpan = argumentSyntax?.Span ?? syntax.Identifier.Span;
+        int[] offsetMap = argumentSyntax is LiteralExpressionSyntax literal ? BuildOffsetMap(literal.Token, expression) : Array.Empty<int>();
+        var lines = text.Lines.GetLinePositionSpan(literalSpan);
+        var lineStarts = new List<int>();
+        for (int l = lines.Start.Line; l <= lines.End.Line; l++) lineStarts.Add(text.Lines[l].Start);
+
+        // The declaration.
+        bool isPartial = syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
+        if (!method.IsStatic || !isPartial || syntax.Body is not null || syntax.ExpressionBody is not null)
+            diagnostics.Add(At(DiagnosticIds.NotStaticPartial, $"'{method.Name}' must be declared 'static partial' without a body; LossDsl writes its body", syntax.Identifier));
+        if (method.IsGenericMethod)
+            diagnostics.Add(At(DiagnosticIds.UnsupportedDeclaration, $"'{method.Name}' must not be generic", syntax.Identifier));
+        if (method.ReturnType.SpecialType != SpecialType.System_Single)
+            diagnostics.Add(At(DiagnosticIds.UnsupportedReturnType, $"'{method.Name}' must return float (the loss), not '{method.ReturnType.ToDisplayString()}'", syntax.ReturnType));
+        if (ctx.SemanticModel.Compilation.Options is CSharpCompilationOptions { AllowUnsafe: false })
+            diagnostics.Add(At(DiagnosticIds.UnsafeBlocksRequired, "generated loss kernels pin spans and use pointers: set <AllowUnsafeBlocks>true</AllowUnsafeBlocks> in the project", syntax.Identifier));
+        if (argumentSyntax is not null && expression.Length == 0 && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is null)
+            diagnostics.Add(At(DiagnosticIds.UnexpectedToken, "the loss expression must be a constant string", argumentSyntax));
+
+        var types = new List<TypeDeclarationSpec>();
+        for (var t = method.ContainingType; t is not null; t = t.ContainingType)
+        {
+            var decl = t.DeclaringSyntaxReferences.Select(r => r.GetSyntax(ct)).OfType<TypeDeclarationSyntax>().FirstOrDefault();
+            if (decl is null || !decl.Modifiers.Any(SyntaxKind.PartialKeyword))
+                diagnostics.Add(At(DiagnosticIds.UnsupportedDeclaration, $"the containing type '{t.Name}' must be declared partial", syntax.Identifier));
+            string keyword = t.IsRecord ? (t.TypeKind == TypeKind.Struct ? "record struct" : "record") : t.TypeKind switch
+            {
+                TypeKind.Struct => "struct",
+                TypeKind.Interface => "interface",
+                _ => "class",
+            };
+            string name = t.Name + (t.TypeParameters.Length > 0 ? "<" + string.Join(", ", t.TypeParameters.Select(p => p.Name)) + ">" : "");
+            types.Insert(0, new TypeDeclarationSpec(keyword, name));
+        }
+
+        var parameters = new List<ParameterSpec>();
+        foreach (var p in method.Parameters)
+        {
+            var pSyntax = p.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct) as ParameterSyntax;
+            var kind = Classify(p.Type);
+            var span = pSyntax?.Span ?? syntax.Identifier.Span;
+            var pos = text.Lines.GetLinePosition(span.Start);
+            if (kind is null || p.RefKind != RefKind.None)
+            {
+                diagnostics.Add(new DiagnosticInfo(DiagnosticIds.UnsupportedParameterType,
+                    $"parameter '{p.Name}' has type '{p.Type.ToDisplayString()}'{(p.RefKind != RefKind.None ? " with a ref modifier" : "")}; a loss takes ReadOnlySpan<float> or ReadOnlySpan<int> inputs, Span<float> gradient outputs named d<input>, and float, double or int hyperparameters",
+                    path, span, text.Lines.GetLinePositionSpan(span)));
+                continue;
+            }
+            string typeText = kind switch
+            {
+                ParameterKind.FloatTensor => "global::System.ReadOnlySpan<float>",
+                ParameterKind.IntTensor => "global::System.ReadOnlySpan<int>",
+                ParameterKind.Gradient => "global::System.Span<float>",
+                ParameterKind.IntScalar => "int",
+                _ => p.Type.SpecialType == SpecialType.System_Double ? "double" : "float",
+            };
+            string? defaultText = pSyntax?.Default?.Value.ToString();
+            parameters.Add(new ParameterSpec(p.Name, kind.Value, typeText, defaultText, span.Start, span.Length, pos.Line, pos.Character));
+        }
+
+        string accessibility = string.Join(" ", syntax.Modifiers
+            .Where(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword))
+            .Select(m => m.Text));
+
+        return new LossMethodInput(
+            method.ContainingNamespace.IsGlobalNamespace ? "" : method.ContainingNamespace.ToDisplayString(),
+            new EquatableArray<TypeDeclarationSpec>(types),
+            method.Name,
+            accessibility,
+            new EquatableArray<ParameterSpec>(parameters),
+            expression,
+            path,
+            new EquatableArray<int>(offsetMap),
+            new EquatableArray<int>(lineStarts),
+            lines.Start.Line,
+            literalSpan,
+            new EquatableArray<DiagnosticInfo>(diagnostics));
+    }
+
+    private static ParameterKind? Classify(ITypeSymbol type)
+    {
+        if (type.SpecialType == SpecialType.System_Single || type.SpecialType == SpecialType.System_Double) return ParameterKind.RealScalar;
+        if (type.SpecialType == SpecialType.System_Int32) return ParameterKind.IntScalar;
+        if (type is INamedTypeSymbol { IsGenericType: true } named && named.TypeArguments.Length == 1
+            && named.ContainingNamespace?.ToDisplayString() == "System")
+        {
+            var element = named.TypeArguments[0].SpecialType;
+            if (named.Name == "ReadOnlySpan" && element == SpecialType.System_Single) return ParameterKind.FloatTensor;
+            if (named.Name == "ReadOnlySpan" && element == SpecialType.System_Int32) return ParameterKind.IntTensor;
+            if (named.Name == "Span" && element == SpecialType.System_Single) return ParameterKind.Gradient;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Maps each character of the literal's value to its position in the source (plus one entry for the end), for
+    /// regular strings with escapes, verbatim strings and raw (single- or multi-line) strings.
+    /// </summary>
+    internal static int[] BuildOffsetMap(SyntaxToken token, string value)
+    {
+        string text = token.Text;
+        int start = token.SpanStart;
+        var map = new int[value.Length + 1];
+        try
+        {
+            if (token.IsKind(SyntaxKind.StringLiteralToken) && text.StartsWith("@", StringComparison.Ordinal))
+            {
+                int i = 2;
+                for (int k = 0; k < value.Length; k++)
+                {
+                    map[k] = start + i;
+                    i += value[k] == '"' ? 2 : 1;
+                }
+                map[value.Length] = start + i;
+            }
+            else if (token.IsKind(SyntaxKind.StringLiteralToken))
+            {
+                int i = 1;
+                for (int k = 0; k < value.Length; k++)
+                {
+                    map[k] = start + i;
+                    if (text[i] != '\\') { i++; continue; }
+                    char e = text[i + 1];
+                    int len = e switch { 'x' => 2 + HexRun(text, i + 2, 4), 'u' => 6, 'U' => 10, _ => 2 };
+                    if (e == 'U') k++; // a surrogate pair: two value chars for one escape
+                    if (e == 'U' && k < value.Length) map[k] = start + i;
+                    i += len;
+                }
+                map[value.Length] = start + i;
+            }
+            else
+            {
+                // Raw string literals: skip the opening quotes; for multi-line ones, the first line break and the
+                // closing line's indentation at the start of every content line.
+                int quotes = 0;
+                while (quotes < text.Length && text[quotes] == '"') quotes++;
+                int i = quotes;
+                int indent = 0;
+                bool multiLine = token.IsKind(SyntaxKind.MultiLineRawStringLiteralToken);
+                if (multiLine)
+                {
+                    while (i < text.Length && text[i] != '\n') i++;
+                    i++;
+                    int lastLine = text.LastIndexOf('\n');
+                    while (lastLine + 1 + indent < text.Length && (text[lastLine + 1 + indent] == ' ' || text[lastLine + 1 + indent] == '\t')) indent++;
+                    i += Math.Min(indent, Leading(text, i));
+                }
+                for (int k = 0; k < value.Length; k++)
+                {
+                    if (value[k] == '\n' || value[k] == '\r')
+                    {
+                        while (i < text.Length && text[i] != value[k]) i++;
+                        map[k] = start + i;
+                        i++;
+                        if (value[k] == '\n' && multiLine) i += Math.Min(indent, Leading(text, i));
+                        continue;
+                    }
+                    while (i < text.Length && text[i] != value[k]) i++;
+                    map[k] = start + i;
+                    i++;
+                }
+                map[value.Length] = start + Math.Min(i, text.Length);
+            }
+            return map;
+        }
+        catch (IndexOutOfRangeException)
+        {
+            return Array.Empty<int>();
+        }
+    }
+
+    private static int HexRun(string text, int from, int max)
+    {
+        int n = 0;
+        while (n < max && from + n < text.Length && Uri.IsHexDigit(text[from + n])) n++;
+        return n;
+    }
+
+    private static int Leading(string text, int from)
+    {
+        int n = 0;
+        while (from + n < text.Length && (text[from + n] == ' ' || text[from + n] == '\t')) n++;
+        return n;
+    }
+}

@@ -1,0 +1,54 @@
+using System;
+using Microsoft.CodeAnalysis;
+using LossDsl.Generator.Model;
+
+namespace LossDsl.Generator;
+
+/// <summary>
+/// The LossDsl incremental generator. Pipeline (each step named for incremental-caching tests):
+/// <list type="number">
+/// <item><c>FindLossMethods</c>: <c>ForAttributeWithMetadataName("LossDsl.GeneratedLossAttribute")</c> reads each
+/// method into a <see cref="LossMethodInput"/> that holds only values (see LossGenerator.Parser.cs).</item>
+/// <item><c>CompileLoss</c>: parse, bind, differentiate, lower, schedule and emit (LossGenerator.Emitter.cs) into a
+/// <see cref="LossGenerationResult"/>: the source text and diagnostics located inside the expression string.</item>
+/// </list>
+/// Nothing escapes as an exception: an unexpected failure becomes diagnostic LOSS9999 rather than CS8785.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed partial class LossGenerator : IIncrementalGenerator
+{
+    public const string AttributeName = "LossDsl.GeneratedLossAttribute";
+
+    public static class StepNames
+    {
+        public const string FindLossMethods = nameof(FindLossMethods);
+        public const string CompileLoss = nameof(CompileLoss);
+    }
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var inputs = context.SyntaxProvider
+            .ForAttributeWithMetadataName(AttributeName,
+                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax,
+                static (ctx, ct) => ReadMethod(ctx, ct))
+            .Where(static x => x is not null)
+            .Select(static (x, _) => x!)
+            .WithTrackingName(StepNames.FindLossMethods);
+
+        var results = inputs
+            .Select(static (input, ct) => Generate(input, ct))
+            .WithTrackingName(StepNames.CompileLoss);
+
+        context.RegisterSourceOutput(results, static (spc, result) =>
+        {
+            foreach (var d in result.Diagnostics)
+                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ById(d.Id), d.ToLocation(), d.Message));
+            if (result.Source is not null) spc.AddSource(result.HintName, result.Source);
+        });
+    }
+
+    private static DiagnosticInfo Internal(Exception e, string filePath, Microsoft.CodeAnalysis.Text.TextSpan span, Microsoft.CodeAnalysis.Text.LinePositionSpan lines) =>
+        new(LossDsl.Language.DiagnosticIds.InternalError,
+            $"internal error in the LossDsl generator ({e.GetType().Name}: {e.Message}); please report it with the expression",
+            filePath, span, lines);
+}

@@ -1,0 +1,750 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LossDsl.Language.Ir;
+using LossDsl.Language.Syntax;
+
+namespace LossDsl.Language.Binding;
+
+/// <summary>
+/// The bind stage: resolves names against the method's parameters, let-bindings and indices; infers tensor ranks and
+/// the extents of their axes; checks types; desugars the built-in functions into IR (see docs/language.md, "Built-ins");
+/// and proves that every extent can be computed at run time from the tensor lengths and int parameters.
+/// </summary>
+internal sealed class Binder
+{
+    private readonly LossModel _model;
+    private readonly IrGraph _g;
+    private readonly Dictionary<string, TensorInfo> _tensors = new();
+    private readonly Dictionary<string, ScalarInfo> _scalars = new();
+    private readonly Dictionary<string, LetStatement> _lets = new();
+    private readonly Dictionary<string, int> _declaredIndexExtents = new();
+    private readonly Dictionary<string, IndexVar> _implicit = new();
+    private readonly List<Dictionary<string, IndexVar>> _scopes = new();
+    private readonly HashSet<string> _letsInProgress = new();
+    private readonly List<int> _parent = new(); // union-find over extent symbols
+    private readonly Dictionary<int, int> _extentFromScalar = new();
+    private readonly DiagnosticBag _diagnostics;
+
+    private const string FlatIndexName = "_";
+
+    private Binder(LossModel model, DiagnosticBag diagnostics)
+    {
+        _model = model;
+        _g = model.Graph;
+        _diagnostics = diagnostics;
+    }
+
+    /// <summary>Binds <paramref name="syntax"/>; returns null (with errors in <paramref name="diagnostics"/>) on failure.</summary>
+    public static LossModel? Bind(ProgramSyntax syntax, string source, IReadOnlyList<LossParameter> parameters, DiagnosticBag diagnostics)
+    {
+        var model = new LossModel(new IrGraph()) { Source = source };
+        var binder = new Binder(model, diagnostics);
+        try
+        {
+            binder.DeclareParameters(parameters);
+            var loss = binder.BindProgram(syntax);
+            if (diagnostics.HasErrors) return null;
+            binder.SettleShapes();
+            model.Loss = binder.RemapExtents(loss);
+            binder.CheckGradients();
+            return diagnostics.HasErrors ? null : model;
+        }
+        catch (DslException e)
+        {
+            diagnostics.Add(e.Diagnostic);
+            return null;
+        }
+    }
+
+    private static DslException Error(string id, string message, int offset, int length) =>
+        new(new DslDiagnostic(id, DslSeverity.Error, message, offset, length));
+    private static DslException Error(string id, string message, Expr at) => Error(id, message, at.Offset, at.Length);
+
+    // ---- Parameters ------------------------------------------------------------------------------------------------
+
+    private void DeclareParameters(IReadOnlyList<LossParameter> parameters)
+    {
+        foreach (var p in parameters)
+        {
+            _model.Parameters.Add(p);
+            switch (p.Kind)
+            {
+                case ParameterKind.FloatTensor:
+                case ParameterKind.IntTensor:
+                {
+                    var t = new TensorInfo(_model.Tensors.Count, p);
+                    _model.Tensors.Add(t);
+                    _tensors[p.Name] = t;
+                    break;
+                }
+                case ParameterKind.RealScalar:
+                case ParameterKind.IntScalar:
+                {
+                    var s = new ScalarInfo(_model.Scalars.Count, p);
+                    _model.Scalars.Add(s);
+                    _scalars[p.Name] = s;
+                    break;
+                }
+            }
+        }
+        foreach (var p in parameters)
+        {
+            if (p.Kind != ParameterKind.Gradient) continue;
+            string target = GradientTarget(p.Name);
+            if (target.Length == 0 || !_tensors.TryGetValue(target, out var t) && !_scalars.ContainsKey(target))
+            {
+                _diagnostics.Add(new DslDiagnostic(DiagnosticIds.GradientWithoutInput, DslSeverity.Error,
+                    $"gradient output '{p.Name}' has no matching input: name it 'd' followed by the name of a ReadOnlySpan<float> input", 0, 0, p.Name));
+                continue;
+            }
+            if (t is null || t.IsInt)
+            {
+                _diagnostics.Add(new DslDiagnostic(DiagnosticIds.GradientOfNonFloat, DslSeverity.Error,
+                    $"gradient output '{p.Name}' refers to '{target}', which is not a ReadOnlySpan<float> input and cannot be differentiated", 0, 0, p.Name));
+                continue;
+            }
+            t.Gradient = p;
+        }
+    }
+
+    /// <summary>"dx" -> "x", "dLogits" -> "logits"/"Logits" is matched exactly after the leading d and an optional case change.</summary>
+    private string GradientTarget(string gradientName)
+    {
+        if (gradientName.Length < 2 || gradientName[0] != 'd') return "";
+        string rest = gradientName.Substring(1);
+        if (_tensors.ContainsKey(rest) || _scalars.ContainsKey(rest)) return rest;
+        string lowered = char.ToLowerInvariant(rest[0]) + rest.Substring(1);
+        if (_tensors.ContainsKey(lowered) || _scalars.ContainsKey(lowered)) return lowered;
+        return rest;
+    }
+
+    // ---- Program ---------------------------------------------------------------------------------------------------
+
+    private Node BindProgram(ProgramSyntax syntax)
+    {
+        foreach (var s in syntax.IndexStatements)
+        {
+            if (!_scalars.TryGetValue(s.Extent.Name, out var scalar) || !scalar.IsInt)
+                throw Error(DiagnosticIds.TypeMismatch, $"'{s.Extent.Name}' must be an int parameter of the method to give the extent of an index", s.Extent);
+            if (!_extentFromScalar.TryGetValue(scalar.Id, out int extent))
+            {
+                extent = NewExtent(scalar.Name);
+                _extentFromScalar[scalar.Id] = extent;
+            }
+            foreach (var name in s.Indices)
+            {
+                CheckIndexName(name);
+                if (_declaredIndexExtents.ContainsKey(name.Name))
+                    throw Error(DiagnosticIds.DuplicateName, $"index '{name.Name}' is already declared", name);
+                _declaredIndexExtents[name.Name] = extent;
+            }
+        }
+        foreach (var let in syntax.Lets)
+        {
+            if (_tensors.ContainsKey(let.Name.Name) || _scalars.ContainsKey(let.Name.Name) || _lets.ContainsKey(let.Name.Name) || IsFunctionName(let.Name.Name) || IsConstantName(let.Name.Name))
+                throw Error(DiagnosticIds.DuplicateName, $"'{let.Name.Name}' is already defined (as a parameter, binding, function or constant); choose another name", let.Name);
+            _lets[let.Name.Name] = let;
+        }
+        // Bind each let once at its definition to report errors even in unused bindings (the value is discarded:
+        // bindings are inlined where they are used).
+        foreach (var let in syntax.Lets)
+        {
+            _scopes.Add(new Dictionary<string, IndexVar>());
+            if (let.Parameters is not null)
+                foreach (var p in let.Parameters) { CheckIndexName(p); _scopes[_scopes.Count - 1][p.Name] = NewIndexVar(p.Name); }
+            BindLetBody(let);
+            _scopes.RemoveAt(_scopes.Count - 1);
+        }
+
+        var loss = BindReal(syntax.Result);
+        if (loss.Free.Length > 0)
+        {
+            string names = string.Join(", ", loss.Free.Select(id => "'" + _g.Var(id).Name + "'").Distinct());
+            throw Error(DiagnosticIds.NotScalar,
+                $"the loss must be a scalar, but it still depends on index {names}; reduce it with sum, mean, max, ... (e.g. mean(...))", syntax.Result);
+        }
+        return loss;
+    }
+
+    private Node BindLetBody(LetStatement let)
+    {
+        if (!_letsInProgress.Add(let.Name.Name))
+            throw Error(DiagnosticIds.UnknownName, $"'{let.Name.Name}' refers to itself", let.Name);
+        try { return Bind(let.Value); }
+        finally { _letsInProgress.Remove(let.Name.Name); }
+    }
+
+    private void CheckIndexName(NameExpr name)
+    {
+        if (_tensors.ContainsKey(name.Name) || _scalars.ContainsKey(name.Name) || _lets.ContainsKey(name.Name) || IsConstantName(name.Name))
+            throw Error(DiagnosticIds.DuplicateName, $"'{name.Name}' cannot be used as an index name: it is already a parameter, binding or constant", name);
+    }
+
+    // ---- Indices and extents ---------------------------------------------------------------------------------------
+
+    private int NewExtent(string name)
+    {
+        int id = _model.Extents.Count;
+        _model.Extents.Add(new ExtentInfo(id, name));
+        _parent.Add(id);
+        return id;
+    }
+
+    private int Find(int e)
+    {
+        while (_parent[e] != e) { _parent[e] = _parent[_parent[e]]; e = _parent[e]; }
+        return e;
+    }
+
+    private void Unify(int a, int b, Expr at, string what)
+    {
+        a = Find(a); b = Find(b);
+        if (a == b) return;
+        bool aScalar = _extentFromScalar.ContainsValue(a), bScalar = _extentFromScalar.ContainsValue(b);
+        if (aScalar && bScalar)
+            throw Error(DiagnosticIds.ShapeMismatch,
+                $"{what}: it ranges over '{_model.Extents[a].Name}' here but over '{_model.Extents[b].Name}' elsewhere", at);
+        // Keep the scalar-defined extent as the representative.
+        if (bScalar) _parent[a] = b; else _parent[b] = a;
+    }
+
+    private IndexVar NewIndexVar(string name)
+    {
+        int extent = _declaredIndexExtents.TryGetValue(name, out var e) ? e : NewExtent("n_" + name);
+        return _g.NewVar(name, extent);
+    }
+
+    private IndexVar ResolveIndex(NameExpr name)
+    {
+        for (int i = _scopes.Count - 1; i >= 0; i--)
+            if (_scopes[i].TryGetValue(name.Name, out var v)) return v;
+        if (!_implicit.TryGetValue(name.Name, out var implicitVar))
+        {
+            CheckIndexName(name);
+            implicitVar = NewIndexVar(name.Name);
+            _implicit[name.Name] = implicitVar;
+        }
+        return implicitVar;
+    }
+
+    // ---- Expressions -----------------------------------------------------------------------------------------------
+
+    private Node BindReal(Expr e)
+    {
+        var n = Bind(e);
+        return _g.ToReal(n);
+    }
+
+    private Node BindBool(Expr e, string context)
+    {
+        var n = Bind(e);
+        if (n.Type != DslType.Bool)
+            throw Error(DiagnosticIds.TypeMismatch, $"{context} must be a condition such as a comparison (x > 0, c == y[i])", e);
+        return n;
+    }
+
+    private Node BindNumeric(Expr e, string context)
+    {
+        var n = Bind(e);
+        if (n.Type == DslType.Bool) return _g.ToReal(n);
+        return n;
+    }
+
+    private Node Bind(Expr e)
+    {
+        switch (e)
+        {
+            case NumberExpr num: return _g.Const(num.Value);
+            case NameExpr name: return BindName(name);
+            case SubscriptExpr sub: return BindSubscript(sub);
+            case UnaryExpr u:
+                if (u.Op == UnaryOp.Not) return _g.Unary(Op.Not, BindBool(u.Operand, "the operand of '!'"));
+                return _g.Neg(BindNumeric(u.Operand, "the operand of '-'"));
+            case BinaryExpr b: return BindBinary(b);
+            case CallExpr c: return BindCall(c);
+            default: throw new InvalidOperationException("unknown syntax node " + e.GetType().Name);
+        }
+    }
+
+    private Node BindBinary(BinaryExpr b)
+    {
+        switch (b.Op)
+        {
+            case BinaryOp.And:
+            case BinaryOp.Or:
+                return _g.Binary(b.Op == BinaryOp.And ? Op.And : Op.Or, BindBool(b.Left, $"the left operand of '{(b.Op == BinaryOp.And ? "&&" : "||")}'"),
+                    BindBool(b.Right, $"the right operand of '{(b.Op == BinaryOp.And ? "&&" : "||")}'"));
+            case BinaryOp.Equal: case BinaryOp.NotEqual: case BinaryOp.Less: case BinaryOp.LessEqual: case BinaryOp.Greater: case BinaryOp.GreaterEqual:
+            {
+                var l = BindNumeric(b.Left, "a comparison operand");
+                var r = BindNumeric(b.Right, "a comparison operand");
+                var op = b.Op switch
+                {
+                    BinaryOp.Equal => Op.Eq, BinaryOp.NotEqual => Op.Ne, BinaryOp.Less => Op.Lt,
+                    BinaryOp.LessEqual => Op.Le, BinaryOp.Greater => Op.Gt, _ => Op.Ge,
+                };
+                return _g.Binary(op, l, r);
+            }
+            default:
+            {
+                var l = BindNumeric(b.Left, "an operand");
+                var r = BindNumeric(b.Right, "an operand");
+                var op = b.Op switch
+                {
+                    BinaryOp.Add => Op.Add, BinaryOp.Subtract => Op.Sub, BinaryOp.Multiply => Op.Mul,
+                    BinaryOp.Divide => Op.Div, _ => Op.Pow,
+                };
+                if (op == Op.Pow && r.IsConstValue(2)) return _g.Mul(l, l);
+                return _g.Binary(op, l, r);
+            }
+        }
+    }
+
+    private static bool IsConstantName(string name) => name is "inf" or "pi";
+
+    private Node BindName(NameExpr name)
+    {
+        if (_scalars.TryGetValue(name.Name, out var s))
+            return _g.Param(s.Id, s.IsInt ? DslType.Int : DslType.Real);
+        if (_tensors.TryGetValue(name.Name, out var t))
+        {
+            // A bare tensor name is elementwise over all its elements: a rank-1 view with the shared flat index.
+            return LoadTensor(t, new[] { (Expr)new NameExpr(FlatIndexName, name.Offset, name.Length) }, name, flat: true);
+        }
+        if (_lets.TryGetValue(name.Name, out var let))
+        {
+            if (let.Parameters is null) return BindLetBody(let);
+            // An indexed binding used without subscripts: its parameters are taken from the enclosing indices by name.
+            return BindLetBody(let);
+        }
+        if (name.Name == "inf") return _g.Const(double.PositiveInfinity);
+        if (name.Name == "pi") return _g.Const(Math.PI);
+        foreach (var scope in _scopes)
+            if (scope.ContainsKey(name.Name)) return _g.Index(ResolveIndex(name));
+        if (_implicit.ContainsKey(name.Name) || _declaredIndexExtents.ContainsKey(name.Name)) return _g.Index(ResolveIndex(name));
+        if (IsFunctionName(name.Name))
+            throw Error(DiagnosticIds.WrongArgumentCount, $"'{name.Name}' is a function: call it with arguments, e.g. {name.Name}(x)", name);
+        throw Error(DiagnosticIds.UnknownName, $"unknown name '{name.Name}': not a parameter, binding, index or constant" + Suggest(name.Name), name);
+    }
+
+    private string Suggest(string name)
+    {
+        var candidates = _tensors.Keys.Concat(_scalars.Keys).Concat(_lets.Keys).Concat(FunctionNames);
+        string? best = null; int bestDistance = int.MaxValue;
+        foreach (var c in candidates)
+        {
+            int d = EditDistance(name, c);
+            if (d < bestDistance) { bestDistance = d; best = c; }
+        }
+        return best is not null && bestDistance <= Math.Max(1, name.Length / 3) ? $" (did you mean '{best}'?)" : "";
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+            for (int j = 1; j <= b.Length; j++)
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+        return d[a.Length, b.Length];
+    }
+
+    private Node BindSubscript(SubscriptExpr sub)
+    {
+        string name = sub.Target.Name;
+        if (_tensors.TryGetValue(name, out var t)) return LoadTensor(t, sub.Subscripts, sub, flat: false);
+        if (_lets.TryGetValue(name, out var let))
+        {
+            if (let.Parameters is null)
+                throw Error(DiagnosticIds.NotIndexable, $"binding '{name}' has no index parameters; declare them as {name}[i, ...] = ... to subscript it", sub);
+            if (let.Parameters.Count != sub.Subscripts.Count)
+                throw Error(DiagnosticIds.RankMismatch, $"binding '{name}' takes {let.Parameters.Count} index(es) but {sub.Subscripts.Count} were given", sub);
+            // Each subscript must be an index name; the binding's parameters are renamed to them.
+            var scope = new Dictionary<string, IndexVar>();
+            for (int k = 0; k < sub.Subscripts.Count; k++)
+            {
+                if (sub.Subscripts[k] is not NameExpr idx)
+                    throw Error(DiagnosticIds.InvalidBinder, $"a binding's subscripts must be index names (write the expression into the binding instead)", sub.Subscripts[k]);
+                scope[let.Parameters[k].Name] = ResolveIndexForUse(idx);
+            }
+            _scopes.Add(scope);
+            try { return BindLetBody(let); }
+            finally { _scopes.RemoveAt(_scopes.Count - 1); }
+        }
+        if (_scalars.ContainsKey(name))
+            throw Error(DiagnosticIds.NotIndexable, $"'{name}' is a scalar parameter and cannot be subscripted", sub.Target);
+        throw Error(DiagnosticIds.UnknownName, $"unknown tensor '{name}'" + Suggest(name), sub.Target);
+    }
+
+    private IndexVar ResolveIndexForUse(NameExpr idx)
+    {
+        if (_tensors.ContainsKey(idx.Name) || _scalars.ContainsKey(idx.Name) || _lets.ContainsKey(idx.Name))
+            throw Error(DiagnosticIds.InvalidBinder, $"'{idx.Name}' is not an index", idx);
+        return ResolveIndex(idx);
+    }
+
+    private Node LoadTensor(TensorInfo t, IReadOnlyList<Expr> subscripts, Expr at, bool flat)
+    {
+        if (t.FirstUseOffset < 0) { t.FirstUseOffset = at.Offset; t.FirstUseLength = at.Length; }
+        if (t.Axes is null)
+        {
+            var axes = new int[subscripts.Count];
+            for (int k = 0; k < axes.Length; k++) axes[k] = NewExtent(t.Name + (axes.Length == 1 ? "" : "_" + k));
+            t.Axes = axes;
+            _flatUse[t.Id] = flat;
+        }
+        else if (t.Axes.Length != subscripts.Count)
+        {
+            throw Error(DiagnosticIds.RankMismatch, flat
+                ? $"'{t.Name}' is used with {t.Axes.Length} subscripts elsewhere; use it with subscripts here too"
+                : $"'{t.Name}' has rank {t.Axes.Length} (from its first use) but {subscripts.Count} subscript(s) are given here", at);
+        }
+        else if (_flatUse[t.Id] != flat)
+        {
+            throw Error(DiagnosticIds.RankMismatch, $"'{t.Name}' is used both with and without subscripts; use one form throughout", at);
+        }
+
+        var idx = new Node[subscripts.Count];
+        for (int k = 0; k < subscripts.Count; k++)
+        {
+            var s = subscripts[k];
+            Node n;
+            if (s is NameExpr ne && (ne.Name == FlatIndexName || IsIndexName(ne.Name)))
+            {
+                var v = ne.Name == FlatIndexName ? FlatIndex() : ResolveIndex(ne);
+                Unify(v.Extent, t.Axes[k], s, $"index '{v.Name}' is used for axis {k} of '{t.Name}'");
+                n = _g.Index(v);
+            }
+            else
+            {
+                n = Bind(s);
+                if (!IrGraph.IsIntLike(n) || n.Type == DslType.Bool)
+                    throw Error(DiagnosticIds.TypeMismatch, $"a subscript of '{t.Name}' must be an integer (an index, an int label such as y[i], or int arithmetic on them)", s);
+            }
+            idx[k] = n;
+        }
+        return _g.Load(t.Id, t.IsInt ? DslType.Int : DslType.Real, idx);
+    }
+
+    private readonly Dictionary<int, bool> _flatUse = new();
+
+    /// <summary>True if the name is not a parameter/binding/constant/function, so it denotes an index.</summary>
+    private bool IsIndexName(string name) =>
+        !_tensors.ContainsKey(name) && !_scalars.ContainsKey(name) && !_lets.ContainsKey(name) && !IsConstantName(name);
+
+    private IndexVar FlatIndex()
+    {
+        if (!_implicit.TryGetValue(FlatIndexName, out var v))
+        {
+            v = _g.NewVar("e", NewExtent("n"));
+            _implicit[FlatIndexName] = v;
+        }
+        return v;
+    }
+
+    // ---- Calls -----------------------------------------------------------------------------------------------------
+
+    private static readonly string[] ElementwiseFunctions =
+    {
+        "abs", "sign", "sqrt", "rsqrt", "square", "exp", "expm1", "log", "log1p", "log2", "sigmoid", "logsigmoid", "softplus",
+        "tanh", "atan", "erf", "relu", "floor", "neg", "pow", "clamp", "where", "select", "stop_gradient", "sg", "bce_logits",
+    };
+
+    private static readonly string[] ReductionFunctions =
+    {
+        "sum", "mean", "max", "min", "logsumexp", "count", "norm", "norm1", "dot", "softmax", "log_softmax",
+    };
+
+    private static IEnumerable<string> FunctionNames => ElementwiseFunctions.Concat(ReductionFunctions);
+    private static bool IsFunctionName(string n) => Array.IndexOf(ElementwiseFunctions, n) >= 0 || Array.IndexOf(ReductionFunctions, n) >= 0;
+
+    private void Arity(CallExpr c, int min, int max)
+    {
+        int n = c.Arguments.Count;
+        if (n < min || n > max)
+        {
+            string expected = min == max ? $"{min}" : $"{min} to {max}";
+            throw Error(DiagnosticIds.WrongArgumentCount, $"'{c.Function.Name}' takes {expected} argument(s) but {n} were given", c);
+        }
+    }
+
+    private Node BindCall(CallExpr c)
+    {
+        string f = c.Function.Name;
+        bool isReduction = Array.IndexOf(ReductionFunctions, f) >= 0;
+        // max(a, b) and min(a, b) with two arguments and no binders are elementwise.
+        if ((f == "max" || f == "min") && c.Binders is null && c.Arguments.Count == 2) isReduction = false;
+        if (c.Binders is not null && !isReduction)
+            throw Error(DiagnosticIds.InvalidBinder, $"'{f}' is not a reduction and takes no [indices]", c.Function);
+        if (isReduction) return BindReduction(c);
+
+        Node A(int k) => BindNumeric(c.Arguments[k], "an argument");
+        switch (f)
+        {
+            case "abs": Arity(c, 1, 1); return _g.Unary(Op.Abs, A(0));
+            case "sign": Arity(c, 1, 1); return _g.Unary(Op.Sign, A(0));
+            case "sqrt": Arity(c, 1, 1); return _g.Unary(Op.Sqrt, A(0));
+            case "rsqrt": Arity(c, 1, 1); return _g.Div(_g.One, _g.Unary(Op.Sqrt, A(0)));
+            case "square": Arity(c, 1, 1); { var x = A(0); return _g.Mul(x, x); }
+            case "exp": Arity(c, 1, 1); return _g.Unary(Op.Exp, A(0));
+            case "expm1": Arity(c, 1, 1); return _g.Unary(Op.Expm1, A(0));
+            case "log": Arity(c, 1, 1); return _g.Unary(Op.Log, A(0));
+            case "log2": Arity(c, 1, 1); return _g.Mul(_g.Const(1 / Math.Log(2)), _g.Unary(Op.Log, A(0)));
+            case "log1p": Arity(c, 1, 1); return _g.Unary(Op.Log1p, A(0));
+            case "sigmoid": Arity(c, 1, 1); return _g.Unary(Op.Sigmoid, A(0));
+            case "logsigmoid": Arity(c, 1, 1); return _g.Neg(_g.Unary(Op.Softplus, _g.Neg(A(0))));
+            case "softplus":
+            {
+                Arity(c, 1, 2);
+                var x = A(0);
+                if (c.Arguments.Count == 1) return _g.Unary(Op.Softplus, x);
+                var beta = A(1);
+                return _g.Div(_g.Unary(Op.Softplus, _g.Mul(beta, x)), beta);
+            }
+            case "tanh": Arity(c, 1, 1); return _g.Unary(Op.Tanh, A(0));
+            case "atan": Arity(c, 1, 1); return _g.Unary(Op.Atan, A(0));
+            case "erf": Arity(c, 1, 1); return _g.Unary(Op.Erf, A(0));
+            case "floor": Arity(c, 1, 1); return _g.Unary(Op.Floor, A(0));
+            case "neg": Arity(c, 1, 1); return _g.Neg(A(0));
+            case "relu": Arity(c, 1, 1); return _g.Binary(Op.Max, A(0), _g.Zero);
+            case "max": Arity(c, 2, 2); return _g.Binary(Op.Max, A(0), A(1));
+            case "min": Arity(c, 2, 2); return _g.Binary(Op.Min, A(0), A(1));
+            case "pow":
+            {
+                Arity(c, 2, 2);
+                var x = A(0); var y = A(1);
+                return y.IsConstValue(2) ? _g.Mul(x, x) : _g.Binary(Op.Pow, x, y);
+            }
+            case "clamp": Arity(c, 3, 3); return _g.Binary(Op.Min, _g.Binary(Op.Max, A(0), A(1)), A(2));
+            case "where":
+            case "select":
+            {
+                Arity(c, 3, 3);
+                var cond = BindBool(c.Arguments[0], $"the first argument of '{f}'");
+                return _g.Select(cond, A(1), A(2));
+            }
+            case "stop_gradient":
+            case "sg": Arity(c, 1, 1); return _g.StopGrad(A(0));
+            case "bce_logits":
+            {
+                // Binary cross-entropy on logits, stable form: softplus(x) - x*y = max(x,0) - x*y + log1p(exp(-|x|)).
+                Arity(c, 2, 2);
+                var x = A(0); var y = A(1);
+                return _g.Sub(_g.Unary(Op.Softplus, x), _g.Mul(x, y));
+            }
+        }
+        throw Error(DiagnosticIds.UnknownFunction, $"unknown function '{f}'" + Suggest(f), c.Function);
+    }
+
+    /// <summary>
+    /// Reductions. With binders (<c>sum[i, j | cond](e)</c>) they reduce over the named indices (fresh variables
+    /// scoped to the call); without binders they reduce over the implicit (never bound) indices of their argument.
+    /// </summary>
+    private Node BindReduction(CallExpr c)
+    {
+        string f = c.Function.Name;
+        IndexVar[] bound;
+        Node? filter = null;
+        List<Node> args = new();
+        int expectedArgs = f == "dot" ? 2 : f == "count" ? 1 : 1;
+        Arity(c, expectedArgs, expectedArgs);
+
+        bool elementwiseAlongAxis = f is "softmax" or "log_softmax";
+        if (elementwiseAlongAxis)
+        {
+            // softmax[c](e): e's index c stays free in the result; the normalizer reduces over a renamed copy.
+            if (c.Binders is null || c.Binders.Count != 1 || c.Filter is not null)
+                throw Error(DiagnosticIds.InvalidBinder, $"'{f}' needs exactly one axis and no filter: {f}[c](z[i, c])", c);
+            var axis = ResolveIndexForUse(c.Binders[0]);
+            var body = BindReal(c.Arguments[0]);
+            var fresh = _g.NewVar(axis.Name, axis.Extent);
+            var copy = _g.Substitute(body, new Dictionary<int, IndexVar> { [axis.Id] = fresh });
+            var lse = LogSumExp(new[] { fresh }, copy);
+            var logp = _g.Sub(body, lse);
+            return f == "softmax" ? _g.Unary(Op.Exp, logp) : logp;
+        }
+
+        if (c.Binders is not null)
+        {
+            var scope = new Dictionary<string, IndexVar>();
+            bound = new IndexVar[c.Binders.Count];
+            for (int k = 0; k < bound.Length; k++)
+            {
+                var b = c.Binders[k];
+                if (b.Name == FlatIndexName || !IsIndexName(b.Name))
+                    throw Error(DiagnosticIds.InvalidBinder, $"'{b.Name}' cannot be a reduction index: it is a parameter, binding or constant", b);
+                if (scope.ContainsKey(b.Name))
+                    throw Error(DiagnosticIds.InvalidBinder, $"index '{b.Name}' is listed twice", b);
+                bound[k] = NewIndexVar(b.Name);
+                scope[b.Name] = bound[k];
+            }
+            _scopes.Add(scope);
+            try
+            {
+                if (c.Filter is not null) filter = BindBool(c.Filter, "a reduction filter");
+                foreach (var a in c.Arguments) args.Add(f == "count" ? Bind(a) : BindNumeric(a, "an argument"));
+            }
+            finally { _scopes.RemoveAt(_scopes.Count - 1); }
+        }
+        else
+        {
+            foreach (var a in c.Arguments) args.Add(f == "count" ? Bind(a) : BindNumeric(a, "an argument"));
+            var free = IndexSet.Empty;
+            foreach (var a in args) free = IndexSet.Union(free, a.Free);
+            bound = free.Where(IsImplicitFree).Select(id => _g.Var(id)).ToArray();
+        }
+
+        Node Masked(Node body, double identity) => filter is null ? body : _g.Select(filter, body, _g.Const(identity));
+        Node Count() => _g.Reduce(ReduceKind.Sum, bound, Masked(_g.One, 0));
+
+        switch (f)
+        {
+            case "sum": return _g.Reduce(ReduceKind.Sum, bound, Masked(args[0], 0));
+            case "mean": return _g.Div(_g.Reduce(ReduceKind.Sum, bound, Masked(args[0], 0)), Count());
+            case "max": return _g.Reduce(ReduceKind.Max, bound, Masked(args[0], double.NegativeInfinity));
+            case "min": return _g.Reduce(ReduceKind.Min, bound, Masked(args[0], double.PositiveInfinity));
+            case "logsumexp": return LogSumExp(bound, Masked(args[0], double.NegativeInfinity));
+            case "count":
+            {
+                var a = args[0];
+                var indicator = a.Type == DslType.Bool ? _g.ToReal(a) : _g.ToReal(_g.Binary(Op.Ne, a, _g.Zero));
+                return _g.Reduce(ReduceKind.Sum, bound, Masked(indicator, 0));
+            }
+            case "norm": return _g.Unary(Op.Sqrt, _g.Reduce(ReduceKind.Sum, bound, Masked(_g.Mul(args[0], args[0]), 0)));
+            case "norm1": return _g.Reduce(ReduceKind.Sum, bound, Masked(_g.Unary(Op.Abs, args[0]), 0));
+            case "dot": return _g.Reduce(ReduceKind.Sum, bound, Masked(_g.Mul(args[0], args[1]), 0));
+        }
+        throw Error(DiagnosticIds.UnknownFunction, $"unknown reduction '{f}'", c.Function);
+    }
+
+    /// <summary>True for a free index that no enclosing binder owns (so a binder-less reduction takes it).</summary>
+    private bool IsImplicitFree(int id)
+    {
+        foreach (var scope in _scopes)
+            foreach (var v in scope.Values)
+                if (v.Id == id) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// logsumexp, max-shifted: m = max(e); lse = m + log(sum(exp(e - m))), with m under stop_gradient (the result does
+    /// not depend on the shift) and clamped to -3e38 so that an all -inf input gives -inf rather than NaN.
+    /// </summary>
+    private Node LogSumExp(IndexVar[] bound, Node body)
+    {
+        if (bound.Length == 0) return body;
+        var m = _g.Reduce(ReduceKind.Max, bound, body);
+        var shift = _g.StopGrad(_g.Binary(Op.Max, m, _g.Const(-3e38)));
+        var s = _g.Reduce(ReduceKind.Sum, bound, _g.Unary(Op.Exp, _g.Sub(body, shift)));
+        return _g.Add(shift, _g.Unary(Op.Log, s));
+    }
+
+    // ---- Shapes ----------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Collapses extent symbols to their representatives and orders the run-time extent computation: int parameters
+    /// first, then any tensor with a single unknown axis defines it from its length. Every extent must be reached.
+    /// </summary>
+    private void SettleShapes()
+    {
+        for (int v = 0; v < _g.VarCount; v++) _g.Var(v).Extent = Find(_g.Var(v).Extent);
+        foreach (var t in _model.Tensors)
+            if (t.Axes is not null) for (int k = 0; k < t.Axes.Length; k++) t.Axes[k] = Find(t.Axes[k]);
+
+        var known = new HashSet<int>();
+        foreach (var kv in _extentFromScalar)
+        {
+            _model.ExtentPlan.Add(ExtentStep.FromScalar(Find(kv.Value), kv.Key));
+            known.Add(Find(kv.Value));
+        }
+        var pending = _model.Tensors.Where(t => t.Axes is not null).ToList();
+        bool progress = true;
+        while (progress)
+        {
+            progress = false;
+            // Prefer tensors of lower rank (labels before logits) so messages name the most natural source.
+            foreach (var t in pending.OrderBy(t => t.Axes!.Length).ToList())
+            {
+                var unknown = t.Axes!.Distinct().Where(a => !known.Contains(a)).ToList();
+                if (unknown.Count == 0)
+                {
+                    _model.ExtentPlan.Add(ExtentStep.Check(t.Id));
+                    pending.Remove(t);
+                    progress = true;
+                }
+                else if (unknown.Count == 1 && t.Axes!.Count(a => a == unknown[0]) == 1)
+                {
+                    _model.ExtentPlan.Add(ExtentStep.FromTensor(unknown[0], t.Id));
+                    known.Add(unknown[0]);
+                    pending.Remove(t);
+                    progress = true;
+                    break;
+                }
+            }
+        }
+        if (pending.Count > 0)
+        {
+            var t = pending[0];
+            var unknownAxes = Enumerable.Range(0, t.Axes!.Length).Where(k => !known.Contains(t.Axes[k])).ToList();
+            var indexNames = new List<string>();
+            for (int v = 0; v < _g.VarCount; v++)
+                if (unknownAxes.Any(k => t.Axes[k] == _g.Var(v).Extent) && !indexNames.Contains(_g.Var(v).Name) && _g.Var(v).Name != "e")
+                    indexNames.Add(_g.Var(v).Name);
+            string idx = indexNames.Count > 0 ? indexNames[indexNames.Count - 1] : "i";
+            throw Error(DiagnosticIds.ExtentNotInferable,
+                $"the shape of '{t.Name}' cannot be inferred from the tensor lengths (axes {string.Join(", ", unknownAxes)} are unknown); declare an extent with an int parameter, e.g. 'index {idx} : n;'",
+                t.FirstUseOffset, t.FirstUseLength);
+        }
+        // Readable names for generated code: the int parameter's name, else "n_" + the first index over the extent.
+        for (int e = 0; e < _model.Extents.Count; e++)
+        {
+            if (Find(e) != e) continue;
+            var fromScalar = _model.ExtentPlan.FirstOrDefault(st => st.Extent == e && st.Scalar >= 0);
+            _model.Extents[e].Name = fromScalar is not null ? _model.Scalars[fromScalar.Scalar].Name : NameOfExtent(e);
+        }
+    }
+
+    private string NameOfExtent(int extent)
+    {
+        // Name an extent after the first index that ranges over it: i -> "n_i" (readable in generated code).
+        for (int v = 0; v < _g.VarCount; v++)
+            if (_g.Var(v).Extent == extent) return "n_" + _g.Var(v).Name;
+        return "n" + extent;
+    }
+
+    private Node RemapExtents(Node root)
+    {
+        var memo = new Dictionary<Node, Node>();
+        Node Walk(Node n)
+        {
+            if (memo.TryGetValue(n, out var done)) return done;
+            Node r;
+            if (n.Op == Op.Extent) r = Find(n.Ref) == n.Ref ? n : _g.ExtentOf(Find(n.Ref));
+            else if (n.Args.Length == 0) r = n;
+            else
+            {
+                var args = new Node[n.Args.Length];
+                bool changed = false;
+                for (int i = 0; i < args.Length; i++) { args[i] = Walk(n.Args[i]); changed |= !ReferenceEquals(args[i], n.Args[i]); }
+                r = changed ? _g.Rebuild(n, args) : n;
+            }
+            memo[n] = r;
+            return r;
+        }
+        return Walk(root);
+    }
+
+    private void CheckGradients()
+    {
+        foreach (var t in _model.Tensors)
+        {
+            if (t.Axes is null)
+            {
+                _diagnostics.Add(new DslDiagnostic(DiagnosticIds.UnusedInput, t.Gradient is null ? DslSeverity.Warning : DslSeverity.Error,
+                    $"input '{t.Name}' is not used by the loss" + (t.Gradient is null ? "" : $", so its gradient '{t.Gradient.Name}' would always be zero"), 0, 0, t.Name));
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+
+namespace LossDsl.Language.Ir;
+
+/// <summary>
+/// Builds IR nodes. Every constructor first applies the algebraic rules of <c>Simplification/AlgebraicRules.cs</c>,
+/// then hash-conses the result, so the graph is always simplified and common subexpressions are always shared
+/// (common-subexpression elimination by construction).
+/// </summary>
+internal sealed partial class IrGraph
+{
+    private readonly Dictionary<string, Node> _nodes = new();
+    private readonly List<IndexVar> _vars = new();
+    private readonly StringBuilder _key = new();
+    private int _nextId;
+
+    public IndexVar NewVar(string name, int extent)
+    {
+        var v = new IndexVar(_vars.Count, name, extent);
+        _vars.Add(v);
+        return v;
+    }
+
+    public IndexVar Var(int id) => _vars[id];
+    public int VarCount => _vars.Count;
+    public int NodeCount => _nextId;
+
+    // ---- Leaves -------------------------------------------------------------------------------------------------
+
+    public Node Const(double value) => Intern(Op.Const, DslType.Real, Array.Empty<Node>(), value, 0, ReduceKind.Sum, Array.Empty<IndexVar>());
+    public Node Param(int id, DslType type) => Intern(Op.Param, type, Array.Empty<Node>(), 0, id, ReduceKind.Sum, Array.Empty<IndexVar>());
+    /// <summary>The size of an extent as an Int value.</summary>
+    public Node ExtentOf(int extent) => Intern(Op.Extent, DslType.Int, Array.Empty<Node>(), 0, extent, ReduceKind.Sum, Array.Empty<IndexVar>());
+    public Node Index(IndexVar v) => Intern(Op.Index, DslType.Int, Array.Empty<Node>(), 0, v.Id, ReduceKind.Sum, Array.Empty<IndexVar>());
+    public Node Load(int tensor, DslType type, Node[] subscripts) => Intern(Op.Load, type, subscripts, 0, tensor, ReduceKind.Sum, Array.Empty<IndexVar>());
+
+    // ---- Operations ---------------------------------------------------------------------------------------------
+
+    public Node Unary(Op op, Node a)
+    {
+        var args = new[] { a };
+        return Simplify(op, args) ?? Intern(op, ResultType(op, args), args, 0, 0, ReduceKind.Sum, Array.Empty<IndexVar>());
+    }
+
+    public Node Binary(Op op, Node a, Node b)
+    {
+        if (IsCommutative(op) && b.Id < a.Id) (a, b) = (b, a);
+        var args = new[] { a, b };
+        return Simplify(op, args) ?? Intern(op, ResultType(op, args), args, 0, 0, ReduceKind.Sum, Array.Empty<IndexVar>());
+    }
+
+    public Node Select(Node condition, Node whenTrue, Node whenFalse)
+    {
+        var args = new[] { condition, whenTrue, whenFalse };
+        return Simplify(Op.Select, args) ?? Intern(Op.Select, ResultType(Op.Select, args), args, 0, 0, ReduceKind.Sum, Array.Empty<IndexVar>());
+    }
+
+    public Node StopGrad(Node a) => Unary(Op.StopGrad, a);
+
+    public Node Reduce(ReduceKind kind, IndexVar[] bound, Node body)
+    {
+        return SimplifyReduce(kind, bound, body) ?? Intern(Op.Reduce, DslType.Real, new[] { body }, 0, 0, kind, bound);
+    }
+
+    // Convenience
+    public Node Add(Node a, Node b) => Binary(Op.Add, a, b);
+    public Node Sub(Node a, Node b) => Binary(Op.Sub, a, b);
+    public Node Mul(Node a, Node b) => Binary(Op.Mul, a, b);
+    public Node Div(Node a, Node b) => Binary(Op.Div, a, b);
+    public Node Neg(Node a) => Unary(Op.Neg, a);
+    public Node Zero => Const(0);
+    public Node One => Const(1);
+    /// <summary>A Bool as 0/1.</summary>
+    public Node ToReal(Node a) => a.Type == DslType.Bool ? Select(a, One, Zero) : a;
+
+    /// <summary>Rebuilds <paramref name="n"/> with new arguments (same operation and attributes).</summary>
+    public Node Rebuild(Node n, Node[] args)
+    {
+        switch (n.Op)
+        {
+            case Op.Const: case Op.Param: case Op.Extent: case Op.Index: return n;
+            case Op.Load: return Load(n.Ref, n.Type, args);
+            case Op.Select: return Select(args[0], args[1], args[2]);
+            case Op.Reduce: return Reduce(n.ReduceKind, n.Bound, args[0]);
+            default: return args.Length == 1 ? Unary(n.Op, args[0]) : Binary(n.Op, args[0], args[1]);
+        }
+    }
+
+    /// <summary>
+    /// Renames free index variables (capture-avoiding: a reduction that binds a replacement target is alpha-renamed).
+    /// </summary>
+    public Node Substitute(Node n, IReadOnlyDictionary<int, IndexVar> map)
+    {
+        bool touches = false;
+        foreach (var k in map.Keys) if (n.DependsOn(k)) { touches = true; break; }
+        if (!touches) return n;
+        var memo = new Dictionary<Node, Node>();
+        return SubstituteCore(n, map, memo);
+    }
+
+    private Node SubstituteCore(Node n, IReadOnlyDictionary<int, IndexVar> map, Dictionary<Node, Node> memo)
+    {
+        bool touches = false;
+        foreach (var k in map.Keys) if (n.DependsOn(k)) { touches = true; break; }
+        if (!touches) return n;
+        if (memo.TryGetValue(n, out var done)) return done;
+        Node result;
+        if (n.Op == Op.Index)
+        {
+            result = Index(map[n.Ref]);
+        }
+        else if (n.Op == Op.Reduce)
+        {
+            // Alpha-rename bound variables that collide with a replacement target.
+            var bound = n.Bound;
+            var body = n.Args[0];
+            Dictionary<int, IndexVar>? inner = null;
+            for (int i = 0; i < bound.Length; i++)
+            {
+                foreach (var target in map.Values)
+                {
+                    if (target.Id != bound[i].Id) continue;
+                    inner ??= new Dictionary<int, IndexVar>();
+                    var fresh = NewVar(bound[i].Name, bound[i].Extent);
+                    inner[bound[i].Id] = fresh;
+                    if (ReferenceEquals(bound, n.Bound)) bound = (IndexVar[])bound.Clone();
+                    bound[i] = fresh;
+                }
+            }
+            if (inner is not null) body = Substitute(body, inner);
+            result = Reduce(n.ReduceKind, bound, SubstituteCore(body, map, new Dictionary<Node, Node>()));
+        }
+        else
+        {
+            var args = new Node[n.Args.Length];
+            for (int i = 0; i < args.Length; i++) args[i] = SubstituteCore(n.Args[i], map, memo);
+            result = Rebuild(n, args);
+        }
+        memo[n] = result;
+        return result;
+    }
+
+    // ---- Interning ----------------------------------------------------------------------------------------------
+
+    private Node Intern(Op op, DslType type, Node[] args, double value, int reference, ReduceKind kind, IndexVar[] bound)
+    {
+        var sb = _key.Clear();
+        sb.Append((int)op).Append('|').Append((int)type).Append('|').Append(reference).Append('|')
+          .Append(BitConverter.DoubleToInt64Bits(value).ToString(CultureInfo.InvariantCulture)).Append('|').Append((int)kind).Append('|');
+        foreach (var v in bound) sb.Append(v.Id).Append(',');
+        sb.Append('|');
+        foreach (var a in args) sb.Append(a.Id).Append(',');
+        string key = sb.ToString();
+        if (_nodes.TryGetValue(key, out var existing)) return existing;
+
+        int[] free;
+        if (op == Op.Index) free = new[] { reference };
+        else
+        {
+            free = IndexSet.Empty;
+            foreach (var a in args) free = IndexSet.Union(free, a.Free);
+            if (op == Op.Reduce) free = IndexSet.Remove(free, bound);
+        }
+        var node = new Node(_nextId++, op, type, args, value, reference, kind, bound, free);
+        _nodes.Add(key, node);
+        return node;
+    }
+
+    /// <summary>An Int value, or a constant with an integral value (so <c>y[i] + 1</c> is still an Int).</summary>
+    public static bool IsIntLike(Node n) => n.Type == DslType.Int || (n.Op == Op.Const && Math.Floor(n.Value) == n.Value && Math.Abs(n.Value) < 1 << 30);
+
+    private static bool IsCommutative(Op op) => op is Op.Add or Op.Mul or Op.Min or Op.Max or Op.Eq or Op.Ne or Op.And or Op.Or;
+
+    private static DslType ResultType(Op op, Node[] args)
+    {
+        switch (op)
+        {
+            case Op.Eq: case Op.Ne: case Op.Lt: case Op.Le: case Op.Gt: case Op.Ge: case Op.And: case Op.Or: case Op.Not:
+                return DslType.Bool;
+            case Op.Select:
+                return IsIntLike(args[1]) && IsIntLike(args[2]) && (args[1].Type == DslType.Int || args[2].Type == DslType.Int) ? DslType.Int : DslType.Real;
+            case Op.Add: case Op.Sub: case Op.Mul: case Op.Min: case Op.Max:
+                return IsIntLike(args[0]) && IsIntLike(args[1]) && (args[0].Type == DslType.Int || args[1].Type == DslType.Int) ? DslType.Int : DslType.Real;
+            case Op.Neg: case Op.Abs: case Op.Sign: case Op.StopGrad:
+                return args[0].Type == DslType.Int ? DslType.Int : DslType.Real;
+            default:
+                return DslType.Real;
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System.Collections.Generic;
+
+namespace LossDsl.Language.Ir;
+
+/// <summary>How a method parameter takes part in the loss.</summary>
+internal enum ParameterKind
+{
+    /// <summary><c>ReadOnlySpan&lt;float&gt;</c>: a differentiable input tensor.</summary>
+    FloatTensor,
+    /// <summary><c>ReadOnlySpan&lt;int&gt;</c>: labels or ids.</summary>
+    IntTensor,
+    /// <summary><c>Span&lt;float&gt; dX</c>: the gradient of input tensor X.</summary>
+    Gradient,
+    /// <summary><c>float</c>/<c>double</c> hyperparameter.</summary>
+    RealScalar,
+    /// <summary><c>int</c> hyperparameter or extent.</summary>
+    IntScalar,
+}
+
+/// <summary>A parameter of the loss method as the language sees it (no Roslyn types).</summary>
+internal sealed class LossParameter
+{
+    public LossParameter(string name, ParameterKind kind, string clrType) { Name = name; Kind = kind; ClrType = clrType; }
+    public string Name { get; }
+    public ParameterKind Kind { get; }
+    /// <summary>The C# type as written in generated code, e.g. "float" or "global::System.ReadOnlySpan&lt;float&gt;".</summary>
+    public string ClrType { get; }
+    public override string ToString() => Name;
+}
+
+/// <summary>A tensor input: its parameter and, once bound, the extent symbol of each axis (row-major).</summary>
+internal sealed class TensorInfo
+{
+    public TensorInfo(int id, LossParameter parameter) { Id = id; Parameter = parameter; }
+    public int Id { get; }
+    public LossParameter Parameter { get; }
+    public string Name => Parameter.Name;
+    public bool IsInt => Parameter.Kind == ParameterKind.IntTensor;
+    /// <summary>Extent symbol per axis; null until the binder sees the first use.</summary>
+    public int[]? Axes { get; set; }
+    /// <summary>Offset of the first use in the expression (for diagnostics).</summary>
+    public int FirstUseOffset { get; set; } = -1;
+    public int FirstUseLength { get; set; }
+    /// <summary>The gradient parameter that receives dLoss/dThis, if any.</summary>
+    public LossParameter? Gradient { get; set; }
+}
+
+/// <summary>A scalar hyperparameter referenced by name.</summary>
+internal sealed class ScalarInfo
+{
+    public ScalarInfo(int id, LossParameter parameter) { Id = id; Parameter = parameter; }
+    public int Id { get; }
+    public LossParameter Parameter { get; }
+    public string Name => Parameter.Name;
+    public bool IsInt => Parameter.Kind == ParameterKind.IntScalar;
+}
+
+/// <summary>
+/// One step of the run-time shape check that computes every extent from the tensor lengths and int parameters,
+/// in an order the binder proved sufficient.
+/// </summary>
+internal sealed class ExtentStep
+{
+    private ExtentStep(int extent, int tensor, int scalar) { Extent = extent; Tensor = tensor; Scalar = scalar; }
+    /// <summary>The extent this step defines, or -1 for a pure check.</summary>
+    public int Extent { get; }
+    /// <summary>The tensor whose length defines or checks it, or -1.</summary>
+    public int Tensor { get; }
+    /// <summary>The int parameter that defines it, or -1.</summary>
+    public int Scalar { get; }
+    /// <summary>Extent = the value of int parameter <paramref name="scalar"/> (must be &gt;= 0).</summary>
+    public static ExtentStep FromScalar(int extent, int scalar) => new(extent, -1, scalar);
+    /// <summary>Extent = length of tensor / product of its other (already known) axes; the division must be exact.</summary>
+    public static ExtentStep FromTensor(int extent, int tensor) => new(extent, tensor, -1);
+    /// <summary>Check that the tensor's length is the product of its (known) axis extents.</summary>
+    public static ExtentStep Check(int tensor) => new(-1, tensor, -1);
+}
+
+/// <summary>An extent symbol: the size of one or more tensor axes, shared by the indices that range over it.</summary>
+internal sealed class ExtentInfo
+{
+    public ExtentInfo(int id, string name) { Id = id; Name = name; }
+    public int Id { get; }
+    /// <summary>A readable name derived from the first index that ranges over it (e.g. "n_i").</summary>
+    public string Name { get; set; }
+}
+
+/// <summary>
+/// The bound loss: parameters, tensors, extents, and the loss as an IR node. Produced by the binder; the
+/// differentiator adds gradient expressions; the scheduler and emitters read it.
+/// </summary>
+internal sealed class LossModel
+{
+    public LossModel(IrGraph graph) { Graph = graph; }
+    public IrGraph Graph { get; }
+    public List<LossParameter> Parameters { get; } = new();
+    public List<TensorInfo> Tensors { get; } = new();
+    public List<ScalarInfo> Scalars { get; } = new();
+    public List<ExtentInfo> Extents { get; } = new();
+    public List<ExtentStep> ExtentPlan { get; } = new();
+    /// <summary>The scalar loss.</summary>
+    public Node Loss { get; set; } = null!;
+    /// <summary>The source text of the loss expression.</summary>
+    public string Source { get; set; } = "";
+
+    public IrPrinter.Names Names => new()
+    {
+        Tensor = t => Tensors[t].Name,
+        Param = p => p < Scalars.Count ? Scalars[p].Name : (p == UpstreamParam ? "upstream" : "p" + p),
+        Extent = e => Extents[e].Name,
+        Index = i => Graph.Var(i).Name,
+    };
+
+    /// <summary>The pseudo-parameter id of the upstream gradient scale (dTotal/dLoss) used as the AD seed.</summary>
+    public int UpstreamParam => Scalars.Count;
+
+    public string Print(Node n) => IrPrinter.Print(n, Names);
+}

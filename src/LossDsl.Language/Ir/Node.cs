@@ -1,0 +1,213 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace LossDsl.Language.Ir;
+
+/// <summary>The operations of the intermediate representation.</summary>
+internal enum Op
+{
+    // Leaves
+    Const, Param, Extent, Index, Load,
+    // Arithmetic
+    Neg, Add, Sub, Mul, Div, Pow, Min, Max,
+    // Elementwise functions
+    Abs, Sign, Sqrt, Exp, Expm1, Log, Log1p, Sigmoid, Softplus, Tanh, Atan, Erf, Floor,
+    // Comparisons and logic (results are Bool)
+    Eq, Ne, Lt, Le, Gt, Ge, And, Or, Not,
+    // Control and AD
+    Select, StopGrad,
+    // Reductions over bound indices
+    Reduce,
+}
+
+internal enum ReduceKind { Sum, Max, Min }
+
+/// <summary>Value types: Real (float in kernels, double in the interpreter), Int (labels, indices), Bool (masks).</summary>
+internal enum DslType { Real, Int, Bool }
+
+/// <summary>An index variable: a loop counter ranging over an extent. Ids are unique per <see cref="IrGraph"/>.</summary>
+internal sealed class IndexVar
+{
+    public IndexVar(int id, string name, int extent) { Id = id; Name = name; Extent = extent; }
+    public int Id { get; }
+    /// <summary>The name from the source (for comments and generated identifiers); not unique.</summary>
+    public string Name { get; }
+    /// <summary>The extent symbol (see <see cref="LossModel.Extents"/>); settled by the binder's shape inference.</summary>
+    public int Extent { get; internal set; }
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// An immutable, hash-consed IR node. Two structurally equal nodes built by the same <see cref="IrGraph"/> are the
+/// same object, so common subexpressions are shared by construction and reference equality is structural equality.
+/// Ids grow in creation order, so arguments always have smaller ids than their users (a topological order).
+/// </summary>
+internal sealed class Node
+{
+    internal Node(int id, Op op, DslType type, Node[] args, double value, int reference, ReduceKind reduceKind, IndexVar[] bound, int[] free)
+    {
+        Id = id; Op = op; Type = type; Args = args; Value = value; Ref = reference; ReduceKind = reduceKind; Bound = bound; Free = free;
+    }
+
+    public int Id { get; }
+    public Op Op { get; }
+    public DslType Type { get; }
+    public Node[] Args { get; }
+    /// <summary>The value of a <see cref="Op.Const"/>.</summary>
+    public double Value { get; }
+    /// <summary>Parameter, tensor, extent or index id for leaves.</summary>
+    public int Ref { get; }
+    public ReduceKind ReduceKind { get; }
+    /// <summary>The indices a <see cref="Op.Reduce"/> binds.</summary>
+    public IndexVar[] Bound { get; }
+    /// <summary>Sorted ids of the index variables this node depends on and does not bind.</summary>
+    public int[] Free { get; }
+
+    public bool IsConst => Op == Op.Const;
+    public bool IsConstValue(double v) => Op == Op.Const && Value == v;
+    public bool DependsOn(int indexId) => Array.BinarySearch(Free, indexId) >= 0;
+
+    public override string ToString() => IrPrinter.Print(this);
+}
+
+/// <summary>Small helpers on sorted index-id sets.</summary>
+internal static class IndexSet
+{
+    public static readonly int[] Empty = Array.Empty<int>();
+
+    public static int[] Union(int[] a, int[] b)
+    {
+        if (a.Length == 0) return b;
+        if (b.Length == 0) return a;
+        var r = new List<int>(a.Length + b.Length);
+        int i = 0, j = 0;
+        while (i < a.Length || j < b.Length)
+        {
+            if (j >= b.Length || (i < a.Length && a[i] < b[j])) r.Add(a[i++]);
+            else if (i >= a.Length || b[j] < a[i]) r.Add(b[j++]);
+            else { r.Add(a[i]); i++; j++; }
+        }
+        return r.Count == a.Length ? a : r.Count == b.Length ? b : r.ToArray();
+    }
+
+    public static int[] Remove(int[] a, IndexVar[] remove)
+    {
+        var r = new List<int>(a.Length);
+        foreach (int x in a)
+        {
+            bool drop = false;
+            foreach (var v in remove) if (v.Id == x) { drop = true; break; }
+            if (!drop) r.Add(x);
+        }
+        return r.Count == a.Length ? a : r.ToArray();
+    }
+
+    public static bool IsSubset(int[] a, int[] b)
+    {
+        foreach (int x in a) if (Array.BinarySearch(b, x) < 0) return false;
+        return true;
+    }
+
+    public static bool SetEquals(int[] a, int[] b)
+    {
+        if (a.Length != b.Length) return false;
+        for (int i = 0; i < a.Length; i++) if (a[i] != b[i]) return false;
+        return true;
+    }
+}
+
+/// <summary>Renders IR as the language's own syntax (used in generated-code remarks and test messages).</summary>
+internal static class IrPrinter
+{
+    /// <summary>Names for leaves; the graph that owns the nodes installs one per print.</summary>
+    public sealed class Names
+    {
+        public Func<int, string>? Tensor, Param, Extent, Index;
+    }
+
+    [ThreadStatic] private static Names? t_names;
+
+    public static string Print(Node n, Names? names = null)
+    {
+        var saved = t_names;
+        t_names = names ?? saved;
+        try
+        {
+            var sb = new StringBuilder();
+            Write(sb, n, 0, t_names?.Tensor, t_names?.Param, t_names?.Extent);
+            return sb.ToString();
+        }
+        finally { t_names = saved; }
+    }
+
+    private static int Precedence(Node n) => n.Op switch
+    {
+        Op.Or => 1, Op.And => 2,
+        Op.Eq or Op.Ne or Op.Lt or Op.Le or Op.Gt or Op.Ge => 3,
+        Op.Add or Op.Sub => 4, Op.Mul or Op.Div => 5, Op.Neg or Op.Not => 6, Op.Pow => 7,
+        _ => 8,
+    };
+
+    private static void Write(StringBuilder sb, Node n, int parent, Func<int, string>? tn, Func<int, string>? pn, Func<int, string>? en)
+    {
+        int p = Precedence(n);
+        bool paren = p < parent;
+        if (paren) sb.Append('(');
+        switch (n.Op)
+        {
+            case Op.Const: sb.Append(FormatConst(n.Value)); break;
+            case Op.Param: sb.Append(pn?.Invoke(n.Ref) ?? "p" + n.Ref); break;
+            case Op.Extent: sb.Append("#").Append(en?.Invoke(n.Ref) ?? "E" + n.Ref); break;
+            case Op.Index: sb.Append(IndexName(n)); break;
+            case Op.Load:
+                sb.Append(tn?.Invoke(n.Ref) ?? "t" + n.Ref).Append('[');
+                for (int i = 0; i < n.Args.Length; i++) { if (i > 0) sb.Append(", "); Write(sb, n.Args[i], 0, tn, pn, en); }
+                sb.Append(']');
+                break;
+            case Op.Neg: sb.Append('-'); Write(sb, n.Args[0], 7, tn, pn, en); break;
+            case Op.Not: sb.Append('!'); Write(sb, n.Args[0], 7, tn, pn, en); break;
+            case Op.Add: case Op.Sub: case Op.Mul: case Op.Div: case Op.Pow:
+            case Op.Eq: case Op.Ne: case Op.Lt: case Op.Le: case Op.Gt: case Op.Ge: case Op.And: case Op.Or:
+                Write(sb, n.Args[0], n.Op == Op.Pow ? p + 1 : p, tn, pn, en);
+                sb.Append(' ').Append(Symbol(n.Op)).Append(' ');
+                Write(sb, n.Args[1], n.Op == Op.Pow ? p : p + 1, tn, pn, en);
+                break;
+            case Op.Reduce:
+                sb.Append(n.ReduceKind switch { ReduceKind.Sum => "sum", ReduceKind.Max => "max", _ => "min" }).Append('[');
+                for (int i = 0; i < n.Bound.Length; i++) { if (i > 0) sb.Append(", "); sb.Append(n.Bound[i].Name); }
+                sb.Append("](");
+                Write(sb, n.Args[0], 0, tn, pn, en);
+                sb.Append(')');
+                break;
+            default:
+                sb.Append(FunctionName(n.Op)).Append('(');
+                for (int i = 0; i < n.Args.Length; i++) { if (i > 0) sb.Append(", "); Write(sb, n.Args[i], 0, tn, pn, en); }
+                sb.Append(')');
+                break;
+        }
+        if (paren) sb.Append(')');
+    }
+
+    private static string IndexName(Node n) => t_names?.Index?.Invoke(n.Ref) ?? "i" + n.Ref;
+
+    public static string FormatConst(double v)
+    {
+        if (double.IsPositiveInfinity(v)) return "inf";
+        if (double.IsNegativeInfinity(v)) return "-inf";
+        return v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public static string Symbol(Op op) => op switch
+    {
+        Op.Add => "+", Op.Sub => "-", Op.Mul => "*", Op.Div => "/", Op.Pow => "^",
+        Op.Eq => "==", Op.Ne => "!=", Op.Lt => "<", Op.Le => "<=", Op.Gt => ">", Op.Ge => ">=", Op.And => "&&", Op.Or => "||",
+        _ => op.ToString(),
+    };
+
+    public static string FunctionName(Op op) => op switch
+    {
+        Op.Select => "where", Op.StopGrad => "stop_gradient",
+        _ => op.ToString().ToLowerInvariant(),
+    };
+}

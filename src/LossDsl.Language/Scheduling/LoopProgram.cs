@@ -1,0 +1,81 @@
+using System.Collections.Generic;
+using LossDsl.Language.Ir;
+
+namespace LossDsl.Language.Scheduling;
+
+/// <summary>A statement of the loop program the scheduler produces and the emitters print.</summary>
+internal abstract class Stmt { }
+
+/// <summary>
+/// <c>for var in 0..extent { body }</c>. The reductions in <see cref="Completes"/> have their accumulators
+/// initialized just before the loop and hold their final values just after it.
+/// </summary>
+internal sealed class LoopStmt : Stmt
+{
+    public LoopStmt(IndexVar var, List<Stmt> body, List<Node> completes) { Var = var; Body = body; Completes = completes; }
+    public IndexVar Var { get; set; }
+    public List<Stmt> Body { get; set; }
+    public List<Node> Completes { get; }
+    /// <summary>A short description for the generated comment ("loss terms", "dx", ...).</summary>
+    public List<string> Purpose { get; } = new();
+}
+
+/// <summary><c>acc(R) op= body(R)</c> at the innermost loop of reduction R.</summary>
+internal sealed class AccumulateStmt : Stmt
+{
+    public AccumulateStmt(Node reduce) { Reduce = reduce; }
+    public Node Reduce { get; }
+}
+
+/// <summary>Writes a value to a gradient output or a scratch buffer at the position of the given loop indices.</summary>
+internal sealed class StoreStmt : Stmt
+{
+    public StoreStmt(StoreTarget target, IndexVar[] indices, Node value) { Target = target; Indices = indices; Value = value; }
+    public StoreTarget Target { get; }
+    public IndexVar[] Indices { get; set; }
+    public Node Value { get; set; }
+}
+
+/// <summary>Where a <see cref="StoreStmt"/> writes.</summary>
+internal sealed class StoreTarget
+{
+    private StoreTarget(TensorInfo? gradientOf, Node? buffered) { GradientOf = gradientOf; Buffered = buffered; }
+    /// <summary>The tensor whose gradient output is written.</summary>
+    public TensorInfo? GradientOf { get; }
+    /// <summary>The reduction materialized into a scratch buffer.</summary>
+    public Node? Buffered { get; }
+    public static StoreTarget Gradient(TensorInfo t) => new(t, null);
+    public static StoreTarget Buffer(Node reduce) => new(null, reduce);
+}
+
+/// <summary>A reduction computed once into a scratch buffer indexed by its free indices (in <see cref="Axes"/> order).</summary>
+internal sealed class ScratchBuffer
+{
+    public ScratchBuffer(int id, Node reduce, IndexVar[] axes) { Id = id; Reduce = reduce; Axes = axes; }
+    public int Id { get; }
+    public Node Reduce { get; }
+    public IndexVar[] Axes { get; }
+}
+
+/// <summary>
+/// The schedule of one kernel: top-level loops (passes) in order, the scratch buffers, and the loss epilogue (a scalar
+/// expression over the values of the global reductions).
+/// </summary>
+internal sealed class LoopProgram
+{
+    public LoopProgram(List<Stmt> passes, List<ScratchBuffer> buffers, Node loss, Dictionary<Node, BufferView> bufferViews)
+    { Passes = passes; Buffers = buffers; Loss = loss; BufferViews = bufferViews; }
+    public List<Stmt> Passes { get; }
+    public List<ScratchBuffer> Buffers { get; }
+    public Node Loss { get; }
+    /// <summary>For each reduction that is read from a scratch buffer: the buffer and the indices that address it.</summary>
+    public Dictionary<Node, BufferView> BufferViews { get; }
+}
+
+/// <summary>A reduction read from a scratch buffer, addressed by <see cref="Indices"/> (one per buffer axis).</summary>
+internal sealed class BufferView
+{
+    public BufferView(ScratchBuffer buffer, IndexVar[] indices) { Buffer = buffer; Indices = indices; }
+    public ScratchBuffer Buffer { get; }
+    public IndexVar[] Indices { get; }
+}

@@ -1,0 +1,270 @@
+using System.Collections.Generic;
+using System.Linq;
+using LossDsl.Language.Differentiation;
+using LossDsl.Language.Ir;
+
+namespace LossDsl.Language.Scheduling;
+
+/// <summary>
+/// The schedule stage: turns the loss and its gradients into a <see cref="LoopProgram"/>.
+/// </summary>
+/// <remarks>
+/// <para>Placement. Every output is a loop nest over its indices (a gradient over the tensor's axes in row-major
+/// order; a global reduction over its bound indices). A reduction needed inside a nest is computed at the shallowest
+/// depth where all of its free indices are bound, provided they are exactly the enclosing loops (so <c>lse[i]</c> is
+/// computed once per row, inside the row loop, and shared by the loss and the gradient). A reduction whose free
+/// indices skip an enclosing loop (a pairwise term <c>s[i, a]</c> needed inside <c>for a, d, i</c>) is materialized
+/// once into a scratch buffer by an earlier pass instead of being recomputed.</para>
+/// <para>Fusion. Loops over the same extent are merged, at every depth, when the later one does not read a value the
+/// earlier one (or anything between them) completes. Pairs that share the most work merge first, so the loss terms
+/// and the gradient end up in one pass wherever the math allows. After a merge, reductions computed twice in the
+/// same scope are computed once.</para>
+/// </remarks>
+internal sealed class Scheduler
+{
+    private readonly IrGraph _g;
+    private readonly List<Stmt> _top = new();
+    private readonly HashSet<Node> _topAvailable = new();
+    private readonly Dictionary<Node, ScratchBuffer> _buffers = new();
+    private readonly List<ScratchBuffer> _bufferList = new();
+    /// <summary>Buffered reductions as they appear after a fusion renamed their indices.</summary>
+    private readonly Dictionary<Node, BufferView> _aliases = new();
+
+    private Scheduler(IrGraph graph) { _g = graph; }
+
+    public static LoopProgram Schedule(LossModel model, Node loss, IReadOnlyList<GradientExpression> gradients)
+    {
+        var s = new Scheduler(model.Graph);
+        s.PlaceReduces(new List<Node> { loss }, System.Array.Empty<IndexVar>(), 0, s._top, s._topAvailable);
+        foreach (var g in gradients)
+        {
+            var exprs = new List<Node> { g.Expression };
+            s.PlaceReduces(exprs, g.Axes, 0, s._top, s._topAvailable);
+            var nest = s.BuildLoops(g.Axes, 0, exprs, new StoreStmt(StoreTarget.Gradient(g.Tensor), g.Axes, g.Expression), s._topAvailable);
+            nest.Purpose.Add("d" + g.Tensor.Name);
+            s._top.Add(nest);
+        }
+        foreach (var st in s._top.OfType<LoopStmt>())
+            if (st.Completes.Count > 0 && st.Purpose.Count == 0) st.Purpose.Add("loss terms");
+        s.Fuse(s._top, new HashSet<Node>());
+        var views = new Dictionary<Node, BufferView>();
+        foreach (var kv in s._buffers) views[kv.Key] = new BufferView(kv.Value, kv.Value.Axes);
+        foreach (var kv in s._aliases) views[kv.Key] = kv.Value;
+        return new LoopProgram(s._top, s._bufferList, loss, views);
+    }
+
+    // ---- Placement ---------------------------------------------------------------------------------------------
+
+    private static List<Node> CollectReduces(IEnumerable<Node> roots)
+    {
+        var seen = new HashSet<Node>();
+        var stack = new Stack<Node>(roots);
+        var result = new List<Node>();
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (!seen.Add(n)) continue;
+            if (n.Op == Op.Reduce) result.Add(n);
+            foreach (var a in n.Args) stack.Push(a);
+        }
+        result.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return result;
+    }
+
+    private void PlaceReduces(List<Node> exprs, IndexVar[] vars, int depth, List<Stmt> block, HashSet<Node> available)
+    {
+        foreach (var r in CollectReduces(exprs))
+        {
+            if (available.Contains(r) || _buffers.ContainsKey(r)) continue;
+            int needed = 0;
+            bool inside = true;
+            foreach (int id in r.Free)
+            {
+                int pos = System.Array.FindIndex(vars, v => v.Id == id);
+                if (pos < 0 || pos >= depth) { inside = false; break; }
+                needed = System.Math.Max(needed, pos + 1);
+            }
+            if (!inside) continue; // depends on a deeper loop: placed there
+            if (r.Free.Length == needed)
+            {
+                // Inline: computed here, once per iteration of the enclosing loops.
+                var nestVars = vars.Take(depth).Concat(r.Bound).ToArray();
+                var body = new List<Node> { r.Args[0] };
+                PlaceReduces(body, nestVars, depth, block, available);
+                var loop = BuildLoops(nestVars, depth, body, new AccumulateStmt(r), available);
+                loop.Completes.Add(r);
+                block.Add(loop);
+                available.Add(r);
+            }
+            else
+            {
+                Materialize(r, vars);
+            }
+        }
+    }
+
+    private LoopStmt BuildLoops(IndexVar[] vars, int depth, List<Node> exprs, Stmt leaf, HashSet<Node> available)
+    {
+        var loop = new LoopStmt(vars[depth], new List<Stmt>(), new List<Node>());
+        var inner = new HashSet<Node>(available);
+        PlaceReduces(exprs, vars, depth + 1, loop.Body, inner);
+        loop.Body.Add(depth + 1 == vars.Length ? leaf : BuildLoops(vars, depth + 1, exprs, leaf, inner));
+        return loop;
+    }
+
+    private void Materialize(Node r, IndexVar[] context)
+    {
+        var axes = context.Where(v => r.DependsOn(v.Id)).ToArray();
+        var exprs = new List<Node> { r };
+        PlaceReduces(exprs, axes, 0, _top, _topAvailable);
+        var buffer = new ScratchBuffer(_bufferList.Count, r, axes);
+        var nest = BuildLoops(axes, 0, exprs, new StoreStmt(StoreTarget.Buffer(r), axes, r), _topAvailable);
+        nest.Purpose.Add("scratch buffer " + buffer.Id);
+        _top.Add(nest);
+        _buffers[r] = buffer;
+        _bufferList.Add(buffer);
+    }
+
+    // ---- Fusion ------------------------------------------------------------------------------------------------
+
+    /// <summary>Merges loops of a block (and recursively their bodies) and drops recomputations.</summary>
+    private void Fuse(List<Stmt> block, HashSet<Node> computedOutside)
+    {
+        while (true)
+        {
+            int bestP = -1, bestQ = -1, bestScore = -1;
+            for (int q = 0; q < block.Count; q++)
+            {
+                if (block[q] is not LoopStmt l2) continue;
+                var needs2 = Reads(l2);
+                for (int p = q - 1; p >= 0; p--)
+                {
+                    // l2 moves up to p: it must not read anything completed by block[p..q-1].
+                    if (Produces(block[p]).Overlaps(needs2)) break;
+                    if (block[p] is not LoopStmt l1 || l1.Var.Extent != l2.Var.Extent) continue;
+                    int score = 1 + Shared(l1, l2);
+                    if (score > bestScore) { bestScore = score; bestP = p; bestQ = q; }
+                }
+            }
+            if (bestP < 0) break;
+            var a = (LoopStmt)block[bestP];
+            var b = (LoopStmt)block[bestQ];
+            block.RemoveAt(bestQ);
+            Rename(b, b.Var, a.Var);
+            a.Body.AddRange(b.Body);
+            foreach (var r in b.Completes) if (!a.Completes.Contains(r)) a.Completes.Add(r);
+            foreach (var s in b.Purpose) if (!a.Purpose.Contains(s)) a.Purpose.Add(s);
+        }
+        // Drop loops that only recompute reductions already available in this scope.
+        var computed = new HashSet<Node>(computedOutside);
+        for (int i = 0; i < block.Count; i++)
+        {
+            if (block[i] is not LoopStmt loop) continue;
+            if (loop.Completes.Count > 0 && loop.Completes.All(computed.Contains) && !ContainsStore(loop))
+            {
+                block.RemoveAt(i--);
+                continue;
+            }
+            Fuse(loop.Body, computed);
+            foreach (var r in loop.Completes) computed.Add(r);
+        }
+    }
+
+    private static bool ContainsStore(Stmt s) => s switch
+    {
+        StoreStmt => true,
+        LoopStmt l => l.Body.Any(ContainsStore),
+        _ => false,
+    };
+
+    /// <summary>Reductions whose final values a statement produces (completes or stores to a buffer).</summary>
+    private static HashSet<Node> Produces(Stmt s)
+    {
+        var set = new HashSet<Node>();
+        void Walk(Stmt st)
+        {
+            switch (st)
+            {
+                case LoopStmt l: foreach (var r in l.Completes) set.Add(r); foreach (var b in l.Body) Walk(b); break;
+                case StoreStmt { Target.Buffered: { } r }: set.Add(r); break;
+            }
+        }
+        Walk(s);
+        return set;
+    }
+
+    /// <summary>Reductions a statement reads but does not compute itself.</summary>
+    private static HashSet<Node> Reads(Stmt s)
+    {
+        var uses = CollectReduces(Expressions(s));
+        var produced = Produces(s);
+        var set = new HashSet<Node>(uses);
+        set.ExceptWith(produced);
+        return set;
+    }
+
+    private static IEnumerable<Node> Expressions(Stmt s)
+    {
+        switch (s)
+        {
+            case AccumulateStmt a: yield return a.Reduce.Args[0]; break;
+            case StoreStmt st: yield return st.Value; break;
+            case LoopStmt l:
+                foreach (var b in l.Body) foreach (var e in Expressions(b)) yield return e;
+                break;
+        }
+    }
+
+    private static int Shared(LoopStmt a, LoopStmt b)
+    {
+        var na = new HashSet<Node>();
+        foreach (var e in Expressions(a)) Collect(e, na);
+        var nb = new HashSet<Node>();
+        foreach (var e in Expressions(b)) Collect(e, nb);
+        na.IntersectWith(nb);
+        return na.Count(n => n.Op is Op.Load or Op.Reduce || n.Op >= Op.Abs && n.Op <= Op.Floor);
+    }
+
+    private static void Collect(Node n, HashSet<Node> set)
+    {
+        if (!set.Add(n)) return;
+        foreach (var a in n.Args) Collect(a, set);
+    }
+
+    /// <summary>Renames an index in an expression, keeping track of buffered reductions inside it.</summary>
+    private Node RenameNode(Node n, Dictionary<int, IndexVar> map)
+    {
+        var renamed = _g.Substitute(n, map);
+        if (ReferenceEquals(renamed, n)) return n;
+        foreach (var r in CollectReduces(new[] { n }))
+        {
+            BufferView? view = _buffers.TryGetValue(r, out var b) ? new BufferView(b, b.Axes) : _aliases.TryGetValue(r, out var v) ? v : null;
+            if (view is null) continue;
+            var alias = _g.Substitute(r, map);
+            if (!ReferenceEquals(alias, r))
+                _aliases[alias] = new BufferView(view.Buffer, view.Indices.Select(x => map.TryGetValue(x.Id, out var t) ? t : x).ToArray());
+        }
+        return renamed;
+    }
+
+    private void Rename(Stmt s, IndexVar from, IndexVar to)
+    {
+        var map = new Dictionary<int, IndexVar> { [from.Id] = to };
+        switch (s)
+        {
+            case LoopStmt l:
+                if (l.Var.Id == from.Id) l.Var = to;
+                for (int i = 0; i < l.Completes.Count; i++) l.Completes[i] = RenameNode(l.Completes[i], map);
+                for (int i = 0; i < l.Body.Count; i++)
+                {
+                    if (l.Body[i] is AccumulateStmt acc) l.Body[i] = new AccumulateStmt(RenameNode(acc.Reduce, map));
+                    else Rename(l.Body[i], from, to);
+                }
+                break;
+            case StoreStmt st:
+                st.Value = RenameNode(st.Value, map);
+                st.Indices = st.Indices.Select(v => v.Id == from.Id ? to : v).ToArray();
+                break;
+        }
+    }
+}

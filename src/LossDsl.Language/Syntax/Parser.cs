@@ -1,0 +1,266 @@
+using System.Collections.Generic;
+
+namespace LossDsl.Language.Syntax;
+
+/// <summary>
+/// Recursive-descent parser for the loss language (grammar in docs/language.md). Stops at the first syntax error
+/// with a <see cref="DslException"/> whose diagnostic is located at the offending token.
+/// </summary>
+/// <remarks>
+/// Precedence, loosest first: <c>||</c>, <c>&amp;&amp;</c>, comparisons (non-associative), <c>+ -</c>, <c>* /</c>,
+/// prefix <c>- !</c>, <c>^</c> (right-associative, so <c>-x^2</c> is <c>-(x^2)</c> and <c>2^-x</c> is allowed).
+/// </remarks>
+internal sealed class Parser
+{
+    private readonly List<Token> _tokens;
+    private int _pos;
+
+    private Parser(string text) { _tokens = Lexer.Tokenize(text); }
+
+    public static ProgramSyntax Parse(string text) => new Parser(text).ParseProgram();
+
+    private Token Current => _tokens[_pos];
+    private Token Peek(int k) => _tokens[System.Math.Min(_pos + k, _tokens.Count - 1)];
+    private Token Next() => _tokens[_pos++];
+
+    private static DslException Error(Token at, string message) =>
+        new(new DslDiagnostic(DiagnosticIds.UnexpectedToken, DslSeverity.Error, message, at.Offset, System.Math.Max(at.Length, at.Kind == TokenKind.End ? 0 : 1)));
+
+    private Token Expect(TokenKind kind, string what)
+    {
+        if (Current.Kind != kind) throw Error(Current, $"expected {what} but found {Current}");
+        return Next();
+    }
+
+    private ProgramSyntax ParseProgram()
+    {
+        if (Current.Kind == TokenKind.End) throw Error(Current, "the expression is empty: expected a loss expression");
+        var indexStatements = new List<IndexStatement>();
+        var lets = new List<LetStatement>();
+        while (true)
+        {
+            if (Current.Kind == TokenKind.Identifier && Current.Text == "index" && Peek(1).Kind == TokenKind.Identifier)
+            {
+                indexStatements.Add(ParseIndexStatement());
+                continue;
+            }
+            if (IsLetStart())
+            {
+                lets.Add(ParseLet());
+                continue;
+            }
+            break;
+        }
+        var result = ParseExpression();
+        if (Current.Kind == TokenKind.Semicolon) Next();
+        if (Current.Kind != TokenKind.End)
+            throw Error(Current, Current.Kind == TokenKind.Assign
+                ? "unexpected '=': a binding must be a name (optionally with index parameters) and end with ';'"
+                : $"expected ';' or the end of the expression but found {Current}");
+        return new ProgramSyntax(indexStatements, lets, result);
+    }
+
+    /// <summary>A let starts with <c>name =</c> or <c>name[a, b] =</c> (not <c>==</c>).</summary>
+    private bool IsLetStart()
+    {
+        if (Current.Kind != TokenKind.Identifier) return false;
+        if (Peek(1).Kind == TokenKind.Assign) return true;
+        if (Peek(1).Kind != TokenKind.LBracket) return false;
+        int k = 2;
+        while (Peek(k).Kind == TokenKind.Identifier || Peek(k).Kind == TokenKind.Comma) k++;
+        return Peek(k).Kind == TokenKind.RBracket && Peek(k + 1).Kind == TokenKind.Assign;
+    }
+
+    private IndexStatement ParseIndexStatement()
+    {
+        Next(); // 'index'
+        var names = new List<NameExpr> { ParseName("an index name") };
+        while (Current.Kind == TokenKind.Comma) { Next(); names.Add(ParseName("an index name")); }
+        Expect(TokenKind.Colon, "':' and the int parameter that gives the extent (index i : n;)");
+        var extent = ParseName("the name of an int parameter");
+        Expect(TokenKind.Semicolon, "';' after the index declaration");
+        return new IndexStatement(names, extent);
+    }
+
+    private LetStatement ParseLet()
+    {
+        var name = ParseName("a name");
+        List<NameExpr>? parameters = null;
+        if (Current.Kind == TokenKind.LBracket)
+        {
+            Next();
+            parameters = new List<NameExpr> { ParseName("an index name") };
+            while (Current.Kind == TokenKind.Comma) { Next(); parameters.Add(ParseName("an index name")); }
+            Expect(TokenKind.RBracket, "']'");
+        }
+        Expect(TokenKind.Assign, "'='");
+        var value = ParseExpression();
+        Expect(TokenKind.Semicolon, "';' after the binding of '" + name.Name + "'");
+        return new LetStatement(name, parameters, value);
+    }
+
+    private NameExpr ParseName(string what)
+    {
+        var t = Expect(TokenKind.Identifier, what);
+        return new NameExpr(t.Text, t.Offset, t.Length);
+    }
+
+    private Expr ParseExpression() => ParseOr();
+
+    private Expr ParseOr()
+    {
+        var left = ParseAnd();
+        while (Current.Kind == TokenKind.OrOr)
+        {
+            var op = Next();
+            left = new BinaryExpr(BinaryOp.Or, left, ParseAnd(), op.Offset, op.Length);
+        }
+        return left;
+    }
+
+    private Expr ParseAnd()
+    {
+        var left = ParseComparison();
+        while (Current.Kind == TokenKind.AndAnd)
+        {
+            var op = Next();
+            left = new BinaryExpr(BinaryOp.And, left, ParseComparison(), op.Offset, op.Length);
+        }
+        return left;
+    }
+
+    private Expr ParseComparison()
+    {
+        var left = ParseAdditive();
+        BinaryOp? op = Current.Kind switch
+        {
+            TokenKind.EqualEqual => BinaryOp.Equal,
+            TokenKind.NotEqual => BinaryOp.NotEqual,
+            TokenKind.Less => BinaryOp.Less,
+            TokenKind.LessEqual => BinaryOp.LessEqual,
+            TokenKind.Greater => BinaryOp.Greater,
+            TokenKind.GreaterEqual => BinaryOp.GreaterEqual,
+            _ => null,
+        };
+        if (op is null) return left;
+        var t = Next();
+        var right = ParseAdditive();
+        var result = new BinaryExpr(op.Value, left, right, t.Offset, t.Length);
+        if (Current.Kind is TokenKind.EqualEqual or TokenKind.NotEqual or TokenKind.Less or TokenKind.LessEqual or TokenKind.Greater or TokenKind.GreaterEqual)
+            throw Error(Current, "comparisons do not chain: write (a < b) && (b < c)");
+        return result;
+    }
+
+    private Expr ParseAdditive()
+    {
+        var left = ParseMultiplicative();
+        while (Current.Kind is TokenKind.Plus or TokenKind.Minus)
+        {
+            var t = Next();
+            left = new BinaryExpr(t.Kind == TokenKind.Plus ? BinaryOp.Add : BinaryOp.Subtract, left, ParseMultiplicative(), t.Offset, t.Length);
+        }
+        return left;
+    }
+
+    private Expr ParseMultiplicative()
+    {
+        var left = ParseUnary();
+        while (Current.Kind is TokenKind.Star or TokenKind.Slash)
+        {
+            var t = Next();
+            left = new BinaryExpr(t.Kind == TokenKind.Star ? BinaryOp.Multiply : BinaryOp.Divide, left, ParseUnary(), t.Offset, t.Length);
+        }
+        return left;
+    }
+
+    private Expr ParseUnary()
+    {
+        if (Current.Kind is TokenKind.Minus or TokenKind.Bang)
+        {
+            var t = Next();
+            var operand = ParseUnary();
+            return new UnaryExpr(t.Kind == TokenKind.Minus ? UnaryOp.Negate : UnaryOp.Not, operand, t.Offset, operand.End - t.Offset);
+        }
+        return ParsePower();
+    }
+
+    private Expr ParsePower()
+    {
+        var left = ParsePrimary();
+        if (Current.Kind != TokenKind.Caret) return left;
+        var t = Next();
+        var right = ParseUnary(); // right-associative; allows x^-1
+        return new BinaryExpr(BinaryOp.Power, left, right, t.Offset, t.Length);
+    }
+
+    private Expr ParsePrimary()
+    {
+        var t = Current;
+        switch (t.Kind)
+        {
+            case TokenKind.Number:
+                Next();
+                return new NumberExpr(t.Value, t.Offset, t.Length);
+            case TokenKind.LParen:
+            {
+                Next();
+                var inner = ParseExpression();
+                Expect(TokenKind.RParen, "')'");
+                return inner;
+            }
+            case TokenKind.Identifier:
+                return ParseNameOrCall();
+            default:
+                throw Error(t, t.Kind == TokenKind.End ? "unexpected end of expression: expected a value" : $"expected a value but found {t}");
+        }
+    }
+
+    private Expr ParseNameOrCall()
+    {
+        var name = ParseName("a name");
+        if (Current.Kind == TokenKind.LParen) return ParseCallArguments(name, null, null);
+        if (Current.Kind != TokenKind.LBracket) return name;
+
+        var open = Next();
+        var items = new List<Expr>();
+        Expr? filter = null;
+        if (Current.Kind == TokenKind.RBracket) throw Error(Current, "expected an index inside '[ ]'");
+        items.Add(ParseExpression());
+        while (Current.Kind == TokenKind.Comma) { Next(); items.Add(ParseExpression()); }
+        if (Current.Kind == TokenKind.Pipe)
+        {
+            Next();
+            filter = ParseExpression();
+        }
+        var close = Expect(TokenKind.RBracket, filter is null ? "',', '|' or ']'" : "']'");
+        if (Current.Kind == TokenKind.LParen)
+        {
+            // name[i, j | filter](args): the bracket holds index binders.
+            var binders = new List<NameExpr>();
+            foreach (var item in items)
+            {
+                if (item is NameExpr n) binders.Add(n);
+                else throw new DslException(new DslDiagnostic(DiagnosticIds.InvalidBinder, DslSeverity.Error,
+                    $"the indices of '{name.Name}[...]' must be plain index names", item.Offset, item.Length));
+            }
+            return ParseCallArguments(name, binders, filter);
+        }
+        if (filter is not null)
+            throw new DslException(new DslDiagnostic(DiagnosticIds.InvalidBinder, DslSeverity.Error,
+                "a '|' filter is only allowed in a reduction such as sum[i | cond](...)", filter.Offset, filter.Length));
+        return new SubscriptExpr(name, items, name.Offset, close.Offset + close.Length - name.Offset);
+    }
+
+    private Expr ParseCallArguments(NameExpr name, List<NameExpr>? binders, Expr? filter)
+    {
+        Expect(TokenKind.LParen, "'('");
+        var args = new List<Expr>();
+        if (Current.Kind != TokenKind.RParen)
+        {
+            args.Add(ParseExpression());
+            while (Current.Kind == TokenKind.Comma) { Next(); args.Add(ParseExpression()); }
+        }
+        var close = Expect(TokenKind.RParen, "',' or ')'");
+        return new CallExpr(name, binders, filter, args, name.Offset, close.Offset + close.Length - name.Offset);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections.Generic;
+
+namespace LossDsl.Language.Syntax;
+
+/// <summary>Base of the parsed (unbound) expression tree. Every node knows its span in the source string.</summary>
+internal abstract class Expr
+{
+    protected Expr(int offset, int length) { Offset = offset; Length = length; }
+    public int Offset { get; }
+    public int Length { get; }
+    public int End => Offset + Length;
+}
+
+internal sealed class NumberExpr : Expr
+{
+    public NumberExpr(double value, int offset, int length) : base(offset, length) { Value = value; }
+    public double Value { get; }
+}
+
+/// <summary>A bare name: a parameter, a let-binding, an index, or a constant such as <c>inf</c>.</summary>
+internal sealed class NameExpr : Expr
+{
+    public NameExpr(string name, int offset, int length) : base(offset, length) { Name = name; }
+    public string Name { get; }
+}
+
+/// <summary><c>name[e1, e2, ...]</c>: a tensor element or an indexed let-binding.</summary>
+internal sealed class SubscriptExpr : Expr
+{
+    public SubscriptExpr(NameExpr target, IReadOnlyList<Expr> subscripts, int offset, int length) : base(offset, length)
+    { Target = target; Subscripts = subscripts; }
+    public NameExpr Target { get; }
+    public IReadOnlyList<Expr> Subscripts { get; }
+}
+
+/// <summary>
+/// A call <c>f(args)</c>, or with index binders <c>sum[i, j | filter](args)</c>. <see cref="Binders"/> is null when the
+/// call has no brackets.
+/// </summary>
+internal sealed class CallExpr : Expr
+{
+    public CallExpr(NameExpr function, IReadOnlyList<NameExpr>? binders, Expr? filter, IReadOnlyList<Expr> arguments, int offset, int length)
+        : base(offset, length)
+    { Function = function; Binders = binders; Filter = filter; Arguments = arguments; }
+    public NameExpr Function { get; }
+    public IReadOnlyList<NameExpr>? Binders { get; }
+    public Expr? Filter { get; }
+    public IReadOnlyList<Expr> Arguments { get; }
+}
+
+internal enum UnaryOp { Negate, Not }
+
+internal sealed class UnaryExpr : Expr
+{
+    public UnaryExpr(UnaryOp op, Expr operand, int offset, int length) : base(offset, length) { Op = op; Operand = operand; }
+    public UnaryOp Op { get; }
+    public Expr Operand { get; }
+}
+
+internal enum BinaryOp { Add, Subtract, Multiply, Divide, Power, Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual, And, Or }
+
+internal sealed class BinaryExpr : Expr
+{
+    public BinaryExpr(BinaryOp op, Expr left, Expr right, int opOffset, int opLength)
+        : base(left.Offset, right.End - left.Offset)
+    { Op = op; Left = left; Right = right; OpOffset = opOffset; OpLength = opLength; }
+    public BinaryOp Op { get; }
+    public Expr Left { get; }
+    public Expr Right { get; }
+    public int OpOffset { get; }
+    public int OpLength { get; }
+}
+
+/// <summary><c>name = expr;</c> or <c>name[i, j] = expr;</c>: a let-binding, inlined where it is used.</summary>
+internal sealed class LetStatement
+{
+    public LetStatement(NameExpr name, IReadOnlyList<NameExpr>? parameters, Expr value) { Name = name; Parameters = parameters; Value = value; }
+    public NameExpr Name { get; }
+    public IReadOnlyList<NameExpr>? Parameters { get; }
+    public Expr Value { get; }
+}
+
+/// <summary><c>index i, j : n;</c>: declares that indices range over the extent given by the int parameter <c>n</c>.</summary>
+internal sealed class IndexStatement
+{
+    public IndexStatement(IReadOnlyList<NameExpr> indices, NameExpr extent) { Indices = indices; Extent = extent; }
+    public IReadOnlyList<NameExpr> Indices { get; }
+    public NameExpr Extent { get; }
+}
+
+/// <summary>A whole loss program: declarations, let-bindings, then the loss expression.</summary>
+internal sealed class ProgramSyntax
+{
+    public ProgramSyntax(IReadOnlyList<IndexStatement> indexStatements, IReadOnlyList<LetStatement> lets, Expr result)
+    { IndexStatements = indexStatements; Lets = lets; Result = result; }
+    public IReadOnlyList<IndexStatement> IndexStatements { get; }
+    public IReadOnlyList<LetStatement> Lets { get; }
+    public Expr Result { get; }
+}

@@ -1,0 +1,99 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace LossDsl.Simd;
+
+/// <summary>
+/// 128-bit implementation of <see cref="ISimdOps{TVec}"/>: 4 float lanes in a <see cref="Vector128{T}"/>.
+/// The transcendental functions are the shared float polynomials of <see cref="VectorMath"/>; see
+/// <see cref="ISimdOps{TVec}"/> for their accuracy and special values.
+/// </summary>
+public readonly unsafe struct Simd128 : ISimdOps<Vector128<float>>
+{
+    /// <inheritdoc/>
+    public static int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector128<float>.Count;
+    }
+
+    /// <inheritdoc/>
+    public static bool IsHardwareAccelerated
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector128.IsHardwareAccelerated;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Iota(float start) => Vector128.Create(start) + Vector128<float>.Indices;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Load(float* source) => Vector128.Load(source);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<float> value, float* destination) => Vector128.Store(value, destination);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> LoadInt(int* source) => Vector128.ConvertToSingle(Vector128.Load(source));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Subtract(Vector128<float> a, Vector128<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Divide(Vector128<float> a, Vector128<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Negate(Vector128<float> a) => -a;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Abs(Vector128<float> a) => Vector128.Abs(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Min(Vector128<float> a, Vector128<float> b) => Vector128.Min(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sqrt(Vector128<float> a) => Vector128.Sqrt(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sign(Vector128<float> a)
+        => Vector128.ConditionalSelect(Vector128.GreaterThan(a, Vector128<float>.Zero), Vector128<float>.One,
+            Vector128.ConditionalSelect(Vector128.LessThan(a, Vector128<float>.Zero), Vector128.Create(-1f), a));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Floor(Vector128<float> a) => Vector128.Floor(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Equal(Vector128<float> a, Vector128<float> b) => Vector128.Equals(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> NotEqual(Vector128<float> a, Vector128<float> b) => ~Vector128.Equals(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> LessThan(Vector128<float> a, Vector128<float> b) => Vector128.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> LessThanOrEqual(Vector128<float> a, Vector128<float> b) => Vector128.LessThanOrEqual(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> GreaterThan(Vector128<float> a, Vector128<float> b) => Vector128.GreaterThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> GreaterThanOrEqual(Vector128<float> a, Vector128<float> b) => Vector128.GreaterThanOrEqual(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> And(Vector128<float> a, Vector128<float> b) => a & b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Or(Vector128<float> a, Vector128<float> b) => a | b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Not(Vector128<float> mask) => ~mask;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Select(Vector128<float> mask, Vector128<float> a, Vector128<float> b) => Vector128.ConditionalSelect(mask, a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MaskToOne(Vector128<float> mask) => mask & Vector128<float>.One;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Exp(Vector128<float> x) => VectorMath.Exp<Prim128, Vector128<float>>(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Expm1(Vector128<float> x) => VectorMath.Expm1<Prim128, Vector128<float>>(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Log(Vector128<float> x) => VectorMath.Log<Prim128, Vector128<float>>(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Log1p(Vector128<float> x) => VectorMath.Log1p<Prim128, Vector128<float>>(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Tanh(Vector128<float> x) => VectorMath.Tanh<Prim128, Vector128<float>>(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Atan(Vector128<float> x) => VectorMath.Atan<Prim128, Vector128<float>>(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Erf(Vector128<float> x) => VectorMath.Erf<Prim128, Vector128<float>>(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sigmoid(Vector128<float> x) => VectorMath.Sigmoid<Prim128, Vector128<float>>(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Softplus(Vector128<float> x) => VectorMath.Softplus<Prim128, Vector128<float>>(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Pow(Vector128<float> x, Vector128<float> y) => VectorMath.Pow<Prim128, Vector128<float>>(x, y);
+
+    /// <summary>Sum of the lanes in a fixed pairwise order: (a0 + a2) + (a1 + a3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector128<float> a)
+    {
+        Vector128<float> pairs = a + Vector128.Shuffle(a, Vector128.Create(2, 3, 0, 1));
+        return pairs.ToScalar() + pairs.GetElement(1);
+    }
+
+    /// <summary>Largest lane; NaN if any lane is NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector128<float> a)
+    {
+        Vector128<float> pairs = Vector128.Max(a, Vector128.Shuffle(a, Vector128.Create(2, 3, 0, 1)));
+        return MathF.Max(pairs.ToScalar(), pairs.GetElement(1));
+    }
+
+    /// <summary>Smallest lane; NaN if any lane is NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MinAcross(Vector128<float> a)
+    {
+        Vector128<float> pairs = Vector128.Min(a, Vector128.Shuffle(a, Vector128.Create(2, 3, 0, 1)));
+        return MathF.Min(pairs.ToScalar(), pairs.GetElement(1));
+    }
+
+}

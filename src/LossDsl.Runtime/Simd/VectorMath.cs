@@ -1,0 +1,365 @@
+using System.Runtime.CompilerServices;
+
+namespace LossDsl.Simd;
+
+/// <summary>
+/// Float-only transcendental functions, written once against <see cref="IVectorPrimitives{TVec}"/> and instantiated
+/// by <see cref="Simd512"/>, <see cref="Simd256"/>, <see cref="Simd128"/> and <see cref="Scalar"/>. All code paths are
+/// branch-free (special inputs are patched in with masks), so a lane's result never depends on its neighbours and
+/// the scalar instantiation returns the same bits as the vector ones.
+/// </summary>
+/// <remarks>
+/// <para>The polynomial coefficients were fitted with a Remez exchange on relative error (absolute error for the erf
+/// tail) in double precision and then rounded to float; the bounds quoted below are what the test sweeps measure
+/// against a double-precision reference, in units in the last place of the float result.</para>
+/// <list type="bullet">
+/// <item><description>Exp: &lt;= 1 ulp. Results below 2^-126 (x &lt; -87.3365) are flushed to +0 rather than returned
+/// as subnormals: the exponent is built with integer arithmetic (no subnormal multiplies, which take microcode assists
+/// on x86), and kernels that care about e^-88 use the log-domain forms (softplus) anyway.</description></item>
+/// <item><description>Log: &lt;= 1 ulp, subnormal inputs handled exactly (prescaled by 2^23).</description></item>
+/// <item><description>Log1p, Expm1: &lt;= 2 ulp, including near 0.</description></item>
+/// <item><description>Tanh, Sigmoid, Softplus, Atan: &lt;= 3 ulp; Erf: absolute error &lt;= 1e-7.</description></item>
+/// <item><description>Pow: exp(y * log|x|) in float, relative error about (1 + |y log x|) * 2^-23.</description></item>
+/// </list>
+/// </remarks>
+internal static class VectorMath
+{
+    // ---- shared constants -------------------------------------------------------------------------------------------
+    private const int SignMaskBits = unchecked((int)0x80000000);
+    private const int OneBits = 0x3F800000;
+    private const float Log2E = 1.44269504088896341f;
+    /// <summary>High part of ln 2 with 15 significant bits: k * Ln2Hi is exact for |k| &lt; 2^9 even without FMA.</summary>
+    private const float Ln2Hi = 0.693145751953125f;
+    /// <summary>ln 2 - Ln2Hi.</summary>
+    private const float Ln2Lo = 1.42860676533018704e-06f;
+    /// <summary>1.5 * 2^23: adding it rounds to an integer and leaves that integer in the low mantissa bits.</summary>
+    private const float RoundMagic = 12582912f;
+
+    /// <summary>Largest float whose exp is finite (ln(FLT_MAX) rounds above it).</summary>
+    private const float ExpOverflow = 88.72283172607422f;
+    /// <summary>Smallest float whose exp is a normal float (ln(2^-126) = -87.33654475...; rounded toward zero).</summary>
+    private const float ExpUnderflow = -87.33654022216797f;
+
+    // exp(r) - 1 = r + r^2 * Q(r) on [-ln2/2, ln2/2]; Remez fit, relative error 2.9e-1 * 2^-24.
+    private const float E2 = 0.4999999701976776f;      // 0x1.fffffep-2
+    private const float E3 = 0.16666541993618011f;     // 0x1.5554aep-3
+    private const float E4 = 0.04166720435023308f;     // 0x1.555676p-5
+    private const float E5 = 0.00836664717644453f;     // 0x1.122886p-7
+    private const float E6 = 0.001388249802403152f;    // 0x1.6bebdep-10
+
+    // log(1 + f) = f - f^2/2 + f^3 * P(f) on [sqrt(1/2) - 1, sqrt(2) - 1]; relative error 1.1e-1 * 2^-24.
+    private const float L3 = 0.3333333134651184f;      // 0x1.555554p-2
+    private const float L4 = -0.25000837445259094f;    // -0x1.000232p-2
+    private const float L5 = 0.2000129222869873f;      // 0x1.99a060p-3
+    private const float L6 = -0.16622765362262726f;    // -0x1.546f2ap-3
+    private const float L7 = 0.14199694991111755f;     // 0x1.22cf4cp-3
+    private const float L8 = -0.13164184987545013f;    // -0x1.0d9a3ep-3
+    private const float L9 = 0.127791166305542f;       // 0x1.05b760p-3
+    private const float L10 = -0.0764610767364502f;    // -0x1.392f40p-4
+    /// <summary>Bit pattern of sqrt(1/2): the mantissa is normalised into [sqrt(1/2), sqrt(2)).</summary>
+    private const int SqrtHalfBits = 0x3F3504F3;
+    private const int ExponentMaskBits = unchecked((int)0xFF800000);
+    private const float MinNormal = 1.17549435e-38f;   // 2^-126
+    private const float TwoPow23 = 8388608f;
+
+    // tanh(x) = x + x^3 * T(x^2) for |x| < 0.625; relative error 1.4e-1 * 2^-24.
+    private const float TanhSmall = 0.625f;
+    private const float T0 = -0.3333328068256378f;     // -0x1.555532p-2
+    private const float T1 = 0.13331441581249237f;     // 0x1.110726p-3
+    private const float T2 = -0.05373971536755562f;    // -0x1.b83c5ap-5
+    private const float T3 = 0.0206390880048275f;      // 0x1.52269cp-6
+    private const float T4 = -0.005704987328499556f;   // -0x1.75e1cep-8
+
+    // atan(t) = t + t^3 * A(t^2) for t in [0, 1]; relative error 3.0e-1 * 2^-24.
+    private const float A0 = -0.33333152532577515f;    // -0x1.5554dcp-2
+    private const float A1 = 0.19993773102760315f;     // 0x1.9978f4p-3
+    private const float A2 = -0.14211055636405945f;    // -0x1.230adcp-3
+    private const float A3 = 0.10666004568338394f;     // 0x1.b4e12ap-4
+    private const float A4 = -0.07552214711904526f;    // -0x1.3556b6p-4
+    private const float A5 = 0.04321186617016792f;     // 0x1.61fddap-5
+    private const float A6 = -0.01636793091893196f;    // -0x1.0c2c14p-6
+    private const float A7 = 0.0029206927865743637f;   // 0x1.7ed230p-9
+    private const float PiOver2Hi = 1.5707963705062866f;       // float(pi/2), above pi/2
+    private const float PiOver2Lo = -4.37113900630947700e-08f; // pi/2 - PiOver2Hi
+
+    // erf(x) = x + x * R(x^2) for |x| < 0.921875; relative error 4.6e-1 * 2^-24.
+    private const float ErfSmall = 0.921875f;
+    private const float R0 = 0.12837915122509003f;     // 0x1.06eba6p-3
+    private const float R1 = -0.37612494826316833f;    // -0x1.8126e6p-2
+    private const float R2 = 0.1128181591629982f;      // 0x1.ce1a6ap-4
+    private const float R3 = -0.026766616851091385f;   // -0x1.b68b54p-6
+    private const float R4 = 0.004993180278688669f;    // 0x1.473baap-8
+    private const float R5 = -0.0005990853533148766f;  // -0x1.3a17e0p-11
+    // erf(x) = 1 - exp(G(x)) for 0.921875 <= x <= 3.95, G ~ log(erfc(x)); erf absolute error 8.1e-9.
+    private const float ErfOne = 3.95f;                // erfc(3.95) < 2^-25, so erf rounds to 1 from here on
+    private const float G0 = -0.00020992301870137453f; // -0x1.b83d90p-13
+    private const float G1 = -1.1276154518127441f;     // -0x1.20ab68p+0
+    private const float G2 = -0.6372858285903931f;     // -0x1.464a54p-1
+    private const float G3 = -0.10383884608745575f;    // -0x1.a952ecp-4
+    private const float G4 = 0.02218136563897133f;     // 0x1.6b6b64p-6
+    private const float G5 = -0.0030315921176224947f;  // -0x1.8d5b5ap-9
+    private const float G6 = 0.00019473358406685293f;  // 0x1.9862ccp-13
+
+    // ---- helpers ----------------------------------------------------------------------------------------------------
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec C<TOps, TVec>(float value) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+        => TOps.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVec Abs<TOps, TVec>(TVec x) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+        => TOps.AndNot(x, TOps.CreateBits(SignMaskBits));
+
+    /// <summary>magnitude with the sign bit of <paramref name="sign"/> OR-ed in (magnitude must be non-negative).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec WithSignOf<TOps, TVec>(TVec magnitude, TVec sign) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+        => TOps.Or(magnitude, TOps.And(sign, TOps.CreateBits(SignMaskBits)));
+
+    /// <summary>
+    /// Cody-Waite reduction shared by Exp and Expm1: x = k ln2 + r with k = round(x / ln2), |r| &lt;= ln2/2 (slightly
+    /// more when x * log2(e) rounds). Returns r; <paramref name="t"/> is k + 1.5 * 2^23 whose low bits hold k.
+    /// Valid for |x| &lt; 2^21; callers patch larger inputs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec ReduceExp<TOps, TVec>(TVec x, out TVec t, out TVec k) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        t = TOps.Fma(x, C<TOps, TVec>(Log2E), C<TOps, TVec>(RoundMagic));
+        k = TOps.Sub(t, C<TOps, TVec>(RoundMagic));
+        TVec r = TOps.Fma(k, C<TOps, TVec>(-Ln2Hi), x);
+        return TOps.Fma(k, C<TOps, TVec>(-Ln2Lo), r);
+    }
+
+    /// <summary>expm1(r) for |r| &lt;= ~0.35 (relative error &lt; 0.3 * 2^-24 before rounding).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Expm1Poly<TOps, TVec>(TVec r) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        TVec q = TOps.Fma(C<TOps, TVec>(E6), r, C<TOps, TVec>(E5));
+        q = TOps.Fma(q, r, C<TOps, TVec>(E4));
+        q = TOps.Fma(q, r, C<TOps, TVec>(E3));
+        q = TOps.Fma(q, r, C<TOps, TVec>(E2));
+        return TOps.Fma(TOps.Mul(r, r), q, r);
+    }
+
+    /// <summary>log(1 + f) for f in about [sqrt(1/2) - 1, sqrt(2) - 1].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Log1pPoly<TOps, TVec>(TVec f) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        TVec p = TOps.Fma(C<TOps, TVec>(L10), f, C<TOps, TVec>(L9));
+        p = TOps.Fma(p, f, C<TOps, TVec>(L8));
+        p = TOps.Fma(p, f, C<TOps, TVec>(L7));
+        p = TOps.Fma(p, f, C<TOps, TVec>(L6));
+        p = TOps.Fma(p, f, C<TOps, TVec>(L5));
+        p = TOps.Fma(p, f, C<TOps, TVec>(L4));
+        p = TOps.Fma(p, f, C<TOps, TVec>(L3));
+        TVec q = TOps.Fma(p, f, C<TOps, TVec>(-0.5f));       // -1/2 + f P(f)
+        return TOps.Fma(TOps.Mul(f, f), q, f);                 // f + f^2 (-1/2 + f P(f))
+    }
+
+    /// <summary>
+    /// Splits a positive normal float x into k and m with x = m * 2^k and m in [sqrt(1/2), sqrt(2)).
+    /// Returns m; <paramref name="kBits"/> is k &lt;&lt; 23 as int lanes and <paramref name="k"/> is k as float.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec SplitMantissa<TOps, TVec>(TVec x, out TVec kBits, out TVec k) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        TVec tmp = TOps.SubInt(x, TOps.CreateBits(SqrtHalfBits));
+        kBits = TOps.And(tmp, TOps.CreateBits(ExponentMaskBits));
+        k = TOps.IntToFloat(TOps.ShiftRightArithmeticInt(tmp, 23));
+        return TOps.SubInt(x, kBits);
+    }
+
+    /// <summary>k ln2 + log1p(f), adding the small terms first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec AddKLn2<TOps, TVec>(TVec k, TVec log1pF) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+        => TOps.Fma(k, C<TOps, TVec>(Ln2Hi), TOps.Fma(k, C<TOps, TVec>(Ln2Lo), log1pF));
+
+    // ---- exp / expm1 ------------------------------------------------------------------------------------------------
+
+    /// <summary>e^x. +inf above 88.7228, +0 below -87.3365 (no subnormal results), NaN propagates.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Exp<TOps, TVec>(TVec x) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        TVec r = ReduceExp<TOps, TVec>(x, out TVec t, out _);
+        TVec u = TOps.Add(Expm1Poly<TOps, TVec>(r), C<TOps, TVec>(1f));     // e^r in [0.7, 1.42]
+        // u * 2^k by adding k to the exponent field: exact, and valid for every k in [-126, 128] this range produces.
+        TVec result = TOps.AddInt(u, TOps.ShiftLeftInt(t, 23));
+        // x > ExpOverflow -> +inf; NaN -> NaN (x + inf keeps the NaN); x < ExpUnderflow -> +0.
+        result = TOps.Select(TOps.LessThanOrEqual(x, C<TOps, TVec>(ExpOverflow)), result, TOps.Add(x, C<TOps, TVec>(float.PositiveInfinity)));
+        return TOps.AndNot(result, TOps.LessThan(x, C<TOps, TVec>(ExpUnderflow)));
+    }
+
+    /// <summary>e^x - 1, accurate near 0; -1 for x below -20, +inf above 88.7228, NaN propagates.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Expm1<TOps, TVec>(TVec x) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        // Clamping keeps k in [-29, 128]; e^-20 - 1 rounds to -1 and e^89 overflows, so results are unchanged.
+        // Min/Max propagate NaN, and NaN flows through the rest of the arithmetic.
+        TVec xc = TOps.Min(TOps.Max(x, C<TOps, TVec>(-20f)), C<TOps, TVec>(89f));
+        TVec r = ReduceExp<TOps, TVec>(xc, out TVec t, out _);
+        TVec p = Expm1Poly<TOps, TVec>(r);
+        // e^x - 1 = 2 * (p * 2^(k-1) + (2^(k-1) - 1/2)); 2^(k-1) stays a normal float for k in [-29, 128] and the
+        // final doubling is exact (or overflows to +inf exactly when e^x - 1 does).
+        TVec half = TOps.AddInt(TOps.ShiftLeftInt(t, 23), TOps.CreateBits(OneBits - (1 << 23)));  // 2^(k-1)
+        TVec y = TOps.Fma(p, half, TOps.Sub(half, C<TOps, TVec>(0.5f)));
+        return TOps.Add(y, y);
+    }
+
+    // ---- log / log1p ------------------------------------------------------------------------------------------------
+
+    /// <summary>log x for x &gt;= 0 (or NaN): subnormals handled, log(±0) = -inf, log(+inf) = +inf, NaN -> NaN.
+    /// Negative inputs give garbage; <see cref="Log{TOps,TVec}"/> patches them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVec LogNonNegative<TOps, TVec>(TVec x) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        TVec subnormal = TOps.LessThan(x, C<TOps, TVec>(MinNormal));
+        TVec xs = TOps.Select(subnormal, TOps.Mul(x, C<TOps, TVec>(TwoPow23)), x);
+        TVec m = SplitMantissa<TOps, TVec>(xs, out _, out TVec k);
+        k = TOps.Sub(k, TOps.And(subnormal, C<TOps, TVec>(23f)));
+        TVec result = AddKLn2<TOps, TVec>(k, Log1pPoly<TOps, TVec>(TOps.Sub(m, C<TOps, TVec>(1f))));
+        result = TOps.Select(TOps.LessThan(x, C<TOps, TVec>(float.PositiveInfinity)), result, x);    // +inf, NaN
+        return TOps.Select(TOps.Equal(x, C<TOps, TVec>(0f)), C<TOps, TVec>(float.NegativeInfinity), result);
+    }
+
+    /// <summary>Natural log: log(0) = -inf, log(x &lt; 0) = NaN, log(+inf) = +inf, subnormals handled.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Log<TOps, TVec>(TVec x) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        TVec result = LogNonNegative<TOps, TVec>(x);
+        return TOps.Select(TOps.LessThan(x, C<TOps, TVec>(0f)), C<TOps, TVec>(float.NaN), result);
+    }
+
+    /// <summary>log(1 + x) without the special-value patches: correct for x &gt; -1 finite, and NaN in gives NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Log1pCore<TOps, TVec>(TVec x) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        TVec u = TOps.Add(x, C<TOps, TVec>(1f));
+        // c = (1 + x) - u exactly (Sterbenz / exact-sum arguments hold for every x > -1 that matters).
+        TVec c = TOps.Sub(x, TOps.Sub(u, C<TOps, TVec>(1f)));
+        TVec m = SplitMantissa<TOps, TVec>(u, out TVec kBits, out TVec k);
+        // 1 + x = (m + c 2^-k) 2^k. 2^-k is built from the exponent bits, with k capped at 126 to stay normal (c is
+        // zero or negligible for such large u anyway).
+        TVec scale = TOps.SubInt(TOps.CreateBits(OneBits), TOps.MinInt(kBits, TOps.CreateBits(126 << 23)));
+        TVec f = TOps.Fma(c, scale, TOps.Sub(m, C<TOps, TVec>(1f)));
+        return AddKLn2<TOps, TVec>(k, Log1pPoly<TOps, TVec>(f));
+    }
+
+    /// <summary>log(1 + x), accurate near 0: log1p(-1) = -inf, log1p(x &lt; -1) = NaN, log1p(+inf) = +inf.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Log1p<TOps, TVec>(TVec x) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        TVec result = Log1pCore<TOps, TVec>(x);
+        result = TOps.Select(TOps.LessThan(x, C<TOps, TVec>(float.PositiveInfinity)), result, x);   // +inf, NaN
+        result = TOps.Select(TOps.LessThan(x, C<TOps, TVec>(-1f)), C<TOps, TVec>(float.NaN), result);
+        return TOps.Select(TOps.Equal(x, C<TOps, TVec>(-1f)), C<TOps, TVec>(float.NegativeInfinity), result);
+    }
+
+    // ---- tanh / sigmoid / softplus -------------------------------------------------------------------------------
+
+    /// <summary>tanh: odd polynomial for |x| &lt; 0.625, else -expm1(-2|x|) / (expm1(-2|x|) + 2) with the sign of x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Tanh<TOps, TVec>(TVec x) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        TVec s = TOps.Mul(x, x);
+        TVec p = TOps.Fma(C<TOps, TVec>(T4), s, C<TOps, TVec>(T3));
+        p = TOps.Fma(p, s, C<TOps, TVec>(T2));
+        p = TOps.Fma(p, s, C<TOps, TVec>(T1));
+        p = TOps.Fma(p, s, C<TOps, TVec>(T0));
+        TVec a = Abs<TOps, TVec>(x);
+        TVec small = TOps.Fma(TOps.Mul(a, s), p, a);
+
+        TVec e = Expm1<TOps, TVec>(TOps.Mul(a, C<TOps, TVec>(-2f)));           // in (-1, 0]
+        TVec large = TOps.Div(TOps.Sub(C<TOps, TVec>(0f), e), TOps.Add(e, C<TOps, TVec>(2f)));
+        return WithSignOf<TOps, TVec>(TOps.Select(TOps.LessThan(a, C<TOps, TVec>(TanhSmall)), small, large), x);
+    }
+
+    /// <summary>1 / (1 + e^-x) computed as (x &gt;= 0 ? 1 : e) / (1 + e) with e = e^-|x|: no overflow, one rounding
+    /// for the division.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Sigmoid<TOps, TVec>(TVec x) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        TVec e = Exp<TOps, TVec>(TOps.Or(x, TOps.CreateBits(SignMaskBits)));     // e^-|x|
+        TVec numerator = TOps.Select(TOps.GreaterThanOrEqual(x, C<TOps, TVec>(0f)), C<TOps, TVec>(1f), e);
+        return TOps.Div(numerator, TOps.Add(e, C<TOps, TVec>(1f)));
+    }
+
+    /// <summary>log(1 + e^x) = max(x, 0) + log1p(e^-|x|).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Softplus<TOps, TVec>(TVec x) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        TVec e = Exp<TOps, TVec>(TOps.Or(x, TOps.CreateBits(SignMaskBits)));     // e^-|x| in [0, 1] (or NaN)
+        // max propagates NaN, so the unpatched log1p is enough here.
+        return TOps.Add(TOps.Max(x, C<TOps, TVec>(0f)), Log1pCore<TOps, TVec>(e));
+    }
+
+    // ---- atan / erf -------------------------------------------------------------------------------------------------
+
+    /// <summary>atan: t = min(|x|,1) / max(|x|,1) in [0, 1], odd polynomial, pi/2 - atan(t) when |x| &gt; 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Atan<TOps, TVec>(TVec x) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        TVec a = Abs<TOps, TVec>(x);
+        TVec one = C<TOps, TVec>(1f);
+        TVec t = TOps.Div(TOps.Min(a, one), TOps.Max(a, one));
+        TVec s = TOps.Mul(t, t);
+        TVec p = TOps.Fma(C<TOps, TVec>(A7), s, C<TOps, TVec>(A6));
+        p = TOps.Fma(p, s, C<TOps, TVec>(A5));
+        p = TOps.Fma(p, s, C<TOps, TVec>(A4));
+        p = TOps.Fma(p, s, C<TOps, TVec>(A3));
+        p = TOps.Fma(p, s, C<TOps, TVec>(A2));
+        p = TOps.Fma(p, s, C<TOps, TVec>(A1));
+        p = TOps.Fma(p, s, C<TOps, TVec>(A0));
+        TVec r = TOps.Fma(TOps.Mul(t, s), p, t);
+        TVec complement = TOps.Sub(C<TOps, TVec>(PiOver2Hi), TOps.Sub(r, C<TOps, TVec>(PiOver2Lo)));
+        r = TOps.Select(TOps.GreaterThan(a, one), complement, r);
+        return WithSignOf<TOps, TVec>(r, x);
+    }
+
+    /// <summary>erf: x + x R(x^2) for |x| &lt; 0.921875, else sign(x) (1 - exp(G(|x|))).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Erf<TOps, TVec>(TVec x) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        TVec s = TOps.Mul(x, x);
+        TVec p = TOps.Fma(C<TOps, TVec>(R5), s, C<TOps, TVec>(R4));
+        p = TOps.Fma(p, s, C<TOps, TVec>(R3));
+        p = TOps.Fma(p, s, C<TOps, TVec>(R2));
+        p = TOps.Fma(p, s, C<TOps, TVec>(R1));
+        p = TOps.Fma(p, s, C<TOps, TVec>(R0));
+        TVec a = Abs<TOps, TVec>(x);
+        TVec small = TOps.Fma(a, p, a);
+
+        TVec ac = TOps.Min(a, C<TOps, TVec>(ErfOne));     // NaN propagates
+        TVec g = TOps.Fma(C<TOps, TVec>(G6), ac, C<TOps, TVec>(G5));
+        g = TOps.Fma(g, ac, C<TOps, TVec>(G4));
+        g = TOps.Fma(g, ac, C<TOps, TVec>(G3));
+        g = TOps.Fma(g, ac, C<TOps, TVec>(G2));
+        g = TOps.Fma(g, ac, C<TOps, TVec>(G1));
+        g = TOps.Fma(g, ac, C<TOps, TVec>(G0));
+        TVec large = TOps.Sub(C<TOps, TVec>(1f), Exp<TOps, TVec>(g));
+        return WithSignOf<TOps, TVec>(TOps.Select(TOps.LessThan(a, C<TOps, TVec>(ErfSmall)), small, large), x);
+    }
+
+    // ---- pow --------------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// x^y = exp(y log|x|) with: 1 when y == 0 (also for NaN x); 1 when |x| == 1 (also for infinite or NaN y, as
+    /// IEEE pow; the sign rule below still applies for x == -1); 0 / +inf for x == ±0 with y &gt; 0 / y &lt; 0;
+    /// for x &lt; 0 and integral y, |x|^y negated when y is odd; NaN for x &lt; 0 and non-integral y.
+    /// No special case for small integer y: pow(x, 2) is within a few ulp of x * x, not exactly it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Pow<TOps, TVec>(TVec x, TVec y) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        TVec one = C<TOps, TVec>(1f);
+        TVec ax = Abs<TOps, TVec>(x);
+        TVec result = Exp<TOps, TVec>(TOps.Mul(y, LogNonNegative<TOps, TVec>(ax)));
+        result = TOps.Select(TOps.Equal(ax, one), one, result);
+
+        TVec yInteger = TOps.Equal(TOps.Floor(y), y);
+        TVec halfY = TOps.Mul(y, C<TOps, TVec>(0.5f));
+        TVec yOdd = TOps.AndNot(yInteger, TOps.Equal(TOps.Floor(halfY), halfY));
+        TVec negative = TOps.LessThan(x, C<TOps, TVec>(0f));
+        result = TOps.Xor(result, TOps.And(TOps.And(negative, yOdd), TOps.CreateBits(SignMaskBits)));
+        result = TOps.Select(TOps.AndNot(negative, yInteger), C<TOps, TVec>(float.NaN), result);
+        return TOps.Select(TOps.Equal(y, C<TOps, TVec>(0f)), one, result);
+    }
+}

@@ -48,7 +48,7 @@ internal sealed class CpuEmitter
     private static string Sanitize(string s) => new string(s.Select(c => char.IsLetterOrDigit(c) || c == '_' ? c : '_').ToArray());
     private static string VarName(IndexVar v) => Sanitize(v.Name) + "_" + v.Id;
     private static string BufferPtr(ScratchBuffer b) => "p_buf" + b.Id;
-    private static string GlobalName(Node r) => "g" + r.Id;
+    private static string GlobalName(Node r) => "_g" + r.Id;
 
     private IEnumerable<int> UsedExtents()
     {
@@ -117,7 +117,7 @@ internal sealed class CpuEmitter
         {
             string size = string.Join(" * ", b.Axes.Select(a => "(long)" + ExtentName(a.Extent)));
             _w.Line($"// Scratch buffer {b.Id}: {_model.Print(b.Reduce)} for every {string.Join(", ", b.Axes.Select(a => a.Name))}.");
-            _w.Line($"float[] buf{b.Id} = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)global::System.Math.Max(1L, {size}));");
+            _w.Line($"float[] _buf{b.Id} = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)global::System.Math.Max(1L, {size}));");
         }
         if (_program.Buffers.Count > 0) _w.Open("try");
 
@@ -128,18 +128,18 @@ internal sealed class CpuEmitter
         if (withGradients)
             foreach (var t in _model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null))
                 pinned.Add($"fixed (float* {GradPtr(t)} = {t.Gradient!.Name})");
-        foreach (var b in _program.Buffers) pinned.Add($"fixed (float* {BufferPtr(b)} = buf{b.Id})");
+        foreach (var b in _program.Buffers) pinned.Add($"fixed (float* {BufferPtr(b)} = _buf{b.Id})");
         foreach (var p in pinned) _w.Line(p);
         _w.Open("");
-        _w.Line($"var job = {jobName}.Rent();");
-        foreach (var t in _model.Tensors.Where(t => t.Axes is not null)) _w.Line($"job.{TensorPtr(t)} = {TensorPtr(t)};");
+        _w.Line($"var __job = {jobName}.Rent();");
+        foreach (var t in _model.Tensors.Where(t => t.Axes is not null)) _w.Line($"__job.{TensorPtr(t)} = {TensorPtr(t)};");
         if (withGradients)
-            foreach (var t in _model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null)) _w.Line($"job.{GradPtr(t)} = {GradPtr(t)};");
-        foreach (var b in _program.Buffers) _w.Line($"job.{BufferPtr(b)} = {BufferPtr(b)};");
-        foreach (int e in UsedExtents()) _w.Line($"job.{ExtentName(e)} = {ExtentName(e)};");
-        foreach (var s in _model.Scalars) _w.Line($"job.{ScalarName(s.Id)} = {ScalarName(s.Id)};");
-        if (withGradients) _w.Line($"job.{ScalarName(_model.UpstreamParam)} = {ScalarName(_model.UpstreamParam)};");
-        _w.Line("job.Width = global::LossDsl.Simd.SimdDispatch.PreferredWidth;");
+            foreach (var t in _model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null)) _w.Line($"__job.{GradPtr(t)} = {GradPtr(t)};");
+        foreach (var b in _program.Buffers) _w.Line($"__job.{BufferPtr(b)} = {BufferPtr(b)};");
+        foreach (int e in UsedExtents()) _w.Line($"__job.{ExtentName(e)} = {ExtentName(e)};");
+        foreach (var s in _model.Scalars) _w.Line($"__job.{ScalarName(s.Id)} = {ScalarName(s.Id)};");
+        if (withGradients) _w.Line($"__job.{ScalarName(_model.UpstreamParam)} = {ScalarName(_model.UpstreamParam)};");
+        _w.Line("__job.Width = global::LossDsl.Simd.SimdDispatch.PreferredWidth;");
         _w.Open("try");
         int passNumber = 0;
         foreach (var stmt in _program.Passes)
@@ -148,12 +148,12 @@ internal sealed class CpuEmitter
             passNumber++;
             _w.Line();
             _w.Line($"// Pass {passNumber}: {Describe(loop)}");
-            _w.Line($"long work{passNumber} = {InnerWork(loop)};");
-            _w.Line($"int chunkSize{passNumber} = (int)global::System.Math.Max(1L, {ChunkWork}L / global::System.Math.Max(1L, work{passNumber}));");
-            if (IsVectorizable(loop)) _w.Line($"chunkSize{passNumber} = (chunkSize{passNumber} + 63) & ~63;");
-            _w.Line($"int chunks{passNumber} = (int)(((long){ExtentName(loop.Var.Extent)} + chunkSize{passNumber} - 1) / chunkSize{passNumber});");
-            _w.Line($"job.Start({passNumber}, chunkSize{passNumber}, chunks{passNumber}, {loop.Completes.Count});");
-            _w.Line($"global::LossDsl.Threading.LossParallel.Run(job, chunks{passNumber});");
+            _w.Line($"long __work{passNumber} = {InnerWork(loop)};");
+            _w.Line($"int __chunkSize{passNumber} = (int)global::System.Math.Max(1L, {ChunkWork}L / global::System.Math.Max(1L, __work{passNumber}));");
+            if (IsVectorizable(loop)) _w.Line($"__chunkSize{passNumber} = (__chunkSize{passNumber} + 63) & ~63;");
+            _w.Line($"int __chunks{passNumber} = (int)(((long){ExtentName(loop.Var.Extent)} + __chunkSize{passNumber} - 1) / __chunkSize{passNumber});");
+            _w.Line($"__job.Start({passNumber}, __chunkSize{passNumber}, __chunks{passNumber}, {loop.Completes.Count});");
+            _w.Line($"global::LossDsl.Threading.LossParallel.Run(__job, __chunks{passNumber});");
             for (int k = 0; k < loop.Completes.Count; k++)
             {
                 var r = loop.Completes[k];
@@ -165,10 +165,10 @@ internal sealed class CpuEmitter
                 string init = r.ReduceKind switch { ReduceKind.Sum => "0.0", ReduceKind.Max => "double.NegativeInfinity", _ => "double.PositiveInfinity" };
                 _w.Line($"double {GlobalName(r)} = {init}; // {_model.Print(r)}");
                 if (r.ReduceKind == ReduceKind.Sum)
-                    _w.Line($"for (int c = 0; c < chunks{passNumber}; c++) {GlobalName(r)} {combine} job.Partials[c * {loop.Completes.Count} + {k}];");
+                    _w.Line($"for (int __c = 0; __c < __chunks{passNumber}; __c++) {GlobalName(r)} {combine} __job.Partials[__c * {loop.Completes.Count} + {k}];");
                 else
-                    _w.Line($"for (int c = 0; c < chunks{passNumber}; c++) {GlobalName(r)} = global::System.Math.{(r.ReduceKind == ReduceKind.Max ? "Max" : "Min")}({GlobalName(r)}, job.Partials[c * {loop.Completes.Count} + {k}]);");
-                _w.Line($"job.{GlobalName(r)} = (float){GlobalName(r)};");
+                    _w.Line($"for (int __c = 0; __c < __chunks{passNumber}; __c++) {GlobalName(r)} = global::System.Math.{(r.ReduceKind == ReduceKind.Max ? "Max" : "Min")}({GlobalName(r)}, __job.Partials[__c * {loop.Completes.Count} + {k}]);");
+                _w.Line($"__job.{GlobalName(r)} = (float){GlobalName(r)};");
                 _globalSlot[r] = k;
             }
         }
@@ -179,14 +179,14 @@ internal sealed class CpuEmitter
         _w.Line($"return (float)({epilogue.Emit(_program.Loss, _w)});");
         _w.Close();
         _w.Open("finally");
-        _w.Line("job.Return();");
+        _w.Line("__job.Return();");
         _w.Close();
         _w.Close(); // fixed block
         if (_program.Buffers.Count > 0)
         {
             _w.Close();
             _w.Open("finally");
-            foreach (var b in _program.Buffers) _w.Line($"global::System.Buffers.ArrayPool<float>.Shared.Return(buf{b.Id});");
+            foreach (var b in _program.Buffers) _w.Line($"global::System.Buffers.ArrayPool<float>.Shared.Return(_buf{b.Id});");
             _w.Close();
         }
         _w.Close();
@@ -342,7 +342,7 @@ internal sealed class CpuEmitter
                 case AccumulateStmt acc:
                 {
                     var ew = new ExprWriter(this, vector: false, scope: scope);
-                    string v = ew.Emit(acc.Reduce.Args[0], _w);
+                    string v = ew.Emit(acc.Body, _w);
                     string target = "acc" + acc.Reduce.Id;
                     bool dbl = _doubleAccumulators.Contains(acc.Reduce);
                     string value = dbl ? "(double)" + v : v;
@@ -438,7 +438,7 @@ internal sealed class CpuEmitter
         {
             switch (s)
             {
-                case AccumulateStmt a: yield return a.Reduce.Args[0]; break;
+                case AccumulateStmt a: yield return a.Body; break;
                 case StoreStmt st: yield return st.Value; break;
                 case LoopStmt l: foreach (var e in DirectExpressions(l)) yield return e; break;
             }
@@ -502,7 +502,7 @@ internal sealed class CpuEmitter
         {
             switch (s)
             {
-                case AccumulateStmt a: Check(a.Reduce.Args[0]); break;
+                case AccumulateStmt a: Check(a.Body); break;
                 case StoreStmt st:
                     for (int k = 0; k < st.Indices.Length - 1; k++) if (st.Indices[k].Id == loop.Var.Id) return false;
                     if (st.Indices[st.Indices.Length - 1].Id != loop.Var.Id) return false;
@@ -536,13 +536,13 @@ internal sealed class CpuEmitter
             string s = scalarWriter.Emit(n, _w);
             if (n.Type == DslType.Bool)
             {
-                string name = "u" + (++_tempCounter);
+                string name = "_u" + (++_tempCounter);
                 _w.Line($"TV {name} = {s} ? TS.Equal(TS.Broadcast(0f), TS.Broadcast(0f)) : TS.Broadcast(0f);");
                 vectorScope.Vectors[n] = name;
             }
             else
             {
-                string name = "u" + (++_tempCounter);
+                string name = "_u" + (++_tempCounter);
                 _w.Line($"TV {name} = TS.Broadcast({ToFloat(n, s)});");
                 vectorScope.Vectors[n] = name;
             }
@@ -599,7 +599,7 @@ internal sealed class CpuEmitter
             {
                 case AccumulateStmt acc:
                 {
-                    string value = ew.Emit(acc.Reduce.Args[0], _w);
+                    string value = ew.Emit(acc.Body, _w);
                     string a = $"vacc{acc.Reduce.Id}_{copy}";
                     _w.Line(acc.Reduce.ReduceKind switch
                     {
@@ -666,7 +666,7 @@ internal sealed class CpuEmitter
 
         public string Emit(Node n, CodeWriter w) => _vector && n.DependsOn(_scope.VectorVar!.Id) ? Vector(n, w) : Scalar(n, w);
 
-        private string Fresh(string prefix) => prefix + (++_e._tempCounter);
+        private string Fresh(string prefix) => "_" + prefix + (++_e._tempCounter);
 
         // Scalar code: float/int/bool locals.
         private string Scalar(Node n, CodeWriter w)

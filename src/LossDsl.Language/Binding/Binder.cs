@@ -728,7 +728,9 @@ internal sealed class Binder
                 var args = new Node[n.Args.Length];
                 bool changed = false;
                 for (int i = 0; i < args.Length; i++) { args[i] = Walk(n.Args[i]); changed |= !ReferenceEquals(args[i], n.Args[i]); }
-                r = changed ? _g.Rebuild(n, args) : n;
+                // Reductions are always rebuilt: with the extents settled, their canonical indices are final, so
+                // equal reductions bound at different places become one node.
+                r = changed || n.Op == Op.Reduce ? _g.Rebuild(n, args) : n;
             }
             memo[n] = r;
             return r;

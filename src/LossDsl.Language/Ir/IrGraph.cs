@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 using System.Text;
 
@@ -62,7 +63,38 @@ internal sealed partial class IrGraph
 
     public Node Reduce(ReduceKind kind, IndexVar[] bound, Node body)
     {
-        return SimplifyReduce(kind, bound, body) ?? Intern(Op.Reduce, DslType.Real, new[] { body }, 0, 0, kind, bound);
+        var simplified = SimplifyReduce(kind, bound, body);
+        if (simplified is not null) return simplified;
+        // Alpha-normalize: bound indices become canonical variables chosen from the body's nesting level, so that
+        // reductions equal up to the names of their indices are the same node (and share work).
+        int level = body.Level + 1;
+        var canonical = new IndexVar[bound.Length];
+        Dictionary<int, IndexVar>? rename = null;
+        for (int k = 0; k < bound.Length; k++)
+        {
+            int variant = 0;
+            IndexVar c;
+            while (true)
+            {
+                c = CanonicalVar(bound[k], level, k, variant++);
+                bool clash = c.Id != bound[k].Id && body.DependsOn(c.Id);
+                for (int q = 0; q < k && !clash; q++) clash = canonical[q].Id == c.Id;
+                if (!clash) break;
+            }
+            canonical[k] = c;
+            if (c.Id != bound[k].Id) (rename ??= new Dictionary<int, IndexVar>())[bound[k].Id] = c;
+        }
+        if (rename is not null) body = Substitute(body, rename);
+        return Intern(Op.Reduce, DslType.Real, new[] { body }, 0, 0, kind, canonical);
+    }
+
+    private readonly Dictionary<(int Extent, int Level, int Position, int Variant), IndexVar> _canonical = new();
+
+    private IndexVar CanonicalVar(IndexVar original, int level, int position, int variant)
+    {
+        var key = (original.Extent, level, position, variant);
+        if (!_canonical.TryGetValue(key, out var v)) _canonical[key] = v = NewVar(original.Name, original.Extent);
+        return v;
     }
 
     // Convenience
@@ -131,7 +163,12 @@ internal sealed partial class IrGraph
                 }
             }
             if (inner is not null) body = Substitute(body, inner);
-            result = Reduce(n.ReduceKind, bound, SubstituteCore(body, map, new Dictionary<Node, Node>()));
+            // Bound indices shadow the mapping inside the reduction.
+            Dictionary<int, IndexVar>? shadowed = null;
+            foreach (var v in n.Bound)
+                if (map.ContainsKey(v.Id)) { shadowed ??= new Dictionary<int, IndexVar>(map.ToDictionary(kv => kv.Key, kv => kv.Value)); shadowed.Remove(v.Id); }
+            var innerMap = shadowed ?? map;
+            result = Reduce(n.ReduceKind, bound, innerMap.Count == 0 ? body : SubstituteCore(body, innerMap, new Dictionary<Node, Node>()));
         }
         else
         {
@@ -164,7 +201,10 @@ internal sealed partial class IrGraph
             foreach (var a in args) free = IndexSet.Union(free, a.Free);
             if (op == Op.Reduce) free = IndexSet.Remove(free, bound);
         }
-        var node = new Node(_nextId++, op, type, args, value, reference, kind, bound, free);
+        int level = 0;
+        foreach (var a in args) level = Math.Max(level, a.Level);
+        if (op == Op.Reduce) level++;
+        var node = new Node(_nextId++, op, type, args, value, reference, kind, bound, free, level);
         _nodes.Add(key, node);
         return node;
     }

@@ -45,8 +45,9 @@ internal sealed class IndexVar
 /// </summary>
 internal sealed class Node
 {
-    internal Node(int id, Op op, DslType type, Node[] args, double value, int reference, ReduceKind reduceKind, IndexVar[] bound, int[] free)
+    internal Node(int id, Op op, DslType type, Node[] args, double value, int reference, ReduceKind reduceKind, IndexVar[] bound, int[] free, int level)
     {
+        Level = level;
         Id = id; Op = op; Type = type; Args = args; Value = value; Ref = reference; ReduceKind = reduceKind; Bound = bound; Free = free;
     }
 
@@ -63,6 +64,8 @@ internal sealed class Node
     public IndexVar[] Bound { get; }
     /// <summary>Sorted ids of the index variables this node depends on and does not bind.</summary>
     public int[] Free { get; }
+    /// <summary>Reduction nesting depth: 0 for nodes without reductions, 1 + the body's level for a reduction.</summary>
+    public int Level { get; }
 
     public bool IsConst => Op == Op.Const;
     public bool IsConstValue(double v) => Op == Op.Const && Value == v;

@@ -20,11 +20,16 @@ internal sealed class LoopStmt : Stmt
     public List<string> Purpose { get; } = new();
 }
 
-/// <summary><c>acc(R) op= body(R)</c> at the innermost loop of reduction R.</summary>
+/// <summary>
+/// <c>acc(R) op= body</c> at the innermost loop of reduction R. <see cref="Body"/> is R's body written in the indices
+/// of the enclosing loops (fusion may have renamed them), <see cref="Reduce"/> identifies the accumulator.
+/// </summary>
 internal sealed class AccumulateStmt : Stmt
 {
-    public AccumulateStmt(Node reduce) { Reduce = reduce; }
+    public AccumulateStmt(Node reduce) : this(reduce, reduce.Args[0]) { }
+    public AccumulateStmt(Node reduce, Node body) { Reduce = reduce; Body = body; }
     public Node Reduce { get; }
+    public Node Body { get; }
 }
 
 /// <summary>Writes a value to a gradient output or a scratch buffer at the position of the given loop indices.</summary>

@@ -27,6 +27,8 @@ internal sealed class Scheduler
     private readonly HashSet<Node> _topAvailable = new();
     private readonly Dictionary<Node, ScratchBuffer> _buffers = new();
     private readonly List<ScratchBuffer> _bufferList = new();
+    private int _nextBufferId;
+    private readonly HashSet<Node> _materializing = new();
     /// <summary>Buffered reductions as they appear after a fusion renamed their indices.</summary>
     private readonly Dictionary<Node, BufferView> _aliases = new();
 
@@ -114,15 +116,17 @@ internal sealed class Scheduler
 
     private void Materialize(Node r, IndexVar[] context)
     {
+        if (_buffers.ContainsKey(r) || !_materializing.Add(r)) return;
         var axes = context.Where(v => r.DependsOn(v.Id)).ToArray();
         var exprs = new List<Node> { r };
+        var buffer = new ScratchBuffer(_nextBufferId++, r, axes);
         PlaceReduces(exprs, axes, 0, _top, _topAvailable);
-        var buffer = new ScratchBuffer(_bufferList.Count, r, axes);
         var nest = BuildLoops(axes, 0, exprs, new StoreStmt(StoreTarget.Buffer(r), axes, r), _topAvailable);
         nest.Purpose.Add("scratch buffer " + buffer.Id);
         _top.Add(nest);
         _buffers[r] = buffer;
         _bufferList.Add(buffer);
+        _materializing.Remove(r);
     }
 
     // ---- Fusion ------------------------------------------------------------------------------------------------
@@ -130,6 +134,7 @@ internal sealed class Scheduler
     /// <summary>Merges loops of a block (and recursively their bodies) and drops recomputations.</summary>
     private void Fuse(List<Stmt> block, HashSet<Node> computedOutside)
     {
+        DropRecomputations(block, computedOutside);
         while (true)
         {
             int bestP = -1, bestQ = -1, bestScore = -1;
@@ -142,6 +147,8 @@ internal sealed class Scheduler
                     // l2 moves up to p: it must not read anything completed by block[p..q-1].
                     if (Produces(block[p]).Overlaps(needs2)) break;
                     if (block[p] is not LoopStmt l1 || l1.Var.Extent != l2.Var.Extent) continue;
+                    // Renaming l2's index to l1's must not capture an inner loop or reduction over l1's index.
+                    if (l1.Var.Id != l2.Var.Id && BindsInside(l2, l1.Var.Id)) continue;
                     int score = 1 + Shared(l1, l2);
                     if (score > bestScore) { bestScore = score; bestP = p; bestQ = q; }
                 }
@@ -155,7 +162,17 @@ internal sealed class Scheduler
             foreach (var r in b.Completes) if (!a.Completes.Contains(r)) a.Completes.Add(r);
             foreach (var s in b.Purpose) if (!a.Purpose.Contains(s)) a.Purpose.Add(s);
         }
-        // Drop loops that only recompute reductions already available in this scope.
+        var computed = new HashSet<Node>(computedOutside);
+        foreach (var loop in block.OfType<LoopStmt>())
+        {
+            Fuse(loop.Body, computed);
+            foreach (var r in loop.Completes) computed.Add(r);
+        }
+    }
+
+    /// <summary>Drops loops that only recompute reductions already available in this scope.</summary>
+    private static void DropRecomputations(List<Stmt> block, HashSet<Node> computedOutside)
+    {
         var computed = new HashSet<Node>(computedOutside);
         for (int i = 0; i < block.Count; i++)
         {
@@ -165,8 +182,27 @@ internal sealed class Scheduler
                 block.RemoveAt(i--);
                 continue;
             }
-            Fuse(loop.Body, computed);
             foreach (var r in loop.Completes) computed.Add(r);
+        }
+    }
+
+    /// <summary>True if an inner loop or a reduction inside the statement binds the index.</summary>
+    private static bool BindsInside(Stmt s, int varId)
+    {
+        switch (s)
+        {
+            case LoopStmt l:
+                foreach (var b in l.Body)
+                {
+                    if (b is LoopStmt inner && inner.Var.Id == varId) return true;
+                    if (BindsInside(b, varId)) return true;
+                }
+                foreach (var e in Expressions(s))
+                    foreach (var r in CollectReduces(new[] { e }))
+                        if (r.Bound.Any(v => v.Id == varId)) return true;
+                return false;
+            default:
+                return false;
         }
     }
 
@@ -207,7 +243,7 @@ internal sealed class Scheduler
     {
         switch (s)
         {
-            case AccumulateStmt a: yield return a.Reduce.Args[0]; break;
+            case AccumulateStmt a: yield return a.Body; break;
             case StoreStmt st: yield return st.Value; break;
             case LoopStmt l:
                 foreach (var b in l.Body) foreach (var e in Expressions(b)) yield return e;
@@ -257,7 +293,7 @@ internal sealed class Scheduler
                 for (int i = 0; i < l.Completes.Count; i++) l.Completes[i] = RenameNode(l.Completes[i], map);
                 for (int i = 0; i < l.Body.Count; i++)
                 {
-                    if (l.Body[i] is AccumulateStmt acc) l.Body[i] = new AccumulateStmt(RenameNode(acc.Reduce, map));
+                    if (l.Body[i] is AccumulateStmt acc) l.Body[i] = new AccumulateStmt(RenameNode(acc.Reduce, map), RenameNode(acc.Body, map));
                     else Rename(l.Body[i], from, to);
                 }
                 break;

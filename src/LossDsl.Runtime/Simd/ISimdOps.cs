@@ -9,8 +9,14 @@ namespace LossDsl.Simd;
 /// the static abstract calls below compile to straight-line vector instructions.
 /// </summary>
 /// <remarks>
-/// Masks are vectors whose lanes are all-ones (true) or all-zeros (false), as the hardware compare instructions
-/// produce them. The transcendental functions are float-only polynomials accurate to a few ulp (see docs/language.md).
+/// <para>Masks are vectors whose lanes are all-ones (true) or all-zeros (false), as the hardware compare instructions
+/// produce them; for <see cref="Scalar"/> a mask is a float whose 32 bits are all ones (a NaN) or all zeros.</para>
+/// <para>The transcendental functions are float-only polynomials (never evaluated in double), branch-free, and the
+/// same algorithm for every width, so <see cref="Scalar"/> returns the same bits as a vector lane. Measured maximum
+/// errors against a double-precision reference over dense sweeps: Exp 1.0 ulp, Log 0.9, Log1p 1.3, Expm1 1.5,
+/// Tanh 1.3, Atan 1.4, Softplus 1.6, Sigmoid 2.1, Erf 6.4e-8 absolute (1 ulp for |x| &lt; 0.9), Pow about
+/// (1 + |y ln x|) * 2^-24 relative. Results that would be subnormal (below 2^-126) come out as +0 from Exp and
+/// the functions built on it (Sigmoid, Softplus, Pow); subnormal inputs are handled exactly.</para>
 /// </remarks>
 public unsafe interface ISimdOps<TVec> where TVec : struct
 {
@@ -21,7 +27,9 @@ public unsafe interface ISimdOps<TVec> where TVec : struct
     static abstract TVec Broadcast(float value);
     /// <summary>Lanes start, start+1, ..., start+Count-1 (the values of a loop index).</summary>
     static abstract TVec Iota(float start);
+    /// <summary>Loads Count floats (no alignment required).</summary>
     static abstract TVec Load(float* source);
+    /// <summary>Stores Count floats (no alignment required).</summary>
     static abstract void Store(TVec value, float* destination);
     /// <summary>Loads Count ints and converts them to float.</summary>
     static abstract TVec LoadInt(int* source);
@@ -34,14 +42,19 @@ public unsafe interface ISimdOps<TVec> where TVec : struct
     static abstract TVec MultiplyAdd(TVec a, TVec b, TVec c);
     static abstract TVec Negate(TVec a);
     static abstract TVec Abs(TVec a);
+    /// <summary>IEEE 754-2019 minimum, as <see cref="System.MathF.Min"/>: NaN if either operand is NaN, -0 &lt; +0.</summary>
     static abstract TVec Min(TVec a, TVec b);
+    /// <summary>IEEE 754-2019 maximum, as <see cref="System.MathF.Max"/>: NaN if either operand is NaN, -0 &lt; +0.</summary>
     static abstract TVec Max(TVec a, TVec b);
     static abstract TVec Sqrt(TVec a);
     /// <summary>-1, 0 or +1 (0 for ±0; NaN stays NaN).</summary>
     static abstract TVec Sign(TVec a);
+    /// <summary>Rounds toward negative infinity.</summary>
     static abstract TVec Floor(TVec a);
 
+    /// <summary>Ordered compare: false when either operand is NaN (as are the other relational compares).</summary>
     static abstract TVec Equal(TVec a, TVec b);
+    /// <summary>Not <see cref="Equal"/>: true when either operand is NaN, like the C# != operator.</summary>
     static abstract TVec NotEqual(TVec a, TVec b);
     static abstract TVec LessThan(TVec a, TVec b);
     static abstract TVec LessThanOrEqual(TVec a, TVec b);
@@ -55,21 +68,37 @@ public unsafe interface ISimdOps<TVec> where TVec : struct
     /// <summary>Lane-wise mask ? 1 : 0.</summary>
     static abstract TVec MaskToOne(TVec mask);
 
+    /// <summary>e^x: +inf above 88.72283, +0 below -87.33654 (no subnormal results), NaN propagates.</summary>
     static abstract TVec Exp(TVec x);
+    /// <summary>e^x - 1, accurate near 0: -1 for large negative x, +inf above 88.72283, NaN propagates.</summary>
     static abstract TVec Expm1(TVec x);
+    /// <summary>Natural log: log(±0) = -inf, log(x &lt; 0) = NaN, log(+inf) = +inf; subnormal inputs handled.</summary>
     static abstract TVec Log(TVec x);
+    /// <summary>log(1 + x), accurate near 0: log1p(-1) = -inf, log1p(x &lt; -1) = NaN, log1p(+inf) = +inf.</summary>
     static abstract TVec Log1p(TVec x);
+    /// <summary>Hyperbolic tangent, accurate relative to the result near 0, exactly ±1 for large |x|.</summary>
     static abstract TVec Tanh(TVec x);
+    /// <summary>Arctangent in (-pi/2, pi/2); atan(±inf) = ±pi/2 (the float nearest).</summary>
     static abstract TVec Atan(TVec x);
+    /// <summary>Error function; exactly ±1 for |x| &gt;= 3.95, relative accuracy near 0.</summary>
     static abstract TVec Erf(TVec x);
     /// <summary>1 / (1 + exp(-x)), stable for all x.</summary>
     static abstract TVec Sigmoid(TVec x);
     /// <summary>log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)), stable for all x.</summary>
     static abstract TVec Softplus(TVec x);
     /// <summary>x^y for real y: 1 when y == 0; 0 when x == 0 and y &gt; 0; |x|^y with the sign of x for integral odd y and x &lt; 0; NaN for x &lt; 0 and non-integral y.</summary>
+    /// <remarks>
+    /// Also: +inf when x == ±0 and y &lt; 0; 1 when |x| == 1 for any y, including ±inf and NaN (signed by the odd-y
+    /// rule for x == -1), as IEEE pow; NaN otherwise when x or y is NaN. Computed as exp(y log|x|) in float, so the
+    /// relative error grows like (1 + |y ln x|) * 2^-24, and pow(x, 2) is within a few ulp of x * x, not exactly it.
+    /// </remarks>
     static abstract TVec Pow(TVec x, TVec y);
 
+    /// <summary>Sum of the lanes in a fixed pairwise order (lane i + lane i + Count/2, recursively), so the result is
+    /// reproducible for a given width.</summary>
     static abstract float Sum(TVec a);
+    /// <summary>Largest lane; NaN if any lane is NaN.</summary>
     static abstract float MaxAcross(TVec a);
+    /// <summary>Smallest lane; NaN if any lane is NaN.</summary>
     static abstract float MinAcross(TVec a);
 }

@@ -28,6 +28,14 @@ public static class SimdDispatch
     /// The widest accelerated vector width: 512 if <see cref="Vector512.IsHardwareAccelerated"/>, else 256, 128, or
     /// 1 when nothing is accelerated.
     /// </summary>
+    /// <remarks>
+    /// 512 is preferred whenever the runtime reports it accelerated (the runtime already reports false on CPUs where
+    /// 512-bit code throttles the clock). Measured on the 2-core AVX-512 AMD EPYC development VM, .NET 10, a 4096-float
+    /// L1-resident loop, best of 5 x 200 ms after warm-up, ns per element (512 / 256 / 128 / scalar):
+    /// Exp 0.26 / 0.48 / 0.99 / 3.4, Log 0.46 / 0.74 / 1.40 / 3.9, Sigmoid 0.40 / 0.77 / 1.61, Pow 0.87 / 1.84 / 3.44.
+    /// (The BCL's double-based Vector512.Exp / Vector256.Exp took 0.92 / 2.62 there, MathF.Exp 4.5.) So these
+    /// float-only kernels are about twice as fast at 512 bits as at 256, and there is no reason to prefer 256 here.
+    /// </remarks>
     public static int HardwareWidth
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -87,21 +87,29 @@ internal static class LossWorkerPool
         long generation = ++s_generation;
         Interlocked.Exchange(ref s_state, Pack((uint)generation, 0));
 
-        PoolWorker[] workers = s_workers;
-        for (int i = 0; i < helpers; i++)
+        ExceptionDispatchInfo? error;
+        try
         {
-            workers[i].Request(generation);
+            PoolWorker[] workers = s_workers;
+            for (int i = 0; i < helpers; i++)
+            {
+                workers[i].Request(generation);
+            }
         }
+        finally
+        {
+            // Once published, the call is always completed (by the caller alone if waking a worker failed) before
+            // the pool is released, so no worker can still be inside the job afterwards.
+            Participate((uint)generation);
+            WaitForCompletion();
 
-        Participate((uint)generation);
-        WaitForCompletion();
-
-        // Close the call before anything else changes; see the remarks on the class.
-        Interlocked.Exchange(ref s_state, Pack((uint)generation, Closed));
-        Volatile.Write(ref s_job, null);
-        ExceptionDispatchInfo? error = s_error;
-        s_error = null;
-        Volatile.Write(ref s_busy, 0);
+            // Close the call before anything else changes; see the remarks on the class.
+            Interlocked.Exchange(ref s_state, Pack((uint)generation, Closed));
+            Volatile.Write(ref s_job, null);
+            error = s_error;
+            s_error = null;
+            Volatile.Write(ref s_busy, 0);
+        }
 
         error?.Throw();
     }

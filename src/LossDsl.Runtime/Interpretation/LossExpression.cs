@@ -1,0 +1,338 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LossDsl.Language;
+using LossDsl.Language.Differentiation;
+using LossDsl.Language.Ir;
+
+namespace LossDsl.Interpretation;
+
+/// <summary>How a parameter of a run-time loss takes part, mirroring the parameter types of a [GeneratedLoss] method.</summary>
+public enum LossParameterKind
+{
+    /// <summary>A float input tensor (ReadOnlySpan&lt;float&gt; in a generated method).</summary>
+    Tensor,
+    /// <summary>An int input tensor: labels or ids (ReadOnlySpan&lt;int&gt;).</summary>
+    Labels,
+    /// <summary>A gradient output named d + the input's name (Span&lt;float&gt;).</summary>
+    Gradient,
+    /// <summary>A float/double hyperparameter.</summary>
+    Real,
+    /// <summary>An int hyperparameter or extent.</summary>
+    Int,
+}
+
+/// <summary>A parameter of a run-time loss.</summary>
+public sealed record LossParameterDeclaration(string Name, LossParameterKind Kind)
+{
+    public static LossParameterDeclaration Tensor(string name) => new(name, LossParameterKind.Tensor);
+    public static LossParameterDeclaration Labels(string name) => new(name, LossParameterKind.Labels);
+    public static LossParameterDeclaration Gradient(string name) => new(name, LossParameterKind.Gradient);
+    public static LossParameterDeclaration Real(string name) => new(name, LossParameterKind.Real);
+    public static LossParameterDeclaration Int(string name) => new(name, LossParameterKind.Int);
+}
+
+/// <summary>A problem in a loss expression, located in the expression string.</summary>
+public sealed class LossExpressionException : ArgumentException
+{
+    internal LossExpressionException(string expression, IReadOnlyList<DslDiagnostic> errors)
+        : base(Format(expression, errors[0]))
+    {
+        Id = errors[0].Id; Offset = errors[0].Offset; Length = errors[0].Length;
+        Errors = errors.Select(e => $"{e.Id} at {e.Offset}: {e.Message}").ToArray();
+    }
+    /// <summary>The diagnostic id (LOSSxxxx).</summary>
+    public string Id { get; }
+    /// <summary>Offset of the problem in the expression.</summary>
+    public int Offset { get; }
+    public int Length { get; }
+    public IReadOnlyList<string> Errors { get; }
+
+    private static string Format(string expression, DslDiagnostic d)
+    {
+        if (d.Parameter is not null) return $"{d.Id}: {d.Message}";
+        string caret = new string(' ', Math.Max(0, d.Offset)) + new string('^', Math.Max(1, d.Length));
+        return $"{d.Id}: {d.Message}\n  {expression.Replace('\n', ' ')}\n  {caret}";
+    }
+}
+
+/// <summary>The loss value and the gradients of one evaluation, in double precision.</summary>
+public sealed class LossEvaluation
+{
+    internal LossEvaluation(double loss, Dictionary<string, double[]> gradients) { Loss = loss; Gradients = gradients; }
+    public double Loss { get; }
+    /// <summary>Gradients by the name of their gradient parameter (e.g. "dx").</summary>
+    public IReadOnlyDictionary<string, double[]> Gradients { get; }
+}
+
+/// <summary>
+/// The reference interpreter of the loss language: parses, binds and differentiates an expression at run time with the
+/// same front end as the generator, then evaluates the loss and its gradients in double precision, directly from the
+/// IR (no scheduling, no vectorization). It is the oracle of the tests and a fallback for losses defined at run time.
+/// </summary>
+public sealed class LossExpression
+{
+    private readonly LossModel _model;
+    private readonly Dictionary<int, GradientExpression> _gradients;
+
+    private LossExpression(string expression, LossModel model, Dictionary<int, GradientExpression> gradients, IReadOnlyList<string> warnings)
+    {
+        Expression = expression; _model = model; _gradients = gradients; Warnings = warnings;
+    }
+
+    public string Expression { get; }
+    public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>The loss after binding and simplification, in the language's syntax.</summary>
+    public string BoundLoss => _model.Print(_model.Loss);
+
+    /// <summary>The derived gradient expression for gradient parameter <paramref name="gradientName"/>.</summary>
+    public string GradientOf(string gradientName) =>
+        _gradients.Values.First(g => g.Tensor.Gradient!.Name == gradientName) is var g ? $"{gradientName}[{string.Join(", ", g.Axes.Select(a => a.Name))}] = {_model.Print(g.Expression)}" : "";
+
+    /// <summary>Parses and checks <paramref name="expression"/>; throws <see cref="LossExpressionException"/> on errors.</summary>
+    public static LossExpression Parse(string expression, params LossParameterDeclaration[] parameters)
+    {
+        if (expression is null) throw new ArgumentNullException(nameof(expression));
+        var ps = parameters.Select(p => new LossParameter(p.Name, p.Kind switch
+        {
+            LossParameterKind.Tensor => ParameterKind.FloatTensor,
+            LossParameterKind.Labels => ParameterKind.IntTensor,
+            LossParameterKind.Gradient => ParameterKind.Gradient,
+            LossParameterKind.Real => ParameterKind.RealScalar,
+            _ => ParameterKind.IntScalar,
+        }, "")).ToList();
+        bool differentiate = ps.Any(p => p.Kind == ParameterKind.Gradient);
+        var compiled = LossCompiler.Compile(expression, ps, differentiate);
+        var errors = compiled.Diagnostics.Where(d => d.Severity == DslSeverity.Error).ToList();
+        if (!compiled.Success || errors.Count > 0) throw new LossExpressionException(expression, errors.Count > 0 ? errors : compiled.Diagnostics.ToList());
+        var warnings = compiled.Diagnostics.Where(d => d.Severity == DslSeverity.Warning).Select(d => $"{d.Id}: {d.Message}").ToList();
+        return new LossExpression(expression, compiled.Model!, compiled.Gradients, warnings);
+    }
+
+    /// <summary>Evaluates the loss. Arguments: float[]/double[]/int[] per tensor, numbers per hyperparameter.</summary>
+    public double Evaluate(IReadOnlyDictionary<string, object> arguments) => new Evaluator(_model, arguments, 1.0).Loss();
+
+    /// <summary>Evaluates the loss and every gradient output, scaled by <paramref name="upstream"/>.</summary>
+    public LossEvaluation EvaluateWithGradients(IReadOnlyDictionary<string, object> arguments, double upstream = 1.0)
+    {
+        var ev = new Evaluator(_model, arguments, upstream);
+        double loss = ev.Loss();
+        var grads = new Dictionary<string, double[]>();
+        foreach (var g in _gradients.Values) grads[g.Tensor.Gradient!.Name] = ev.Gradient(g);
+        return new LossEvaluation(loss, grads);
+    }
+
+    /// <summary>Evaluates IR nodes in double precision with memoization per loop frame.</summary>
+    private sealed class Evaluator
+    {
+        private readonly LossModel _model;
+        private readonly double[][] _tensors;
+        private readonly double[] _scalars;
+        private readonly int[] _extents;
+
+        public Evaluator(LossModel model, IReadOnlyDictionary<string, object> args, double upstream)
+        {
+            _model = model;
+            _tensors = new double[model.Tensors.Count][];
+            foreach (var t in model.Tensors)
+            {
+                if (!args.TryGetValue(t.Name, out var v)) throw new ArgumentException($"missing argument '{t.Name}'", t.Name);
+                _tensors[t.Id] = v switch
+                {
+                    double[] d => d,
+                    float[] f => Array.ConvertAll(f, x => (double)x),
+                    int[] i => Array.ConvertAll(i, x => (double)x),
+                    _ => throw new ArgumentException($"argument '{t.Name}' must be a float[], double[] or int[]", t.Name),
+                };
+                if (t.IsInt && v is not int[]) throw new ArgumentException($"argument '{t.Name}' holds labels and must be an int[]", t.Name);
+            }
+            _scalars = new double[model.Scalars.Count + 1];
+            foreach (var s in model.Scalars)
+            {
+                if (!args.TryGetValue(s.Name, out var v)) throw new ArgumentException($"missing argument '{s.Name}'", s.Name);
+                _scalars[s.Id] = Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture);
+            }
+            _scalars[model.UpstreamParam] = upstream;
+            _extents = new int[model.Extents.Count];
+            foreach (var step in model.ExtentPlan)
+            {
+                if (step.Scalar >= 0)
+                {
+                    var s = model.Scalars[step.Scalar];
+                    int value = (int)_scalars[s.Id];
+                    if (value < 0) throw new ArgumentOutOfRangeException(s.Name, value, "An extent must not be negative.");
+                    _extents[step.Extent] = value;
+                }
+                else if (step.Extent >= 0)
+                {
+                    var t = model.Tensors[step.Tensor];
+                    long rest = 1;
+                    foreach (var a in t.Axes!) if (a != step.Extent) rest *= _extents[a];
+                    int len = _tensors[t.Id].Length;
+                    if (rest == 0 ? len != 0 : len % rest != 0) throw new ArgumentException($"The length of '{t.Name}' ({len}) must be a multiple of {rest}.", t.Name);
+                    _extents[step.Extent] = rest == 0 ? 0 : (int)(len / rest);
+                }
+                else
+                {
+                    var t = model.Tensors[step.Tensor];
+                    long prod = 1;
+                    foreach (var a in t.Axes!) prod *= _extents[a];
+                    if (_tensors[t.Id].Length != prod) throw new ArgumentException($"'{t.Name}' has length {_tensors[t.Id].Length} but its shape needs {prod} elements.", t.Name);
+                }
+            }
+        }
+
+        private sealed class Frame
+        {
+            public Frame(Frame? parent, int[] vars) { Parent = parent; Vars = vars; Depth = parent is null ? 0 : parent.Depth + 1; }
+            public Frame? Parent { get; }
+            public int[] Vars { get; }
+            public int[] Values = Array.Empty<int>();
+            public int Depth { get; }
+            public Dictionary<Node, double> Memo { get; } = new();
+        }
+
+        public double Loss() => Eval(_model.Loss, new Frame(null, Array.Empty<int>()));
+
+        public double[] Gradient(GradientExpression g)
+        {
+            var t = g.Tensor;
+            var result = new double[_tensors[t.Id].Length];
+            var root = new Frame(null, Array.Empty<int>());
+            int pos = 0;
+            void Loop(int axis, Frame parent)
+            {
+                if (axis == g.Axes.Length) { result[pos++] = Eval(g.Expression, parent); return; }
+                int extent = _extents[g.Axes[axis].Extent];
+                for (int k = 0; k < extent; k++)
+                {
+                    var f = new Frame(parent, new[] { g.Axes[axis].Id }) { Values = new[] { k } };
+                    Loop(axis + 1, f);
+                }
+            }
+            Loop(0, root);
+            return result;
+        }
+
+        private static bool TryVar(Frame f, int id, out int value)
+        {
+            for (var x = f; x is not null; x = x.Parent)
+                for (int k = 0; k < x.Vars.Length; k++)
+                    if (x.Vars[k] == id) { value = x.Values[k]; return true; }
+            value = 0;
+            return false;
+        }
+
+        /// <summary>The innermost frame that binds one of the node's free indices: where its value can be cached.</summary>
+        private static Frame CacheFrame(Node n, Frame f)
+        {
+            for (var x = f; x is not null; x = x.Parent)
+            {
+                foreach (int v in x.Vars) if (n.DependsOn(v)) return x;
+                if (x.Parent is null) return x;
+            }
+            return f;
+        }
+
+        private double Eval(Node n, Frame f)
+        {
+            switch (n.Op)
+            {
+                case Op.Const: return n.Value;
+                case Op.Param: return _scalars[n.Ref];
+                case Op.Extent: return _extents[n.Ref];
+                case Op.Index:
+                    if (!TryVar(f, n.Ref, out int iv)) throw new InvalidOperationException("unbound index " + _model.Graph.Var(n.Ref).Name);
+                    return iv;
+            }
+            var cache = CacheFrame(n, f);
+            if (cache.Memo.TryGetValue(n, out double memo)) return memo;
+            double r = Compute(n, f);
+            cache.Memo[n] = r;
+            return r;
+        }
+
+        private double Compute(Node n, Frame f)
+        {
+            double A(int k) => Eval(n.Args[k], f);
+            switch (n.Op)
+            {
+                case Op.Load:
+                {
+                    var t = _model.Tensors[n.Ref];
+                    long offset = 0;
+                    for (int k = 0; k < n.Args.Length; k++)
+                    {
+                        double s = A(k);
+                        int extent = _extents[t.Axes![k]];
+                        if (s < 0 || s >= extent) return 0; // gathers out of range read 0 (see docs/language.md)
+                        offset = offset * extent + (long)s;
+                    }
+                    return _tensors[t.Id][offset];
+                }
+                case Op.Neg: return -A(0);
+                case Op.Add: return A(0) + A(1);
+                case Op.Sub: return A(0) - A(1);
+                case Op.Mul: return A(0) * A(1);
+                case Op.Div: return A(0) / A(1);
+                case Op.Pow: return ScalarMath.Pow(A(0), A(1));
+                case Op.Min: { double a = A(0), b = A(1); return double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Min(a, b); }
+                case Op.Max: { double a = A(0), b = A(1); return double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b); }
+                case Op.Abs: return Math.Abs(A(0));
+                case Op.Sign: { double a = A(0); return double.IsNaN(a) ? a : Math.Sign(a); }
+                case Op.Sqrt: return Math.Sqrt(A(0));
+                case Op.Exp: return Math.Exp(A(0));
+                case Op.Expm1: return ScalarMath.Expm1(A(0));
+                case Op.Log: return Math.Log(A(0));
+                case Op.Log1p: return ScalarMath.Log1p(A(0));
+                case Op.Sigmoid: return ScalarMath.Sigmoid(A(0));
+                case Op.Softplus: return ScalarMath.Softplus(A(0));
+                case Op.Tanh: return Math.Tanh(A(0));
+                case Op.Atan: return Math.Atan(A(0));
+                case Op.Erf: return ScalarMath.Erf(A(0));
+                case Op.Floor: return Math.Floor(A(0));
+                case Op.Eq: return A(0) == A(1) ? 1 : 0;
+                case Op.Ne: return A(0) != A(1) ? 1 : 0;
+                case Op.Lt: return A(0) < A(1) ? 1 : 0;
+                case Op.Le: return A(0) <= A(1) ? 1 : 0;
+                case Op.Gt: return A(0) > A(1) ? 1 : 0;
+                case Op.Ge: return A(0) >= A(1) ? 1 : 0;
+                case Op.And: return A(0) != 0 && A(1) != 0 ? 1 : 0;
+                case Op.Or: return A(0) != 0 || A(1) != 0 ? 1 : 0;
+                case Op.Not: return A(0) == 0 ? 1 : 0;
+                case Op.Select: return A(0) != 0 ? A(1) : A(2);
+                case Op.StopGrad: return A(0);
+                case Op.Reduce: return Reduce(n, f);
+                default: throw new InvalidOperationException("cannot evaluate " + n.Op);
+            }
+        }
+
+        private double Reduce(Node n, Frame f)
+        {
+            var bound = n.Bound;
+            double acc = n.ReduceKind switch { ReduceKind.Sum => 0, ReduceKind.Max => double.NegativeInfinity, _ => double.PositiveInfinity };
+            var values = new int[bound.Length];
+            var frame = new Frame(f, bound.Select(b => b.Id).ToArray()) { Values = values };
+            void Loop(int k)
+            {
+                if (k == bound.Length)
+                {
+                    frame.Memo.Clear();
+                    double v = Eval(n.Args[0], frame);
+                    acc = n.ReduceKind switch
+                    {
+                        ReduceKind.Sum => acc + v,
+                        ReduceKind.Max => double.IsNaN(v) || double.IsNaN(acc) ? double.NaN : Math.Max(acc, v),
+                        _ => double.IsNaN(v) || double.IsNaN(acc) ? double.NaN : Math.Min(acc, v),
+                    };
+                    return;
+                }
+                int extent = _extents[bound[k].Extent];
+                for (int i = 0; i < extent; i++) { values[k] = i; Loop(k + 1); }
+            }
+            Loop(0);
+            return acc;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.Loader;
+using LossDsl.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace LossDsl.Tests.Infrastructure;
+
+/// <summary>Runs the LossDsl generator on C# source through <see cref="CSharpGeneratorDriver"/> and compiles the result.</summary>
+public static class GeneratorHarness
+{
+    private static readonly Lazy<MetadataReference[]> s_references = new(() =>
+    {
+        string dir = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        var refs = Directory.GetFiles(dir, "*.dll")
+            .Where(f => !Path.GetFileName(f).StartsWith("Microsoft.VisualBasic", StringComparison.Ordinal))
+            .Select(f => { try { AssemblyName.GetAssemblyName(f); return f; } catch { return null; } })
+            .Where(f => f is not null)
+            .Select(f => (MetadataReference)MetadataReference.CreateFromFile(f!))
+            .ToList();
+        refs.Add(MetadataReference.CreateFromFile(typeof(GeneratedLossAttribute).Assembly.Location));
+        return refs.ToArray();
+    });
+
+    public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest);
+
+    public static CSharpCompilation CreateCompilation(string source, bool allowUnsafe = true, string assemblyName = "LossTest") =>
+        CSharpCompilation.Create(assemblyName + Guid.NewGuid().ToString("N"),
+            new[] { CSharpSyntaxTree.ParseText(source, ParseOptions, path: "Test.cs") },
+            s_references.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: allowUnsafe, optimizationLevel: OptimizationLevel.Release,
+                nullableContextOptions: NullableContextOptions.Enable));
+
+    public sealed class Result
+    {
+        public CSharpCompilation Output { get; init; } = null!;
+        public ImmutableArray<Diagnostic> GeneratorDiagnostics { get; init; }
+        public ImmutableArray<Diagnostic> CompilationDiagnostics { get; init; }
+        public string[] GeneratedSources { get; init; } = Array.Empty<string>();
+        public GeneratorDriverRunResult RunResult { get; init; } = null!;
+        public IEnumerable<Diagnostic> Errors => GeneratorDiagnostics.Concat(CompilationDiagnostics).Where(d => d.Severity == DiagnosticSeverity.Error);
+    }
+
+    public static GeneratorDriver CreateDriver() =>
+        CSharpGeneratorDriver.Create(new[] { new LossGenerator().AsSourceGenerator() }, parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    public static Result Run(string source, bool allowUnsafe = true)
+    {
+        var compilation = CreateCompilation(source, allowUnsafe);
+        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        var run = driver.GetRunResult();
+        return new Result
+        {
+            Output = (CSharpCompilation)output,
+            GeneratorDiagnostics = diagnostics,
+            CompilationDiagnostics = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray(),
+            GeneratedSources = run.Results.SelectMany(r => r.GeneratedSources).Select(s => s.SourceText.ToString()).ToArray(),
+            RunResult = run,
+        };
+    }
+
+    /// <summary>Compiles source that declares losses and returns the loaded assembly (collectible context).</summary>
+    public static Assembly CompileAndLoad(string source)
+    {
+        var r = Run(source);
+        var errors = r.Errors.ToList();
+        if (errors.Count > 0)
+            throw new InvalidOperationException("compilation failed:\n" + string.Join("\n", errors.Select(e => e.ToString())) + "\n" + string.Join("\n----\n", r.GeneratedSources));
+        using var ms = new MemoryStream();
+        var emit = r.Output.Emit(ms);
+        if (!emit.Success) throw new InvalidOperationException(string.Join("\n", emit.Diagnostics));
+        ms.Position = 0;
+        var alc = new AssemblyLoadContext("loss-test", isCollectible: true);
+        return alc.LoadFromStream(ms);
+    }
+}

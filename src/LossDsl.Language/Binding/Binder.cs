@@ -698,11 +698,15 @@ internal sealed class Binder
                 t.FirstUseOffset, t.FirstUseLength);
         }
         // Readable names for generated code: the int parameter's name, else "n_" + the first index over the extent.
+        var used = new HashSet<string>();
         for (int e = 0; e < _model.Extents.Count; e++)
         {
             if (Find(e) != e) continue;
             var fromScalar = _model.ExtentPlan.FirstOrDefault(st => st.Extent == e && st.Scalar >= 0);
-            _model.Extents[e].Name = fromScalar is not null ? _model.Scalars[fromScalar.Scalar].Name : NameOfExtent(e);
+            string name = fromScalar is not null ? _model.Scalars[fromScalar.Scalar].Name : NameOfExtent(e);
+            string unique = name;
+            for (int k = 2; !used.Add(unique); k++) unique = name + "_" + k;
+            _model.Extents[e].Name = unique;
         }
     }
 

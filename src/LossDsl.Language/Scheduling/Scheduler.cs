@@ -77,7 +77,7 @@ internal sealed class Scheduler
     {
         foreach (var r in CollectReduces(exprs))
         {
-            if (available.Contains(r) || _buffers.ContainsKey(r)) continue;
+            if (available.Contains(r) || _buffers.ContainsKey(r) || _aliases.ContainsKey(r)) continue;
             int needed = 0;
             bool inside = true;
             foreach (int id in r.Free)
@@ -114,19 +114,46 @@ internal sealed class Scheduler
         return loop;
     }
 
+    /// <summary>
+    /// Computes <paramref name="r"/> once per value of its free indices into a scratch buffer, in a pass of its own.
+    /// Buffers are shared by reductions that are equal up to the names of their free indices: the buffer holds the
+    /// reduction written over canonical axis indices, and each use reads it through a <see cref="BufferView"/>.
+    /// </summary>
     private void Materialize(Node r, IndexVar[] context)
     {
-        if (_buffers.ContainsKey(r) || !_materializing.Add(r)) return;
+        if (_buffers.ContainsKey(r) || _aliases.ContainsKey(r)) return;
         var axes = context.Where(v => r.DependsOn(v.Id)).ToArray();
-        var exprs = new List<Node> { r };
-        var buffer = new ScratchBuffer(_nextBufferId++, r, axes);
-        PlaceReduces(exprs, axes, 0, _top, _topAvailable);
-        var nest = BuildLoops(axes, 0, exprs, new StoreStmt(StoreTarget.Buffer(r), axes, r), _topAvailable);
-        nest.Purpose.Add("scratch buffer " + buffer.Id);
-        _top.Add(nest);
-        _buffers[r] = buffer;
-        _bufferList.Add(buffer);
-        _materializing.Remove(r);
+        var canonicalAxes = new IndexVar[axes.Length];
+        var map = new Dictionary<int, IndexVar>();
+        for (int k = 0; k < axes.Length; k++)
+        {
+            canonicalAxes[k] = BufferAxis(axes[k], k);
+            map[axes[k].Id] = canonicalAxes[k];
+        }
+        var key = _g.Substitute(r, map);
+        if (!_buffers.TryGetValue(key, out var buffer))
+        {
+            if (!_materializing.Add(key)) return;
+            var exprs = new List<Node> { key };
+            buffer = new ScratchBuffer(_nextBufferId++, key, canonicalAxes);
+            PlaceReduces(exprs, canonicalAxes, 0, _top, _topAvailable);
+            var nest = BuildLoops(canonicalAxes, 0, exprs, new StoreStmt(StoreTarget.Buffer(key), canonicalAxes, key), _topAvailable);
+            nest.Purpose.Add("scratch buffer " + buffer.Id);
+            _top.Add(nest);
+            _buffers[key] = buffer;
+            _bufferList.Add(buffer);
+            _materializing.Remove(key);
+        }
+        if (!ReferenceEquals(key, r)) _aliases[r] = new BufferView(buffer, axes);
+    }
+
+    private readonly Dictionary<(int Extent, int Position), IndexVar> _bufferAxes = new();
+
+    private IndexVar BufferAxis(IndexVar like, int position)
+    {
+        if (!_bufferAxes.TryGetValue((like.Extent, position), out var v))
+            _bufferAxes[(like.Extent, position)] = v = _g.NewVar(like.Name, like.Extent);
+        return v;
     }
 
     // ---- Fusion ------------------------------------------------------------------------------------------------
@@ -171,7 +198,7 @@ internal sealed class Scheduler
     }
 
     /// <summary>Drops loops that only recompute reductions already available in this scope.</summary>
-    private static void DropRecomputations(List<Stmt> block, HashSet<Node> computedOutside)
+    private void DropRecomputations(List<Stmt> block, HashSet<Node> computedOutside)
     {
         var computed = new HashSet<Node>(computedOutside);
         for (int i = 0; i < block.Count; i++)
@@ -213,16 +240,19 @@ internal sealed class Scheduler
         _ => false,
     };
 
+    /// <summary>What a dependency is on: a reduction, or for a buffered one, its buffer (named by the buffer's key).</summary>
+    private Node Resource(Node r) => _aliases.TryGetValue(r, out var view) ? view.Buffer.Reduce : r;
+
     /// <summary>Reductions whose final values a statement produces (completes or stores to a buffer).</summary>
-    private static HashSet<Node> Produces(Stmt s)
+    private HashSet<Node> Produces(Stmt s)
     {
         var set = new HashSet<Node>();
         void Walk(Stmt st)
         {
             switch (st)
             {
-                case LoopStmt l: foreach (var r in l.Completes) set.Add(r); foreach (var b in l.Body) Walk(b); break;
-                case StoreStmt { Target.Buffered: { } r }: set.Add(r); break;
+                case LoopStmt l: foreach (var r in l.Completes) set.Add(Resource(r)); foreach (var b in l.Body) Walk(b); break;
+                case StoreStmt { Target.Buffered: { } r }: set.Add(Resource(r)); break;
             }
         }
         Walk(s);
@@ -230,9 +260,9 @@ internal sealed class Scheduler
     }
 
     /// <summary>Reductions a statement reads but does not compute itself.</summary>
-    private static HashSet<Node> Reads(Stmt s)
+    private HashSet<Node> Reads(Stmt s)
     {
-        var uses = CollectReduces(Expressions(s));
+        var uses = CollectReduces(Expressions(s)).Select(Resource);
         var produced = Produces(s);
         var set = new HashSet<Node>(uses);
         set.ExceptWith(produced);
@@ -277,7 +307,7 @@ internal sealed class Scheduler
             BufferView? view = _buffers.TryGetValue(r, out var b) ? new BufferView(b, b.Axes) : _aliases.TryGetValue(r, out var v) ? v : null;
             if (view is null) continue;
             var alias = _g.Substitute(r, map);
-            if (!ReferenceEquals(alias, r))
+            if (!ReferenceEquals(alias, r) && !_buffers.ContainsKey(alias) && !_aliases.ContainsKey(alias))
                 _aliases[alias] = new BufferView(view.Buffer, view.Indices.Select(x => map.TryGetValue(x.Id, out var t) ? t : x).ToArray());
         }
         return renamed;

@@ -236,7 +236,9 @@ internal static class VectorMath
     private static TVec Log1pCore<TOps, TVec>(TVec x) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
     {
         TVec u = TOps.Add(x, C<TOps, TVec>(1f));
-        // c = (1 + x) - u exactly (Sterbenz / exact-sum arguments hold for every x > -1 that matters).
+        // c = (1 + x) - u, the rounding error of u, computed exactly: u - 1 is exact (Sterbenz for u in [0.5, 2], and
+        // 1 + x is itself exact below that; u - 1 has the spacing of u above) and so is x - (u - 1) for x < 2^24; for
+        // larger x, c is at most one ulp of u and only nudges the mantissa.
         TVec c = TOps.Sub(x, TOps.Sub(u, C<TOps, TVec>(1f)));
         TVec m = SplitMantissa<TOps, TVec>(u, out TVec kBits, out TVec k);
         // 1 + x = (m + c 2^-k) 2^k. 2^-k is built from the exponent bits, with k capped at 126 to stay normal (c is

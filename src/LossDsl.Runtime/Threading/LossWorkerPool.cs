@@ -16,14 +16,15 @@ namespace LossDsl.Threading;
 /// advances the index only while the generation still matches, so a worker woken for an earlier call (one that
 /// finished before the worker got to run) can never take a chunk of a later call. When a call completes, the owner
 /// "closes" it by setting the index half to <see cref="Closed"/> before it touches the job or the chunk count again.
-/// The values of <see cref="s_state"/> therefore never repeat (until the 32-bit generation wraps after 2^32 calls, which
-/// would matter only to a thread stalled across all of them), and a successful claim from a state read before the job
-/// and count were read proves that job and count belong to that state's call.
+/// The values of <see cref="s_state"/> therefore never repeat (until the 32-bit generation wraps after 2^32 calls,
+/// which would matter only to a thread stalled across all of them), and a successful claim from a state read before
+/// the job and count were read proves that job and count belong to that state's call.
 /// </para>
 /// <para>
 /// Completion. <see cref="s_remaining"/> counts chunks not yet finished; only a thread that claimed chunks of the call
-/// subtracts from it (once, for all of its chunks, when it stops claiming), so it is exact. The owner spins briefly on it, then parks on <see cref="s_doneLock"/>; the thread that brings it
-/// to zero pulses the lock if the owner said it parked. Both sides use full fences (Interlocked) before reading the
+/// subtracts from it (once, for all of its chunks, when it stops claiming), so it is exact. The owner spins briefly on
+/// it, then parks on <see cref="s_doneLock"/>; the thread that brings it to zero pulses the lock if the owner said it
+/// parked. Both sides use full fences (Interlocked) before reading the
 /// other's flag, so a wake-up cannot be lost; a late pulse only causes a spurious wake-up, which re-checks.
 /// </para>
 /// <para>

@@ -1,0 +1,160 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using LossDsl.Interpretation;
+using Xunit;
+
+namespace LossDsl.Tests.Infrastructure;
+
+/// <summary>
+/// Checks a generated kernel against the double-precision interpreter and the interpreter against float64 central
+/// finite differences.
+/// </summary>
+/// <remarks>
+/// Tolerances (float32 kernel vs float64 reference):
+/// loss: |L - L_ref| &lt;= 2e-5 (1 + |L_ref|);
+/// gradient, per element: |g - g_ref| &lt;= 2e-4 |g_ref| + 2e-5 max|g_ref| (+ 1e-30);
+/// finite differences (float64, h = 1e-6 (1 + |x|)): |g_ref - fd| &lt;= 1e-5 (|fd| + max|g_ref|) + 1e-9, skipping
+/// coordinates where the left and right difference quotients disagree (a kink of relu, abs, max or a where).
+/// </remarks>
+public static class LossCheck
+{
+    public const double LossTolerance = 2e-5;
+    public const double GradRelTolerance = 2e-4;
+    public const double GradMaxTolerance = 2e-5;
+
+    /// <summary>Builds the argument arrays for the kernel (float[]/int[]/scalars) in parameter order.</summary>
+    public static object[] KernelArguments(MethodInfo method, IReadOnlyDictionary<string, object> inputs)
+    {
+        return method.GetParameters().Select(p =>
+        {
+            var t = p.ParameterType;
+            if (t == typeof(Span<float>))
+            {
+                string target = p.Name!.Substring(1);
+                var source = inputs.FirstOrDefault(kv => string.Equals(kv.Key, target, StringComparison.OrdinalIgnoreCase)).Value as float[];
+                var g = new float[source?.Length ?? 0];
+                Array.Fill(g, float.NaN); // every element must be written
+                return (object)g;
+            }
+            if (inputs.TryGetValue(p.Name!, out var v)) return v;
+            if (p.HasDefaultValue) return p.DefaultValue!;
+            throw new ArgumentException("no input for " + p.Name);
+        }).ToArray();
+    }
+
+    public static Dictionary<string, object> InterpreterArguments(MethodInfo method, object[] kernelArgs) =>
+        method.GetParameters().Select((p, i) => (p, i)).Where(x => x.p.ParameterType != typeof(Span<float>))
+            .ToDictionary(x => x.p.Name!, x => kernelArgs[x.i]);
+
+    /// <summary>Runs the kernel and the interpreter on the same inputs and compares loss and gradients.</summary>
+    public static (float Loss, Dictionary<string, float[]> Gradients) CompareWithInterpreter(MethodInfo method, IReadOnlyDictionary<string, object> inputs, string label = "")
+    {
+        var invoker = LossInvoker.For(method);
+        var args = KernelArguments(method, inputs);
+        float loss = invoker.Invoke(args);
+        var interp = LossExpression.Parse(LossInvoker.ExpressionOf(method), LossInvoker.Declarations(method));
+        var reference = interp.EvaluateWithGradients(InterpreterArguments(method, args));
+        AssertClose(loss, reference.Loss, $"{method.Name}{label}: loss");
+        var grads = new Dictionary<string, float[]>();
+        foreach (var (p, i) in method.GetParameters().Select((p, i) => (p, i)).Where(x => x.p.ParameterType == typeof(Span<float>)))
+        {
+            var g = (float[])args[i];
+            AssertGradientClose(g, reference.Gradients[p.Name!], $"{method.Name}{label}: {p.Name}");
+            grads[p.Name!] = g;
+        }
+        return (loss, grads);
+    }
+
+    public static void AssertClose(double actual, double expected, string what)
+    {
+        if (double.IsNaN(expected) && double.IsNaN(actual)) return;
+        double tol = LossTolerance * (1 + Math.Abs(expected));
+        Assert.True(Math.Abs(actual - expected) <= tol || actual == expected,
+            $"{what}: kernel {actual:R} vs interpreter {expected:R} (|diff| {Math.Abs(actual - expected):E3} > tol {tol:E3})");
+    }
+
+    public static void AssertGradientClose(float[] actual, double[] expected, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double max = 0;
+        foreach (var e in expected) if (!double.IsNaN(e) && !double.IsInfinity(e)) max = Math.Max(max, Math.Abs(e));
+        for (int k = 0; k < actual.Length; k++)
+        {
+            double e = expected[k], a = actual[k];
+            if (double.IsNaN(e) && double.IsNaN(a)) continue;
+            double tol = GradRelTolerance * Math.Abs(e) + GradMaxTolerance * max + 1e-30;
+            if (!(Math.Abs(a - e) <= tol) && a != e)
+                Assert.Fail($"{what}[{k}]: kernel {a:R} vs interpreter {e:R} (|diff| {Math.Abs(a - e):E3} > tol {tol:E3}; max|g| {max:E3})");
+        }
+    }
+
+    /// <summary>Checks the interpreter's gradients against float64 central finite differences on some coordinates.</summary>
+    public static void CheckFiniteDifferences(MethodInfo method, IReadOnlyDictionary<string, object> inputs, int coordinates, Random rng)
+    {
+        var interp = LossExpression.Parse(LossInvoker.ExpressionOf(method), LossInvoker.Declarations(method));
+        var args = InterpreterArguments(method, KernelArguments(method, inputs));
+        // Evaluate in double: convert float tensors to double arrays we can perturb.
+        var dargs = args.ToDictionary(kv => kv.Key, kv => kv.Value is float[] f ? (object)Array.ConvertAll(f, x => (double)x) : kv.Value);
+        var reference = interp.EvaluateWithGradients(dargs);
+        foreach (var grad in reference.Gradients)
+        {
+            string inputName = dargs.Keys.First(k => string.Equals(k, grad.Key.Substring(1), StringComparison.OrdinalIgnoreCase));
+            var x = (double[])dargs[inputName];
+            if (x.Length == 0) continue;
+            double max = grad.Value.Select(Math.Abs).DefaultIfEmpty(0).Max();
+            int checkedCount = 0;
+            for (int n = 0; n < coordinates; n++)
+            {
+                int k = rng.Next(x.Length);
+                double x0 = x[k], h = 1e-6 * (1 + Math.Abs(x0));
+                x[k] = x0 + h; double lp = interp.Evaluate(dargs);
+                x[k] = x0 - h; double lm = interp.Evaluate(dargs);
+                x[k] = x0; double l0 = interp.Evaluate(dargs);
+                double right = (lp - l0) / h, left = (l0 - lm) / h;
+                if (Math.Abs(right - left) > 1e-3 * (Math.Abs(right) + Math.Abs(left)) + 1e-7 * (1 + max)) continue; // a kink
+                double fd = (lp - lm) / (2 * h);
+                double g = grad.Value[k];
+                double tol = 1e-5 * (Math.Abs(fd) + max) + 1e-9;
+                Assert.True(Math.Abs(g - fd) <= tol, $"{method.Name}: {grad.Key}[{k}] = {g:R} but finite difference gives {fd:R} (tol {tol:E2})");
+                checkedCount++;
+            }
+            Assert.True(checkedCount > 0 || coordinates == 0, $"{method.Name}: no smooth coordinate found for {grad.Key}");
+        }
+    }
+
+    // ---- Random inputs --------------------------------------------------------------------------------------------
+
+    public static float[] Normal(Random rng, int n, double scale = 1)
+    {
+        var a = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
+            a[i] = (float)(scale * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+        }
+        return a;
+    }
+
+    public static float[] Uniform(Random rng, int n, double lo, double hi)
+    {
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float)(lo + (hi - lo) * rng.NextDouble());
+        return a;
+    }
+
+    public static float[] Bits(Random rng, int n, float zero = 0, float one = 1)
+    {
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = rng.Next(2) == 0 ? zero : one;
+        return a;
+    }
+
+    public static int[] Labels(Random rng, int n, int classes)
+    {
+        var a = new int[n];
+        for (int i = 0; i < n; i++) a[i] = rng.Next(classes);
+        return a;
+    }
+}

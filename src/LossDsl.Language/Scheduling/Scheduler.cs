@@ -183,6 +183,10 @@ internal sealed class Scheduler
             if (bestP < 0) break;
             var a = (LoopStmt)block[bestP];
             var b = (LoopStmt)block[bestQ];
+#if !LOSSDSL_GENERATOR
+            if (System.Environment.GetEnvironmentVariable("LOSSDSL_DEBUG_FUSE") is not null)
+                System.Console.Error.WriteLine($"merge {bestQ} ({b.Var.Name}#{b.Var.Id}: {string.Join(",", b.Purpose)}) into {bestP} ({a.Var.Name}#{a.Var.Id}: {string.Join(",", a.Purpose)}); reads of q: {string.Join(" | ", Reads(b).Select(r => r.Id))}; produces of p: {string.Join(" | ", Produces(a).Select(r => r.Id))}");
+#endif
             block.RemoveAt(bestQ);
             Rename(b, b.Var, a.Var);
             a.Body.AddRange(b.Body);
@@ -243,15 +247,19 @@ internal sealed class Scheduler
     /// <summary>What a dependency is on: a reduction, or for a buffered one, its buffer (named by the buffer's key).</summary>
     private Node Resource(Node r) => _aliases.TryGetValue(r, out var view) ? view.Buffer.Reduce : r;
 
-    /// <summary>Reductions whose final values a statement produces (completes or stores to a buffer).</summary>
+    /// <summary>
+    /// What a statement makes available to the statements after it in the same block: the reductions its own loop
+    /// completes, and the buffers it stores anywhere inside.
+    /// </summary>
     private HashSet<Node> Produces(Stmt s)
     {
         var set = new HashSet<Node>();
+        if (s is LoopStmt top) foreach (var r in top.Completes) set.Add(r);
         void Walk(Stmt st)
         {
             switch (st)
             {
-                case LoopStmt l: foreach (var r in l.Completes) set.Add(Resource(r)); foreach (var b in l.Body) Walk(b); break;
+                case LoopStmt l: foreach (var b in l.Body) Walk(b); break;
                 case StoreStmt { Target.Buffered: { } r }: set.Add(Resource(r)); break;
             }
         }
@@ -259,14 +267,25 @@ internal sealed class Scheduler
         return set;
     }
 
-    /// <summary>Reductions a statement reads but does not compute itself.</summary>
+    /// <summary>Reductions a statement computes itself, at any depth.</summary>
+    private static HashSet<Node> Local(Stmt s)
+    {
+        var set = new HashSet<Node>();
+        void Walk(Stmt st)
+        {
+            if (st is not LoopStmt l) return;
+            foreach (var r in l.Completes) set.Add(r);
+            foreach (var b in l.Body) Walk(b);
+        }
+        Walk(s);
+        return set;
+    }
+
+    /// <summary>What a statement needs from before it: reductions it reads but does not compute, and buffers.</summary>
     private HashSet<Node> Reads(Stmt s)
     {
-        var uses = CollectReduces(Expressions(s)).Select(Resource);
-        var produced = Produces(s);
-        var set = new HashSet<Node>(uses);
-        set.ExceptWith(produced);
-        return set;
+        var local = Local(s);
+        return new HashSet<Node>(CollectReduces(Expressions(s)).Where(r => !local.Contains(r)).Select(Resource));
     }
 
     private static IEnumerable<Node> Expressions(Stmt s)

@@ -723,6 +723,12 @@ internal sealed class CpuEmitter
                 case Op.And: code = $"{Scalar(n.Args[0], w)} && {Scalar(n.Args[1], w)}"; break;
                 case Op.Or: code = $"{Scalar(n.Args[0], w)} || {Scalar(n.Args[1], w)}"; break;
                 case Op.Not: code = $"!{Scalar(n.Args[0], w)}"; break;
+                case Op.PowFromLog:
+                {
+                    string a = Scalar(n.Args[0], w), b = Scalar(n.Args[1], w), l = Scalar(n.Args[2], w);
+                    code = $"global::LossDsl.Simd.Scalar.PowFromLog({F(n.Args[0], a)}, {F(n.Args[1], b)}, {l})";
+                    break;
+                }
                 case Op.Min: case Op.Max: case Op.Pow:
                 {
                     string a = Scalar(n.Args[0], w), b = Scalar(n.Args[1], w);
@@ -815,6 +821,8 @@ internal sealed class CpuEmitter
                 case Op.Not: code = $"TS.Not({V(0)})"; break;
                 case Op.Min: case Op.Max: case Op.Pow:
                     code = $"TS.{n.Op}({AsReal(0)}, {AsReal(1)})"; break;
+                case Op.PowFromLog:
+                    code = $"TS.PowFromLog({AsReal(0)}, {AsReal(1)}, {AsReal(2)})"; break;
                 default:
                     code = $"TS.{n.Op}({AsReal(0)})"; break;
             }

@@ -61,6 +61,10 @@ internal sealed partial class IrGraph
 
     public Node StopGrad(Node a) => Unary(Op.StopGrad, a);
 
+    /// <summary>x^y from log|x| (emission only; see <see cref="Op.PowFromLog"/>).</summary>
+    public Node PowFromLog(Node x, Node y, Node logAbsX) =>
+        Intern(Op.PowFromLog, DslType.Real, new[] { x, y, logAbsX }, 0, 0, ReduceKind.Sum, Array.Empty<IndexVar>());
+
     public Node Reduce(ReduceKind kind, IndexVar[] bound, Node body)
     {
         var simplified = SimplifyReduce(kind, bound, body);
@@ -116,6 +120,7 @@ internal sealed partial class IrGraph
             case Op.Const: case Op.Param: case Op.Extent: case Op.Index: return n;
             case Op.Load: return Load(n.Ref, n.Type, args);
             case Op.Select: return Select(args[0], args[1], args[2]);
+            case Op.PowFromLog: return PowFromLog(args[0], args[1], args[2]);
             case Op.Reduce: return Reduce(n.ReduceKind, n.Bound, args[0]);
             default: return args.Length == 1 ? Unary(n.Op, args[0]) : Binary(n.Op, args[0], args[1]);
         }

@@ -19,6 +19,9 @@ internal enum Op
     Select, StopGrad,
     // Reductions over bound indices
     Reduce,
+    // Emission-only forms introduced by Lowering/StableForms (never differentiated or interpreted)
+    /// <summary>x^y given log|x| as the third argument, so powers of one base share the logarithm.</summary>
+    PowFromLog,
 }
 
 internal enum ReduceKind { Sum, Max, Min }

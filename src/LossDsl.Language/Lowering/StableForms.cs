@@ -9,11 +9,28 @@ namespace LossDsl.Language.Lowering;
 /// <list type="bullet">
 /// <item><c>softplus(x) = max(x, 0) + log1p(exp(-|x|))</c></item>
 /// <item><c>sigmoid(x) = (x &gt;= 0 ? 1 : exp(-|x|)) / (1 + exp(-|x|))</c></item>
+/// <item><c>x^k</c> for a constant integer 2 &lt;= |k| &lt;= 4: repeated multiplication (and a reciprocal for k &lt; 0);
+/// <c>x^0.5 = sqrt(x)</c>; any other power: <c>PowFromLog(x, y, log|x|)</c>, so that powers of the same base (x^g
+/// in a focal loss and x^(g-1) in its gradient) share one logarithm.</item>
 /// </list>
 /// With both in a loss and its gradient (BCE, focal), <c>exp(-|x|)</c> and <c>1 + exp(-|x|)</c> are shared.
 /// </summary>
 internal static class StableForms
 {
+    private static Node LowerPow(IrGraph g, Node x, Node y)
+    {
+        if (y.IsConst && y.Value == System.Math.Floor(y.Value) && System.Math.Abs(y.Value) >= 2 && System.Math.Abs(y.Value) <= 4)
+        {
+            int k = (int)System.Math.Abs(y.Value);
+            var x2 = g.Mul(x, x);
+            var p = k == 2 ? x2 : k == 3 ? g.Mul(x2, x) : g.Mul(x2, x2);
+            return y.Value < 0 ? g.Div(g.One, p) : p;
+        }
+        if (y.IsConstValue(0.5)) return g.Unary(Op.Sqrt, x);
+        if (y.IsConstValue(-1)) return g.Div(g.One, x);
+        return g.PowFromLog(x, y, g.Unary(Op.Log, g.Unary(Op.Abs, x)));
+    }
+
     public static Node Lower(IrGraph g, Node root, Dictionary<Node, Node> memo)
     {
         if (memo.TryGetValue(root, out var done)) return done;
@@ -42,6 +59,9 @@ internal static class StableForms
                     result = g.Div(numerator, g.Add(g.One, t));
                     break;
                 }
+                case Op.Pow:
+                    result = LowerPow(g, n.Args[0], n.Args[1]);
+                    break;
                 default:
                     result = n;
                     break;

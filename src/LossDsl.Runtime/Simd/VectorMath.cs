@@ -358,10 +358,18 @@ internal static class VectorMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Pow<TOps, TVec>(TVec x, TVec y) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+        => PowFromLog<TOps, TVec>(x, y, LogNonNegative<TOps, TVec>(Abs<TOps, TVec>(x)));
+
+    /// <summary>
+    /// <see cref="Pow{TOps, TVec}"/> given <paramref name="logAbsX"/> = log|x| (as <c>Log(Abs(x))</c> computes it), so
+    /// that several powers of one base share a single logarithm (the focal loss and its gradient use x^g and x^(g-1)).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec PowFromLog<TOps, TVec>(TVec x, TVec y, TVec logAbsX) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
     {
         TVec one = C<TOps, TVec>(1f);
         TVec ax = Abs<TOps, TVec>(x);
-        TVec result = Exp<TOps, TVec>(TOps.Mul(y, LogNonNegative<TOps, TVec>(ax)));
+        TVec result = Exp<TOps, TVec>(TOps.Mul(y, logAbsX));
         result = TOps.Select(TOps.Equal(ax, one), one, result);
 
         TVec yInteger = TOps.Equal(TOps.Floor(y), y);

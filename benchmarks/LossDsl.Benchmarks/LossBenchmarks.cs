@@ -1,0 +1,192 @@
+using System;
+using BenchmarkDotNet.Attributes;
+using LossDsl.Samples;
+using LossDsl.Threading;
+
+namespace LossDsl.Benchmarks;
+
+/// <summary>Deterministic benchmark inputs.</summary>
+public static class BenchmarkData
+{
+    /// <summary>Number of classes for the softmax cross-entropy benchmarks.</summary>
+    public const int Classes = 1000;
+
+    /// <summary>Standard deviation of the generated logits.</summary>
+    public const double LogitStdDev = 3.0;
+
+    /// <summary>Logits ~ Normal(0, <see cref="LogitStdDev"/>²), by Box–Muller from a seeded <see cref="Random"/>.</summary>
+    public static float[] Logits(int length, int seed)
+    {
+        var rng = new Random(seed);
+        var result = new float[length];
+        for (int i = 0; i < length; i += 2)
+        {
+            double u1 = 1.0 - rng.NextDouble(); // (0, 1]: log is finite
+            double u2 = rng.NextDouble();
+            double r = Math.Sqrt(-2.0 * Math.Log(u1)) * LogitStdDev;
+            double theta = 2.0 * Math.PI * u2;
+            result[i] = (float)(r * Math.Cos(theta));
+            if (i + 1 < length)
+            {
+                result[i + 1] = (float)(r * Math.Sin(theta));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Binary targets, each 0 or 1 with probability 1/2.</summary>
+    public static float[] BinaryTargets(int length, int seed)
+    {
+        var rng = new Random(seed);
+        var result = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            result[i] = rng.Next(2);
+        }
+
+        return result;
+    }
+
+    /// <summary>Class labels uniform in [0, <paramref name="classes"/>).</summary>
+    public static int[] Labels(int rows, int classes, int seed)
+    {
+        var rng = new Random(seed);
+        var result = new int[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            result[i] = rng.Next(classes);
+        }
+
+        return result;
+    }
+}
+
+/// <summary>Binary cross-entropy with logits, mean reduction, forward + backward. N = number of elements.</summary>
+public class BceBenchmarks
+{
+    private float[] x = Array.Empty<float>();
+    private float[] y = Array.Empty<float>();
+    private float[] dx = Array.Empty<float>();
+    private Baselines.Workspace workspace = new(0);
+
+    [Params(65536, 4194304, 16777216)]
+    public int N { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        x = BenchmarkData.Logits(N, seed: 1);
+        y = BenchmarkData.BinaryTargets(N, seed: 2);
+        dx = new float[N];
+        workspace = new Baselines.Workspace(N);
+    }
+
+    [Benchmark(Baseline = true)]
+    public float Scalar() => Baselines.BceScalar(x, y, dx);
+
+    [Benchmark]
+    public float TensorPrimitives() => Baselines.BceTensorPrimitives(x, y, dx, workspace);
+
+    [Benchmark]
+    public float Generated1Thread()
+    {
+        LossParallel.MaxDegreeOfParallelism = 1;
+        return ClassicLosses.BceWithLogits(x, y, dx);
+    }
+
+    [Benchmark]
+    public float GeneratedAllCores()
+    {
+        LossParallel.MaxDegreeOfParallelism = Environment.ProcessorCount;
+        return ClassicLosses.BceWithLogits(x, y, dx);
+    }
+}
+
+/// <summary>Sigmoid focal loss (alpha = 0.25, gamma = 2), mean reduction, forward + backward. N = number of elements.</summary>
+public class FocalBenchmarks
+{
+    private const float Alpha = 0.25f;
+    private const float Gamma = 2f;
+
+    private float[] x = Array.Empty<float>();
+    private float[] y = Array.Empty<float>();
+    private float[] dx = Array.Empty<float>();
+    private Baselines.Workspace workspace = new(0);
+
+    [Params(65536, 4194304, 16777216)]
+    public int N { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        x = BenchmarkData.Logits(N, seed: 3);
+        y = BenchmarkData.BinaryTargets(N, seed: 4);
+        dx = new float[N];
+        workspace = new Baselines.Workspace(N);
+    }
+
+    [Benchmark(Baseline = true)]
+    public float Scalar() => Baselines.FocalScalar(x, y, dx, Alpha, Gamma);
+
+    [Benchmark]
+    public float TensorPrimitives() => Baselines.FocalTensorPrimitives(x, y, dx, workspace, Alpha, Gamma);
+
+    [Benchmark]
+    public float Generated1Thread()
+    {
+        LossParallel.MaxDegreeOfParallelism = 1;
+        return ClassicLosses.SigmoidFocal(x, y, dx, Alpha, Gamma);
+    }
+
+    [Benchmark]
+    public float GeneratedAllCores()
+    {
+        LossParallel.MaxDegreeOfParallelism = Environment.ProcessorCount;
+        return ClassicLosses.SigmoidFocal(x, y, dx, Alpha, Gamma);
+    }
+}
+
+/// <summary>
+/// Softmax cross-entropy with integer labels over <see cref="BenchmarkData.Classes"/> classes, mean over rows, forward +
+/// backward. N = total number of logits requested; the benchmark uses N / Classes rows (rounded down), so
+/// N - N % Classes logits.
+/// </summary>
+public class CrossEntropyBenchmarks
+{
+    private float[] logits = Array.Empty<float>();
+    private int[] labels = Array.Empty<int>();
+    private float[] dlogits = Array.Empty<float>();
+
+    [Params(65536, 4194304, 16777216)]
+    public int N { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        int rows = N / BenchmarkData.Classes;
+        logits = BenchmarkData.Logits(rows * BenchmarkData.Classes, seed: 5);
+        labels = BenchmarkData.Labels(rows, BenchmarkData.Classes, seed: 6);
+        dlogits = new float[rows * BenchmarkData.Classes];
+    }
+
+    [Benchmark(Baseline = true)]
+    public float Scalar() => Baselines.CrossEntropyScalar(logits, labels, dlogits);
+
+    [Benchmark]
+    public float TensorPrimitives() => Baselines.CrossEntropyTensorPrimitives(logits, labels, dlogits);
+
+    [Benchmark]
+    public float Generated1Thread()
+    {
+        LossParallel.MaxDegreeOfParallelism = 1;
+        return ClassicLosses.SoftmaxCrossEntropy(logits, labels, dlogits);
+    }
+
+    [Benchmark]
+    public float GeneratedAllCores()
+    {
+        LossParallel.MaxDegreeOfParallelism = Environment.ProcessorCount;
+        return ClassicLosses.SoftmaxCrossEntropy(logits, labels, dlogits);
+    }
+}

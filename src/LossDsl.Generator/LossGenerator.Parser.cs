@@ -155,8 +155,12 @@ public sealed partial class LossGenerator
                     if (text[i] != '\\') { i++; continue; }
                     char e = text[i + 1];
                     int len = e switch { 'x' => 2 + HexRun(text, i + 2, 4), 'u' => 6, 'U' => 10, _ => 2 };
-                    if (e == 'U') k++; // a surrogate pair: two value chars for one escape
-                    if (e == 'U' && k < value.Length) map[k] = start + i;
+                    // \U beyond the BMP is a surrogate pair: two value characters for one escape.
+                    if (e == 'U' && int.TryParse(text.Substring(i + 2, 8), System.Globalization.NumberStyles.HexNumber, null, out int cp) && cp > 0xFFFF)
+                    {
+                        k++;
+                        if (k < value.Length) map[k] = start + i;
+                    }
                     i += len;
                 }
                 map[value.Length] = start + i;

@@ -515,7 +515,9 @@ internal sealed class CpuEmitter
 
     private void EmitVectorLoop(LoopStmt loop, Scope scope, string v, string from, string to)
     {
-        _w.Line($"// Vectorized over {loop.Var.Name}: TS.Count lanes, unrolled twice with two accumulators, then a scalar tail.");
+        _w.Line(IsLight(loop)
+            ? $"// Vectorized over {loop.Var.Name}: TS.Count lanes, unrolled twice with two accumulators, then a scalar tail."
+            : $"// Vectorized over {loop.Var.Name}: TS.Count lanes, then a scalar tail.");
         // Broadcast the loop-invariant values the body uses.
         var uniform = new List<Node>();
         var seen = new HashSet<Node>();
@@ -554,15 +556,27 @@ internal sealed class CpuEmitter
             _w.Line($"TV vacc{r.Id}_0 = TS.Broadcast({id}), vacc{r.Id}_1 = TS.Broadcast({id});");
         }
         _w.Line($"int {v} = {from};");
-        _w.Open($"for (; {v} + 2 * TS.Count <= {to}; {v} += 2 * TS.Count)");
-        EmitVectorBody(loop, vectorScope, v, 0);
-        _w.Line($"int {v}_b = {v} + TS.Count;");
-        EmitVectorBody(loop, vectorScope, v + "_b", 1);
-        _w.Close();
-        _w.Open($"if ({v} + TS.Count <= {to})");
-        EmitVectorBody(loop, vectorScope, v, 0);
-        _w.Line($"{v} += TS.Count;");
-        _w.Close();
+        if (IsLight(loop))
+        {
+            // A light body is bound by the latency of its accumulation: two copies with two accumulators.
+            _w.Open($"for (; {v} + 2 * TS.Count <= {to}; {v} += 2 * TS.Count)");
+            EmitVectorBody(loop, vectorScope, v, 0);
+            _w.Line($"int {v}_b = {v} + TS.Count;");
+            EmitVectorBody(loop, vectorScope, v + "_b", 1);
+            _w.Close();
+            _w.Open($"if ({v} + TS.Count <= {to})");
+            EmitVectorBody(loop, vectorScope, v, 0);
+            _w.Line($"{v} += TS.Count;");
+            _w.Close();
+        }
+        else
+        {
+            // A heavy body (transcendental functions) has enough independent work per element; one copy keeps the
+            // whole body within the JIT's inlining budget.
+            _w.Open($"for (; {v} + TS.Count <= {to}; {v} += TS.Count)");
+            EmitVectorBody(loop, vectorScope, v, 0);
+            _w.Close();
+        }
         foreach (var r in accs)
         {
             string combined = r.ReduceKind switch
@@ -587,11 +601,36 @@ internal sealed class CpuEmitter
         _w.Close();
     }
 
+    /// <summary>True when no vector operation of the body is a heavy (polynomial) function.</summary>
+    private static bool IsLight(LoopStmt loop) => HeavyCount(loop) == 0;
+
+    /// <summary>
+    /// How many heavy functions a vector body inlines; further ones are out-of-line calls (<c>SimdCall</c>). Measured
+    /// with the JIT's disassembly (DOTNET_JitDisasm): BCE (exp, log1p) inlines completely; the focal loss (three exps, a
+    /// log, a log1p) inlined in full exhausted the JIT's inlining budget and left even multiplications as calls.
+    /// </summary>
+    internal const int MaxInlinedHeavy = 4;
+
+    private static int HeavyCount(LoopStmt loop)
+    {
+        var seen = new HashSet<Node>();
+        int count = 0;
+        void Visit(Node n)
+        {
+            if (!seen.Add(n) || !n.DependsOn(loop.Var.Id)) return;
+            if (IsHeavy(n.Op)) count++;
+            foreach (var a in n.Args) Visit(a);
+        }
+        foreach (var e in DirectExpressions(loop)) Visit(e);
+        return count;
+    }
+
     private void EmitVectorBody(LoopStmt loop, Scope vectorScope, string v, int copy)
     {
         var scope = new Scope(vectorScope);
         scope.VectorVar = loop.Var;
         scope.VectorVarName = v;
+
         var ew = new ExprWriter(this, vector: true, scope: scope);
         foreach (var s in loop.Body)
         {
@@ -631,6 +670,8 @@ internal sealed class CpuEmitter
         public IndexVar? VectorVar { get; set; }
         public string? VectorVarName { get; set; }
         public HashSet<int> BoundVars { get; } = new();
+        /// <summary>How many heavy functions this vector body has inlined so far (see <see cref="MaxInlinedHeavy"/>).</summary>
+        public int HeavyInlined { get; set; }
 
         public string? Lookup(Node n)
         {
@@ -726,7 +767,7 @@ internal sealed class CpuEmitter
                 case Op.PowFromLog:
                 {
                     string a = Scalar(n.Args[0], w), b = Scalar(n.Args[1], w), l = Scalar(n.Args[2], w);
-                    code = $"global::LossDsl.Simd.Scalar.PowFromLog({F(n.Args[0], a)}, {F(n.Args[1], b)}, {l})";
+                    code = $"global::LossDsl.Simd.ScalarCall.PowFromLog({F(n.Args[0], a)}, {F(n.Args[1], b)}, {l})";
                     break;
                 }
                 case Op.Min: case Op.Max: case Op.Pow:
@@ -734,7 +775,7 @@ internal sealed class CpuEmitter
                     string a = Scalar(n.Args[0], w), b = Scalar(n.Args[1], w);
                     code = n.Type == DslType.Int
                         ? $"global::System.Math.{n.Op}({a}, {b})"
-                        : $"global::LossDsl.Simd.Scalar.{n.Op}({F(n.Args[0], a)}, {F(n.Args[1], b)})";
+                        : $"global::LossDsl.Simd.{ScalarClass(n.Op)}.{n.Op}({F(n.Args[0], a)}, {F(n.Args[1], b)})";
                     break;
                 }
                 default:
@@ -742,7 +783,7 @@ internal sealed class CpuEmitter
                     string a = Scalar(n.Args[0], w);
                     code = n.Type == DslType.Int && n.Op is Op.Abs or Op.Sign
                         ? $"global::System.Math.{n.Op}({a})"
-                        : $"global::LossDsl.Simd.Scalar.{n.Op}({F(n.Args[0], a)})";
+                        : $"global::LossDsl.Simd.{ScalarClass(n.Op)}.{n.Op}({F(n.Args[0], a)})";
                     break;
                 }
             }
@@ -754,6 +795,14 @@ internal sealed class CpuEmitter
         }
 
         private IndexVar _e_var(int id) => _e._model.Graph.Var(id);
+
+        /// <summary>Heavy functions in a body with many of them are called out of line (see <c>SimdCall</c>).</summary>
+        private string VectorClass(Op op)
+        {
+            if (!IsHeavy(op)) return "TS";
+            // The first few heavy functions of a body are inlined, the rest are called out of line.
+            return _scope.HeavyInlined++ < MaxInlinedHeavy ? "TS" : "global::LossDsl.Simd.SimdCall<TS, TV>";
+        }
 
         private static string F(Node n, string code) => n.Type switch
         {
@@ -819,12 +868,14 @@ internal sealed class CpuEmitter
                 case Op.And: code = $"TS.And({V(0)}, {V(1)})"; break;
                 case Op.Or: code = $"TS.Or({V(0)}, {V(1)})"; break;
                 case Op.Not: code = $"TS.Not({V(0)})"; break;
-                case Op.Min: case Op.Max: case Op.Pow:
+                case Op.Min: case Op.Max:
                     code = $"TS.{n.Op}({AsReal(0)}, {AsReal(1)})"; break;
+                case Op.Pow:
+                    code = $"{VectorClass(n.Op)}.Pow({AsReal(0)}, {AsReal(1)})"; break;
                 case Op.PowFromLog:
-                    code = $"TS.PowFromLog({AsReal(0)}, {AsReal(1)}, {AsReal(2)})"; break;
+                    code = $"{VectorClass(n.Op)}.PowFromLog({AsReal(0)}, {AsReal(1)}, {AsReal(2)})"; break;
                 default:
-                    code = $"TS.{n.Op}({AsReal(0)})"; break;
+                    code = $"{VectorClass(n.Op)}.{n.Op}({AsReal(0)})"; break;
             }
             string name = Fresh("v");
             w.Line($"TV {name} = {code};");
@@ -832,6 +883,13 @@ internal sealed class CpuEmitter
             return name;
         }
     }
+
+    /// <summary>Operations whose vector form is a long polynomial (they dominate the JIT's inlining budget).</summary>
+    internal static bool IsHeavy(Op op) => op is Op.Exp or Op.Expm1 or Op.Log or Op.Log1p or Op.Tanh or Op.Atan or Op.Erf
+        or Op.Sigmoid or Op.Softplus or Op.Pow or Op.PowFromLog;
+
+    /// <summary>Scalar code calls heavy functions through <c>ScalarCall</c> (not inlined) and the rest inline.</summary>
+    private static string ScalarClass(Op op) => IsHeavy(op) ? "ScalarCall" : "Scalar";
 
     internal static string FloatLiteral(double v)
     {

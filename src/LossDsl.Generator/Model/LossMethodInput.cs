@@ -70,7 +70,8 @@ internal sealed record LossMethodInput(
         if (OffsetMap.Count == 0 || offset < 0) return (LiteralSpan, Lines(LiteralSpan));
         int last = OffsetMap.Count - 1; // the entry past the last character
         int start = OffsetMap[Math.Min(offset, last)];
-        int end = length <= 0 || offset >= last ? start : OffsetMap[Math.Min(offset + length - 1, last)] + 1;
+        // A character ends where the next one starts (escape sequences span several source characters).
+        int end = length <= 0 || offset >= last ? start : OffsetMap[Math.Min(offset + length, last)];
         var span = TextSpan.FromBounds(start, Math.Max(start, end));
         return (span, Lines(span));
     }

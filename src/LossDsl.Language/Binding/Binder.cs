@@ -746,11 +746,11 @@ internal sealed class Binder
     {
         foreach (var t in _model.Tensors)
         {
-            if (t.Axes is null)
-            {
-                _diagnostics.Add(new DslDiagnostic(DiagnosticIds.UnusedInput, t.Gradient is null ? DslSeverity.Warning : DslSeverity.Error,
-                    $"input '{t.Name}' is not used by the loss" + (t.Gradient is null ? "" : $", so its gradient '{t.Gradient.Name}' would always be zero"), 0, 0, t.Name));
-            }
+            if (t.Axes is null && t.Gradient is null)
+                _diagnostics.Add(new DslDiagnostic(DiagnosticIds.UnusedInput, DslSeverity.Warning, $"input '{t.Name}' is not used by the loss", 0, 0, t.Name));
+            else if (t.Axes is null)
+                _diagnostics.Add(new DslDiagnostic(DiagnosticIds.NonDifferentiable, DslSeverity.Error,
+                    $"input '{t.Name}' is not used by the loss, so its gradient '{t.Gradient!.Name}' would always be zero", 0, 0, t.Gradient.Name));
         }
     }
 }

@@ -202,7 +202,7 @@ internal sealed class CpuEmitter
         return $"for {loop.Var.Name} < {_model.Extents[loop.Var.Extent].Name}: {what}";
     }
 
-    /// <summary>Work per iteration of a top-level loop: the largest product of nested loop extents (at least 1).</summary>
+    /// <summary>Work per iteration of a top-level loop: the product of nested loop extents along the first deepest path (at least 1).</summary>
     private string InnerWork(LoopStmt loop)
     {
         string best = "1L";

@@ -104,6 +104,12 @@ internal sealed class Binder
                     $"gradient output '{p.Name}' refers to '{target}', which is not a ReadOnlySpan<float> input and cannot be differentiated", 0, 0, p.Name));
                 continue;
             }
+            if (t.Gradient is not null)
+            {
+                _diagnostics.Add(new DslDiagnostic(DiagnosticIds.DuplicateName, DslSeverity.Error,
+                    $"'{t.Name}' already has the gradient output '{t.Gradient.Name}'; '{p.Name}' would never be written", 0, 0, p.Name));
+                continue;
+            }
             t.Gradient = p;
         }
     }
@@ -121,8 +127,32 @@ internal sealed class Binder
 
     // ---- Program ---------------------------------------------------------------------------------------------------
 
+    private void CollectIndexNames(Expr e)
+    {
+        switch (e)
+        {
+            case SubscriptExpr s:
+                foreach (var x in s.Subscripts) { if (x is NameExpr n) _indexNames.Add(n.Name); CollectIndexNames(x); }
+                break;
+            case CallExpr c:
+                if (c.Binders is not null) foreach (var b in c.Binders) _indexNames.Add(b.Name);
+                if (c.Filter is not null) CollectIndexNames(c.Filter);
+                foreach (var a in c.Arguments) CollectIndexNames(a);
+                break;
+            case UnaryExpr u: CollectIndexNames(u.Operand); break;
+            case BinaryExpr b: CollectIndexNames(b.Left); CollectIndexNames(b.Right); break;
+        }
+    }
+
     private Node BindProgram(ProgramSyntax syntax)
     {
+        foreach (var let in syntax.Lets)
+        {
+            CollectIndexNames(let.Value);
+            if (let.Parameters is not null) foreach (var p in let.Parameters) _indexNames.Add(p.Name);
+        }
+        CollectIndexNames(syntax.Result);
+        foreach (var s in syntax.IndexStatements) foreach (var n in s.Indices) _indexNames.Add(n.Name);
         foreach (var s in syntax.IndexStatements)
         {
             if (!_scalars.TryGetValue(s.Extent.Name, out var scalar) || !scalar.IsInt)
@@ -322,7 +352,8 @@ internal sealed class Binder
         if (name.Name == "pi") return _g.Const(Math.PI);
         foreach (var scope in _scopes)
             if (scope.ContainsKey(name.Name)) return _g.Index(ResolveIndex(name));
-        if (_implicit.ContainsKey(name.Name) || _declaredIndexExtents.ContainsKey(name.Name)) return _g.Index(ResolveIndex(name));
+        if (_implicit.ContainsKey(name.Name) || _declaredIndexExtents.ContainsKey(name.Name) || (_indexNames.Contains(name.Name) && IsIndexName(name.Name)))
+            return _g.Index(ResolveIndex(name));
         if (IsFunctionName(name.Name))
             throw Error(DiagnosticIds.WrongArgumentCount, $"'{name.Name}' is a function: call it with arguments, e.g. {name.Name}(x)", name);
         throw Error(DiagnosticIds.UnknownName, $"unknown name '{name.Name}': not a parameter, binding, index or constant" + Suggest(name.Name), name);
@@ -429,6 +460,10 @@ internal sealed class Binder
     }
 
     private readonly Dictionary<int, bool> _flatUse = new();
+    /// <summary>Where each index bound by a reduction was introduced (for LOSS0208 on indices without an extent).</summary>
+    private readonly Dictionary<int, (int Offset, int Length)> _usedIndexSpans = new();
+    /// <summary>Names used as subscripts or binders anywhere in the program: bare uses of them are index values.</summary>
+    private readonly HashSet<string> _indexNames = new();
 
     /// <summary>True if the name is not a parameter/binding/constant/function, so it denotes an index.</summary>
     private bool IsIndexName(string name) =>
@@ -578,6 +613,7 @@ internal sealed class Binder
                 if (scope.ContainsKey(b.Name))
                     throw Error(DiagnosticIds.InvalidBinder, $"index '{b.Name}' is listed twice", b);
                 bound[k] = NewIndexVar(b.Name);
+                _usedIndexSpans[bound[k].Id] = (b.Offset, b.Length);
                 scope[b.Name] = bound[k];
             }
             _scopes.Add(scope);
@@ -682,6 +718,18 @@ internal sealed class Binder
                     progress = true;
                     break;
                 }
+            }
+        }
+        // Every index the loss ranges over needs a known extent (an index that never subscripts a tensor has none).
+        if (pending.Count == 0)
+        {
+            for (int v = 0; v < _g.VarCount; v++)
+            {
+                var iv = _g.Var(v);
+                if (known.Contains(iv.Extent) || !_usedIndexSpans.TryGetValue(iv.Id, out var span)) continue;
+                throw Error(DiagnosticIds.ExtentNotInferable,
+                    $"the extent of index '{iv.Name}' is unknown: it subscripts no tensor; use it as a subscript or declare 'index {iv.Name} : n;' with an int parameter n",
+                    span.Offset, span.Length);
             }
         }
         if (pending.Count > 0)

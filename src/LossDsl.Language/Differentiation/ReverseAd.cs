@@ -42,7 +42,7 @@ internal sealed class ReverseAd
             if (g.Expression.IsConstValue(0))
             {
                 diagnostics.Add(new DslDiagnostic(DiagnosticIds.NonDifferentiable, DslSeverity.Error,
-                    $"the loss does not depend differentiably on '{t.Name}' (it only reaches the loss through comparisons, sign, floor, integer subscripts or stop_gradient), so '{t.Gradient.Name}' would always be zero",
+                    $"the loss does not depend differentiably on '{t.Name}' (it only reaches the loss through comparisons, sign, floor or stop_gradient, or its terms cancel), so '{t.Gradient.Name}' would always be zero",
                     t.FirstUseOffset, t.FirstUseLength));
             }
             result[t.Id] = g;

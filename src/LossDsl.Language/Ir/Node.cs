@@ -137,14 +137,16 @@ internal static class IrPrinter
     public static string Print(Node n, Names? names = null)
     {
         var saved = t_names;
+        var savedAmbiguous = t_ambiguous;
         t_names = names ?? saved;
+        t_ambiguous = AmbiguousIndices(n);
         try
         {
             var sb = new StringBuilder();
             Write(sb, n, 0, t_names?.Tensor, t_names?.Param, t_names?.Extent);
             return sb.ToString();
         }
-        finally { t_names = saved; }
+        finally { t_names = saved; t_ambiguous = savedAmbiguous; }
     }
 
     private static int Precedence(Node n) => n.Op switch
@@ -181,7 +183,7 @@ internal static class IrPrinter
                 break;
             case Op.Reduce:
                 sb.Append(n.ReduceKind switch { ReduceKind.Sum => "sum", ReduceKind.Max => "max", _ => "min" }).Append('[');
-                for (int i = 0; i < n.Bound.Length; i++) { if (i > 0) sb.Append(", "); sb.Append(n.Bound[i].Name); }
+                for (int i = 0; i < n.Bound.Length; i++) { if (i > 0) sb.Append(", "); sb.Append(VarName(n.Bound[i].Id, n.Bound[i].Name)); }
                 sb.Append("](");
                 Write(sb, n.Args[0], 0, tn, pn, en);
                 sb.Append(')');
@@ -195,7 +197,33 @@ internal static class IrPrinter
         if (paren) sb.Append(')');
     }
 
-    private static string IndexName(Node n) => t_names?.Index?.Invoke(n.Ref) ?? "i" + n.Ref;
+    [ThreadStatic] private static HashSet<int>? t_ambiguous;
+
+    private static string IndexName(Node n) => VarName(n.Ref, t_names?.Index?.Invoke(n.Ref) ?? "i" + n.Ref);
+
+    /// <summary>An index's name, with its id appended when another index of the same name occurs in the expression.</summary>
+    private static string VarName(int id, string name) => t_ambiguous is not null && t_ambiguous.Contains(id) ? name + id : name;
+
+    /// <summary>Ids of the indices in <paramref name="root"/> that share their name with a different index there.</summary>
+    private static HashSet<int> AmbiguousIndices(Node root)
+    {
+        var names = new Dictionary<string, HashSet<int>>();
+        var seen = new HashSet<Node>();
+        var stack = new Stack<Node>();
+        stack.Push(root);
+        void Add(int id, string name) { if (!names.TryGetValue(name, out var ids)) names[name] = ids = new HashSet<int>(); ids.Add(id); }
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (!seen.Add(n)) continue;
+            if (n.Op == Op.Index) Add(n.Ref, t_names?.Index?.Invoke(n.Ref) ?? "i" + n.Ref);
+            foreach (var b in n.Bound) Add(b.Id, b.Name);
+            foreach (var a in n.Args) stack.Push(a);
+        }
+        var result = new HashSet<int>();
+        foreach (var ids in names.Values) if (ids.Count > 1) result.UnionWith(ids);
+        return result;
+    }
 
     public static string FormatConst(double v)
     {

@@ -13,7 +13,8 @@ internal sealed partial class IrGraph
 {
     private Node? Simplify(Op op, Node[] a)
     {
-        if (AllConst(a) && op != Op.StopGrad) return FoldConstant(op, a);
+        // Comparisons and logic are not folded: their Bool type must survive (a constant is Real).
+        if (AllConst(a) && op != Op.StopGrad && !IsBoolOp(op)) return FoldConstant(op, a);
         switch (op)
         {
             case Op.Add:
@@ -63,6 +64,7 @@ internal sealed partial class IrGraph
                 break;
             case Op.Select:
                 if (a[0].IsConst) return a[0].Value != 0 ? a[1] : a[2];
+                if (IsBoolOp(a[0].Op) && AllConst(a[0].Args)) return FoldConstant(a[0].Op, a[0].Args).Value != 0 ? a[1] : a[2];
                 if (ReferenceEquals(a[1], a[2])) return a[1];
                 if (a[0].Op == Op.Not) return Select(a[0].Args[0], a[2], a[1]);
                 break;
@@ -81,6 +83,7 @@ internal sealed partial class IrGraph
 
     private Node? SimplifyReduce(ReduceKind kind, IndexVar[] bound, Node body)
     {
+        if (bound.Length == 0) return body; // a reduction over no index is its body
         // Drop bound indices the body does not depend on.
         var used = new List<IndexVar>(bound.Length);
         Node? scale = null;
@@ -110,6 +113,8 @@ internal sealed partial class IrGraph
         }
         return null;
     }
+
+    private static bool IsBoolOp(Op op) => op is Op.Eq or Op.Ne or Op.Lt or Op.Le or Op.Gt or Op.Ge or Op.And or Op.Or or Op.Not;
 
     private static bool DependsOnAny(Node n, IndexVar[] vars)
     {

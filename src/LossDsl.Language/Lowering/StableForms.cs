@@ -10,8 +10,8 @@ namespace LossDsl.Language.Lowering;
 /// <item><c>softplus(x) = max(x, 0) + log1p(exp(-|x|))</c></item>
 /// <item><c>sigmoid(x) = (x &gt;= 0 ? 1 : exp(-|x|)) / (1 + exp(-|x|))</c></item>
 /// <item><c>x^k</c> for a constant integer 2 &lt;= |k| &lt;= 4: repeated multiplication (and a reciprocal for k &lt; 0);
-/// <c>x^0.5 = sqrt(x)</c>; any other power: <c>PowFromLog(x, y, log|x|)</c>, so that powers of the same base (x^g
-/// in a focal loss and x^(g-1) in its gradient) share one logarithm.</item>
+/// <c>x^0.5 = sqrt(x)</c>; <c>x^(e-1) = PowFromLog(x, e-1, log|x|)</c>; any other <c>x^e = x^(e-1) * x</c> (exact at
+/// x == 0 by a select), so that a focal loss's x^g and its gradient's x^(g-1) share one logarithm and one exponential.</item>
 /// </list>
 /// With both in a loss and its gradient (BCE, focal), <c>exp(-|x|)</c> and <c>1 + exp(-|x|)</c> are shared.
 /// </summary>
@@ -28,7 +28,13 @@ internal static class StableForms
         }
         if (y.IsConstValue(0.5)) return g.Unary(Op.Sqrt, x);
         if (y.IsConstValue(-1)) return g.Div(g.One, x);
-        return g.PowFromLog(x, y, g.Unary(Op.Log, g.Unary(Op.Abs, x)));
+        var logAbs = g.Unary(Op.Log, g.Unary(Op.Abs, x));
+        // x^(e-1), as the derivative of x^e writes it: computed directly.
+        if (y.Op == Op.Sub && y.Args[1].IsConstValue(1)) return g.PowFromLog(x, y, logAbs);
+        // Any other x^e is x^(e-1) * x (exact for x == 0 by a select), so that a loss with x^e and its gradient with
+        // x^(e-1) (focal losses) compute one exponential, not two.
+        var powerOfZero = g.Select(g.Binary(Op.Gt, y, g.Zero), g.Zero, g.Select(g.Binary(Op.Eq, y, g.Zero), g.One, g.Const(double.PositiveInfinity)));
+        return g.Select(g.Binary(Op.Eq, x, g.Zero), powerOfZero, g.Mul(g.PowFromLog(x, g.Sub(y, g.One), logAbs), x));
     }
 
     public static Node Lower(IrGraph g, Node root, Dictionary<Node, Node> memo)

@@ -254,6 +254,7 @@ internal sealed class Binder
             CheckIndexName(name);
             implicitVar = NewIndexVar(name.Name);
             _implicit[name.Name] = implicitVar;
+            _usedIndexSpans[implicitVar.Id] = (name.Offset, name.Length);
         }
         return implicitVar;
     }

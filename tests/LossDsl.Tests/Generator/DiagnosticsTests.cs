@@ -132,6 +132,9 @@ public class DiagnosticsTests
             Expr("type-mismatch-index-extent", "LOSS0207", "index i : alpha; mean[i](x[i] * y[i])", "alpha", message: "'alpha' must be an int parameter"),
             Expr("extent-not-inferable", "LOSS0208", "mean(sum[d](a[i,d]*b[i,d]))", "a[i,d]", 0,
                 "ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> da", "cannot be inferred"),
+            Expr("extent-of-unused-reduction-index", "LOSS0208", "mean(x) + sum[k](alpha)", "k", message: "the extent of index 'k' is unknown"),
+            // softmax over an axis that its argument does not use: the normalizer sums over k, whose extent is unknown.
+            Expr("extent-of-unused-softmax-axis", "LOSS0208", "mean[i](log_softmax[k](x[i]) * y[i])", "k", message: "the extent of index 'k' is unknown"),
 
             // Gradients.
             Decl("gradient-without-input", "LOSS0209", Source(Regular("mean(x)"), "ReadOnlySpan<float> x, Span<float> dx, Span<float> dq"), "Span<float> dq",
@@ -470,6 +473,11 @@ public class DiagnosticsTests
             Assert.Equal(ExpectedSeverity(d.Id), d.Descriptor.DefaultSeverity);
             Assert.Equal("LossDsl", d.Descriptor.Category);
         }
+
+        // Generated code compiles: the only compilation errors are in the test source (e.g. CS8795 for methods left
+        // without an implementation, CS0751 for a partial method in a non-partial type).
+        var generatedErrors = r.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree?.FilePath != "Test.cs").ToList();
+        Assert.True(generatedErrors.Count == 0, "the generated code does not compile:\n" + string.Join("\n", generatedErrors.Select(d => d.ToString()).Distinct()));
 
         var tree = CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions);
         var methods = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>()

@@ -1,0 +1,609 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Reflection;
+using System.Text;
+using LossDsl.Interpretation;
+using LossDsl.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace LossDsl.Tests.Generator;
+
+/// <summary>
+/// Fuzzing the generator. (a) Malformed input: random strings and mutations of valid losses must never crash the
+/// generator (CS8785) nor fail internally (LOSS9999); each method either gets its code or an error located in its
+/// own string literal (or on its own parameters), and agrees with the interpreter. (b) Well-formed input: random valid
+/// elementwise, row-wise and mixed losses are compiled and their kernels compared with the interpreter on random
+/// inputs of several sizes. Seeds are fixed, so a failure reproduces; messages include the expression.
+/// </summary>
+public class FuzzTests(ITestOutputHelper output)
+{
+    // ---- (a) Malformed input ----------------------------------------------------------------------------------------
+
+    public const int MalformedCount = 3000;
+    private const int MalformedBatch = 100;
+    private const string MalformedParameters = "ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<int> t, Span<float> dx, float alpha, int n";
+
+    private static readonly LossParameterDeclaration[] MalformedDeclarations =
+    {
+        LossParameterDeclaration.Tensor("x"), LossParameterDeclaration.Tensor("y"), LossParameterDeclaration.Labels("t"),
+        LossParameterDeclaration.Gradient("dx"), LossParameterDeclaration.Real("alpha"), LossParameterDeclaration.Int("n"),
+    };
+
+    /// <summary>Valid losses over the malformed-fuzz parameter list (the samples, renamed), the seeds of the mutations.</summary>
+    public static readonly string[] Seeds =
+    {
+        "mean(bce_logits(x, y))",
+        "p = sigmoid(x); pt = y*p + (1-y)*(1-p); at = alpha*y + (1-alpha)*(1-y); mean(at * (1-pt)^2 * bce_logits(x, y))",
+        "index c : n; mean[i](logsumexp[c](x[i, c]) - x[i, t[i]])",
+        "p = sigmoid(x); 1 - (2 * sum(p * y) + alpha) / (sum(p) + sum(y) + alpha)",
+        "index d : n;\nzn[i, d] = x[i, d] / norm[e](x[i, e]);\ns[i, j] = sum[d](zn[i, d] * zn[j, d]) / alpha;\nmean[i](logsumexp[j | j != i](s[i, j]) - sum[j | j == t[i]](s[i, j]))",
+        "d = x - y; mean(where(abs(d) <= alpha, 0.5 * d^2, alpha * (abs(d) - 0.5 * alpha)))",
+        "mean(relu(alpha - y * x)^2) # squared hinge, \"quoted\"",
+        "index c : n; lse = logsumexp[c](x[i, c]); mean[i]((1 - alpha) * (lse - x[i, t[i]]) + alpha * (lse - mean[c](x[i, c])))",
+        "mean(softplus(-alpha * y * x)) + 1e-4 * sum(x^2)",
+        "index c : n; lpy = x[i, t[i]] - logsumexp[c](x[i, c]); mean[i](-(1 - exp(lpy))^2 * lpy)",
+        "index c : n; mean[i](sum[c](exp(log_softmax[c](x[i, c])) * (log_softmax[c](x[i, c]) - log_softmax[c](y[i, c]))))",
+        "mean(where(x > 0 && !(y < .5), sqrt(1 + x*x), -x)) - 2.5e-1 * max(x) + count(x > alpha) / 3",
+    };
+
+    private static readonly string[] Tokens =
+    {
+        "x", "y", "t", "n", "alpha", "dx", "i", "j", "c", "e", "mean", "sum", "max", "min", "logsumexp", "sigmoid", "softplus", "where",
+        "index", "norm", "softmax", "log_softmax", "count", "dot", "foo", "inf", "pi", "(", ")", "[", "]", ",", ";", ":", "|", "+", "-", "*",
+        "/", "^", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "!", "=", "&", "1", "0", "0.5", "2e-3", ".5", "1.2.3", "1e", "3f", "#", " ",
+        "\n", "\"", "\"\"", "\\", "'", "$", "@", "{", "}", "\t", "\u00e9", "\u03c0", "\u2212", "\U0001F600",
+    };
+
+    private static readonly string Printable = new(Enumerable.Range(32, 95).Select(c => (char)c).ToArray());
+
+    /// <summary>A random malformed (mostly) expression: random characters, a token soup, or a mutated seed.</summary>
+    internal static string RandomMalformed(Random r)
+    {
+        double kind = r.NextDouble();
+        if (kind < 0.25)
+        {
+            var sb = new StringBuilder();
+            int len = r.Next(0, 41);
+            for (int k = 0; k < len; k++)
+            {
+                double p = r.NextDouble();
+                sb.Append(p < 0.9 ? Printable[r.Next(Printable.Length)].ToString() : p < 0.95 ? "\n" : Tokens[r.Next(Tokens.Length - 4, Tokens.Length)]);
+            }
+            return sb.ToString();
+        }
+        if (kind < 0.4)
+        {
+            var sb = new StringBuilder();
+            int count = r.Next(1, 21);
+            for (int k = 0; k < count; k++) sb.Append(Tokens[r.Next(Tokens.Length)]).Append(r.Next(3) == 0 ? " " : "");
+            return sb.ToString();
+        }
+        string s = Seeds[r.Next(Seeds.Length)];
+        int mutations = r.Next(1, 4);
+        for (int m = 0; m < mutations; m++) s = Mutate(r, s);
+        return s;
+    }
+
+    private static string Mutate(Random r, string s)
+    {
+        if (s.Length == 0) return Tokens[r.Next(Tokens.Length)];
+        int at = r.Next(s.Length);
+        switch (r.Next(8))
+        {
+            case 0: return s.Remove(at, 1); // delete a character
+            case 1: return s.Insert(at, s[at].ToString()); // duplicate a character
+            case 2: // swap two adjacent characters
+                if (at + 1 >= s.Length) return s;
+                return s.Substring(0, at) + s[at + 1] + s[at] + s.Substring(at + 2);
+            case 3: return s.Substring(0, at); // truncate
+            case 4: return s.Insert(at, Tokens[r.Next(Tokens.Length)]); // insert a random token
+            case 5: return s.Remove(at, 1).Insert(at, Printable[r.Next(Printable.Length)].ToString()); // replace a character
+            case 6: return s.Remove(at, Math.Min(s.Length - at, r.Next(1, 8))); // delete a range
+            default: return s.Substring(0, at) + s.Substring(r.Next(at, s.Length)); // cut out a piece (possibly empty)
+        }
+    }
+
+    private sealed record MethodSite(string Name, string Expression, int LiteralStart, int LiteralEnd, int ContentStart, TextSpan ParameterList);
+
+    /// <summary>One source with a method per expression, each in a verbatim string literal (quotes doubled).</summary>
+    private static (string Source, List<MethodSite> Sites) MalformedSource(IReadOnlyList<string> expressions, int firstIndex)
+    {
+        var sb = new StringBuilder("using System;\nusing LossDsl;\n\nnamespace Fuzz;\n\npublic static partial class Malformed\n{\n");
+        var sites = new List<MethodSite>();
+        for (int k = 0; k < expressions.Count; k++)
+        {
+            string name = "M" + (firstIndex + k);
+            sb.Append("    [GeneratedLoss(");
+            int literalStart = sb.Length;
+            sb.Append("@\"").Append(expressions[k].Replace("\"", "\"\"")).Append('"');
+            int literalEnd = sb.Length;
+            sb.Append(")]\n    public static partial float ").Append(name);
+            int paramStart = sb.Length;
+            sb.Append('(').Append(MalformedParameters).Append(')');
+            var parameterList = TextSpan.FromBounds(paramStart, sb.Length);
+            sb.Append(";\n\n");
+            sites.Add(new MethodSite(name, expressions[k], literalStart, literalEnd, literalStart + 2, parameterList));
+        }
+        sb.Append("}\n");
+        return (sb.ToString(), sites);
+    }
+
+    /// <summary>Where offset <paramref name="offset"/> of the expression is in a verbatim literal (each quote is written twice).</summary>
+    private static int VerbatimPosition(MethodSite site, int offset)
+    {
+        int quotes = 0;
+        for (int k = 0; k < Math.Min(offset, site.Expression.Length); k++) if (site.Expression[k] == '"') quotes++;
+        return site.ContentStart + offset + quotes;
+    }
+
+    [Fact]
+    public void SeedsAreValid()
+    {
+        var (source, sites) = MalformedSource(Seeds, 0);
+        var r = GeneratorHarness.Run(source);
+        Assert.Empty(r.Errors);
+        Assert.Equal(Seeds.Length, r.GeneratedSources.Length);
+        foreach (var s in Seeds) LossExpression.Parse(s, MalformedDeclarations);
+        Assert.Equal(Seeds.Length, sites.Count);
+    }
+
+    [Fact]
+    public void MalformedInputNeverCrashesAndIsReportedInsideItsLiteral()
+    {
+        var watch = Stopwatch.StartNew();
+        var rng = new Random(20261122);
+        var expressions = Enumerable.Range(0, MalformedCount).Select(_ => RandomMalformed(rng)).ToList();
+        var problems = new List<string>();
+        int generated = 0, rejected = 0;
+        var idsSeen = new SortedDictionary<string, int>();
+
+        for (int start = 0; start < expressions.Count; start += MalformedBatch)
+        {
+            var batch = expressions.Skip(start).Take(MalformedBatch).ToList();
+            var (source, sites) = MalformedSource(batch, start);
+            var r = GeneratorHarness.Run(source);
+            var run = r.RunResult.Results[0];
+            if (run.Exception is not null) problems.Add($"batch {start}: the generator threw {run.Exception}");
+            foreach (var d in r.GeneratorDiagnostics.Concat(r.CompilationDiagnostics).Where(d => d.Id is "CS8785" or "LOSS9999"))
+                problems.Add($"batch {start}: {d.Id}: {d.GetMessage()} at {d.Location.SourceSpan} (method {SiteAt(sites, d.Location.SourceSpan)?.Name}: {Show(SiteAt(sites, d.Location.SourceSpan)?.Expression)})");
+
+            var hints = run.GeneratedSources.Select(s => s.HintName).ToHashSet();
+            foreach (var site in sites)
+            {
+                bool hasCode = hints.Contains($"Fuzz.Malformed.{site.Name}_6.Loss.g.cs");
+                var mine = r.GeneratorDiagnostics.Where(d => d.Location.SourceSpan.Start >= site.LiteralStart && d.Location.SourceSpan.Start <= site.ParameterList.End).ToList();
+                foreach (var d in mine) idsSeen[d.Id] = idsSeen.GetValueOrDefault(d.Id) + 1;
+                var errors = mine.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+                string what = $"{site.Name} {Show(site.Expression)}";
+                if (hasCode) generated++; else rejected++;
+
+                if (hasCode && errors.Count > 0) problems.Add($"{what}: code was generated despite {string.Join(", ", errors.Select(e => e.Id))}");
+                if (!hasCode && errors.Count == 0)
+                    problems.Add($"{what}: no code and no error; diagnostics: {string.Join("; ", mine.Select(d => $"{d.Id} {d.Severity} {d.GetMessage()}"))}");
+                foreach (var e in errors)
+                {
+                    var span = e.Location.SourceSpan;
+                    bool inLiteral = span.Start >= site.LiteralStart && span.End <= site.LiteralEnd;
+                    bool onParameters = site.ParameterList.Contains(span);
+                    if (!inLiteral && !onParameters) problems.Add($"{what}: {e.Id} at {span} is outside its literal {TextSpan.FromBounds(site.LiteralStart, site.LiteralEnd)} and parameters");
+                }
+
+                // The interpreter (same front end) agrees: it accepts exactly the generated ones, and for the others
+                // throws with one of the generator's error ids, at the same position for errors in the expression.
+                try
+                {
+                    LossExpression.Parse(site.Expression, MalformedDeclarations);
+                    if (!hasCode) problems.Add($"{what}: the interpreter accepts it but the generator reported {string.Join(", ", errors.Select(e => e.Id))}");
+                }
+                catch (LossExpressionException ex)
+                {
+                    if (hasCode) problems.Add($"{what}: generated, but the interpreter rejects it: {ex.Id} {ex.Message}");
+                    var same = errors.Where(e => e.Id == ex.Id).ToList();
+                    var inExpression = same.Where(e => !site.ParameterList.Contains(e.Location.SourceSpan)).ToList();
+                    if (same.Count == 0) problems.Add($"{what}: the interpreter reports {ex.Id} but the generator {string.Join(", ", errors.Select(e => e.Id))}");
+                    else if (inExpression.Count > 0 && !inExpression.Any(e => e.Location.SourceSpan.Start == VerbatimPosition(site, ex.Offset)))
+                        problems.Add($"{what}: {ex.Id} at offset {ex.Offset} in the interpreter maps to {VerbatimPosition(site, ex.Offset)}, but the generator reports it at {string.Join(", ", same.Select(e => e.Location.SourceSpan))}");
+                }
+                catch (Exception ex)
+                {
+                    problems.Add($"{what}: the interpreter throws {ex.GetType().Name}: {ex.Message}");
+                }
+            }
+            foreach (var d in r.GeneratorDiagnostics.Where(d => SiteAt(sites, d.Location.SourceSpan) is null))
+                problems.Add($"batch {start}: {d.Id} at {d.Location.SourceSpan} is in no method: {d.GetMessage()}");
+
+            // Generated code compiles: the only compilation errors are the missing implementations of rejected methods.
+            foreach (var g in r.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error && d.Id != "CS8795").GroupBy(d => d.Location.SourceTree?.FilePath ?? ""))
+            {
+                var site = sites.FirstOrDefault(s => g.Key.EndsWith($".{s.Name}_6.Loss.g.cs", StringComparison.Ordinal));
+                problems.Add($"{site?.Name} {Show(site?.Expression)}: the generated code does not compile: " +
+                             string.Join("; ", g.Select(d => $"{d.Id} {d.GetMessage()}").Distinct()));
+            }
+        }
+
+        output.WriteLine($"{MalformedCount} inputs: {generated} generated, {rejected} rejected in {watch.Elapsed.TotalSeconds:F1} s; ids: {string.Join(", ", idsSeen.Select(kv => kv.Key + "×" + kv.Value))}");
+        Assert.True(problems.Count == 0, $"{problems.Count} problems, first ones:\n" + string.Join("\n", problems.Take(25)));
+        // The mix exercises both outcomes and most syntax and binding errors.
+        Assert.True(generated > 100 && rejected > 1000, $"generated {generated}, rejected {rejected}");
+        Assert.True(idsSeen.Keys.Count(id => id.StartsWith("LOSS0", StringComparison.Ordinal)) >= 10, "too few distinct diagnostics: " + string.Join(", ", idsSeen.Keys));
+    }
+
+    private static MethodSite? SiteAt(List<MethodSite> sites, TextSpan span) =>
+        sites.FirstOrDefault(s => span.Start >= s.LiteralStart && span.Start <= s.ParameterList.End);
+
+    private static string Show(string? expression) => expression is null ? "" :
+        "\"" + expression.Replace("\\", "\\\\").Replace("\n", "\\n").Replace("\t", "\\t").Replace("\"", "\\\"") + "\"";
+
+    // ---- (b) Well-formed input --------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The number of random valid losses, in batches of 100, each checked at 3 sizes: 1500 rather than 2000. Measured
+    /// on 2 cores: a batch takes about 2.5 s to generate and compile (53,000 lines of kernels) and 0.8 s to run its 300
+    /// kernel calls (JIT included) against the interpreter. 2000 took 65 s alone and 91 s beside the rest of the suite;
+    /// 1500 take about 50 s alone, so this file stays well within 90 s.
+    /// </summary>
+    public const int WellFormedCount = 1500;
+    private const int WellFormedBatch = 100;
+
+    internal enum Family { Elementwise, RowWise, Mixed }
+
+    internal static string ParametersOf(Family f) => f switch
+    {
+        Family.Elementwise => "ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx, Span<float> dy, float alpha",
+        Family.RowWise => "ReadOnlySpan<float> z, ReadOnlySpan<int> t, Span<float> dz, float alpha",
+        _ => "ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z, ReadOnlySpan<int> t, Span<float> dx, Span<float> dz, float alpha",
+    };
+
+    /// <summary>
+    /// Random valid losses. Values stay in a moderate range by construction: products take one bounded factor,
+    /// divisors, logarithms, square roots and power bases are bounded away from zero, exp takes bounded arguments,
+    /// and every comparison has a tensor on one side (never two constants).
+    /// </summary>
+    internal sealed class ExpressionGenerator
+    {
+        private readonly Random _r;
+        private static readonly string[] Constants = { "0.5", "2", "1.5", "0.25", "3", ".75", "1e-1", "1.25" };
+        private static readonly string[] Exponents = { "0.5", "1.5", "2", "3", "-0.5", "-1" };
+
+        private enum Level { Element, Class, Row }
+
+        private readonly List<string> _elementLets = new(), _rowLets = new();
+
+        public ExpressionGenerator(Random r) { _r = r; }
+
+        private bool P(double p) => _r.NextDouble() < p;
+        private T Pick<T>(IReadOnlyList<T> a) => a[_r.Next(a.Count)];
+        private string Const() => Pick(Constants);
+
+        private string TensorLeaf(Level l) => l switch
+        {
+            Level.Element => P(0.5) ? "x" : "y",
+            Level.Class => P(0.85) ? "z[i, c]" : "z[i, t[i]]",
+            _ => "z[i, t[i]]",
+        };
+
+        private string Leaf(Level l, int d)
+        {
+            double p = _r.NextDouble();
+            if (l == Level.Element && _elementLets.Count > 0 && p < 0.15) return Pick(_elementLets);
+            if (l == Level.Row && _rowLets.Count > 0 && p < 0.2) return Pick(_rowLets);
+            if (l == Level.Row && p < 0.65) return RowReduction(Math.Max(d, 1));
+            if (l == Level.Class && d > 0 && p < 0.08) return RowReduction(d - 1); // a nested reduction (inner c shadows)
+            if (p < 0.7) return TensorLeaf(l);
+            if (p < 0.8) return "alpha";
+            return Const();
+        }
+
+        /// <summary>A reduction over the classes of row i; its body always uses z[i, c] directly (so c has an extent).</summary>
+        private string RowReduction(int d)
+        {
+            int kind = _r.Next(6);
+            string body = kind is 2 or 5 ? Bnd(Level.Class, d) : Any(Level.Class, d);
+            body = P(0.5) ? $"{body} + 0.25 * z[i, c]" : $"{body} - tanh(z[i, c])";
+            return kind switch
+            {
+                0 or 1 => $"logsumexp[c]({body})",
+                2 => $"sum[c]({body})",
+                3 => $"mean[c]({body})",
+                4 => $"max[c]({body})",
+                _ => $"sum[c | c != t[i]]({body})",
+            };
+        }
+
+        private string Any(Level l, int d)
+        {
+            if (d <= 0 || P(0.15)) return Leaf(l, d);
+            int n = d - 1;
+            switch (_r.Next(l == Level.Class ? 25 : 23))
+            {
+                case 0: return $"({Any(l, n)} + {Any(l, n)})";
+                case 1: return $"({Any(l, n)} - {Any(l, n)})";
+                case 2: return $"({Any(l, n)} * {Bnd(l, n)})";
+                case 3: return $"({Any(l, n)} / {Pos(l, n)})";
+                case 4: return $"(-{Any(l, n)})";
+                case 5: return $"abs({Any(l, n)})";
+                case 6: return $"exp({Bnd(l, n)})";
+                case 7: return $"log({Pos(l, n)})";
+                case 8: return $"sqrt({Pos(l, n)})";
+                case 9: return $"{Pick(new[] { "tanh", "atan", "erf" })}({Any(l, n)})";
+                case 10: return $"{Pick(new[] { "min", "max" })}({Any(l, n)}, {Any(l, n)})";
+                case 11: { int a = _r.Next(-3, 1); return $"clamp({Any(l, n)}, {a}, {a + _r.Next(1, 4)})"; }
+                case 12: return $"relu({Any(l, n)})";
+                case 13: return $"where({Cond(l, n)}, {Any(l, n)}, {Any(l, n)})";
+                case 14: return $"{Pos(l, n)}^{Pick(Exponents)}";
+                case 15: return $"{Pos(l, n)}^(0.5 * {Bnd(l, n)})";
+                case 16: return $"softplus({Any(l, n)})";
+                case 17: return $"sigmoid({Any(l, n)})";
+                case 18: return $"log1p(exp({Bnd(l, n)}))";
+                case 19: return $"({Const()} * {Any(l, n)})";
+                case 20: return Bnd(l, d);
+                case 21: return Pos(l, d);
+                case 22: return $"({Any(l, n)} + {Any(l, n)} * {Bnd(l, n)})";
+                case 23: return $"where(c == t[i], {Any(l, n)}, {Any(l, n)})";
+                default: return $"{Pick(new[] { "log_softmax", "softmax" })}[c]({Bnd(l, n)} * 2)";
+            }
+        }
+
+        /// <summary>Bounded: |value| &lt;= about 3.</summary>
+        private string Bnd(Level l, int d)
+        {
+            if (d <= 0) return P(0.3) ? Const() : $"tanh({TensorLeaf(l)})";
+            int n = d - 1;
+            return _r.Next(7) switch
+            {
+                0 => $"tanh({Any(l, n)})",
+                1 => $"atan({Any(l, n)})",
+                2 => $"erf({Any(l, n)})",
+                3 => $"sigmoid({Any(l, n)})",
+                4 => $"clamp({Any(l, n)}, -2, 2)",
+                5 => $"(2 * tanh({Any(l, n)}))",
+                _ => P(0.5) ? $"atan({TensorLeaf(l)})" : Const(),
+            };
+        }
+
+        /// <summary>Positive, bounded away from zero (at least about 0.04).</summary>
+        private string Pos(Level l, int d)
+        {
+            if (d <= 0) return P(0.5) ? $"(1 + {TensorLeaf(l)}^2)" : "(alpha + 0.5)";
+            int n = d - 1;
+            return _r.Next(8) switch
+            {
+                0 => $"(1 + {Bnd(l, n)}^2)",
+                1 => $"(0.5 + sigmoid({Any(l, n)}))",
+                2 => $"exp({Bnd(l, n)})",
+                3 => $"sqrt(1 + ({Any(l, n)})^2)",
+                4 => $"(1 + abs({Any(l, n)}))",
+                5 => $"softplus({Bnd(l, n)})",
+                6 => $"sigmoid({Bnd(l, n)})",
+                _ => $"(alpha + {Pos(l, n)})",
+            };
+        }
+
+        private string Cond(Level l, int d)
+        {
+            string tensor = P(0.6) ? TensorLeaf(l) : $"{Pick(new[] { "abs", "tanh", "sigmoid" })}({TensorLeaf(l)})";
+            string op = Pick(new[] { ">", "<", ">=", "<=" });
+            string other = P(0.5) ? Const() : Any(l, Math.Max(0, d - 1));
+            string c = P(0.5) ? $"{tensor} {op} {other}" : $"{other} {op} {tensor}";
+            if (d > 0 && P(0.3)) return $"({c}) {Pick(new[] { "&&", "||" })} ({Cond(l, d - 1)})";
+            if (d > 0 && P(0.1)) return $"!({c})";
+            return c;
+        }
+
+        /// <summary>Let-bindings and the loss term over x and y (bare names: the flat index).</summary>
+        private (string Lets, string Term) ElementPart(int depth)
+        {
+            var lets = new StringBuilder();
+            _elementLets.Clear();
+            if (P(0.35)) { lets.Append($"u = {Any(Level.Element, 2)}; "); _elementLets.Add("u"); }
+            if (_elementLets.Count > 0 && P(0.4)) { lets.Append($"v = {Any(Level.Element, 2)}; "); _elementLets.Add("v"); }
+            string a = Any(Level.Element, depth);
+            string term = _r.Next(5) switch
+            {
+                0 => $"sum({a}) / 10",
+                1 => $"mean({a}) + 0.5 * mean({Any(Level.Element, depth - 1)})",
+                2 => $"logsumexp({Bnd(Level.Element, depth)})",
+                _ => $"mean({a})",
+            };
+            // Keeps dx and dy from being identically zero (which is an error).
+            return (lets.ToString(), term + " + 0.01 * mean(x * y)");
+        }
+
+        /// <summary>Let-bindings and the loss term over z [rows, classes] and labels t [rows].</summary>
+        private (string Lets, string Term) RowPart(int depth)
+        {
+            var lets = new StringBuilder();
+            _rowLets.Clear();
+            if (P(0.3)) { lets.Append("lse[i] = logsumexp[c](z[i, c]); "); _rowLets.Add("lse[i]"); }
+            if (P(0.2)) { lets.Append($"m = max[c]({Bnd(Level.Class, 1)} + z[i, c]); "); _rowLets.Add("m"); }
+            // The reduced body uses its indices directly, so their extents are known; t gives the row count.
+            string term = _r.Next(5) switch
+            {
+                0 => $"sum[i]({Any(Level.Row, depth)} + 0.1 * z[i, t[i]]) / 5",
+                1 => $"mean[i, c]({Any(Level.Class, depth)} - 0.1 * z[i, c] + 0.1 * z[i, t[i]])",
+                2 => $"mean({Any(Level.Row, depth)} + 0.1 * z[i, t[i]])",
+                _ => $"mean[i]({Any(Level.Row, depth)} + 0.1 * z[i, t[i]])",
+            };
+            return (lets.ToString(), term + " + 0.01 * mean[i](sum[c](z[i, c] * z[i, c]) - z[i, t[i]])");
+        }
+
+        public string Next(Family f)
+        {
+            int depth = _r.Next(1, 5);
+            switch (f)
+            {
+                case Family.Elementwise: { var (l, t) = ElementPart(depth); return l + t; }
+                case Family.RowWise: { var (l, t) = RowPart(depth); return l + t; }
+                default:
+                {
+                    var (rl, rt) = RowPart(Math.Max(1, depth - 1));
+                    var (el, et) = ElementPart(Math.Max(1, depth - 1));
+                    return rl + el + rt + " + " + et;
+                }
+            }
+        }
+    }
+
+    private sealed record WellFormed(int Index, Family Family, string Expression)
+    {
+        public string Name => "W" + Index;
+    }
+
+    private static string WellFormedSource(IEnumerable<WellFormed> items)
+    {
+        var sb = new StringBuilder("using System;\nusing LossDsl;\n\nnamespace Fuzz;\n\npublic static partial class WellFormed\n{\n");
+        foreach (var w in items)
+            sb.Append("    [GeneratedLoss(@\"").Append(w.Expression.Replace("\"", "\"\"")).Append("\")]\n    public static partial float ")
+              .Append(w.Name).Append('(').Append(ParametersOf(w.Family)).Append(");\n\n");
+        return sb.Append("}\n").ToString();
+    }
+
+    private static readonly int[] SmallSizes = { 0, 1, 2, 3 }, MiddleSizes = { 7, 8, 9 }, LargeSizes = { 17, 100 };
+    private static readonly int[] ClassCounts = { 1, 3, 8, 17 };
+
+    private static Dictionary<string, object> Inputs(Family f, Random r, int size)
+    {
+        var d = new Dictionary<string, object> { ["alpha"] = (float)(0.3 + 1.2 * r.NextDouble()) };
+        if (f != Family.RowWise)
+        {
+            d["x"] = LossCheck.Normal(r, size);
+            d["y"] = LossCheck.Normal(r, size);
+        }
+        if (f != Family.Elementwise)
+        {
+            int rows = f == Family.Mixed ? r.Next(0, 6) : size, classes = ClassCounts[r.Next(ClassCounts.Length)];
+            d["z"] = LossCheck.Normal(r, rows * classes, 1.5);
+            d["t"] = LossCheck.Labels(r, rows, classes);
+        }
+        return d;
+    }
+
+    /// <summary>The random losses of <see cref="WellFormedKernelsMatchTheInterpreter"/>, in order (fixed seed).</summary>
+    private static List<WellFormed> WellFormedItems()
+    {
+        var gen = new ExpressionGenerator(new Random(4242));
+        var items = new List<WellFormed>();
+        var seen = new HashSet<string>();
+        for (int k = 0; k < WellFormedCount; k++)
+        {
+            var family = (k % 10) switch { < 5 => Family.Elementwise, < 8 => Family.RowWise, _ => Family.Mixed };
+            string e;
+            do e = gen.Next(family); while (!seen.Add(e)); // no duplicates (small ones repeat)
+            items.Add(new WellFormed(k, family, e));
+        }
+        return items;
+    }
+
+    [Fact]
+    public void RandomWellFormedExpressionsAreAcceptedByTheInterpreter()
+    {
+        // Valid by construction: the interpreter (the same front end as the generator) accepts every one, and the
+        // set is diverse. A failure here is either a mistake of the expression generator or a front-end bug.
+        var items = WellFormedItems();
+        var rejected = new List<string>();
+        foreach (var w in items)
+        {
+            try { LossExpression.Parse(w.Expression, Declarations(w.Family)); }
+            catch (LossExpressionException e) { rejected.Add($"{w.Name} ({w.Family}): {Show(w.Expression)}\n    {e.Message.Replace("\n", "\n    ")}"); }
+        }
+        Assert.True(rejected.Count == 0, $"{rejected.Count} rejected, the first ones:\n" + string.Join("\n", rejected.Take(10)));
+        Assert.Equal(items.Count, items.Select(w => w.Expression).Distinct().Count());
+        foreach (var f in new[] { "log(", "sqrt(", "exp(", "^", "where(", "logsumexp", "max[c]", "min(", "clamp(", "relu(", "erf(", "atan(", "u = ", "lse[i]", "softmax[c]", "&&", "||", "!(", "c == t[i]" })
+            Assert.True(items.Count(w => w.Expression.Contains(f, StringComparison.Ordinal)) >= 10, $"too few expressions with '{f}'");
+    }
+
+    internal static LossParameterDeclaration[] Declarations(Family f) => f switch
+    {
+        Family.Elementwise => new[] { LossParameterDeclaration.Tensor("x"), LossParameterDeclaration.Tensor("y"), LossParameterDeclaration.Gradient("dx"), LossParameterDeclaration.Gradient("dy"), LossParameterDeclaration.Real("alpha") },
+        Family.RowWise => new[] { LossParameterDeclaration.Tensor("z"), LossParameterDeclaration.Labels("t"), LossParameterDeclaration.Gradient("dz"), LossParameterDeclaration.Real("alpha") },
+        _ => new[] { LossParameterDeclaration.Tensor("x"), LossParameterDeclaration.Tensor("y"), LossParameterDeclaration.Tensor("z"), LossParameterDeclaration.Labels("t"), LossParameterDeclaration.Gradient("dx"), LossParameterDeclaration.Gradient("dz"), LossParameterDeclaration.Real("alpha") },
+    };
+
+    [Fact]
+    public void WellFormedKernelsMatchTheInterpreter()
+    {
+        var watch = Stopwatch.StartNew();
+        var items = WellFormedItems();
+
+        var failures = new List<string>();
+        int checkedCalls = 0;
+        var compileTime = new Stopwatch();
+        for (int start = 0; start < items.Count; start += WellFormedBatch)
+        {
+            var batch = items.Skip(start).Take(WellFormedBatch).ToList();
+            Assembly assembly;
+            compileTime.Start();
+            try
+            {
+                assembly = CompileAndLoad(WellFormedSource(batch));
+            }
+            catch (InvalidOperationException)
+            {
+                // Find the methods at fault, report them, and compile the rest.
+                var r = GeneratorHarness.Run(WellFormedSource(batch));
+                var bad = new HashSet<string>();
+                foreach (var w in batch)
+                {
+                    var one = GeneratorHarness.Run(WellFormedSource(new[] { w }));
+                    var errors = one.Errors.Where(e => e.Id != "CS8795").ToList();
+                    if (errors.Count == 0 && one.GeneratedSources.Length == 1) continue;
+                    bad.Add(w.Name);
+                    failures.Add($"{w.Name} ({w.Family}) does not compile: {Show(w.Expression)}\n    " + string.Join("\n    ", one.Errors.Select(e => e.ToString())));
+                }
+                Assert.True(bad.Count > 0, "the batch failed to compile but no single method does:\n" + string.Join("\n", r.Errors.Take(10)));
+                batch = batch.Where(w => !bad.Contains(w.Name)).ToList();
+                assembly = CompileAndLoad(WellFormedSource(batch));
+            }
+
+            compileTime.Stop();
+            var type = assembly.GetType("Fuzz.WellFormed")!;
+            foreach (var w in batch)
+            {
+                var method = LossInvoker.Find(type, w.Name);
+                var inputRng = new Random(1000 + w.Index);
+                foreach (int size in new[] { Pick(inputRng, SmallSizes), Pick(inputRng, MiddleSizes), Pick(inputRng, LargeSizes) })
+                {
+                    try
+                    {
+                        LossCheck.CompareWithInterpreter(method, Inputs(w.Family, inputRng, size), $" (size {size})");
+                        checkedCalls++;
+                    }
+                    catch (Exception e)
+                    {
+                        failures.Add($"{w.Name} ({w.Family}, size {size}): {Show(w.Expression)}\n    {e.GetType().Name}: {e.Message.Replace("\n", "\n    ")}");
+                        break;
+                    }
+                }
+            }
+        }
+
+        output.WriteLine($"{items.Count} expressions, {checkedCalls} kernel calls compared, {failures.Count} failures, {watch.Elapsed.TotalSeconds:F1} s ({compileTime.Elapsed.TotalSeconds:F1} s generating and compiling)");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {items.Count} random losses fail; the first ones:\n" + string.Join("\n", failures.Take(15)));
+    }
+
+    private static int Pick(Random r, int[] a) => a[r.Next(a.Length)];
+
+    /// <summary>
+    /// <see cref="GeneratorHarness.CompileAndLoad"/> without its separate diagnostics pass (which binds all the
+    /// generated code a second time and costs as much as the emit): generator errors are checked, then the emit itself
+    /// reports any compilation error.
+    /// </summary>
+    private static Assembly CompileAndLoad(string source)
+    {
+        var compilation = GeneratorHarness.CreateCompilation(source);
+        GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        if (errors.Count > 0) throw new InvalidOperationException("generator errors:\n" + string.Join("\n", errors));
+        using var ms = new System.IO.MemoryStream();
+        var emit = output.Emit(ms);
+        if (!emit.Success) throw new InvalidOperationException("compilation failed:\n" + string.Join("\n", emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
+        ms.Position = 0;
+        return new System.Runtime.Loader.AssemblyLoadContext("loss-fuzz", isCollectible: true).LoadFromStream(ms);
+    }
+
+}

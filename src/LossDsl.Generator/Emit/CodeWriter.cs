@@ -14,7 +14,8 @@ internal sealed class CodeWriter
         _sb.Append(' ', _indent * 4).Append(text).Append('\n');
     }
 
-    public void Open(string header) { Line(header); Line("{"); _indent++; }
+    /// <summary>Writes <paramref name="header"/> (unless empty) and opens a brace block.</summary>
+    public void Open(string header) { if (header.Length > 0) Line(header); Line("{"); _indent++; }
     public void Close(string trailer = "}") { _indent--; Line(trailer); }
     public void Indent() => _indent++;
     public void Unindent() => _indent--;

@@ -146,7 +146,7 @@ internal sealed class CpuEmitter
         {
             var loop = (LoopStmt)stmt;
             passNumber++;
-            _w.Line();
+            if (passNumber > 1) _w.Line();
             _w.Line($"// Pass {passNumber}: {Describe(loop)}");
             _w.Line($"long __work{passNumber} = {InnerWork(loop)};");
             _w.Line($"int __chunkSize{passNumber} = (int)global::System.Math.Max(1L, {ChunkWork}L / global::System.Math.Max(1L, __work{passNumber}));");

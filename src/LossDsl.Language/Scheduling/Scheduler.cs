@@ -183,10 +183,6 @@ internal sealed class Scheduler
             if (bestP < 0) break;
             var a = (LoopStmt)block[bestP];
             var b = (LoopStmt)block[bestQ];
-#if !LOSSDSL_GENERATOR
-            if (System.Environment.GetEnvironmentVariable("LOSSDSL_DEBUG_FUSE") is not null)
-                System.Console.Error.WriteLine($"merge {bestQ} ({b.Var.Name}#{b.Var.Id}: {string.Join(",", b.Purpose)}) into {bestP} ({a.Var.Name}#{a.Var.Id}: {string.Join(",", a.Purpose)}); reads of q: {string.Join(" | ", Reads(b).Select(r => r.Id))}; produces of p: {string.Join(" | ", Produces(a).Select(r => r.Id))}");
-#endif
             block.RemoveAt(bestQ);
             Rename(b, b.Var, a.Var);
             a.Body.AddRange(b.Body);

@@ -872,6 +872,9 @@ internal sealed class CpuEmitter
                     code = $"TS.{n.Op}({AsReal(0)}, {AsReal(1)})"; break;
                 case Op.Pow:
                     code = $"{VectorClass(n.Op)}.Pow({AsReal(0)}, {AsReal(1)})"; break;
+                case Op.PowFromLog when !n.Args[1].DependsOn(_scope.VectorVar!.Id):
+                    // The exponent is the same in every lane (a hyperparameter): its tests become scalar branches.
+                    code = $"{VectorClass(n.Op)}.PowFromLogUniform({AsReal(0)}, {F(n.Args[1], Scalar(n.Args[1], w))}, {AsReal(2)})"; break;
                 case Op.PowFromLog:
                     code = $"{VectorClass(n.Op)}.PowFromLog({AsReal(0)}, {AsReal(1)}, {AsReal(2)})"; break;
                 default:

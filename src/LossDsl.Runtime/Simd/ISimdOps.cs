@@ -95,6 +95,8 @@ public unsafe interface ISimdOps<TVec> where TVec : struct
     static abstract TVec Pow(TVec x, TVec y);
     /// <summary><see cref="Pow"/> with log|x| supplied (it must equal <c>Log(Abs(x))</c>), to share one logarithm between powers of a base.</summary>
     static abstract TVec PowFromLog(TVec x, TVec y, TVec logAbsX);
+    /// <summary><see cref="PowFromLog"/> with the same exponent in every lane.</summary>
+    static abstract TVec PowFromLogUniform(TVec x, float y, TVec logAbsX);
 
     /// <summary>Sum of the lanes in a fixed pairwise order (lane i + lane i + Count/2, recursively), so the result is
     /// reproducible for a given width.</summary>

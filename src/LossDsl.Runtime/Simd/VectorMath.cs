@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 
 namespace LossDsl.Simd;
@@ -359,6 +360,24 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Pow<TOps, TVec>(TVec x, TVec y) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
         => PowFromLog<TOps, TVec>(x, y, LogNonNegative<TOps, TVec>(Abs<TOps, TVec>(x)));
+
+    /// <summary>
+    /// <see cref="PowFromLog{TOps, TVec}"/> for an exponent that is the same in every lane (a hyperparameter such as a
+    /// focal loss's gamma): the tests on the exponent (zero, integral, odd) are scalar branches instead of lane masks.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec PowFromLogUniform<TOps, TVec>(TVec x, float y, TVec logAbsX) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        TVec one = C<TOps, TVec>(1f);
+        if (y == 0) return one;
+        TVec result = Exp<TOps, TVec>(TOps.Mul(C<TOps, TVec>(y), logAbsX));
+        result = TOps.Select(TOps.Equal(Abs<TOps, TVec>(x), one), one, result);
+        TVec negative = TOps.LessThan(x, C<TOps, TVec>(0f));
+        if (MathF.Floor(y) != y) return TOps.Select(negative, C<TOps, TVec>(float.NaN), result);
+        float half = y * 0.5f;
+        if (MathF.Floor(half) != half) result = TOps.Xor(result, TOps.And(negative, TOps.CreateBits(SignMaskBits)));
+        return result;
+    }
 
     /// <summary>
     /// <see cref="Pow{TOps, TVec}"/> given <paramref name="logAbsX"/> = log|x| (as <c>Log(Abs(x))</c> computes it), so

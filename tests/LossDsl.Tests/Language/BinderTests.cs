@@ -375,6 +375,7 @@ public class BinderTests
         var m = c.Model!;
         var g = Assert.Single(c.Gradients.Values);
         Assert.Equal("x", g.Tensor.Name);
-        Assert.Equal("upstream / #n_e * sigmoid(x[a0]) - upstream / #n_e * y[a0]", m.Print(g.Expression));
+        // The product rule leaves upstream/n * sigmoid(x) - upstream/n * y; distributivity factors it.
+        Assert.Equal("upstream / #n_e * (sigmoid(x[a0]) - y[a0])", m.Print(g.Expression));
     }
 }

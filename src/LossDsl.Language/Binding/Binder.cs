@@ -187,7 +187,7 @@ internal sealed class Binder
             _scopes.RemoveAt(_scopes.Count - 1);
         }
 
-        var loss = BindReal(syntax.Result);
+        var loss = BindNumeric(syntax.Result);
         if (loss.Free.Length > 0)
         {
             string names = string.Join(", ", loss.Free.Select(id => "'" + _g.Var(id).Name + "'").Distinct());
@@ -261,12 +261,6 @@ internal sealed class Binder
 
     // ---- Expressions -----------------------------------------------------------------------------------------------
 
-    private Node BindReal(Expr e)
-    {
-        var n = Bind(e);
-        return _g.ToReal(n);
-    }
-
     private Node BindBool(Expr e, string context)
     {
         var n = Bind(e);
@@ -275,12 +269,8 @@ internal sealed class Binder
         return n;
     }
 
-    private Node BindNumeric(Expr e, string context)
-    {
-        var n = Bind(e);
-        if (n.Type == DslType.Bool) return _g.ToReal(n);
-        return n;
-    }
+    /// <summary>Binds a numeric operand; a condition used as a number is 1 or 0.</summary>
+    private Node BindNumeric(Expr e) => _g.ToReal(Bind(e));
 
     private Node Bind(Expr e)
     {
@@ -291,7 +281,7 @@ internal sealed class Binder
             case SubscriptExpr sub: return BindSubscript(sub);
             case UnaryExpr u:
                 if (u.Op == UnaryOp.Not) return _g.Unary(Op.Not, BindBool(u.Operand, "the operand of '!'"));
-                return _g.Neg(BindNumeric(u.Operand, "the operand of '-'"));
+                return _g.Neg(BindNumeric(u.Operand));
             case BinaryExpr b: return BindBinary(b);
             case CallExpr c: return BindCall(c);
             default: throw new InvalidOperationException("unknown syntax node " + e.GetType().Name);
@@ -308,8 +298,8 @@ internal sealed class Binder
                     BindBool(b.Right, $"the right operand of '{(b.Op == BinaryOp.And ? "&&" : "||")}'"));
             case BinaryOp.Equal: case BinaryOp.NotEqual: case BinaryOp.Less: case BinaryOp.LessEqual: case BinaryOp.Greater: case BinaryOp.GreaterEqual:
             {
-                var l = BindNumeric(b.Left, "a comparison operand");
-                var r = BindNumeric(b.Right, "a comparison operand");
+                var l = BindNumeric(b.Left);
+                var r = BindNumeric(b.Right);
                 var op = b.Op switch
                 {
                     BinaryOp.Equal => Op.Eq, BinaryOp.NotEqual => Op.Ne, BinaryOp.Less => Op.Lt,
@@ -319,8 +309,8 @@ internal sealed class Binder
             }
             default:
             {
-                var l = BindNumeric(b.Left, "an operand");
-                var r = BindNumeric(b.Right, "an operand");
+                var l = BindNumeric(b.Left);
+                var r = BindNumeric(b.Right);
                 var op = b.Op switch
                 {
                     BinaryOp.Add => Op.Add, BinaryOp.Subtract => Op.Sub, BinaryOp.Multiply => Op.Mul,
@@ -343,12 +333,9 @@ internal sealed class Binder
             // A bare tensor name is elementwise over all its elements: a rank-1 view with the shared flat index.
             return LoadTensor(t, new[] { (Expr)new NameExpr(FlatIndexName, name.Offset, name.Length) }, name, flat: true);
         }
-        if (_lets.TryGetValue(name.Name, out var let))
-        {
-            if (let.Parameters is null) return BindLetBody(let);
-            // An indexed binding used without subscripts: its parameters are taken from the enclosing indices by name.
-            return BindLetBody(let);
-        }
+        // A binding used without subscripts is inlined as written; the indices it uses (its parameters, for an
+        // indexed binding) resolve in the enclosing scope by name.
+        if (_lets.TryGetValue(name.Name, out var let)) return BindLetBody(let);
         if (name.Name == "inf") return _g.Const(double.PositiveInfinity);
         if (name.Name == "pi") return _g.Const(Math.PI);
         foreach (var scope in _scopes)
@@ -516,7 +503,7 @@ internal sealed class Binder
             throw Error(DiagnosticIds.InvalidBinder, $"'{f}' is not a reduction and takes no [indices]", c.Function);
         if (isReduction) return BindReduction(c);
 
-        Node A(int k) => BindNumeric(c.Arguments[k], "an argument");
+        Node A(int k) => BindNumeric(c.Arguments[k]);
         switch (f)
         {
             case "abs": Arity(c, 1, 1); return _g.Unary(Op.Abs, A(0));
@@ -594,7 +581,7 @@ internal sealed class Binder
             if (c.Binders is null || c.Binders.Count != 1 || c.Filter is not null)
                 throw Error(DiagnosticIds.InvalidBinder, $"'{f}' needs exactly one axis and no filter: {f}[c](z[i, c])", c);
             var axis = ResolveIndexForUse(c.Binders[0]);
-            var body = BindReal(c.Arguments[0]);
+            var body = BindNumeric(c.Arguments[0]);
             var fresh = _g.NewVar(axis.Name, axis.Extent);
             var copy = _g.Substitute(body, new Dictionary<int, IndexVar> { [axis.Id] = fresh });
             var lse = LogSumExp(new[] { fresh }, copy);
@@ -621,13 +608,13 @@ internal sealed class Binder
             try
             {
                 if (c.Filter is not null) filter = BindBool(c.Filter, "a reduction filter");
-                foreach (var a in c.Arguments) args.Add(f == "count" ? Bind(a) : BindNumeric(a, "an argument"));
+                foreach (var a in c.Arguments) args.Add(f == "count" ? Bind(a) : BindNumeric(a));
             }
             finally { _scopes.RemoveAt(_scopes.Count - 1); }
         }
         else
         {
-            foreach (var a in c.Arguments) args.Add(f == "count" ? Bind(a) : BindNumeric(a, "an argument"));
+            foreach (var a in c.Arguments) args.Add(f == "count" ? Bind(a) : BindNumeric(a));
             var free = IndexSet.Empty;
             foreach (var a in args) free = IndexSet.Union(free, a.Free);
             bound = free.Where(IsImplicitFree).Select(id => _g.Var(id)).ToArray();

@@ -19,7 +19,8 @@ internal sealed class CpuEmitter
     private readonly LossModel _model;
     private readonly LoopProgram _program;
     private readonly CodeWriter _w;
-    private readonly Dictionary<Node, int> _globalSlot = new(); // reductions completed by a pass: job field "g{id}"
+    /// <summary>Reductions completed by a pass: the entry combines their partials and passes them on in job fields.</summary>
+    private readonly List<Node> _globals = new();
     private int _tempCounter;
 
     /// <summary>Chunk size, in innermost iterations, of a parallel pass. Fixed, so chunking never depends on threads.</summary>
@@ -157,19 +158,17 @@ internal sealed class CpuEmitter
             for (int k = 0; k < loop.Completes.Count; k++)
             {
                 var r = loop.Completes[k];
-                string combine = r.ReduceKind switch
+                string partial = $"__job.Partials[__c * {loop.Completes.Count} + {k}]";
+                string add = r.ReduceKind switch
                 {
-                    ReduceKind.Sum => "+=",
-                    _ => "",
+                    ReduceKind.Sum => $"{GlobalName(r)} += {partial};",
+                    ReduceKind.Max => $"{GlobalName(r)} = global::System.Math.Max({GlobalName(r)}, {partial});",
+                    _ => $"{GlobalName(r)} = global::System.Math.Min({GlobalName(r)}, {partial});",
                 };
-                string init = r.ReduceKind switch { ReduceKind.Sum => "0.0", ReduceKind.Max => "double.NegativeInfinity", _ => "double.PositiveInfinity" };
-                _w.Line($"double {GlobalName(r)} = {init}; // {_model.Print(r)}");
-                if (r.ReduceKind == ReduceKind.Sum)
-                    _w.Line($"for (int __c = 0; __c < __chunks{passNumber}; __c++) {GlobalName(r)} {combine} __job.Partials[__c * {loop.Completes.Count} + {k}];");
-                else
-                    _w.Line($"for (int __c = 0; __c < __chunks{passNumber}; __c++) {GlobalName(r)} = global::System.Math.{(r.ReduceKind == ReduceKind.Max ? "Max" : "Min")}({GlobalName(r)}, __job.Partials[__c * {loop.Completes.Count} + {k}]);");
+                _w.Line($"double {GlobalName(r)} = {Identity(r, true)}; // {_model.Print(r)}");
+                _w.Line($"for (int __c = 0; __c < __chunks{passNumber}; __c++) {add}");
                 _w.Line($"__job.{GlobalName(r)} = (float){GlobalName(r)};");
-                _globalSlot[r] = k;
+                _globals.Add(r);
             }
         }
         _w.Line();
@@ -283,12 +282,12 @@ internal sealed class CpuEmitter
             EmitPassPrologue(withGradients);
             _w.Line($"int lo = chunk * ChunkSize, hi = (int)global::System.Math.Min((long){ExtentName(loop.Var.Extent)}, (long)lo + ChunkSize);");
             var scope = new Scope(null);
-            foreach (var kv in _globalSlot) scope.Values[kv.Key] = GlobalName(kv.Key);
+            foreach (var r in _globals) scope.Values[r] = GlobalName(r);
             // Accumulators of this pass, one partial per chunk.
-            foreach (var r in loop.Completes) _w.Line($"double acc{r.Id} = {Identity(r, true)};");
+            foreach (var r in loop.Completes) _w.Line($"double {AccumulatorName(r)} = {Identity(r, true)};");
             EmitLoop(loop, scope, "lo", "hi", topLevel: true);
             for (int k = 0; k < loop.Completes.Count; k++)
-                _w.Line($"Partials[chunk * {loop.Completes.Count} + {k}] = acc{loop.Completes[k].Id};");
+                _w.Line($"Partials[chunk * {loop.Completes.Count} + {k}] = {AccumulatorName(loop.Completes[k])};");
             _w.Close();
         }
         _w.Close();
@@ -305,7 +304,7 @@ internal sealed class CpuEmitter
         foreach (int e in UsedExtents()) _w.Line($"int {ExtentName(e)} = this.{ExtentName(e)};");
         foreach (var s in _model.Scalars) _w.Line($"{(s.IsInt ? "int" : "float")} {ScalarName(s.Id)} = this.{ScalarName(s.Id)};");
         if (withGradients) _w.Line($"float {ScalarName(_model.UpstreamParam)} = this.{ScalarName(_model.UpstreamParam)};");
-        foreach (var kv in _globalSlot) _w.Line($"float {GlobalName(kv.Key)} = this.{GlobalName(kv.Key)};");
+        foreach (var r in _globals) _w.Line($"float {GlobalName(r)} = this.{GlobalName(r)};");
     }
 
     private static string Identity(Node r, bool asDouble) => r.ReduceKind switch
@@ -317,9 +316,26 @@ internal sealed class CpuEmitter
 
     // ---- Loops -----------------------------------------------------------------------------------------------------
 
-    /// <summary>Which accumulator variable a reduction adds into, by scope (the loop that completes it declares it).</summary>
-    private readonly Dictionary<Node, string> _accumulators = new();
+    /// <summary>Reductions completed by a pass loop: their per-chunk accumulators are doubles.</summary>
     private readonly HashSet<Node> _doubleAccumulators = new();
+
+    /// <summary>The accumulator of a reduction, declared by the loop that completes it.</summary>
+    private static string AccumulatorName(Node r) => "acc" + r.Id;
+
+    /// <summary>Writes <c>acc op= value</c> for reduction <paramref name="r"/> (sum, max or min; double for pass-level accumulators).</summary>
+    private void AccumulateInto(Node r, string value)
+    {
+        string target = AccumulatorName(r);
+        bool dbl = _doubleAccumulators.Contains(r);
+        if (dbl) value = "(double)" + value;
+        string math = dbl ? "global::System.Math" : "global::LossDsl.Simd.Scalar";
+        _w.Line(r.ReduceKind switch
+        {
+            ReduceKind.Sum => $"{target} += {value};",
+            ReduceKind.Max => $"{target} = {math}.Max({target}, {value});",
+            _ => $"{target} = {math}.Min({target}, {value});",
+        });
+    }
 
     private void EmitBlock(List<Stmt> body, Scope scope)
     {
@@ -330,28 +346,18 @@ internal sealed class CpuEmitter
                 case LoopStmt loop:
                     foreach (var r in loop.Completes)
                     {
-                        _w.Line($"float acc{r.Id} = {Identity(r, false)}; // {_model.Print(r)}");
-                        _accumulators[r] = "acc" + r.Id;
+                        _w.Line($"float {AccumulatorName(r)} = {Identity(r, false)}; // {_model.Print(r)}");
                     }
                     EmitLoop(loop, scope, "0", ExtentName(loop.Var.Extent), topLevel: false);
                     foreach (var r in loop.Completes)
                     {
-                        scope.Values[r] = "acc" + r.Id;
+                        scope.Values[r] = AccumulatorName(r);
                     }
                     break;
                 case AccumulateStmt acc:
                 {
                     var ew = new ExprWriter(this, vector: false, scope: scope);
-                    string v = ew.Emit(acc.Body, _w);
-                    string target = "acc" + acc.Reduce.Id;
-                    bool dbl = _doubleAccumulators.Contains(acc.Reduce);
-                    string value = dbl ? "(double)" + v : v;
-                    _w.Line(acc.Reduce.ReduceKind switch
-                    {
-                        ReduceKind.Sum => $"{target} += {value};",
-                        ReduceKind.Max => $"{target} = {(dbl ? "global::System.Math.Max" : "global::LossDsl.Simd.Scalar.Max")}({target}, {value});",
-                        _ => $"{target} = {(dbl ? "global::System.Math.Min" : "global::LossDsl.Simd.Scalar.Min")}({target}, {value});",
-                    });
+                    AccumulateInto(acc.Reduce, ew.Emit(acc.Body, _w));
                     break;
                 }
                 case StoreStmt st:
@@ -389,7 +395,7 @@ internal sealed class CpuEmitter
     {
         var v = VarName(loop.Var);
         if (topLevel)
-            foreach (var r in loop.Completes) { _accumulators[r] = "acc" + r.Id; _doubleAccumulators.Add(r); }
+            foreach (var r in loop.Completes) _doubleAccumulators.Add(r);
 
         // Hoist work that does not depend on this loop (loop-invariant code motion).
         var scope = new Scope(outer);
@@ -552,7 +558,7 @@ internal sealed class CpuEmitter
         var accs = loop.Body.OfType<AccumulateStmt>().Select(a => a.Reduce).Distinct().ToList();
         foreach (var r in accs)
         {
-            string id = r.ReduceKind switch { ReduceKind.Sum => "0f", ReduceKind.Max => "float.NegativeInfinity", _ => "float.PositiveInfinity" };
+            string id = Identity(r, false);
             _w.Line($"TV vacc{r.Id}_0 = TS.Broadcast({id}), vacc{r.Id}_1 = TS.Broadcast({id});");
         }
         _w.Line($"int {v} = {from};");
@@ -585,14 +591,7 @@ internal sealed class CpuEmitter
                 ReduceKind.Max => $"TS.MaxAcross(TS.Max(vacc{r.Id}_0, vacc{r.Id}_1))",
                 _ => $"TS.MinAcross(TS.Min(vacc{r.Id}_0, vacc{r.Id}_1))",
             };
-            string target = _accumulators[r];
-            bool dbl = _doubleAccumulators.Contains(r);
-            _w.Line(r.ReduceKind switch
-            {
-                ReduceKind.Sum => $"{target} += {combined};",
-                ReduceKind.Max => $"{target} = {(dbl ? "global::System.Math.Max" : "global::LossDsl.Simd.Scalar.Max")}({target}, {combined});",
-                _ => $"{target} = {(dbl ? "global::System.Math.Min" : "global::LossDsl.Simd.Scalar.Min")}({target}, {combined});",
-            });
+            AccumulateInto(r, combined);
         }
         _w.Open($"for (; {v} < {to}; {v}++)");
         var tail = new Scope(scope);

@@ -62,25 +62,40 @@ public static class BenchmarkData
     }
 }
 
-/// <summary>Binary cross-entropy with logits, mean reduction, forward + backward. N = number of elements.</summary>
-public class BceBenchmarks
+/// <summary>
+/// Inputs shared by the elementwise binary losses: logits, 0/1 targets and the gradient, N elements, drawn with
+/// per-benchmark seeds. Derived classes add the four variants.
+/// </summary>
+public abstract class BinaryLossBenchmark
 {
-    private float[] x = Array.Empty<float>();
-    private float[] y = Array.Empty<float>();
-    private float[] dx = Array.Empty<float>();
-    private Baselines.Workspace workspace = new(0);
+    protected float[] x = Array.Empty<float>();
+    protected float[] y = Array.Empty<float>();
+    protected float[] dx = Array.Empty<float>();
+    protected Baselines.Workspace workspace = new(0);
 
     [Params(65536, 4194304, 16777216)]
     public int N { get; set; }
 
+    /// <summary>Seed of the logits; the targets use the next one.</summary>
+    protected abstract int Seed { get; }
+
     [GlobalSetup]
     public void Setup()
     {
-        x = BenchmarkData.Logits(N, seed: 1);
-        y = BenchmarkData.BinaryTargets(N, seed: 2);
+        x = BenchmarkData.Logits(N, seed: Seed);
+        y = BenchmarkData.BinaryTargets(N, seed: Seed + 1);
         dx = new float[N];
         workspace = new Baselines.Workspace(N);
     }
+
+    /// <summary>Sets how many threads the generated kernels may use (a static store; nothing is allocated).</summary>
+    protected static void UseThreads(int threads) => LossParallel.MaxDegreeOfParallelism = threads;
+}
+
+/// <summary>Binary cross-entropy with logits, mean reduction, forward + backward. N = number of elements.</summary>
+public class BceBenchmarks : BinaryLossBenchmark
+{
+    protected override int Seed => 1;
 
     [Benchmark(Baseline = true)]
     public float Scalar() => Baselines.BceScalar(x, y, dx);
@@ -91,40 +106,25 @@ public class BceBenchmarks
     [Benchmark]
     public float Generated1Thread()
     {
-        LossParallel.MaxDegreeOfParallelism = 1;
+        UseThreads(1);
         return ClassicLosses.BceWithLogits(x, y, dx);
     }
 
     [Benchmark]
     public float GeneratedAllCores()
     {
-        LossParallel.MaxDegreeOfParallelism = Environment.ProcessorCount;
+        UseThreads(Environment.ProcessorCount);
         return ClassicLosses.BceWithLogits(x, y, dx);
     }
 }
 
 /// <summary>Sigmoid focal loss (alpha = 0.25, gamma = 2), mean reduction, forward + backward. N = number of elements.</summary>
-public class FocalBenchmarks
+public class FocalBenchmarks : BinaryLossBenchmark
 {
     private const float Alpha = 0.25f;
     private const float Gamma = 2f;
 
-    private float[] x = Array.Empty<float>();
-    private float[] y = Array.Empty<float>();
-    private float[] dx = Array.Empty<float>();
-    private Baselines.Workspace workspace = new(0);
-
-    [Params(65536, 4194304, 16777216)]
-    public int N { get; set; }
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        x = BenchmarkData.Logits(N, seed: 3);
-        y = BenchmarkData.BinaryTargets(N, seed: 4);
-        dx = new float[N];
-        workspace = new Baselines.Workspace(N);
-    }
+    protected override int Seed => 3;
 
     [Benchmark(Baseline = true)]
     public float Scalar() => Baselines.FocalScalar(x, y, dx, Alpha, Gamma);
@@ -135,14 +135,14 @@ public class FocalBenchmarks
     [Benchmark]
     public float Generated1Thread()
     {
-        LossParallel.MaxDegreeOfParallelism = 1;
+        UseThreads(1);
         return ClassicLosses.SigmoidFocal(x, y, dx, Alpha, Gamma);
     }
 
     [Benchmark]
     public float GeneratedAllCores()
     {
-        LossParallel.MaxDegreeOfParallelism = Environment.ProcessorCount;
+        UseThreads(Environment.ProcessorCount);
         return ClassicLosses.SigmoidFocal(x, y, dx, Alpha, Gamma);
     }
 }

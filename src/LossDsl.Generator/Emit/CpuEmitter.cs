@@ -26,7 +26,50 @@ internal sealed class CpuEmitter
     /// <summary>Chunk size, in innermost iterations, of a parallel pass. Fixed, so chunking never depends on threads.</summary>
     public const int ChunkWork = 16384;
 
-    private CpuEmitter(LossModel model, LoopProgram program, CodeWriter writer) { _model = model; _program = program; _w = writer; }
+    /// <summary>Powers (<see cref="Op.PowFromLog"/>) whose log|x| no other value of the program uses; see <see cref="PowersOwningTheirLog"/>.</summary>
+    private readonly HashSet<Node> _powersOwningTheirLog;
+
+    private CpuEmitter(LossModel model, LoopProgram program, CodeWriter writer)
+    {
+        _model = model; _program = program; _w = writer;
+        _powersOwningTheirLog = PowersOwningTheirLog(program);
+    }
+
+    /// <summary>
+    /// The powers x^y = PowFromLog(x, y, log|x|) whose logarithm has no other consumer in the program. They are printed
+    /// as <c>PowUniform</c> / <c>Pow</c>, which compute log|x| themselves, so that a small integral exponent known only at
+    /// run time (a focal loss's gamma = 2) costs a few multiplications and no logarithm. A logarithm that other values
+    /// share (x^a and log x in one loss) stays a value of its own, computed once.
+    /// </summary>
+    private static HashSet<Node> PowersOwningTheirLog(LoopProgram program)
+    {
+        var consumers = new Dictionary<Node, int>();
+        var seen = new HashSet<Node>();
+        var powers = new List<Node>();
+        void Visit(Node n)
+        {
+            if (!seen.Add(n)) return;
+            if (n.Op == Op.PowFromLog) powers.Add(n);
+            foreach (var a in n.Args)
+            {
+                consumers[a] = consumers.TryGetValue(a, out int c) ? c + 1 : 1;
+                Visit(a);
+            }
+        }
+        void VisitStmt(Stmt s)
+        {
+            switch (s)
+            {
+                case LoopStmt l: foreach (var b in l.Body) VisitStmt(b); break;
+                case AccumulateStmt a: Visit(a.Reduce); Visit(a.Body); break;
+                case StoreStmt st: Visit(st.Value); break;
+            }
+        }
+        foreach (var p in program.Passes) VisitStmt(p);
+        foreach (var b in program.Buffers) Visit(b.Reduce);
+        Visit(program.Loss);
+        return new HashSet<Node>(powers.Where(p => consumers[p.Args[2]] == 1));
+    }
 
     /// <summary>
     /// Writes a static method <paramref name="methodName"/> (taking the loss parameters plus, when
@@ -763,6 +806,13 @@ internal sealed class CpuEmitter
                 case Op.And: code = $"{Scalar(n.Args[0], w)} && {Scalar(n.Args[1], w)}"; break;
                 case Op.Or: code = $"{Scalar(n.Args[0], w)} || {Scalar(n.Args[1], w)}"; break;
                 case Op.Not: code = $"!{Scalar(n.Args[0], w)}"; break;
+                case Op.PowFromLog when _e._powersOwningTheirLog.Contains(n):
+                {
+                    // Nothing else uses log|x|: PowUniform takes it only when the exponent is not a small integer.
+                    string a = Scalar(n.Args[0], w), b = Scalar(n.Args[1], w);
+                    code = $"global::LossDsl.Simd.ScalarCall.PowUniform({F(n.Args[0], a)}, {F(n.Args[1], b)})";
+                    break;
+                }
                 case Op.PowFromLog:
                 {
                     string a = Scalar(n.Args[0], w), b = Scalar(n.Args[1], w), l = Scalar(n.Args[2], w);
@@ -870,6 +920,12 @@ internal sealed class CpuEmitter
                 case Op.Min: case Op.Max:
                     code = $"TS.{n.Op}({AsReal(0)}, {AsReal(1)})"; break;
                 case Op.Pow:
+                    code = $"{VectorClass(n.Op)}.Pow({AsReal(0)}, {AsReal(1)})"; break;
+                case Op.PowFromLog when !n.Args[1].DependsOn(_scope.VectorVar!.Id) && _e._powersOwningTheirLog.Contains(n):
+                    // A uniform exponent, and nothing else uses log|x|: a small integral exponent is a few
+                    // multiplications (no logarithm, no exponential); any other takes log|x| inside.
+                    code = $"{VectorClass(n.Op)}.PowUniform({AsReal(0)}, {F(n.Args[1], Scalar(n.Args[1], w))})"; break;
+                case Op.PowFromLog when _e._powersOwningTheirLog.Contains(n):
                     code = $"{VectorClass(n.Op)}.Pow({AsReal(0)}, {AsReal(1)})"; break;
                 case Op.PowFromLog when !n.Args[1].DependsOn(_scope.VectorVar!.Id):
                     // The exponent is the same in every lane (a hyperparameter): its tests become scalar branches.

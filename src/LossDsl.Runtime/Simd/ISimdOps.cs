@@ -88,15 +88,19 @@ public unsafe interface ISimdOps<TVec> where TVec : struct
     static abstract TVec Softplus(TVec x);
     /// <summary>x^y for real y: 1 when y == 0; 0 when x == 0 and y &gt; 0; |x|^y with the sign of x for integral odd y and x &lt; 0; NaN for x &lt; 0 and non-integral y.</summary>
     /// <remarks>
-    /// Also: +inf when x == ±0 and y &lt; 0; 1 when |x| == 1 for any y, including ±inf and NaN (signed by the odd-y
+    /// Also: +inf when x == ±0 and y &lt; 0, -inf for x == -0 and odd integral y &lt; 0 (as IEEE); 1 when |x| == 1 for any y, including ±inf and NaN (signed by the odd-y
     /// rule for x == -1), as IEEE pow; NaN otherwise when x or y is NaN. Computed as exp(y log|x|) in float, so the
     /// relative error grows like (1 + |y ln x|) * 2^-24, and pow(x, 2) is within a few ulp of x * x, not exactly it.
     /// </remarks>
     static abstract TVec Pow(TVec x, TVec y);
     /// <summary><see cref="Pow"/> with log|x| supplied (it must equal <c>Log(Abs(x))</c>), to share one logarithm between powers of a base.</summary>
     static abstract TVec PowFromLog(TVec x, TVec y, TVec logAbsX);
-    /// <summary><see cref="PowFromLog"/> with the same exponent in every lane.</summary>
+    /// <summary><see cref="PowFromLog"/> with the same exponent in every lane; an integral exponent in [-2, 4] is computed
+    /// by multiplication (the supplied logarithm is then unused).</summary>
     static abstract TVec PowFromLogUniform(TVec x, float y, TVec logAbsX);
+    /// <summary><see cref="Pow"/> with the same exponent in every lane: an integral exponent in [-2, 4] is computed by
+    /// multiplication, with no logarithm or exponential; any other exponent as <see cref="PowFromLogUniform"/>.</summary>
+    static abstract TVec PowUniform(TVec x, float y);
 
     /// <summary>Sum of the lanes in a fixed pairwise order (lane i + lane i + Count/2, recursively), so the result is
     /// reproducible for a given width.</summary>

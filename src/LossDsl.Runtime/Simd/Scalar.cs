@@ -82,6 +82,7 @@ public readonly unsafe struct Scalar : ISimdOps<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Pow(float x, float y) => VectorMath.Pow<PrimScalar, float>(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float PowFromLog(float x, float y, float logAbsX) => VectorMath.PowFromLog<PrimScalar, float>(x, y, logAbsX);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float PowFromLogUniform(float x, float y, float logAbsX) => VectorMath.PowFromLogUniform<PrimScalar, float>(x, y, logAbsX);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float PowUniform(float x, float y) => VectorMath.PowUniform<PrimScalar, float>(x, y);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(float a) => a;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(float a) => a;

@@ -21,4 +21,5 @@ public static class ScalarCall
     [MethodImpl(MethodImplOptions.NoInlining)] public static float Softplus(float x) => Scalar.Softplus(x);
     [MethodImpl(MethodImplOptions.NoInlining)] public static float Pow(float x, float y) => Scalar.Pow(x, y);
     [MethodImpl(MethodImplOptions.NoInlining)] public static float PowFromLog(float x, float y, float logAbsX) => Scalar.PowFromLog(x, y, logAbsX);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static float PowUniform(float x, float y) => Scalar.PowUniform(x, y);
 }

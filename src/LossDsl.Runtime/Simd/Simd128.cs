@@ -73,6 +73,7 @@ public readonly unsafe struct Simd128 : ISimdOps<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Pow(Vector128<float> x, Vector128<float> y) => VectorMath.Pow<Prim128, Vector128<float>>(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> PowFromLog(Vector128<float> x, Vector128<float> y, Vector128<float> logAbsX) => VectorMath.PowFromLog<Prim128, Vector128<float>>(x, y, logAbsX);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> PowFromLogUniform(Vector128<float> x, float y, Vector128<float> logAbsX) => VectorMath.PowFromLogUniform<Prim128, Vector128<float>>(x, y, logAbsX);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> PowUniform(Vector128<float> x, float y) => VectorMath.PowUniform<Prim128, Vector128<float>>(x, y);
 
     /// <summary>Sum of the lanes in a fixed pairwise order: (a0 + a2) + (a1 + a3).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

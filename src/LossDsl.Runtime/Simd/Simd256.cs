@@ -72,6 +72,7 @@ public readonly unsafe struct Simd256 : ISimdOps<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Pow(Vector256<float> x, Vector256<float> y) => VectorMath.Pow<Prim256, Vector256<float>>(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> PowFromLog(Vector256<float> x, Vector256<float> y, Vector256<float> logAbsX) => VectorMath.PowFromLog<Prim256, Vector256<float>>(x, y, logAbsX);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> PowFromLogUniform(Vector256<float> x, float y, Vector256<float> logAbsX) => VectorMath.PowFromLogUniform<Prim256, Vector256<float>>(x, y, logAbsX);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> PowUniform(Vector256<float> x, float y) => VectorMath.PowUniform<Prim256, Vector256<float>>(x, y);
 
     /// <summary>Sum of the lanes in a fixed pairwise order: (lanes 0-3 + lanes 4-7), then as <see cref="Simd128.Sum"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -72,6 +72,7 @@ public readonly unsafe struct Simd512 : ISimdOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Pow(Vector512<float> x, Vector512<float> y) => VectorMath.Pow<Prim512, Vector512<float>>(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> PowFromLog(Vector512<float> x, Vector512<float> y, Vector512<float> logAbsX) => VectorMath.PowFromLog<Prim512, Vector512<float>>(x, y, logAbsX);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> PowFromLogUniform(Vector512<float> x, float y, Vector512<float> logAbsX) => VectorMath.PowFromLogUniform<Prim512, Vector512<float>>(x, y, logAbsX);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> PowUniform(Vector512<float> x, float y) => VectorMath.PowUniform<Prim512, Vector512<float>>(x, y);
 
     /// <summary>Sum of the lanes in a fixed pairwise order: (lanes 0-7 + lanes 8-15), then as <see cref="Simd256.Sum"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

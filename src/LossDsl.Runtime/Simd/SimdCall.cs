@@ -21,4 +21,5 @@ public static class SimdCall<TS, TV> where TS : struct, ISimdOps<TV> where TV : 
     [MethodImpl(MethodImplOptions.NoInlining)] public static TV Pow(TV x, TV y) => TS.Pow(x, y);
     [MethodImpl(MethodImplOptions.NoInlining)] public static TV PowFromLog(TV x, TV y, TV logAbsX) => TS.PowFromLog(x, y, logAbsX);
     [MethodImpl(MethodImplOptions.NoInlining)] public static TV PowFromLogUniform(TV x, float y, TV logAbsX) => TS.PowFromLogUniform(x, y, logAbsX);
+    [MethodImpl(MethodImplOptions.NoInlining)] public static TV PowUniform(TV x, float y) => TS.PowUniform(x, y);
 }

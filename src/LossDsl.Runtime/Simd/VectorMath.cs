@@ -354,28 +354,72 @@ internal static class VectorMath
     /// <summary>
     /// x^y = exp(y log|x|) with: 1 when y == 0 (also for NaN x); 1 when |x| == 1 (also for infinite or NaN y, as
     /// IEEE pow; the sign rule below still applies for x == -1); 0 / +inf for x == ±0 with y &gt; 0 / y &lt; 0;
-    /// for x &lt; 0 and integral y, |x|^y negated when y is odd; NaN for x &lt; 0 and non-integral y.
-    /// No special case for small integer y: pow(x, 2) is within a few ulp of x * x, not exactly it.
+    /// for an odd integral y the sign of x, -0 included (pow(-0, -1) = -inf); NaN for x &lt; 0 and non-integral y.
+    /// No special case for small integer y here (lanes may differ): pow(x, 2) is within a few ulp of x * x, not
+    /// exactly it. <see cref="PowUniform{TOps, TVec}"/> multiplies for a small integral exponent.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Pow<TOps, TVec>(TVec x, TVec y) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
         => PowFromLog<TOps, TVec>(x, y, LogNonNegative<TOps, TVec>(Abs<TOps, TVec>(x)));
 
+    /// <summary>The integral exponents that a uniform power computes by multiplication: <c>-2 &lt;= k &lt;= 4</c>.</summary>
+    public const int SmallIntegerPowerMin = -2, SmallIntegerPowerMax = 4;
+
+    /// <summary>True when a uniform exponent is computed by multiplication (see <see cref="PowSmallInteger{TOps, TVec}"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsSmallIntegerPower(float y) => y >= SmallIntegerPowerMin && y <= SmallIntegerPowerMax && MathF.Floor(y) == y;
+
     /// <summary>
-    /// <see cref="PowFromLog{TOps, TVec}"/> for an exponent that is the same in every lane (a hyperparameter such as a
-    /// focal loss's gamma): the tests on the exponent (zero, integral, odd) are scalar branches instead of lane masks.
+    /// x^k for a small integer k by multiplication (x*x, x*x*x, (x*x)*(x*x), and a reciprocal for k &lt; 0), as a
+    /// constant exponent is lowered: correctly rounded products instead of exp(k log|x|). Agrees with
+    /// <see cref="Pow{TOps, TVec}"/> on every special case (±0, ±inf, NaN, negative bases, the sign of odd powers);
+    /// the values differ by the few ulp of the exp/log route.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec PowSmallInteger<TOps, TVec>(TVec x, int k) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        TVec p;
+        switch (k < 0 ? -k : k)
+        {
+            case 0: return C<TOps, TVec>(1f);
+            case 1: p = x; break;
+            case 2: p = TOps.Mul(x, x); break;
+            case 3: p = TOps.Mul(TOps.Mul(x, x), x); break;
+            default: { TVec x2 = TOps.Mul(x, x); p = TOps.Mul(x2, x2); break; }
+        }
+        return k < 0 ? TOps.Div(C<TOps, TVec>(1f), p) : p;
+    }
+
+    /// <summary>
+    /// x^y for an exponent that is the same in every lane (a hyperparameter such as a focal loss's gamma), when no other
+    /// value needs log|x|: a small integral exponent is a few multiplications (<see cref="PowSmallInteger{TOps, TVec}"/>)
+    /// and computes no logarithm and no exponential; any other exponent is <see cref="PowFromLogUniform{TOps, TVec}"/>.
+    /// The test on the exponent is a scalar branch, the same for every element of a call, so it predicts perfectly.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec PowUniform<TOps, TVec>(TVec x, float y) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+    {
+        if (IsSmallIntegerPower(y)) return PowSmallInteger<TOps, TVec>(x, (int)y);
+        return PowFromLogUniform<TOps, TVec>(x, y, LogNonNegative<TOps, TVec>(Abs<TOps, TVec>(x)));
+    }
+
+    /// <summary>
+    /// <see cref="PowFromLog{TOps, TVec}"/> for an exponent that is the same in every lane: a small integral exponent is
+    /// <see cref="PowSmallInteger{TOps, TVec}"/> (the logarithm, computed for other uses, is then not needed), and the
+    /// tests on any other exponent (integral, odd) are scalar branches instead of lane masks.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec PowFromLogUniform<TOps, TVec>(TVec x, float y, TVec logAbsX) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
     {
+        if (IsSmallIntegerPower(y)) return PowSmallInteger<TOps, TVec>(x, (int)y);
         TVec one = C<TOps, TVec>(1f);
-        if (y == 0) return one;
         TVec result = Exp<TOps, TVec>(TOps.Mul(C<TOps, TVec>(y), logAbsX));
         result = TOps.Select(TOps.Equal(Abs<TOps, TVec>(x), one), one, result);
         TVec negative = TOps.LessThan(x, C<TOps, TVec>(0f));
         if (MathF.Floor(y) != y) return TOps.Select(negative, C<TOps, TVec>(float.NaN), result);
         float half = y * 0.5f;
-        if (MathF.Floor(half) != half) result = TOps.Xor(result, TOps.And(negative, TOps.CreateBits(SignMaskBits)));
+        // An odd exponent keeps the sign of x, -0 included (pow(-0, -1) = -inf, as IEEE).
+        if (MathF.Floor(half) != half) result = TOps.Xor(result, TOps.And(x, TOps.CreateBits(SignMaskBits)));
         return result;
     }
 
@@ -395,7 +439,8 @@ internal static class VectorMath
         TVec halfY = TOps.Mul(y, C<TOps, TVec>(0.5f));
         TVec yOdd = TOps.AndNot(yInteger, TOps.Equal(TOps.Floor(halfY), halfY));
         TVec negative = TOps.LessThan(x, C<TOps, TVec>(0f));
-        result = TOps.Xor(result, TOps.And(TOps.And(negative, yOdd), TOps.CreateBits(SignMaskBits)));
+        // An odd exponent keeps the sign of x, -0 included (pow(-0, -1) = -inf, as IEEE).
+        result = TOps.Xor(result, TOps.And(TOps.And(x, yOdd), TOps.CreateBits(SignMaskBits)));
         result = TOps.Select(TOps.AndNot(negative, yInteger), C<TOps, TVec>(float.NaN), result);
         return TOps.Select(TOps.Equal(y, C<TOps, TVec>(0f)), one, result);
     }

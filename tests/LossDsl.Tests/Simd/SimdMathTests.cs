@@ -242,8 +242,8 @@ public sealed unsafe class SimdMathTests
         {
             // y == 0 -> 1, including 0^0, NaN^0, inf^0 and negative bases.
             (0f, 0f, 1f), (-0f, 0f, 1f), (nan, 0f, 1f), (inf, 0f, 1f), (-inf, -0f, 1f), (-3f, 0f, 1f), (5f, -0f, 1f),
-            // x == 0: 0 for y > 0, +inf for y < 0 (also for -0 and odd y).
-            (0f, 2f, 0f), (0f, 0.5f, 0f), (-0f, 3f, 0f), (0f, inf, 0f), (0f, -1f, inf), (-0f, -3f, inf), (0f, -0.5f, inf), (0f, -inf, inf),
+            // x == 0: 0 for y > 0, +inf for y < 0; an odd integral y keeps the sign of -0 (as IEEE and Math.Pow).
+            (0f, 2f, 0f), (0f, 0.5f, 0f), (-0f, 3f, -0f), (-0f, 2f, 0f), (-0f, 0.5f, 0f), (0f, inf, 0f), (0f, -1f, inf), (-0f, -3f, -inf), (-0f, -2f, inf), (0f, -0.5f, inf), (0f, -inf, inf),
             // negative base: integral y gives |x|^y, negated for odd y; other y give NaN.
             (-2f, 2f, 4f), (-2f, 3f, -8f), (-2f, -1f, -0.5f), (-2f, -2f, 0.25f), (-1f, 5f, -1f), (-1f, 4f, 1f),
             (-2f, 0.5f, nan), (-8f, 1f / 3f, nan), (-1f, nan, nan), (-inf, 3f, -inf), (-inf, 2f, inf), (-inf, -3f, -0f), (-inf, 0.5f, nan),

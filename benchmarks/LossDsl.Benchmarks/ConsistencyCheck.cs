@@ -33,14 +33,14 @@ public static class ConsistencyCheck
         Console.WriteLine($"Consistency check against the scalar baseline (fail if relative loss diff > {LossTolerance:g} or gradient max abs diff > {GradientTolerance:g} * max|grad|)");
         Console.WriteLine($"Processor count: {Environment.ProcessorCount}");
         Console.WriteLine();
-        Console.WriteLine($"{"Loss",-13} {"N",9} {"Variant",-18} {"loss",14} {"rel loss diff",14} {"max|grad diff|",15} {"max|grad|",11} {"rel grad diff",14}  result");
+        Console.WriteLine($"{"Loss",-17} {"N",9} {"Variant",-18} {"loss",14} {"rel loss diff",14} {"max|grad diff|",15} {"max|grad|",11} {"rel grad diff",14}  result");
 
         int failures = 0;
         foreach (int n in Sizes)
         {
             var ws = new Baselines.Workspace(n);
 
-            const float alpha = 0.25f, gamma = 2f;
+            const float alpha = 0.25f;
             var bce = new (string, BinaryLoss)[]
             {
                 ("Scalar", (x, y, dx) => Baselines.BceScalar(x, y, dx)),
@@ -50,14 +50,17 @@ public static class ConsistencyCheck
             };
             failures += CheckBinary("BCE", n, seedX: 1, seedY: 2, bce);
 
-            var focal = new (string, BinaryLoss)[]
+            foreach (float gamma in FocalBenchmarks.Gammas)
             {
-                ("Scalar", (x, y, dx) => Baselines.FocalScalar(x, y, dx, alpha, gamma)),
-                ("TensorPrimitives", (x, y, dx) => Baselines.FocalTensorPrimitives(x, y, dx, ws, alpha, gamma)),
-                ("Generated1Thread", (x, y, dx) => { LossParallel.MaxDegreeOfParallelism = 1; return ClassicLosses.SigmoidFocal(x, y, dx, alpha, gamma); }),
-                ("GeneratedAllCores", (x, y, dx) => { LossParallel.MaxDegreeOfParallelism = Environment.ProcessorCount; return ClassicLosses.SigmoidFocal(x, y, dx, alpha, gamma); }),
-            };
-            failures += CheckBinary("Focal", n, seedX: 3, seedY: 4, focal);
+                var focal = new (string, BinaryLoss)[]
+                {
+                    ("Scalar", (x, y, dx) => Baselines.FocalScalar(x, y, dx, alpha, gamma)),
+                    ("TensorPrimitives", (x, y, dx) => Baselines.FocalTensorPrimitives(x, y, dx, ws, alpha, gamma)),
+                    ("Generated1Thread", (x, y, dx) => { LossParallel.MaxDegreeOfParallelism = 1; return ClassicLosses.SigmoidFocal(x, y, dx, alpha, gamma); }),
+                    ("GeneratedAllCores", (x, y, dx) => { LossParallel.MaxDegreeOfParallelism = Environment.ProcessorCount; return ClassicLosses.SigmoidFocal(x, y, dx, alpha, gamma); }),
+                };
+                failures += CheckBinary($"Focal (gamma {gamma})", n, seedX: 3, seedY: 4, focal);
+            }
 
             var crossEntropy = new (string, CrossEntropyLoss)[]
             {
@@ -66,7 +69,8 @@ public static class ConsistencyCheck
                 ("Generated1Thread", (z, l, dz) => { LossParallel.MaxDegreeOfParallelism = 1; return ClassicLosses.SoftmaxCrossEntropy(z, l, dz); }),
                 ("GeneratedAllCores", (z, l, dz) => { LossParallel.MaxDegreeOfParallelism = Environment.ProcessorCount; return ClassicLosses.SoftmaxCrossEntropy(z, l, dz); }),
             };
-            failures += CheckCrossEntropy(n, crossEntropy);
+            foreach (int classes in CrossEntropyBenchmarks.ClassCounts)
+                failures += CheckCrossEntropy(n, classes, crossEntropy);
         }
 
         LossParallel.MaxDegreeOfParallelism = 1;
@@ -91,11 +95,11 @@ public static class ConsistencyCheck
         return Report(loss, n, results);
     }
 
-    private static int CheckCrossEntropy(int n, (string Name, CrossEntropyLoss Run)[] variants)
+    private static int CheckCrossEntropy(int n, int classes, (string Name, CrossEntropyLoss Run)[] variants)
     {
-        int rows = n / BenchmarkData.Classes;
-        float[] logits = BenchmarkData.Logits(rows * BenchmarkData.Classes, seed: 5);
-        int[] labels = BenchmarkData.Labels(rows, BenchmarkData.Classes, seed: 6);
+        int rows = n / classes;
+        float[] logits = BenchmarkData.Logits(rows * classes, seed: 5);
+        int[] labels = BenchmarkData.Labels(rows, classes, seed: 6);
         var results = new List<(string, float, float[])>();
         foreach (var (name, run) in variants)
         {
@@ -104,7 +108,7 @@ public static class ConsistencyCheck
             results.Add((name, value, grad));
         }
 
-        return Report("CrossEntropy", n, results);
+        return Report($"CE (C={classes})", n, results);
     }
 
     /// <summary>
@@ -114,7 +118,7 @@ public static class ConsistencyCheck
     private static int CheckScalarAgainstDoubleReference()
     {
         const int n = 1 << 16;
-        const double alpha = 0.25, gamma = 2.0;
+        const double alpha = 0.25;
         Console.WriteLine();
         Console.WriteLine($"Scalar baselines vs double-precision definitions at N = {n} (fail if relative loss diff > {LossTolerance:g} or finite-difference gradient diff > {FiniteDifferenceTolerance:g} * max|grad|)");
         int failures = 0;
@@ -128,9 +132,13 @@ public static class ConsistencyCheck
 
         x = BenchmarkData.Logits(n, seed: 3);
         y = BenchmarkData.BinaryTargets(n, seed: 4);
-        loss = Baselines.FocalScalar(x, y, dx, (float)alpha, (float)gamma);
-        failures += CompareWithDefinition("Focal", loss, dx, n, i => FocalDefinition(x[i], y[i], alpha, gamma),
-            (i, xi) => FocalDefinition(xi, y[i], alpha, gamma), x);
+        foreach (float g in FocalBenchmarks.Gammas)
+        {
+            double gamma = g;
+            loss = Baselines.FocalScalar(x, y, dx, (float)alpha, g);
+            failures += CompareWithDefinition($"Focal (gamma {g})", loss, dx, n, i => FocalDefinition(x[i], y[i], alpha, gamma),
+                (i, xi) => FocalDefinition(xi, y[i], alpha, gamma), x);
+        }
 
         int classes = BenchmarkData.Classes;
         int rows = n / classes;
@@ -225,7 +233,7 @@ public static class ConsistencyCheck
         double fdRel = maxFdDiff / maxGrad;
         bool ok = lossDiff <= LossTolerance && fdRel <= FiniteDifferenceTolerance;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name,-13} loss {loss,12:g8} vs double {reference,12:g8}: rel diff {lossDiff:e2}; gradient at {samples.Count} samples vs central differences: max abs diff {maxFdDiff:e2} = {fdRel:e2} * max|grad|  {(ok ? "ok" : "FAIL")}"));
+            $"{name,-17} loss {loss,12:g8} vs double {reference,12:g8}: rel diff {lossDiff:e2}; gradient at {samples.Count} samples vs central differences: max abs diff {maxFdDiff:e2} = {fdRel:e2} * max|grad|  {(ok ? "ok" : "FAIL")}"));
         return ok ? 0 : 1;
     }
 
@@ -267,7 +275,7 @@ public static class ConsistencyCheck
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{loss,-13} {n,9} {name,-18} {value,14:g8} {lossDiff,14:e2} {maxDiff,15:e2} {maxRefGrad,11:e2} {gradDiff,14:e2}  {(ok ? "ok" : "FAIL")}"));
+                $"{loss,-17} {n,9} {name,-18} {value,14:g8} {lossDiff,14:e2} {maxDiff,15:e2} {maxRefGrad,11:e2} {gradDiff,14:e2}  {(ok ? "ok" : "FAIL")}"));
         }
 
         return failures;

@@ -183,7 +183,7 @@ public sealed partial class LossGenerator
         var inner = new List<string>();
         if (loop.Purpose.Count > 0) inner.Add(string.Join(", ", loop.Purpose));
         int nested = loop.Body.OfType<LoopStmt>().Count();
-        if (nested > 0) inner.Add($"{nested} inner loop(s): " + string.Join(", ", loop.Body.OfType<LoopStmt>().Select(l => l.Var.Name)));
+        if (nested > 0) inner.Add($"{nested} inner loop(s): " + string.Join(", ", loop.Body.OfType<LoopStmt>().Select(l => l.Var.Name + (l.Body.Any(b => b is OnlineSumExpStmt) ? " (max and sum of exp, one online sweep for long rows)" : ""))));
         return string.Join("; ", inner);
     }
 

@@ -62,6 +62,7 @@ internal sealed class CpuEmitter
             {
                 case LoopStmt l: foreach (var b in l.Body) VisitStmt(b); break;
                 case AccumulateStmt a: Visit(a.Reduce); Visit(a.Body); break;
+                case OnlineSumExpStmt o: Visit(o.Max); Visit(o.Sum); Visit(o.Value); Visit(o.Shift); break;
                 case StoreStmt st: Visit(st.Value); break;
             }
         }
@@ -364,6 +365,8 @@ internal sealed class CpuEmitter
 
     /// <summary>The accumulator of a reduction, declared by the loop that completes it.</summary>
     private static string AccumulatorName(Node r) => "acc" + r.Id;
+    /// <summary>The running (max, sum) pair of an online sum of exponentials (see <see cref="EmitOnlineOrTwoSweeps"/>).</summary>
+    private static string OnlineStateName(OnlineSumExpStmt o) => "online" + o.Max.Id;
 
     /// <summary>Writes <c>acc op= value</c> for reduction <paramref name="r"/> (sum, max or min; double for pass-level accumulators).</summary>
     private void AccumulateInto(Node r, string value)
@@ -391,7 +394,8 @@ internal sealed class CpuEmitter
                     {
                         _w.Line($"float {AccumulatorName(r)} = {Identity(r, false)}; // {_model.Print(r)}");
                     }
-                    EmitLoop(loop, scope, "0", ExtentName(loop.Var.Extent), topLevel: false);
+                    if (loop.Body.Any(b => b is OnlineSumExpStmt)) EmitOnlineOrTwoSweeps(loop, scope);
+                    else EmitLoop(loop, scope, "0", ExtentName(loop.Var.Extent), topLevel: false);
                     foreach (var r in loop.Completes)
                     {
                         scope.Values[r] = AccumulatorName(r);
@@ -403,6 +407,13 @@ internal sealed class CpuEmitter
                     AccumulateInto(acc.Reduce, ew.Emit(acc.Body, _w));
                     break;
                 }
+                case OnlineSumExpStmt o:
+                {
+                    var ew = new ExprWriter(this, vector: false, scope: scope);
+                    string v = ew.Emit(o.Value, _w);
+                    _w.Line($"{OnlineStateName(o)} = global::LossDsl.Simd.OnlineSumExp.Add({OnlineStateName(o)}, {v});");
+                    break;
+                }
                 case StoreStmt st:
                 {
                     var ew = new ExprWriter(this, vector: false, scope: scope);
@@ -412,6 +423,44 @@ internal sealed class CpuEmitter
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A loop with online sums of exponentials (<see cref="OnlineSumExpStmt"/>), versioned on its length: rows of at
+    /// least <c>OnlineSumExp.MinimumLength</c> take one online sweep, which reads the row once; shorter rows, which stay
+    /// in L1 between sweeps, take the maximum sweep and then the sum sweep, which cost fewer operations per element
+    /// (the online update rescales with selects). The crossover was measured on softmax cross-entropy
+    /// (docs/benchmarks.md).
+    /// </summary>
+    private void EmitOnlineOrTwoSweeps(LoopStmt loop, Scope scope)
+    {
+        var online = loop.Body.OfType<OnlineSumExpStmt>().ToList();
+        string extent = ExtentName(loop.Var.Extent);
+        _w.Open($"if ({extent} >= global::LossDsl.Simd.OnlineSumExp.MinimumLength)");
+        _w.Line("// A long row: its maximum and sum of exponentials in one online sweep.");
+        var oneSweep = new Scope(scope);
+        foreach (var o in online) _w.Line($"var {OnlineStateName(o)} = global::LossDsl.Simd.OnlineSumExp.State.Empty;");
+        EmitLoop(loop, oneSweep, "0", extent, topLevel: false);
+        foreach (var o in online)
+        {
+            // The online sum is relative to the running maximum; the expression's sum is relative to its shift.
+            _w.Line($"{AccumulatorName(o.Max)} = {OnlineStateName(o)}.Max;");
+            oneSweep.Values[o.Max] = AccumulatorName(o.Max);
+            string shift = new ExprWriter(this, vector: false, scope: oneSweep).Emit(o.Shift, _w);
+            _w.Line($"{AccumulatorName(o.Sum)} = global::LossDsl.Simd.OnlineSumExp.Rescale({OnlineStateName(o)}.Sum, {OnlineStateName(o)}.Max, {shift});");
+        }
+        _w.Close();
+        _w.Open("else");
+        _w.Line("// A row that stays in L1: the maximum first, then the sum of exponentials.");
+        var twoSweeps = new Scope(scope);
+        var maxSweep = new LoopStmt(loop.Var,
+            loop.Body.Select(s => s is OnlineSumExpStmt o ? new AccumulateStmt(o.Max, o.Value) : s).ToList(),
+            loop.Completes.Where(r => !online.Any(o => ReferenceEquals(o.Sum, r))).ToList());
+        EmitLoop(maxSweep, twoSweeps, "0", extent, topLevel: false);
+        foreach (var r in maxSweep.Completes) twoSweeps.Values[r] = AccumulatorName(r);
+        var sumSweep = new LoopStmt(loop.Var, online.Select(o => (Stmt)new AccumulateStmt(o.Sum, o.SumBody)).ToList(), online.Select(o => o.Sum).ToList());
+        EmitLoop(sumSweep, twoSweeps, "0", extent, topLevel: false);
+        _w.Close();
     }
 
     private static string ToFloat(Node n, string code) => n.Type == DslType.Bool ? $"({code} ? 1f : 0f)" : n.Type == DslType.Int ? $"(float)({code})" : code;
@@ -488,6 +537,7 @@ internal sealed class CpuEmitter
             switch (s)
             {
                 case AccumulateStmt a: yield return a.Body; break;
+                case OnlineSumExpStmt o: yield return o.Value; break;
                 case StoreStmt st: yield return st.Value; break;
                 case LoopStmt l: foreach (var e in DirectExpressions(l)) yield return e; break;
             }
@@ -552,6 +602,7 @@ internal sealed class CpuEmitter
             switch (s)
             {
                 case AccumulateStmt a: Check(a.Body); break;
+                case OnlineSumExpStmt o: Check(o.Value); break;
                 case StoreStmt st:
                     for (int k = 0; k < st.Indices.Length - 1; k++) if (st.Indices[k].Id == loop.Var.Id) return false;
                     if (st.Indices[st.Indices.Length - 1].Id != loop.Var.Id) return false;
@@ -604,6 +655,9 @@ internal sealed class CpuEmitter
             string id = Identity(r, false);
             _w.Line($"TV vacc{r.Id}_0 = TS.Broadcast({id}), vacc{r.Id}_1 = TS.Broadcast({id});");
         }
+        var online = loop.Body.OfType<OnlineSumExpStmt>().ToList();
+        foreach (var o in online)
+            _w.Line($"TV vacc{o.Max.Id}_0 = TS.Broadcast(float.NegativeInfinity), vacc{o.Sum.Id}_0 = TS.Broadcast(0f); // per lane: running max, sum of exp(v - max)");
         _w.Line($"int {v} = {from};");
         if (IsLight(loop))
         {
@@ -636,6 +690,8 @@ internal sealed class CpuEmitter
             };
             AccumulateInto(r, combined);
         }
+        foreach (var o in online)
+            _w.Line($"{OnlineStateName(o)} = global::LossDsl.Simd.OnlineSumExp.Combine<TS, TV>(vacc{o.Max.Id}_0, vacc{o.Sum.Id}_0, {OnlineStateName(o)});");
         _w.Open($"for (; {v} < {to}; {v}++)");
         var tail = new Scope(scope);
         tail.BoundVars.Add(loop.Var.Id);
@@ -644,7 +700,7 @@ internal sealed class CpuEmitter
     }
 
     /// <summary>True when no vector operation of the body is a heavy (polynomial) function.</summary>
-    private static bool IsLight(LoopStmt loop) => HeavyCount(loop) == 0;
+    private static bool IsLight(LoopStmt loop) => HeavyCount(loop) == 0 && !loop.Body.Any(s => s is OnlineSumExpStmt);
 
     /// <summary>
     /// How many heavy functions a vector body inlines; further ones are out-of-line calls (<c>SimdCall</c>). Measured
@@ -688,6 +744,17 @@ internal sealed class CpuEmitter
                         ReduceKind.Max => $"{a} = TS.Max({a}, {value});",
                         _ => $"{a} = TS.Min({a}, {value});",
                     });
+                    break;
+                }
+                case OnlineSumExpStmt o:
+                {
+                    string value = ew.Emit(o.Value, _w);
+                    string m = $"vacc{o.Max.Id}_{copy}", sum = $"vacc{o.Sum.Id}_{copy}", t = "_o" + (++_tempCounter);
+                    _w.Line($"// Online max and sum: t = exp(-|v - max|) (1 where equal); a new maximum scales the sum by t and adds 1.");
+                    _w.Line($"TV {t} = {ew.HeavyClass(Op.Exp)}.Exp(TS.Negate(TS.Abs(TS.Subtract({value}, {m}))));");
+                    _w.Line($"{t} = TS.Select(TS.Equal({value}, {m}), TS.Broadcast(1f), {t});");
+                    _w.Line($"{sum} = TS.Select(TS.GreaterThan({value}, {m}), TS.MultiplyAdd({sum}, {t}, TS.Broadcast(1f)), TS.Add({sum}, {t}));");
+                    _w.Line($"{m} = TS.Max({m}, {value});");
                     break;
                 }
                 case StoreStmt st:
@@ -844,6 +911,9 @@ internal sealed class CpuEmitter
         }
 
         private IndexVar _e_var(int id) => _e._model.Graph.Var(id);
+
+        /// <summary>The class that provides a heavy function here: <c>TS</c>, or <c>SimdCall</c> beyond the inlining budget.</summary>
+        public string HeavyClass(Op op) => VectorClass(op);
 
         /// <summary>Heavy functions in a body with many of them are called out of line (see <c>SimdCall</c>).</summary>
         private string VectorClass(Op op)

@@ -32,6 +32,29 @@ internal sealed class AccumulateStmt : Stmt
     public Node Body { get; }
 }
 
+/// <summary>
+/// The online (one-sweep) form of a max-shifted sum of exponentials, as logsumexp and softmax write it:
+/// <c>M = max(v)</c> and <c>S = sum(exp(v - shift(M)))</c> in one loop. The loop keeps a running maximum m and the sum
+/// s' = sum(exp(v - m)) relative to it, rescaling s' whenever m grows (one exp per element); after the loop
+/// <c>M = m</c> and <c>S = s' * exp(M - shift(M))</c>. Both reductions are in the loop's <see cref="LoopStmt.Completes"/>.
+/// An emitter may still print the two sweeps (<c>M</c>, then <c>S</c> from <see cref="SumBody"/>) where they are
+/// cheaper: the CPU emitter does so for rows shorter than <c>OnlineSumExp.MinimumLength</c>.
+/// </summary>
+internal sealed class OnlineSumExpStmt : Stmt
+{
+    public OnlineSumExpStmt(Node max, Node sum, Node value, Node shift, Node sumBody) { Max = max; Sum = sum; Value = value; Shift = shift; SumBody = sumBody; }
+    /// <summary>The Max reduction of <see cref="Value"/>.</summary>
+    public Node Max { get; }
+    /// <summary>The Sum reduction of <c>exp(Value - Shift)</c>.</summary>
+    public Node Sum { get; }
+    /// <summary>v, written in the indices of the enclosing loops.</summary>
+    public Node Value { get; }
+    /// <summary>shift(M): an expression of <see cref="Max"/> and loop-invariant values, evaluated after the loop.</summary>
+    public Node Shift { get; }
+    /// <summary><c>exp(Value - Shift)</c>, the body of <see cref="Sum"/> in the indices of the enclosing loops.</summary>
+    public Node SumBody { get; }
+}
+
 /// <summary>Writes a value to a gradient output or a scratch buffer at the position of the given loop indices.</summary>
 internal sealed class StoreStmt : Stmt
 {

@@ -36,6 +36,9 @@ internal static class LoopProgramPrinter
             case AccumulateStmt a:
                 sb.Append(pad).Append("accumulate ").Append(model.Print(a.Reduce)).Append('\n');
                 break;
+            case OnlineSumExpStmt o:
+                sb.Append(pad).Append("online ").Append(model.Print(o.Max)).Append(" with ").Append(model.Print(o.Sum)).Append('\n');
+                break;
             case StoreStmt st:
                 sb.Append(pad).Append("store ").Append(st.Target.GradientOf is { } t ? "d" + t.Name : "buffer")
                   .Append('[').Append(string.Join(", ", st.Indices.Select(i => i.Name + "#" + i.Id))).Append("] = ").Append(model.Print(st.Value)).Append('\n');

@@ -48,7 +48,7 @@ internal sealed class Scheduler
         }
         foreach (var st in s._top.OfType<LoopStmt>())
             if (st.Completes.Count > 0 && st.Purpose.Count == 0) st.Purpose.Add("loss terms");
-        s.Fuse(s._top, new HashSet<Node>());
+        s.Fuse(s._top, new HashSet<Node>(), nested: false);
         var views = new Dictionary<Node, BufferView>();
         foreach (var kv in s._buffers) views[kv.Key] = new BufferView(kv.Value, kv.Value.Axes);
         foreach (var kv in s._aliases) views[kv.Key] = kv.Value;
@@ -158,32 +158,56 @@ internal sealed class Scheduler
 
     // ---- Fusion ------------------------------------------------------------------------------------------------
 
-    /// <summary>Merges loops of a block (and recursively their bodies) and drops recomputations.</summary>
-    private void Fuse(List<Stmt> block, HashSet<Node> computedOutside)
+    /// <summary>
+    /// Merges loops of a block (and recursively their bodies) and drops recomputations. Inside a loop nest
+    /// (<paramref name="nested"/>), a loop that sums <c>exp(v - shift(M))</c> also merges into the loop that completes
+    /// <c>M = max(v)</c>, as an <see cref="OnlineSumExpStmt"/> (see <see cref="TryOnlineSumExp"/>).
+    /// </summary>
+    private void Fuse(List<Stmt> block, HashSet<Node> computedOutside, bool nested)
     {
         DropRecomputations(block, computedOutside);
         while (true)
         {
             int bestP = -1, bestQ = -1, bestScore = -1;
+            OnlineSumExpStmt? bestOnline = null;
             for (int q = 0; q < block.Count; q++)
             {
                 if (block[q] is not LoopStmt l2) continue;
                 var needs2 = Reads(l2);
                 for (int p = q - 1; p >= 0; p--)
                 {
-                    // l2 moves up to p: it must not read anything completed by block[p..q-1].
-                    if (Produces(block[p]).Overlaps(needs2)) break;
+                    // l2 moves up to p: it must not read anything completed by block[p..q-1] ...
+                    var produced = Produces(block[p]);
+                    if (produced.Overlaps(needs2))
+                    {
+                        // ... unless it reads only the maximum that an online sum of exponentials can share.
+                        if (nested && block[p] is LoopStmt lm && TryOnlineSumExp(lm, l2, produced, needs2) is { } online)
+                        {
+                            int onlineScore = 1 + Shared(lm, l2);
+                            if (onlineScore > bestScore) { bestScore = onlineScore; bestP = p; bestQ = q; bestOnline = online; }
+                        }
+                        break;
+                    }
                     if (block[p] is not LoopStmt l1 || l1.Var.Extent != l2.Var.Extent) continue;
                     // Renaming l2's index to l1's must not capture an inner loop or reduction over l1's index.
                     if (l1.Var.Id != l2.Var.Id && BindsInside(l2, l1.Var.Id)) continue;
                     int score = 1 + Shared(l1, l2);
-                    if (score > bestScore) { bestScore = score; bestP = p; bestQ = q; }
+                    if (score > bestScore) { bestScore = score; bestP = p; bestQ = q; bestOnline = null; }
                 }
             }
             if (bestP < 0) break;
             var a = (LoopStmt)block[bestP];
             var b = (LoopStmt)block[bestQ];
             block.RemoveAt(bestQ);
+            if (bestOnline is not null)
+            {
+                // The max's accumulation becomes the online statement, which completes the sum as well.
+                int at = a.Body.FindIndex(x => x is AccumulateStmt acc && ReferenceEquals(acc.Reduce, bestOnline.Max));
+                a.Body[at] = bestOnline;
+                a.Completes.Add(bestOnline.Sum);
+                foreach (var s in b.Purpose) if (!a.Purpose.Contains(s)) a.Purpose.Add(s);
+                continue;
+            }
             Rename(b, b.Var, a.Var);
             a.Body.AddRange(b.Body);
             foreach (var r in b.Completes) if (!a.Completes.Contains(r)) a.Completes.Add(r);
@@ -192,9 +216,38 @@ internal sealed class Scheduler
         var computed = new HashSet<Node>(computedOutside);
         foreach (var loop in block.OfType<LoopStmt>())
         {
-            Fuse(loop.Body, computed);
+            Fuse(loop.Body, computed, nested: true);
             foreach (var r in loop.Completes) computed.Add(r);
         }
+    }
+
+    /// <summary>
+    /// The online rule (the one-sweep normalizer of online softmax): when <paramref name="sumLoop"/> only accumulates
+    /// <c>S = sum(exp(v - shift))</c>, <paramref name="maxLoop"/> accumulates <c>M = max(v)</c> over the same extent,
+    /// <c>shift</c> depends on M and loop-invariant values only, and M is all that the sum loop reads from the max loop,
+    /// both reductions can be computed in the max loop's single sweep. Returns the statement that replaces M's
+    /// accumulation, or null when the rule does not apply. Nested loops only: a top-level pass's reductions are
+    /// combined from per-chunk partials, which the online pair does not support.
+    /// </summary>
+    private OnlineSumExpStmt? TryOnlineSumExp(LoopStmt maxLoop, LoopStmt sumLoop, HashSet<Node> produced, HashSet<Node> needs)
+    {
+        if (maxLoop.Var.Extent != sumLoop.Var.Extent) return null;
+        if (sumLoop.Body.Count != 1 || sumLoop.Body[0] is not AccumulateStmt sumAcc || sumAcc.Reduce.ReduceKind != ReduceKind.Sum) return null;
+        if (sumLoop.Completes.Count != 1 || !ReferenceEquals(sumLoop.Completes[0], sumAcc.Reduce)) return null;
+        var overlap = new HashSet<Node>(produced);
+        overlap.IntersectWith(needs);
+        if (overlap.Count != 1) return null;
+        var max = overlap.First();
+        if (max.Op != Op.Reduce || max.ReduceKind != ReduceKind.Max) return null;
+        var maxAcc = maxLoop.Body.OfType<AccumulateStmt>().FirstOrDefault(x => ReferenceEquals(x.Reduce, max));
+        if (maxAcc is null) return null;
+        var body = sumLoop.Var.Id == maxLoop.Var.Id ? sumAcc.Body : _g.Substitute(sumAcc.Body, new Dictionary<int, IndexVar> { [sumLoop.Var.Id] = maxLoop.Var });
+        if (body.Op != Op.Exp || body.Args[0].Op != Op.Sub || !ReferenceEquals(body.Args[0].Args[0], maxAcc.Body)) return null;
+        var shift = body.Args[0].Args[1];
+        if (shift.DependsOn(maxLoop.Var.Id)) return null;
+        // The shift is evaluated after the loop: any reduction it reads other than M must be available before it.
+        if (CollectReduces(new[] { shift }).Any(r => !ReferenceEquals(r, max) && Local(maxLoop).Contains(r))) return null;
+        return new OnlineSumExpStmt(max, sumAcc.Reduce, maxAcc.Body, shift, body);
     }
 
     /// <summary>Drops loops that only recompute reductions already available in this scope.</summary>
@@ -289,6 +342,7 @@ internal sealed class Scheduler
         switch (s)
         {
             case AccumulateStmt a: yield return a.Body; break;
+            case OnlineSumExpStmt o: yield return o.Value; yield return o.Shift; break;
             case StoreStmt st: yield return st.Value; break;
             case LoopStmt l:
                 foreach (var b in l.Body) foreach (var e in Expressions(b)) yield return e;
@@ -339,6 +393,8 @@ internal sealed class Scheduler
                 for (int i = 0; i < l.Body.Count; i++)
                 {
                     if (l.Body[i] is AccumulateStmt acc) l.Body[i] = new AccumulateStmt(RenameNode(acc.Reduce, map), RenameNode(acc.Body, map));
+                    else if (l.Body[i] is OnlineSumExpStmt o)
+                        l.Body[i] = new OnlineSumExpStmt(RenameNode(o.Max, map), RenameNode(o.Sum, map), RenameNode(o.Value, map), RenameNode(o.Shift, map), RenameNode(o.SumBody, map));
                     else Rename(l.Body[i], from, to);
                 }
                 break;

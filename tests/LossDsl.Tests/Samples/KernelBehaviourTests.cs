@@ -40,24 +40,17 @@ public class KernelBehaviourTests
         CompareWithInterpreter(LossInvoker.Find(typeof(ClassicLosses), nameof(ClassicLosses.SoftmaxCrossEntropy)), inputs);
     }
 
-    public static IEnumerable<object[]> Widths() => new[] { 512, 256, 128, 1 }.Where(SimdDispatch.IsSupported).Select(w => new object[] { w });
-
     [Theory]
-    [MemberData(nameof(Widths))]
+    [MemberData(nameof(SimdWidths.Data), MemberType = typeof(SimdWidths))]
     public void EverySimdWidthMatchesTheInterpreter(int width)
     {
-        var saved = SimdDispatch.ForcedWidth;
-        try
+        using var forced = SimdWidths.Force(width);
+        var rng = new Random(width);
+        foreach (var c in SampleLossTests.Cases)
         {
-            SimdDispatch.ForcedWidth = width;
-            var rng = new Random(width);
-            foreach (var c in SampleLossTests.Cases)
-            {
-                var method = LossInvoker.Find(c.Type, c.Method);
-                foreach (int n in c.Sizes.Where(s => s > 0).Take(3)) CompareWithInterpreter(method, c.Inputs(rng, n), $" (width {width}, size {n})");
-            }
+            var method = LossInvoker.Find(c.Type, c.Method);
+            foreach (int n in c.Sizes.Where(s => s > 0).Take(3)) CompareWithInterpreter(method, c.Inputs(rng, n), $" (width {width}, size {n})");
         }
-        finally { SimdDispatch.ForcedWidth = saved; }
     }
 
     /// <summary>
@@ -76,20 +69,15 @@ public class KernelBehaviourTests
     [InlineData(6f)]
     public void FocalMatchesTheInterpreterForIntegralAndOtherGammas(float gamma)
     {
-        var saved = SimdDispatch.ForcedWidth;
-        try
+        var method = LossInvoker.Find(typeof(ClassicLosses), nameof(ClassicLosses.SigmoidFocal));
+        foreach (int w in SimdWidths.Supported)
         {
-            var method = LossInvoker.Find(typeof(ClassicLosses), nameof(ClassicLosses.SigmoidFocal));
-            foreach (var w in Widths().Select(a => (int)a[0]))
-            {
-                SimdDispatch.ForcedWidth = w;
-                var rng = new Random(w + (int)(gamma * 10));
-                int n = 4099;
-                var inputs = new Dictionary<string, object> { ["x"] = Normal(rng, n, 3), ["y"] = Bits(rng, n), ["alpha"] = 0.3f, ["gamma"] = gamma };
-                CompareWithInterpreter(method, inputs, $" (gamma {gamma}, width {w})");
-            }
+            using var forced = SimdWidths.Force(w);
+            var rng = new Random(w + (int)(gamma * 10));
+            int n = 4099;
+            var inputs = new Dictionary<string, object> { ["x"] = Normal(rng, n, 3), ["y"] = Bits(rng, n), ["alpha"] = 0.3f, ["gamma"] = gamma };
+            CompareWithInterpreter(method, inputs, $" (gamma {gamma}, width {w})");
         }
-        finally { SimdDispatch.ForcedWidth = saved; }
     }
 
     [Fact]

@@ -165,45 +165,38 @@ public class OnlineSumExpKernelTests
         }
     }
 
-    public static IEnumerable<object[]> Widths() => new[] { 512, 256, 128, 1 }.Where(SimdDispatch.IsSupported).Select(w => new object[] { w });
-
     [Theory]
-    [MemberData(nameof(Widths))]
+    [MemberData(nameof(SimdWidths.Data), MemberType = typeof(SimdWidths))]
     public void RowsWithMinusInfinityAndLargeLogitsMatchTheInterpreter(int width)
     {
-        var saved = SimdDispatch.ForcedWidth;
-        try
+        using var forced = SimdWidths.Force(width);
+        var rng = new Random(width);
+        // Both versions of the row loop: two sweeps below OnlineSumExp.MinimumLength, one online sweep from it.
+        foreach (int classes in new[] { 2, 3, 15, 16, 17, 33, 100, 1000, OnlineSumExp.MinimumLength, OnlineSumExp.MinimumLength + 17 })
         {
-            SimdDispatch.ForcedWidth = width;
-            var rng = new Random(width);
-            // Both versions of the row loop: two sweeps below OnlineSumExp.MinimumLength, one online sweep from it.
-            foreach (int classes in new[] { 2, 3, 15, 16, 17, 33, 100, 1000, OnlineSumExp.MinimumLength, OnlineSumExp.MinimumLength + 17 })
+            const int rows = 6;
+            var z = Normal(rng, rows * classes, 3);
+            var t = Labels(rng, rows, classes);
+            for (int i = 0; i < rows; i++)
             {
-                const int rows = 6;
-                var z = Normal(rng, rows * classes, 3);
-                var t = Labels(rng, rows, classes);
-                for (int i = 0; i < rows; i++)
+                int other = (t[i] + 1) % classes;
+                for (int c = 0; c < classes; c++)
                 {
-                    int other = (t[i] + 1) % classes;
-                    for (int c = 0; c < classes; c++)
-                    {
-                        int k = i * classes + c;
-                        if (c == t[i] || c == other) continue;
-                        if (i == 1) z[k] = float.NegativeInfinity;                        // only the label and one other class
-                        else if (i == 2) z[k] += 80;                                      // large logits
-                        else if (i >= 3 && rng.NextDouble() < 0.3) z[k] = float.NegativeInfinity;
-                    }
-                    if (i == 4) z[i * classes + other] = 40;                             // one dominant class
+                    int k = i * classes + c;
+                    if (c == t[i] || c == other) continue;
+                    if (i == 1) z[k] = float.NegativeInfinity;                        // only the label and one other class
+                    else if (i == 2) z[k] += 80;                                      // large logits
+                    else if (i >= 3 && rng.NextDouble() < 0.3) z[k] = float.NegativeInfinity;
                 }
-                foreach (var name in new[] { "Ce", "MaskedLse" })
-                {
-                    var inputs = new Dictionary<string, object> { ["z"] = z, ["t"] = t };
-                    var (loss, grads) = CompareWithInterpreter(LossInvoker.Find(Losses.Value, name), inputs, $" ({name}, width {width}, {classes} classes)");
-                    Assert.True(float.IsFinite(loss), $"{name}: loss {loss}");
-                    Assert.All(grads["dz"], g => Assert.True(float.IsFinite(g), $"{name}: gradient {g}"));
-                }
+                if (i == 4) z[i * classes + other] = 40;                             // one dominant class
+            }
+            foreach (var name in new[] { "Ce", "MaskedLse" })
+            {
+                var inputs = new Dictionary<string, object> { ["z"] = z, ["t"] = t };
+                var (loss, grads) = CompareWithInterpreter(LossInvoker.Find(Losses.Value, name), inputs, $" ({name}, width {width}, {classes} classes)");
+                Assert.True(float.IsFinite(loss), $"{name}: loss {loss}");
+                Assert.All(grads["dz"], g => Assert.True(float.IsFinite(g), $"{name}: gradient {g}"));
             }
         }
-        finally { SimdDispatch.ForcedWidth = saved; }
     }
 }

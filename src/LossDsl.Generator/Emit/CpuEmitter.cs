@@ -430,14 +430,24 @@ internal sealed class CpuEmitter
     /// least <c>OnlineSumExp.MinimumLength</c> take one online sweep, which reads the row once; shorter rows, which stay
     /// in L1 between sweeps, take the maximum sweep and then the sum sweep, which cost fewer operations per element
     /// (the online update rescales with selects). The crossover was measured on softmax cross-entropy
-    /// (docs/benchmarks.md).
+    /// (docs/benchmarks.md). A loop with inner loops (the value is itself a reduction, as a pairwise similarity) is
+    /// always online: two sweeps would compute those inner reductions twice.
     /// </summary>
     private void EmitOnlineOrTwoSweeps(LoopStmt loop, Scope scope)
     {
         var online = loop.Body.OfType<OnlineSumExpStmt>().ToList();
         string extent = ExtentName(loop.Var.Extent);
-        _w.Open($"if ({extent} >= global::LossDsl.Simd.OnlineSumExp.MinimumLength)");
-        _w.Line("// A long row: its maximum and sum of exponentials in one online sweep.");
+        bool versioned = !loop.Body.Any(s => s is LoopStmt);
+        if (versioned)
+        {
+            _w.Open($"if ({extent} >= global::LossDsl.Simd.OnlineSumExp.MinimumLength)");
+            _w.Line("// A long row: its maximum and sum of exponentials in one online sweep.");
+        }
+        else
+        {
+            _w.Open("");
+            _w.Line("// The maximum and the sum of exponentials in one online sweep (the values are computed once).");
+        }
         var oneSweep = new Scope(scope);
         foreach (var o in online) _w.Line($"var {OnlineStateName(o)} = global::LossDsl.Simd.OnlineSumExp.State.Empty;");
         EmitLoop(loop, oneSweep, "0", extent, topLevel: false);
@@ -450,6 +460,7 @@ internal sealed class CpuEmitter
             _w.Line($"{AccumulatorName(o.Sum)} = global::LossDsl.Simd.OnlineSumExp.Rescale({OnlineStateName(o)}.Sum, {OnlineStateName(o)}.Max, {shift});");
         }
         _w.Close();
+        if (!versioned) return;
         _w.Open("else");
         _w.Line("// A row that stays in L1: the maximum first, then the sum of exponentials.");
         var twoSweeps = new Scope(scope);

@@ -201,14 +201,16 @@ internal sealed class Scheduler
             block.RemoveAt(bestQ);
             if (bestOnline is not null)
             {
-                // The max's accumulation becomes the online statement, which completes the sum as well.
+                // The max's accumulation becomes the online statement, which completes the sum as well; the sum
+                // loop's other statements (which do not read the max) join the loop as in any fusion.
+                int sumAt = b.Body.FindIndex(x => x is AccumulateStmt acc && ReferenceEquals(acc.Reduce, bestOnline.Sum));
+                Rename(b, b.Var, a.Var);
+                var renamedSum = (AccumulateStmt)b.Body[sumAt];
+                b.Body.RemoveAt(sumAt);
                 int at = a.Body.FindIndex(x => x is AccumulateStmt acc && ReferenceEquals(acc.Reduce, bestOnline.Max));
-                a.Body[at] = bestOnline;
-                a.Completes.Add(bestOnline.Sum);
-                foreach (var s in b.Purpose) if (!a.Purpose.Contains(s)) a.Purpose.Add(s);
-                continue;
+                a.Body[at] = new OnlineSumExpStmt(bestOnline.Max, renamedSum.Reduce, bestOnline.Value, bestOnline.Shift, renamedSum.Body);
             }
-            Rename(b, b.Var, a.Var);
+            else Rename(b, b.Var, a.Var);
             a.Body.AddRange(b.Body);
             foreach (var r in b.Completes) if (!a.Completes.Contains(r)) a.Completes.Add(r);
             foreach (var s in b.Purpose) if (!a.Purpose.Contains(s)) a.Purpose.Add(s);
@@ -222,18 +224,18 @@ internal sealed class Scheduler
     }
 
     /// <summary>
-    /// The online rule (the one-sweep normalizer of online softmax): when <paramref name="sumLoop"/> only accumulates
+    /// The online rule (the one-sweep normalizer of online softmax): when <paramref name="sumLoop"/> accumulates
     /// <c>S = sum(exp(v - shift))</c>, <paramref name="maxLoop"/> accumulates <c>M = max(v)</c> over the same extent,
-    /// <c>shift</c> depends on M and loop-invariant values only, and M is all that the sum loop reads from the max loop,
-    /// both reductions can be computed in the max loop's single sweep. Returns the statement that replaces M's
-    /// accumulation, or null when the rule does not apply. Nested loops only: a top-level pass's reductions are
-    /// combined from per-chunk partials, which the online pair does not support.
+    /// <c>shift</c> depends on M and loop-invariant values only, M is all that the sum loop reads from the max loop, and
+    /// nothing else in the sum loop reads M, then both reductions can be computed in one sweep. Returns the statement
+    /// that replaces M's accumulation (its sum still written in the sum loop's index), or null when the rule does not
+    /// apply. Nested loops only: a top-level pass's reductions are combined from per-chunk partials, which the online
+    /// pair does not support.
     /// </summary>
     private OnlineSumExpStmt? TryOnlineSumExp(LoopStmt maxLoop, LoopStmt sumLoop, HashSet<Node> produced, HashSet<Node> needs)
     {
+
         if (maxLoop.Var.Extent != sumLoop.Var.Extent) return null;
-        if (sumLoop.Body.Count != 1 || sumLoop.Body[0] is not AccumulateStmt sumAcc || sumAcc.Reduce.ReduceKind != ReduceKind.Sum) return null;
-        if (sumLoop.Completes.Count != 1 || !ReferenceEquals(sumLoop.Completes[0], sumAcc.Reduce)) return null;
         var overlap = new HashSet<Node>(produced);
         overlap.IntersectWith(needs);
         if (overlap.Count != 1) return null;
@@ -241,13 +243,53 @@ internal sealed class Scheduler
         if (max.Op != Op.Reduce || max.ReduceKind != ReduceKind.Max) return null;
         var maxAcc = maxLoop.Body.OfType<AccumulateStmt>().FirstOrDefault(x => ReferenceEquals(x.Reduce, max));
         if (maxAcc is null) return null;
-        var body = sumLoop.Var.Id == maxLoop.Var.Id ? sumAcc.Body : _g.Substitute(sumAcc.Body, new Dictionary<int, IndexVar> { [sumLoop.Var.Id] = maxLoop.Var });
-        if (body.Op != Op.Exp || body.Args[0].Op != Op.Sub || !ReferenceEquals(body.Args[0].Args[0], maxAcc.Body)) return null;
-        var shift = body.Args[0].Args[1];
-        if (shift.DependsOn(maxLoop.Var.Id)) return null;
-        // The shift is evaluated after the loop: any reduction it reads other than M must be available before it.
-        if (CollectReduces(new[] { shift }).Any(r => !ReferenceEquals(r, max) && Local(maxLoop).Contains(r))) return null;
-        return new OnlineSumExpStmt(max, sumAcc.Reduce, maxAcc.Body, shift, body);
+        // Renaming the sum loop's index to the max loop's must not capture an inner loop or a reduction over it (the
+        // maximum itself, read in the shift after the loop, binds it and is fine).
+        if (maxLoop.Var.Id != sumLoop.Var.Id && CapturesIndex(sumLoop, maxLoop.Var.Id, max)) return null;
+        OnlineSumExpStmt? found = null;
+        foreach (var st in sumLoop.Body)
+        {
+            if (st is AccumulateStmt sumAcc && found is null && sumAcc.Reduce.ReduceKind == ReduceKind.Sum && CollectReduces(new[] { sumAcc.Body }).Contains(max))
+            {
+                var body = sumLoop.Var.Id == maxLoop.Var.Id ? sumAcc.Body : _g.Substitute(sumAcc.Body, new Dictionary<int, IndexVar> { [sumLoop.Var.Id] = maxLoop.Var });
+                if (body.Op != Op.Exp || body.Args[0].Op != Op.Sub || !ReferenceEquals(body.Args[0].Args[0], maxAcc.Body)) return null;
+                var shift = body.Args[0].Args[1];
+                if (shift.DependsOn(maxLoop.Var.Id)) return null;
+                // The shift is evaluated after the loop: any reduction it reads other than M must be available there.
+                if (ReadReduces(shift).Any(r => !ReferenceEquals(r, max) && Local(maxLoop).Contains(r))) return null;
+                found = new OnlineSumExpStmt(max, sumAcc.Reduce, maxAcc.Body, shift, body);
+                continue;
+            }
+            // Every other statement of the sum loop must not need the maximum.
+            if (CollectReduces(Expressions(st)).Contains(max)) return null;
+        }
+        return found;
+    }
+
+    /// <summary>The reductions whose values an expression reads (not those nested inside them).</summary>
+    private static List<Node> ReadReduces(Node n)
+    {
+        var seen = new HashSet<Node>();
+        var result = new List<Node>();
+        void Visit(Node x)
+        {
+            if (!seen.Add(x)) return;
+            if (x.Op == Op.Reduce) { result.Add(x); return; }
+            foreach (var a in x.Args) Visit(a);
+        }
+        Visit(n);
+        return result;
+    }
+
+    /// <summary><see cref="BindsInside"/>, except for the reduction <paramref name="allowed"/>.</summary>
+    private static bool CapturesIndex(LoopStmt l, int varId, Node allowed)
+    {
+        foreach (var b in l.Body)
+            if (b is LoopStmt inner && (inner.Var.Id == varId || CapturesIndex(inner, varId, allowed))) return true;
+        foreach (var e in Expressions(l))
+            foreach (var r in CollectReduces(new[] { e }))
+                if (!ReferenceEquals(r, allowed) && r.Bound.Any(v => v.Id == varId)) return true;
+        return false;
     }
 
     /// <summary>Drops loops that only recompute reductions already available in this scope.</summary>

@@ -146,23 +146,46 @@ public class OnlineSumExpKernelTests
             [GeneratedLoss("mean[i](logsumexp[c | c != t[i]](z[i, c]) - z[i, t[i]])")]
             public static partial float MaskedLse(ReadOnlySpan<float> z, ReadOnlySpan<int> t, Span<float> dz);
         }
+
+        public static partial class Pairwise
+        {
+            // The logsumexp's values are dot products (an inner loop over d): one online sweep computes each once.
+            [GeneratedLoss("index d : dim; mean[i](logsumexp[j | j != i](sum[d](x[i, d] * x[j, d])) - sum[d](x[i, d] * x[i, d]))")]
+            public static partial float SoftNearest(ReadOnlySpan<float> x, Span<float> dx, int dim);
+        }
         """;
 
-    private static readonly Lazy<Type> Losses = new(() => GeneratorHarness.CompileAndLoad(Source).GetType("OnlineTest.L")!);
+    private static readonly Lazy<System.Reflection.Assembly> Compiled = new(() => GeneratorHarness.CompileAndLoad(Source));
+    private static readonly Lazy<Type> Losses = new(() => Compiled.Value.GetType("OnlineTest.L")!);
 
     [Fact]
     public void TheRowSweepsAreOnline()
     {
         var r = GeneratorHarness.Run(Source);
         Assert.Empty(r.Errors);
-        Assert.Equal(2, r.GeneratedSources.Length);
-        foreach (var source in r.GeneratedSources)
+        Assert.Equal(3, r.GeneratedSources.Length);
+        var pairwise = Assert.Single(r.GeneratedSources, x => x.Contains("SoftNearest"));
+        Assert.Contains("one online sweep (the values are computed once)", pairwise);
+        foreach (var source in r.GeneratedSources.Where(x => x != pairwise))
         {
             Assert.Contains("= global::LossDsl.Simd.OnlineSumExp.Add(online", source);
             Assert.Contains("OnlineSumExp.Combine<TS, TV>", source);
             Assert.Contains("(max and sum of exp, one online sweep for long rows)", source);
             Assert.Contains("OnlineSumExp.MinimumLength", source);
         }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(9)]
+    [InlineData(40)]
+    public void PairwiseLogsumexpOverInnerReductionsMatchesTheInterpreter(int rows)
+    {
+        var rng = new Random(rows);
+        const int dim = 7;
+        var inputs = new Dictionary<string, object> { ["x"] = Normal(rng, rows * dim, 1.5), ["dim"] = dim };
+        var type = Compiled.Value.GetType("OnlineTest.Pairwise")!;
+        CompareWithInterpreter(LossInvoker.Find(type, "SoftNearest"), inputs, $" ({rows} rows)");
     }
 
     [Theory]

@@ -762,7 +762,7 @@ internal sealed class CpuEmitter
                     string value = ew.Emit(o.Value, _w);
                     string m = $"vacc{o.Max.Id}_{copy}", sum = $"vacc{o.Sum.Id}_{copy}", t = "_o" + (++_tempCounter);
                     _w.Line($"// Online max and sum: t = exp(-|v - max|) (1 where equal); a new maximum scales the sum by t and adds 1.");
-                    _w.Line($"TV {t} = {ew.HeavyClass(Op.Exp)}.Exp(TS.Negate(TS.Abs(TS.Subtract({value}, {m}))));");
+                    _w.Line($"TV {t} = {ew.VectorClass(Op.Exp)}.Exp(TS.Negate(TS.Abs(TS.Subtract({value}, {m}))));");
                     _w.Line($"{t} = TS.Select(TS.Equal({value}, {m}), TS.Broadcast(1f), {t});");
                     _w.Line($"{sum} = TS.Select(TS.GreaterThan({value}, {m}), TS.MultiplyAdd({sum}, {t}, TS.Broadcast(1f)), TS.Add({sum}, {t}));");
                     _w.Line($"{m} = TS.Max({m}, {value});");
@@ -923,11 +923,9 @@ internal sealed class CpuEmitter
 
         private IndexVar _e_var(int id) => _e._model.Graph.Var(id);
 
-        /// <summary>The class that provides a heavy function here: <c>TS</c>, or <c>SimdCall</c> beyond the inlining budget.</summary>
-        public string HeavyClass(Op op) => VectorClass(op);
-
-        /// <summary>Heavy functions in a body with many of them are called out of line (see <c>SimdCall</c>).</summary>
-        private string VectorClass(Op op)
+        /// <summary>The class that provides an operation in vector code: <c>TS</c>, or <c>SimdCall</c> for heavy functions
+        /// beyond the body's inlining budget (see <see cref="MaxInlinedHeavy"/>).</summary>
+        public string VectorClass(Op op)
         {
             if (!IsHeavy(op)) return "TS";
             // The first few heavy functions of a body are inlined, the rest are called out of line.

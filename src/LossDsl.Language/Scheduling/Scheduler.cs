@@ -234,7 +234,6 @@ internal sealed class Scheduler
     /// </summary>
     private OnlineSumExpStmt? TryOnlineSumExp(LoopStmt maxLoop, LoopStmt sumLoop, HashSet<Node> produced, HashSet<Node> needs)
     {
-
         if (maxLoop.Var.Extent != sumLoop.Var.Extent) return null;
         var overlap = new HashSet<Node>(produced);
         overlap.IntersectWith(needs);

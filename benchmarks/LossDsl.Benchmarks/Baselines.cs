@@ -257,10 +257,6 @@ public static class Baselines
             ReadOnlySpan<float> z = logits.Slice(i * classes, classes);
             Span<float> dz = dlogits.Slice(i * classes, classes);
             int label = labels[i];
-            if ((uint)label >= (uint)classes)
-            {
-                throw new ArgumentOutOfRangeException(nameof(labels), $"Label {label} in row {i} is outside [0, {classes}).");
-            }
 
             float max = float.NegativeInfinity;
             for (int c = 0; c < z.Length; c++)
@@ -306,10 +302,6 @@ public static class Baselines
             ReadOnlySpan<float> z = logits.Slice(i * classes, classes);
             Span<float> dz = dlogits.Slice(i * classes, classes);
             int label = labels[i];
-            if ((uint)label >= (uint)classes)
-            {
-                throw new ArgumentOutOfRangeException(nameof(labels), $"Label {label} in row {i} is outside [0, {classes}).");
-            }
 
             float max = TensorPrimitives.Max(z);
             TensorPrimitives.Subtract(z, max, dz);
@@ -367,6 +359,15 @@ public static class Baselines
             throw new ArgumentException($"Logits length {logits.Length} is not a multiple of the row count {labels.Length}.", nameof(logits));
         }
 
-        return logits.Length / labels.Length;
+        int classes = logits.Length / labels.Length;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)classes)
+            {
+                throw new ArgumentOutOfRangeException(nameof(labels), $"Label {labels[i]} in row {i} is outside [0, {classes}).");
+            }
+        }
+
+        return classes;
     }
 }

@@ -244,7 +244,7 @@ internal sealed class Scheduler
         if (maxAcc is null) return null;
         // Renaming the sum loop's index to the max loop's must not capture an inner loop or a reduction over it (the
         // maximum itself, read in the shift after the loop, binds it and is fine).
-        if (maxLoop.Var.Id != sumLoop.Var.Id && CapturesIndex(sumLoop, maxLoop.Var.Id, max)) return null;
+        if (maxLoop.Var.Id != sumLoop.Var.Id && BindsInside(sumLoop, maxLoop.Var.Id, except: max)) return null;
         OnlineSumExpStmt? found = null;
         foreach (var st in sumLoop.Body)
         {
@@ -280,17 +280,6 @@ internal sealed class Scheduler
         return result;
     }
 
-    /// <summary><see cref="BindsInside"/>, except for the reduction <paramref name="allowed"/>.</summary>
-    private static bool CapturesIndex(LoopStmt l, int varId, Node allowed)
-    {
-        foreach (var b in l.Body)
-            if (b is LoopStmt inner && (inner.Var.Id == varId || CapturesIndex(inner, varId, allowed))) return true;
-        foreach (var e in Expressions(l))
-            foreach (var r in CollectReduces(new[] { e }))
-                if (!ReferenceEquals(r, allowed) && r.Bound.Any(v => v.Id == varId)) return true;
-        return false;
-    }
-
     /// <summary>Drops loops that only recompute reductions already available in this scope.</summary>
     private void DropRecomputations(List<Stmt> block, HashSet<Node> computedOutside)
     {
@@ -307,8 +296,8 @@ internal sealed class Scheduler
         }
     }
 
-    /// <summary>True if an inner loop or a reduction inside the statement binds the index.</summary>
-    private static bool BindsInside(Stmt s, int varId)
+    /// <summary>True if an inner loop or a reduction inside the statement (other than <paramref name="except"/>) binds the index.</summary>
+    private static bool BindsInside(Stmt s, int varId, Node? except = null)
     {
         switch (s)
         {
@@ -316,11 +305,11 @@ internal sealed class Scheduler
                 foreach (var b in l.Body)
                 {
                     if (b is LoopStmt inner && inner.Var.Id == varId) return true;
-                    if (BindsInside(b, varId)) return true;
+                    if (BindsInside(b, varId, except)) return true;
                 }
                 foreach (var e in Expressions(s))
                     foreach (var r in CollectReduces(new[] { e }))
-                        if (r.Bound.Any(v => v.Id == varId)) return true;
+                        if (!ReferenceEquals(r, except) && r.Bound.Any(v => v.Id == varId)) return true;
                 return false;
             default:
                 return false;

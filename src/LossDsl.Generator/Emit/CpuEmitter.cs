@@ -760,12 +760,11 @@ internal sealed class CpuEmitter
                 case OnlineSumExpStmt o:
                 {
                     string value = ew.Emit(o.Value, _w);
-                    string m = $"vacc{o.Max.Id}_{copy}", sum = $"vacc{o.Sum.Id}_{copy}", t = "_o" + (++_tempCounter);
-                    _w.Line($"// Online max and sum: t = exp(-|v - max|) (1 where equal); a new maximum scales the sum by t and adds 1.");
-                    _w.Line($"TV {t} = {ew.VectorClass(Op.Exp)}.Exp(TS.Negate(TS.Abs(TS.Subtract({value}, {m}))));");
-                    _w.Line($"{t} = TS.Select(TS.Equal({value}, {m}), TS.Broadcast(1f), {t});");
-                    _w.Line($"{sum} = TS.Select(TS.GreaterThan({value}, {m}), TS.MultiplyAdd({sum}, {t}, TS.Broadcast(1f)), TS.Add({sum}, {t}));");
-                    _w.Line($"{m} = TS.Max({m}, {value});");
+                    string m = $"vacc{o.Max.Id}_{copy}", sum = $"vacc{o.Sum.Id}_{copy}";
+                    // The step's exponential counts against the body's inlining budget like any heavy function.
+                    string step = ew.VectorClass(Op.Exp) == "TS" ? "Step" : "StepOutOfLine";
+                    _w.Line($"// Online max and sum: a new maximum rescales the running sum (one exp per element).");
+                    _w.Line($"({m}, {sum}) = global::LossDsl.Simd.OnlineSumExp.{step}<TS, TV>({m}, {sum}, {value});");
                     break;
                 }
                 case StoreStmt st:

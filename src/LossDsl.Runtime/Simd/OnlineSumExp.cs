@@ -33,13 +33,29 @@ public static class OnlineSumExp
         public static State Empty => new(float.NegativeInfinity, 0f);
     }
 
-    /// <summary>Adds one value to a running pair.</summary>
+    /// <summary>
+    /// One online step in every lane: t = exp(-|v - max|) (1 where they are equal); a new maximum scales the sum by t
+    /// and adds 1, otherwise t is added. The vector loops of generated kernels call it, and <see cref="Add"/> for the tail.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (TV Max, TV Sum) Step<TS, TV>(TV max, TV sum, TV value) where TS : struct, ISimdOps<TV> where TV : struct
+    {
+        TV one = TS.Broadcast(1f);
+        TV t = TS.Select(TS.Equal(value, max), one, TS.Exp(TS.Negate(TS.Abs(TS.Subtract(value, max)))));
+        return (TS.Max(max, value), TS.Select(TS.GreaterThan(value, max), TS.MultiplyAdd(sum, t, one), TS.Add(sum, t)));
+    }
+
+    /// <summary><see cref="Step{TS, TV}"/> as a call, for vector bodies past their inlining budget (see <c>SimdCall</c>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static (TV Max, TV Sum) StepOutOfLine<TS, TV>(TV max, TV sum, TV value) where TS : struct, ISimdOps<TV> where TV : struct
+        => Step<TS, TV>(max, sum, value);
+
+    /// <summary>Adds one value to a running pair (<see cref="Step{TS, TV}"/> on one lane).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static State Add(State state, float value)
     {
-        float t = value == state.Max ? 1f : Scalar.Exp(-MathF.Abs(value - state.Max));
-        float sum = value > state.Max ? MathF.FusedMultiplyAdd(state.Sum, t, 1f) : state.Sum + t;
-        return new State(MathF.Max(state.Max, value), sum);
+        var (max, sum) = Step<Scalar, float>(state.Max, state.Sum, value);
+        return new State(max, sum);
     }
 
     /// <summary>Merges the per-lane pairs (<paramref name="laneMax"/>, <paramref name="laneSum"/>) into a running pair, in a fixed lane order.</summary>

@@ -401,7 +401,7 @@ internal static class VectorMath
     public static TVec PowUniform<TOps, TVec>(TVec x, float y) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
     {
         if (IsSmallIntegerPower(y)) return PowSmallInteger<TOps, TVec>(x, (int)y);
-        return PowFromLogUniform<TOps, TVec>(x, y, LogNonNegative<TOps, TVec>(Abs<TOps, TVec>(x)));
+        return PowFromLogOtherExponent<TOps, TVec>(x, y, LogNonNegative<TOps, TVec>(Abs<TOps, TVec>(x)));
     }
 
     /// <summary>
@@ -411,8 +411,12 @@ internal static class VectorMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec PowFromLogUniform<TOps, TVec>(TVec x, float y, TVec logAbsX) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
+        => IsSmallIntegerPower(y) ? PowSmallInteger<TOps, TVec>(x, (int)y) : PowFromLogOtherExponent<TOps, TVec>(x, y, logAbsX);
+
+    /// <summary>The exp/log route of the uniform powers, for an exponent that is not a small integer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec PowFromLogOtherExponent<TOps, TVec>(TVec x, float y, TVec logAbsX) where TOps : struct, IVectorPrimitives<TVec> where TVec : struct
     {
-        if (IsSmallIntegerPower(y)) return PowSmallInteger<TOps, TVec>(x, (int)y);
         TVec one = C<TOps, TVec>(1f);
         TVec result = Exp<TOps, TVec>(TOps.Mul(C<TOps, TVec>(y), logAbsX));
         result = TOps.Select(TOps.Equal(Abs<TOps, TVec>(x), one), one, result);

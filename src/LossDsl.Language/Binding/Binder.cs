@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using LossDsl.Language.Builtins;
+using LossDsl.Language.Desugaring;
 using LossDsl.Language.Ir;
 using LossDsl.Language.Syntax;
 
@@ -8,13 +10,14 @@ namespace LossDsl.Language.Binding;
 
 /// <summary>
 /// The bind stage: resolves names against the method's parameters, let-bindings and indices; infers tensor ranks and
-/// the extents of their axes; checks types; desugars the built-in functions into IR (see docs/language.md, "Built-ins");
-/// and proves that every extent can be computed at run time from the tensor lengths and int parameters.
+/// the extents of their axes; checks types and the calls of built-in functions against <see cref="BuiltinTable"/>, whose
+/// expansion into IR is the desugaring stage (<see cref="Desugarer"/>); and proves that every extent can be computed
+/// at run time from the tensor lengths and int parameters.
 /// </summary>
 internal sealed class Binder
 {
     private readonly LossModel _model;
-    private readonly IrGraph _g;
+    private readonly IrGraph _graph;
     private readonly Dictionary<string, TensorInfo> _tensors = new();
     private readonly Dictionary<string, ScalarInfo> _scalars = new();
     private readonly Dictionary<string, LetStatement> _lets = new();
@@ -31,7 +34,7 @@ internal sealed class Binder
     private Binder(LossModel model, DiagnosticBag diagnostics)
     {
         _model = model;
-        _g = model.Graph;
+        _graph = model.Graph;
         _diagnostics = diagnostics;
     }
 
@@ -190,7 +193,7 @@ internal sealed class Binder
         var loss = BindNumeric(syntax.Result);
         if (loss.Free.Length > 0)
         {
-            string names = string.Join(", ", loss.Free.Select(id => "'" + _g.Var(id).Name + "'").Distinct());
+            string names = string.Join(", ", loss.Free.Select(id => "'" + _graph.Var(id).Name + "'").Distinct());
             throw Error(DiagnosticIds.NotScalar,
                 $"the loss must be a scalar, but it still depends on index {names}; reduce it with sum, mean, max, ... (e.g. mean(...))", syntax.Result);
         }
@@ -242,7 +245,7 @@ internal sealed class Binder
     private IndexVar NewIndexVar(string name)
     {
         int extent = _declaredIndexExtents.TryGetValue(name, out var e) ? e : NewExtent("n_" + name);
-        return _g.NewVar(name, extent);
+        return _graph.NewVar(name, extent);
     }
 
     private IndexVar ResolveIndex(NameExpr name)
@@ -270,18 +273,18 @@ internal sealed class Binder
     }
 
     /// <summary>Binds a numeric operand; a condition used as a number is 1 or 0.</summary>
-    private Node BindNumeric(Expr e) => _g.ToReal(Bind(e));
+    private Node BindNumeric(Expr e) => _graph.ToReal(Bind(e));
 
     private Node Bind(Expr e)
     {
         switch (e)
         {
-            case NumberExpr num: return _g.Const(num.Value);
+            case NumberExpr num: return _graph.Const(num.Value);
             case NameExpr name: return BindName(name);
             case SubscriptExpr sub: return BindSubscript(sub);
             case UnaryExpr u:
-                if (u.Op == UnaryOp.Not) return _g.Unary(Op.Not, BindBool(u.Operand, "the operand of '!'"));
-                return _g.Neg(BindNumeric(u.Operand));
+                if (u.Op == UnaryOp.Not) return _graph.Unary(Op.Not, BindBool(u.Operand, "the operand of '!'"));
+                return _graph.Neg(BindNumeric(u.Operand));
             case BinaryExpr b: return BindBinary(b);
             case CallExpr c: return BindCall(c);
             default: throw new InvalidOperationException("unknown syntax node " + e.GetType().Name);
@@ -294,7 +297,7 @@ internal sealed class Binder
         {
             case BinaryOp.And:
             case BinaryOp.Or:
-                return _g.Binary(b.Op == BinaryOp.And ? Op.And : Op.Or, BindBool(b.Left, $"the left operand of '{(b.Op == BinaryOp.And ? "&&" : "||")}'"),
+                return _graph.Binary(b.Op == BinaryOp.And ? Op.And : Op.Or, BindBool(b.Left, $"the left operand of '{(b.Op == BinaryOp.And ? "&&" : "||")}'"),
                     BindBool(b.Right, $"the right operand of '{(b.Op == BinaryOp.And ? "&&" : "||")}'"));
             case BinaryOp.Equal: case BinaryOp.NotEqual: case BinaryOp.Less: case BinaryOp.LessEqual: case BinaryOp.Greater: case BinaryOp.GreaterEqual:
             {
@@ -305,7 +308,7 @@ internal sealed class Binder
                     BinaryOp.Equal => Op.Eq, BinaryOp.NotEqual => Op.Ne, BinaryOp.Less => Op.Lt,
                     BinaryOp.LessEqual => Op.Le, BinaryOp.Greater => Op.Gt, _ => Op.Ge,
                 };
-                return _g.Binary(op, l, r);
+                return _graph.Binary(op, l, r);
             }
             default:
             {
@@ -316,8 +319,7 @@ internal sealed class Binder
                     BinaryOp.Add => Op.Add, BinaryOp.Subtract => Op.Sub, BinaryOp.Multiply => Op.Mul,
                     BinaryOp.Divide => Op.Div, _ => Op.Pow,
                 };
-                if (op == Op.Pow && r.IsConstValue(2)) return _g.Mul(l, l);
-                return _g.Binary(op, l, r);
+                return op == Op.Pow ? Desugarer.Power(_graph, l, r) : _graph.Binary(op, l, r);
             }
         }
     }
@@ -327,7 +329,7 @@ internal sealed class Binder
     private Node BindName(NameExpr name)
     {
         if (_scalars.TryGetValue(name.Name, out var s))
-            return _g.Param(s.Id, s.IsInt ? DslType.Int : DslType.Real);
+            return _graph.Param(s.Id, s.IsInt ? DslType.Int : DslType.Real);
         if (_tensors.TryGetValue(name.Name, out var t))
         {
             // A bare tensor name is elementwise over all its elements: a rank-1 view with the shared flat index.
@@ -336,12 +338,12 @@ internal sealed class Binder
         // A binding used without subscripts is inlined as written; the indices it uses (its parameters, for an
         // indexed binding) resolve in the enclosing scope by name.
         if (_lets.TryGetValue(name.Name, out var let)) return BindLetBody(let);
-        if (name.Name == "inf") return _g.Const(double.PositiveInfinity);
-        if (name.Name == "pi") return _g.Const(Math.PI);
+        if (name.Name == "inf") return _graph.Const(double.PositiveInfinity);
+        if (name.Name == "pi") return _graph.Const(Math.PI);
         foreach (var scope in _scopes)
-            if (scope.ContainsKey(name.Name)) return _g.Index(ResolveIndex(name));
+            if (scope.ContainsKey(name.Name)) return _graph.Index(ResolveIndex(name));
         if (_implicit.ContainsKey(name.Name) || _declaredIndexExtents.ContainsKey(name.Name) || (_indexNames.Contains(name.Name) && IsIndexName(name.Name)))
-            return _g.Index(ResolveIndex(name));
+            return _graph.Index(ResolveIndex(name));
         if (IsFunctionName(name.Name))
             throw Error(DiagnosticIds.WrongArgumentCount, $"'{name.Name}' is a function: call it with arguments, e.g. {name.Name}(x)", name);
         throw Error(DiagnosticIds.UnknownName, $"unknown name '{name.Name}': not a parameter, binding, index or constant" + Suggest(name.Name), name);
@@ -349,7 +351,7 @@ internal sealed class Binder
 
     private string Suggest(string name)
     {
-        var candidates = _tensors.Keys.Concat(_scalars.Keys).Concat(_lets.Keys).Concat(FunctionNames);
+        var candidates = _tensors.Keys.Concat(_scalars.Keys).Concat(_lets.Keys).Concat(BuiltinTable.FunctionNames);
         string? best = null; int bestDistance = int.MaxValue;
         foreach (var c in candidates)
         {
@@ -434,7 +436,7 @@ internal sealed class Binder
             {
                 var v = ne.Name == FlatIndexName ? FlatIndex() : ResolveIndex(ne);
                 Unify(v.Extent, t.Axes[k], s, $"index '{v.Name}' is used for axis {k} of '{t.Name}'");
-                n = _g.Index(v);
+                n = _graph.Index(v);
             }
             else
             {
@@ -444,7 +446,7 @@ internal sealed class Binder
             }
             idx[k] = n;
         }
-        return _g.Load(t.Id, t.IsInt ? DslType.Int : DslType.Real, idx);
+        return _graph.Load(t.Id, t.IsInt ? DslType.Int : DslType.Real, idx);
     }
 
     private readonly Dictionary<int, bool> _flatUse = new();
@@ -461,7 +463,7 @@ internal sealed class Binder
     {
         if (!_implicit.TryGetValue(FlatIndexName, out var v))
         {
-            v = _g.NewVar("e", NewExtent("n"));
+            v = _graph.NewVar("e", NewExtent("n"));
             _implicit[FlatIndexName] = v;
         }
         return v;
@@ -469,179 +471,88 @@ internal sealed class Binder
 
     // ---- Calls -----------------------------------------------------------------------------------------------------
 
-    private static readonly string[] ElementwiseFunctions =
-    {
-        "abs", "sign", "sqrt", "rsqrt", "square", "exp", "expm1", "log", "log1p", "log2", "sigmoid", "logsigmoid", "softplus",
-        "tanh", "atan", "erf", "relu", "floor", "neg", "pow", "clamp", "where", "select", "stop_gradient", "sg", "bce_logits",
-    };
+    private static bool IsFunctionName(string n) => BuiltinTable.IsFunction(n);
 
-    private static readonly string[] ReductionFunctions =
-    {
-        "sum", "mean", "max", "min", "logsumexp", "count", "norm", "norm1", "dot", "softmax", "log_softmax",
-    };
-
-    private static IEnumerable<string> FunctionNames => ElementwiseFunctions.Concat(ReductionFunctions);
-    private static bool IsFunctionName(string n) => Array.IndexOf(ElementwiseFunctions, n) >= 0 || Array.IndexOf(ReductionFunctions, n) >= 0;
-
-    private void Arity(CallExpr c, int min, int max)
-    {
-        int n = c.Arguments.Count;
-        if (n < min || n > max)
-        {
-            string expected = min == max ? $"{min}" : $"{min} to {max}";
-            throw Error(DiagnosticIds.WrongArgumentCount, $"'{c.Function.Name}' takes {expected} argument(s) but {n} were given", c);
-        }
-    }
-
+    /// <summary>
+    /// Binds a call of a built-in function: its index binders (fresh indices scoped to the call), filter and arguments,
+    /// checked against the function's entry in <see cref="BuiltinTable"/>; the desugaring stage expands it into IR.
+    /// Without binders, a reduction reduces over the implicit (never bound) indices of its arguments.
+    /// </summary>
     private Node BindCall(CallExpr c)
     {
         string f = c.Function.Name;
-        bool isReduction = Array.IndexOf(ReductionFunctions, f) >= 0;
-        // max(a, b) and min(a, b) with two arguments and no binders are elementwise.
-        if ((f == "max" || f == "min") && c.Binders is null && c.Arguments.Count == 2) isReduction = false;
-        if (c.Binders is not null && !isReduction)
+        var function = BuiltinTable.Find(f, c.Binders is not null, c.Arguments.Count)
+            ?? throw Error(DiagnosticIds.UnknownFunction, $"unknown function '{f}'" + Suggest(f), c.Function);
+        if (c.Binders is not null && function.Kind == FunctionKind.Elementwise)
             throw Error(DiagnosticIds.InvalidBinder, $"'{f}' is not a reduction and takes no [indices]", c.Function);
-        if (isReduction) return BindReduction(c);
-
-        Node A(int k) => BindNumeric(c.Arguments[k]);
-        switch (f)
+        int n = c.Arguments.Count;
+        if (n < function.MinArguments || n > function.MaxArguments)
         {
-            case "abs": Arity(c, 1, 1); return _g.Unary(Op.Abs, A(0));
-            case "sign": Arity(c, 1, 1); return _g.Unary(Op.Sign, A(0));
-            case "sqrt": Arity(c, 1, 1); return _g.Unary(Op.Sqrt, A(0));
-            case "rsqrt": Arity(c, 1, 1); return _g.Div(_g.One, _g.Unary(Op.Sqrt, A(0)));
-            case "square": Arity(c, 1, 1); { var x = A(0); return _g.Mul(x, x); }
-            case "exp": Arity(c, 1, 1); return _g.Unary(Op.Exp, A(0));
-            case "expm1": Arity(c, 1, 1); return _g.Unary(Op.Expm1, A(0));
-            case "log": Arity(c, 1, 1); return _g.Unary(Op.Log, A(0));
-            case "log2": Arity(c, 1, 1); return _g.Mul(_g.Const(1 / Math.Log(2)), _g.Unary(Op.Log, A(0)));
-            case "log1p": Arity(c, 1, 1); return _g.Unary(Op.Log1p, A(0));
-            case "sigmoid": Arity(c, 1, 1); return _g.Unary(Op.Sigmoid, A(0));
-            case "logsigmoid": Arity(c, 1, 1); return _g.Neg(_g.Unary(Op.Softplus, _g.Neg(A(0))));
-            case "softplus":
-            {
-                Arity(c, 1, 2);
-                var x = A(0);
-                if (c.Arguments.Count == 1) return _g.Unary(Op.Softplus, x);
-                var beta = A(1);
-                return _g.Div(_g.Unary(Op.Softplus, _g.Mul(beta, x)), beta);
-            }
-            case "tanh": Arity(c, 1, 1); return _g.Unary(Op.Tanh, A(0));
-            case "atan": Arity(c, 1, 1); return _g.Unary(Op.Atan, A(0));
-            case "erf": Arity(c, 1, 1); return _g.Unary(Op.Erf, A(0));
-            case "floor": Arity(c, 1, 1); return _g.Unary(Op.Floor, A(0));
-            case "neg": Arity(c, 1, 1); return _g.Neg(A(0));
-            case "relu": Arity(c, 1, 1); return _g.Binary(Op.Max, A(0), _g.Zero);
-            case "max": Arity(c, 2, 2); return _g.Binary(Op.Max, A(0), A(1));
-            case "min": Arity(c, 2, 2); return _g.Binary(Op.Min, A(0), A(1));
-            case "pow":
-            {
-                Arity(c, 2, 2);
-                var x = A(0); var y = A(1);
-                return y.IsConstValue(2) ? _g.Mul(x, x) : _g.Binary(Op.Pow, x, y);
-            }
-            case "clamp": Arity(c, 3, 3); return _g.Binary(Op.Min, _g.Binary(Op.Max, A(0), A(1)), A(2));
-            case "where":
-            case "select":
-            {
-                Arity(c, 3, 3);
-                var cond = BindBool(c.Arguments[0], $"the first argument of '{f}'");
-                return _g.Select(cond, A(1), A(2));
-            }
-            case "stop_gradient":
-            case "sg": Arity(c, 1, 1); return _g.StopGrad(A(0));
-            case "bce_logits":
-            {
-                // Binary cross-entropy on logits, stable form: softplus(x) - x*y = max(x,0) - x*y + log1p(exp(-|x|)).
-                Arity(c, 2, 2);
-                var x = A(0); var y = A(1);
-                return _g.Sub(_g.Unary(Op.Softplus, x), _g.Mul(x, y));
-            }
+            string expected = function.MinArguments == function.MaxArguments ? $"{function.MinArguments}" : $"{function.MinArguments} to {function.MaxArguments}";
+            throw Error(DiagnosticIds.WrongArgumentCount, $"'{f}' takes {expected} argument(s) but {n} were given", c);
         }
-        throw Error(DiagnosticIds.UnknownFunction, $"unknown function '{f}'" + Suggest(f), c.Function);
+
+        switch (function.Kind)
+        {
+            case FunctionKind.AlongAxis:
+            {
+                if (c.Binders is null || c.Binders.Count != 1 || c.Filter is not null)
+                    throw Error(DiagnosticIds.InvalidBinder, $"'{f}' needs exactly one axis and no filter: {f}[c](z[i, c])", c);
+                var axis = ResolveIndexForUse(c.Binders[0]);
+                return Desugarer.Expand(function, new CallArguments(_graph, BindArguments(c, function), Array.Empty<IndexVar>(), null, axis));
+            }
+            case FunctionKind.Reduction when c.Binders is not null:
+            {
+                var scope = new Dictionary<string, IndexVar>();
+                var bound = new IndexVar[c.Binders.Count];
+                for (int k = 0; k < bound.Length; k++)
+                {
+                    var b = c.Binders[k];
+                    if (b.Name == FlatIndexName || !IsIndexName(b.Name))
+                        throw Error(DiagnosticIds.InvalidBinder, $"'{b.Name}' cannot be a reduction index: it is a parameter, binding or constant", b);
+                    if (scope.ContainsKey(b.Name))
+                        throw Error(DiagnosticIds.InvalidBinder, $"index '{b.Name}' is listed twice", b);
+                    bound[k] = NewIndexVar(b.Name);
+                    _usedIndexSpans[bound[k].Id] = (b.Offset, b.Length);
+                    scope[b.Name] = bound[k];
+                }
+                _scopes.Add(scope);
+                try
+                {
+                    var filter = c.Filter is null ? null : BindBool(c.Filter, "a reduction filter");
+                    return Desugarer.Expand(function, new CallArguments(_graph, BindArguments(c, function), bound, filter, null));
+                }
+                finally { _scopes.RemoveAt(_scopes.Count - 1); }
+            }
+            case FunctionKind.Reduction:
+            {
+                var args = BindArguments(c, function);
+                var free = IndexSet.Empty;
+                foreach (var a in args) free = IndexSet.Union(free, a.Free);
+                var bound = free.Where(IsImplicitFree).Select(id => _graph.Var(id)).ToArray();
+                return Desugarer.Expand(function, new CallArguments(_graph, args, bound, null, null));
+            }
+            default:
+                return Desugarer.Expand(function, new CallArguments(_graph, BindArguments(c, function), Array.Empty<IndexVar>(), null, null));
+        }
     }
 
-    /// <summary>
-    /// Reductions. With binders (<c>sum[i, j | cond](e)</c>) they reduce over the named indices (fresh variables
-    /// scoped to the call); without binders they reduce over the implicit (never bound) indices of their argument.
-    /// </summary>
-    private Node BindReduction(CallExpr c)
+    private Node[] BindArguments(CallExpr c, FunctionRule function)
     {
-        string f = c.Function.Name;
-        IndexVar[] bound;
-        Node? filter = null;
-        List<Node> args = new();
-        int expectedArgs = f == "dot" ? 2 : f == "count" ? 1 : 1;
-        Arity(c, expectedArgs, expectedArgs);
-
-        bool elementwiseAlongAxis = f is "softmax" or "log_softmax";
-        if (elementwiseAlongAxis)
+        var args = new Node[c.Arguments.Count];
+        for (int k = 0; k < args.Length; k++)
         {
-            // softmax[c](e): e's index c stays free in the result; the normalizer reduces over a renamed copy.
-            if (c.Binders is null || c.Binders.Count != 1 || c.Filter is not null)
-                throw Error(DiagnosticIds.InvalidBinder, $"'{f}' needs exactly one axis and no filter: {f}[c](z[i, c])", c);
-            var axis = ResolveIndexForUse(c.Binders[0]);
-            var body = BindNumeric(c.Arguments[0]);
-            var fresh = _g.NewVar(axis.Name, axis.Extent);
-            var copy = _g.Substitute(body, new Dictionary<int, IndexVar> { [axis.Id] = fresh });
-            var lse = LogSumExp(new[] { fresh }, copy);
-            var logp = _g.Sub(body, lse);
-            return f == "softmax" ? _g.Unary(Op.Exp, logp) : logp;
-        }
-
-        if (c.Binders is not null)
-        {
-            var scope = new Dictionary<string, IndexVar>();
-            bound = new IndexVar[c.Binders.Count];
-            for (int k = 0; k < bound.Length; k++)
+            args[k] = function.Arguments[k] switch
             {
-                var b = c.Binders[k];
-                if (b.Name == FlatIndexName || !IsIndexName(b.Name))
-                    throw Error(DiagnosticIds.InvalidBinder, $"'{b.Name}' cannot be a reduction index: it is a parameter, binding or constant", b);
-                if (scope.ContainsKey(b.Name))
-                    throw Error(DiagnosticIds.InvalidBinder, $"index '{b.Name}' is listed twice", b);
-                bound[k] = NewIndexVar(b.Name);
-                _usedIndexSpans[bound[k].Id] = (b.Offset, b.Length);
-                scope[b.Name] = bound[k];
-            }
-            _scopes.Add(scope);
-            try
-            {
-                if (c.Filter is not null) filter = BindBool(c.Filter, "a reduction filter");
-                foreach (var a in c.Arguments) args.Add(f == "count" ? Bind(a) : BindNumeric(a));
-            }
-            finally { _scopes.RemoveAt(_scopes.Count - 1); }
+                ArgumentKind.Condition => BindBool(c.Arguments[k], $"the {Ordinal(k)} argument of '{function.Name}'"),
+                ArgumentKind.NumberOrCondition => Bind(c.Arguments[k]),
+                _ => BindNumeric(c.Arguments[k]),
+            };
         }
-        else
-        {
-            foreach (var a in c.Arguments) args.Add(f == "count" ? Bind(a) : BindNumeric(a));
-            var free = IndexSet.Empty;
-            foreach (var a in args) free = IndexSet.Union(free, a.Free);
-            bound = free.Where(IsImplicitFree).Select(id => _g.Var(id)).ToArray();
-        }
-
-        Node Masked(Node body, double identity) => filter is null ? body : _g.Select(filter, body, _g.Const(identity));
-        Node Count() => _g.Reduce(ReduceKind.Sum, bound, Masked(_g.One, 0));
-
-        switch (f)
-        {
-            case "sum": return _g.Reduce(ReduceKind.Sum, bound, Masked(args[0], 0));
-            case "mean": return _g.Div(_g.Reduce(ReduceKind.Sum, bound, Masked(args[0], 0)), Count());
-            case "max": return _g.Reduce(ReduceKind.Max, bound, Masked(args[0], double.NegativeInfinity));
-            case "min": return _g.Reduce(ReduceKind.Min, bound, Masked(args[0], double.PositiveInfinity));
-            case "logsumexp": return LogSumExp(bound, Masked(args[0], double.NegativeInfinity));
-            case "count":
-            {
-                var a = args[0];
-                var indicator = a.Type == DslType.Bool ? _g.ToReal(a) : _g.ToReal(_g.Binary(Op.Ne, a, _g.Zero));
-                return _g.Reduce(ReduceKind.Sum, bound, Masked(indicator, 0));
-            }
-            case "norm": return _g.Unary(Op.Sqrt, _g.Reduce(ReduceKind.Sum, bound, Masked(_g.Mul(args[0], args[0]), 0)));
-            case "norm1": return _g.Reduce(ReduceKind.Sum, bound, Masked(_g.Unary(Op.Abs, args[0]), 0));
-            case "dot": return _g.Reduce(ReduceKind.Sum, bound, Masked(_g.Mul(args[0], args[1]), 0));
-        }
-        throw Error(DiagnosticIds.UnknownFunction, $"unknown reduction '{f}'", c.Function);
+        return args;
     }
+
+    private static string Ordinal(int k) => k switch { 0 => "first", 1 => "second", 2 => "third", _ => $"{k + 1}th" };
 
     /// <summary>True for a free index that no enclosing binder owns (so a binder-less reduction takes it).</summary>
     private bool IsImplicitFree(int id)
@@ -652,19 +563,6 @@ internal sealed class Binder
         return true;
     }
 
-    /// <summary>
-    /// logsumexp, max-shifted: m = max(e); lse = m + log(sum(exp(e - m))), with m under stop_gradient (the result does
-    /// not depend on the shift) and clamped to -3e38 so that an all -inf input gives -inf rather than NaN.
-    /// </summary>
-    private Node LogSumExp(IndexVar[] bound, Node body)
-    {
-        if (bound.Length == 0) return body;
-        var m = _g.Reduce(ReduceKind.Max, bound, body);
-        var shift = _g.StopGrad(_g.Binary(Op.Max, m, _g.Const(-3e38)));
-        var s = _g.Reduce(ReduceKind.Sum, bound, _g.Unary(Op.Exp, _g.Sub(body, shift)));
-        return _g.Add(shift, _g.Unary(Op.Log, s));
-    }
-
     // ---- Shapes ----------------------------------------------------------------------------------------------------
 
     /// <summary>
@@ -673,7 +571,7 @@ internal sealed class Binder
     /// </summary>
     private void SettleShapes()
     {
-        for (int v = 0; v < _g.VarCount; v++) _g.Var(v).Extent = Find(_g.Var(v).Extent);
+        for (int v = 0; v < _graph.VarCount; v++) _graph.Var(v).Extent = Find(_graph.Var(v).Extent);
         foreach (var t in _model.Tensors)
             if (t.Axes is not null) for (int k = 0; k < t.Axes.Length; k++) t.Axes[k] = Find(t.Axes[k]);
 
@@ -711,9 +609,9 @@ internal sealed class Binder
         // Every index the loss ranges over needs a known extent (an index that never subscripts a tensor has none).
         if (pending.Count == 0)
         {
-            for (int v = 0; v < _g.VarCount; v++)
+            for (int v = 0; v < _graph.VarCount; v++)
             {
-                var iv = _g.Var(v);
+                var iv = _graph.Var(v);
                 if (known.Contains(iv.Extent) || !_usedIndexSpans.TryGetValue(iv.Id, out var span)) continue;
                 throw Error(DiagnosticIds.ExtentNotInferable,
                     $"the extent of index '{iv.Name}' is unknown: it subscripts no tensor; use it as a subscript or declare 'index {iv.Name} : n;' with an int parameter n",
@@ -725,9 +623,9 @@ internal sealed class Binder
             var t = pending[0];
             var unknownAxes = Enumerable.Range(0, t.Axes!.Length).Where(k => !known.Contains(t.Axes[k])).ToList();
             var indexNames = new List<string>();
-            for (int v = 0; v < _g.VarCount; v++)
-                if (unknownAxes.Any(k => t.Axes[k] == _g.Var(v).Extent) && !indexNames.Contains(_g.Var(v).Name) && _g.Var(v).Name != "e")
-                    indexNames.Add(_g.Var(v).Name);
+            for (int v = 0; v < _graph.VarCount; v++)
+                if (unknownAxes.Any(k => t.Axes[k] == _graph.Var(v).Extent) && !indexNames.Contains(_graph.Var(v).Name) && _graph.Var(v).Name != "e")
+                    indexNames.Add(_graph.Var(v).Name);
             string idx = indexNames.Count > 0 ? indexNames[indexNames.Count - 1] : "i";
             throw Error(DiagnosticIds.ExtentNotInferable,
                 $"the shape of '{t.Name}' cannot be inferred from the tensor lengths (axes {string.Join(", ", unknownAxes)} are unknown); declare an extent with an int parameter, e.g. 'index {idx} : n;'",
@@ -749,8 +647,8 @@ internal sealed class Binder
     private string NameOfExtent(int extent)
     {
         // Name an extent after the first index that ranges over it: i -> "n_i" (readable in generated code).
-        for (int v = 0; v < _g.VarCount; v++)
-            if (_g.Var(v).Extent == extent) return "n_" + _g.Var(v).Name;
+        for (int v = 0; v < _graph.VarCount; v++)
+            if (_graph.Var(v).Extent == extent) return "n_" + _graph.Var(v).Name;
         return "n" + extent;
     }
 
@@ -761,7 +659,7 @@ internal sealed class Binder
         {
             if (memo.TryGetValue(n, out var done)) return done;
             Node r;
-            if (n.Op == Op.Extent) r = Find(n.Ref) == n.Ref ? n : _g.ExtentOf(Find(n.Ref));
+            if (n.Op == Op.Extent) r = Find(n.Ref) == n.Ref ? n : _graph.ExtentOf(Find(n.Ref));
             else if (n.Args.Length == 0) r = n;
             else
             {
@@ -770,7 +668,7 @@ internal sealed class Binder
                 for (int i = 0; i < args.Length; i++) { args[i] = Walk(n.Args[i]); changed |= !ReferenceEquals(args[i], n.Args[i]); }
                 // Reductions are always rebuilt: with the extents settled, their canonical indices are final, so
                 // equal reductions bound at different places become one node.
-                r = changed || n.Op == Op.Reduce ? _g.Rebuild(n, args) : n;
+                r = changed || n.Op == Op.Reduce ? _graph.Rebuild(n, args) : n;
             }
             memo[n] = r;
             return r;

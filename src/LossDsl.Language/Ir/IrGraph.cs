@@ -3,20 +3,24 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Globalization;
 using System.Text;
+using LossDsl.Language.Simplification;
 
 namespace LossDsl.Language.Ir;
 
 /// <summary>
-/// Builds IR nodes. Every constructor first applies the algebraic rules of <c>Simplification/AlgebraicRules.cs</c>,
-/// then hash-conses the result, so the graph is always simplified and common subexpressions are always shared
-/// (common-subexpression elimination by construction).
+/// Builds IR nodes. Every constructor first applies the rules of the simplification stage
+/// (<see cref="AlgebraicSimplifier"/>), then hash-conses the result, so the graph is always simplified and common
+/// subexpressions are always shared (common-subexpression elimination by construction).
 /// </summary>
-internal sealed partial class IrGraph
+internal sealed class IrGraph
 {
+    private readonly AlgebraicSimplifier _simplifier;
     private readonly Dictionary<string, Node> _nodes = new();
     private readonly List<IndexVar> _vars = new();
     private readonly StringBuilder _key = new();
     private int _nextId;
+
+    public IrGraph() { _simplifier = new AlgebraicSimplifier(this); }
 
     public IndexVar NewVar(string name, int extent)
     {
@@ -43,20 +47,20 @@ internal sealed partial class IrGraph
     public Node Unary(Op op, Node a)
     {
         var args = new[] { a };
-        return Simplify(op, args) ?? Intern(op, ResultType(op, args), args, 0, 0, ReduceKind.Sum, Array.Empty<IndexVar>());
+        return _simplifier.Simplify(op, args) ?? Intern(op, ResultType(op, args), args, 0, 0, ReduceKind.Sum, Array.Empty<IndexVar>());
     }
 
     public Node Binary(Op op, Node a, Node b)
     {
         if (IsCommutative(op) && b.Id < a.Id) (a, b) = (b, a);
         var args = new[] { a, b };
-        return Simplify(op, args) ?? Intern(op, ResultType(op, args), args, 0, 0, ReduceKind.Sum, Array.Empty<IndexVar>());
+        return _simplifier.Simplify(op, args) ?? Intern(op, ResultType(op, args), args, 0, 0, ReduceKind.Sum, Array.Empty<IndexVar>());
     }
 
     public Node Select(Node condition, Node whenTrue, Node whenFalse)
     {
         var args = new[] { condition, whenTrue, whenFalse };
-        return Simplify(Op.Select, args) ?? Intern(Op.Select, ResultType(Op.Select, args), args, 0, 0, ReduceKind.Sum, Array.Empty<IndexVar>());
+        return _simplifier.Simplify(Op.Select, args) ?? Intern(Op.Select, ResultType(Op.Select, args), args, 0, 0, ReduceKind.Sum, Array.Empty<IndexVar>());
     }
 
     public Node StopGrad(Node a) => Unary(Op.StopGrad, a);
@@ -67,7 +71,7 @@ internal sealed partial class IrGraph
 
     public Node Reduce(ReduceKind kind, IndexVar[] bound, Node body)
     {
-        var simplified = SimplifyReduce(kind, bound, body);
+        var simplified = _simplifier.SimplifyReduce(kind, bound, body);
         if (simplified is not null) return simplified;
         // Alpha-normalize: bound indices become canonical variables chosen from the body's nesting level, so that
         // reductions equal up to the names of their indices are the same node (and share work).

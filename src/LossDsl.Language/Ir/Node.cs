@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
+using LossDsl.Language.Builtins;
 
 namespace LossDsl.Language.Ir;
 
@@ -130,23 +131,28 @@ internal static class IrPrinter
     public sealed class Names
     {
         public Func<int, string>? Tensor, Param, Extent, Index;
+        /// <summary>A name printed instead of a value's expression (other than the printed root), or null to print it.</summary>
+        public Func<Node, string?>? Value;
     }
 
     [ThreadStatic] private static Names? t_names;
+    [ThreadStatic] private static Node? t_root;
 
     public static string Print(Node n, Names? names = null)
     {
         var saved = t_names;
         var savedAmbiguous = t_ambiguous;
+        var savedRoot = t_root;
         t_names = names ?? saved;
         t_ambiguous = AmbiguousIndices(n);
+        t_root = n;
         try
         {
             var sb = new StringBuilder();
             Write(sb, n, 0, t_names?.Tensor, t_names?.Param, t_names?.Extent);
             return sb.ToString();
         }
-        finally { t_names = saved; t_ambiguous = savedAmbiguous; }
+        finally { t_names = saved; t_ambiguous = savedAmbiguous; t_root = savedRoot; }
     }
 
     private static int Precedence(Node n) => n.Op switch
@@ -159,6 +165,11 @@ internal static class IrPrinter
 
     private static void Write(StringBuilder sb, Node n, int parent, Func<int, string>? tn, Func<int, string>? pn, Func<int, string>? en)
     {
+        if (!ReferenceEquals(n, t_root) && t_names?.Value?.Invoke(n) is { } name)
+        {
+            sb.Append(name);
+            return;
+        }
         int p = Precedence(n);
         bool paren = p < parent;
         if (paren) sb.Append('(');
@@ -232,16 +243,9 @@ internal static class IrPrinter
         return v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public static string Symbol(Op op) => op switch
-    {
-        Op.Add => "+", Op.Sub => "-", Op.Mul => "*", Op.Div => "/", Op.Pow => "^",
-        Op.Eq => "==", Op.Ne => "!=", Op.Lt => "<", Op.Le => "<=", Op.Gt => ">", Op.Ge => ">=", Op.And => "&&", Op.Or => "||",
-        _ => op.ToString(),
-    };
+    /// <summary>The operator symbol of a binary operation (the spelling in <see cref="BuiltinTable.Operations"/>).</summary>
+    public static string Symbol(Op op) => BuiltinTable.Rule(op).Spelling;
 
-    public static string FunctionName(Op op) => op switch
-    {
-        Op.Select => "where", Op.StopGrad => "stop_gradient",
-        _ => op.ToString().ToLowerInvariant(),
-    };
+    /// <summary>The function name of an operation (the spelling in <see cref="BuiltinTable.Operations"/>).</summary>
+    public static string FunctionName(Op op) => BuiltinTable.Rule(op).Spelling;
 }

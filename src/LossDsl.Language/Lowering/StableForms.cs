@@ -1,11 +1,13 @@
 using System.Collections.Generic;
+using LossDsl.Language.Builtins;
 using LossDsl.Language.Ir;
 
 namespace LossDsl.Language.Lowering;
 
 /// <summary>
-/// Lowering for emission, after differentiation: rewrites the compact functions that the differentiator prefers into
-/// the numerically stable primitive forms the kernels compute, so that the pieces they share are computed once:
+/// The lowering stage, after differentiation: rewrites the compact operations that the differentiator prefers into the
+/// numerically stable forms the kernels compute (the <see cref="OperationRule.StableForm"/> of each operation in
+/// <see cref="BuiltinTable.Operations"/>), so that the pieces they share are computed once:
 /// <list type="bullet">
 /// <item><c>softplus(x) = max(x, 0) + log1p(exp(-|x|))</c></item>
 /// <item><c>sigmoid(x) = (x &gt;= 0 ? 1 : exp(-|x|)) / (1 + exp(-|x|))</c></item>
@@ -17,8 +19,46 @@ namespace LossDsl.Language.Lowering;
 /// </summary>
 internal static class StableForms
 {
-    private static Node LowerPow(IrGraph g, Node x, Node y)
+    /// <summary>Lowers <paramref name="root"/>; <paramref name="memo"/> shares the work between the roots of one kernel.</summary>
+    public static Node Lower(IrGraph g, Node root, Dictionary<Node, Node> memo)
     {
+        if (memo.TryGetValue(root, out var done)) return done;
+        Node result;
+        if (root.Args.Length == 0) result = root;
+        else
+        {
+            var args = new Node[root.Args.Length];
+            bool changed = false;
+            for (int i = 0; i < args.Length; i++) { args[i] = Lower(g, root.Args[i], memo); changed |= !ReferenceEquals(args[i], root.Args[i]); }
+            var n = changed ? g.Rebuild(root, args) : root;
+            result = BuiltinTable.Rule(n.Op).StableForm?.Invoke(g, n) ?? n;
+        }
+        memo[root] = result;
+        return result;
+    }
+
+    /// <summary><c>softplus(x) = max(x, 0) + log1p(exp(-|x|))</c>.</summary>
+    public static Node? Softplus(IrGraph g, Node n)
+    {
+        var x = n.Args[0];
+        var t = g.Unary(Op.Exp, g.Neg(g.Unary(Op.Abs, x)));
+        return g.Add(g.Binary(Op.Max, x, g.Zero), g.Unary(Op.Log1p, t));
+    }
+
+    /// <summary><c>sigmoid(x) = (x &gt;= 0 ? 1 : exp(-|x|)) / (1 + exp(-|x|))</c>.</summary>
+    public static Node? Sigmoid(IrGraph g, Node n)
+    {
+        var x = n.Args[0];
+        var t = g.Unary(Op.Exp, g.Neg(g.Unary(Op.Abs, x)));
+        var numerator = g.Select(g.Binary(Op.Ge, x, g.Zero), g.One, t);
+        return g.Div(numerator, g.Add(g.One, t));
+    }
+
+    /// <summary>Powers: products for small constant integers, sqrt, a reciprocal, or a power sharing log|x| (see the class).</summary>
+    public static Node? Power(IrGraph g, Node n)
+    {
+        var x = n.Args[0];
+        var y = n.Args[1];
         if (y.IsConst && y.Value == System.Math.Floor(y.Value) && System.Math.Abs(y.Value) >= 2 && System.Math.Abs(y.Value) <= 4)
         {
             int k = (int)System.Math.Abs(y.Value);
@@ -35,45 +75,5 @@ internal static class StableForms
         // x^(e-1) (focal losses) compute one exponential, not two.
         var powerOfZero = g.Select(g.Binary(Op.Gt, y, g.Zero), g.Zero, g.Select(g.Binary(Op.Eq, y, g.Zero), g.One, g.Const(double.PositiveInfinity)));
         return g.Select(g.Binary(Op.Eq, x, g.Zero), powerOfZero, g.Mul(g.PowFromLog(x, g.Sub(y, g.One), logAbs), x));
-    }
-
-    public static Node Lower(IrGraph g, Node root, Dictionary<Node, Node> memo)
-    {
-        if (memo.TryGetValue(root, out var done)) return done;
-        Node result;
-        if (root.Args.Length == 0) result = root;
-        else
-        {
-            var args = new Node[root.Args.Length];
-            bool changed = false;
-            for (int i = 0; i < args.Length; i++) { args[i] = Lower(g, root.Args[i], memo); changed |= !ReferenceEquals(args[i], root.Args[i]); }
-            var n = changed ? g.Rebuild(root, args) : root;
-            switch (n.Op)
-            {
-                case Op.Softplus:
-                {
-                    var x = n.Args[0];
-                    var t = g.Unary(Op.Exp, g.Neg(g.Unary(Op.Abs, x)));
-                    result = g.Add(g.Binary(Op.Max, x, g.Zero), g.Unary(Op.Log1p, t));
-                    break;
-                }
-                case Op.Sigmoid:
-                {
-                    var x = n.Args[0];
-                    var t = g.Unary(Op.Exp, g.Neg(g.Unary(Op.Abs, x)));
-                    var numerator = g.Select(g.Binary(Op.Ge, x, g.Zero), g.One, t);
-                    result = g.Div(numerator, g.Add(g.One, t));
-                    break;
-                }
-                case Op.Pow:
-                    result = LowerPow(g, n.Args[0], n.Args[1]);
-                    break;
-                default:
-                    result = n;
-                    break;
-            }
-        }
-        memo[root] = result;
-        return result;
     }
 }

@@ -22,7 +22,7 @@ namespace LossDsl.Language.Scheduling;
 /// </remarks>
 internal sealed class Scheduler
 {
-    private readonly IrGraph _g;
+    private readonly IrGraph _graph;
     private readonly List<Stmt> _top = new();
     private readonly HashSet<Node> _topAvailable = new();
     private readonly Dictionary<Node, ScratchBuffer> _buffers = new();
@@ -32,7 +32,7 @@ internal sealed class Scheduler
     /// <summary>Buffered reductions as they appear after a fusion renamed their indices.</summary>
     private readonly Dictionary<Node, BufferView> _aliases = new();
 
-    private Scheduler(IrGraph graph) { _g = graph; }
+    private Scheduler(IrGraph graph) { _graph = graph; }
 
     public static LoopProgram Schedule(LossModel model, Node loss, IReadOnlyList<GradientExpression> gradients)
     {
@@ -130,7 +130,7 @@ internal sealed class Scheduler
             canonicalAxes[k] = BufferAxis(axes[k], k);
             map[axes[k].Id] = canonicalAxes[k];
         }
-        var key = _g.Substitute(r, map);
+        var key = _graph.Substitute(r, map);
         if (!_buffers.TryGetValue(key, out var buffer))
         {
             if (!_materializing.Add(key)) return;
@@ -152,7 +152,7 @@ internal sealed class Scheduler
     private IndexVar BufferAxis(IndexVar like, int position)
     {
         if (!_bufferAxes.TryGetValue((like.Extent, position), out var v))
-            _bufferAxes[(like.Extent, position)] = v = _g.NewVar(like.Name, like.Extent);
+            _bufferAxes[(like.Extent, position)] = v = _graph.NewVar(like.Name, like.Extent);
         return v;
     }
 
@@ -250,7 +250,7 @@ internal sealed class Scheduler
         {
             if (st is AccumulateStmt sumAcc && found is null && sumAcc.Reduce.ReduceKind == ReduceKind.Sum && CollectReduces(new[] { sumAcc.Body }).Contains(max))
             {
-                var body = sumLoop.Var.Id == maxLoop.Var.Id ? sumAcc.Body : _g.Substitute(sumAcc.Body, new Dictionary<int, IndexVar> { [sumLoop.Var.Id] = maxLoop.Var });
+                var body = sumLoop.Var.Id == maxLoop.Var.Id ? sumAcc.Body : _graph.Substitute(sumAcc.Body, new Dictionary<int, IndexVar> { [sumLoop.Var.Id] = maxLoop.Var });
                 if (body.Op != Op.Exp || body.Args[0].Op != Op.Sub || !ReferenceEquals(body.Args[0].Args[0], maxAcc.Body)) return null;
                 var shift = body.Args[0].Args[1];
                 if (shift.DependsOn(maxLoop.Var.Id)) return null;
@@ -399,13 +399,13 @@ internal sealed class Scheduler
     /// <summary>Renames an index in an expression, keeping track of buffered reductions inside it.</summary>
     private Node RenameNode(Node n, Dictionary<int, IndexVar> map)
     {
-        var renamed = _g.Substitute(n, map);
+        var renamed = _graph.Substitute(n, map);
         if (ReferenceEquals(renamed, n)) return n;
         foreach (var r in CollectReduces(new[] { n }))
         {
             BufferView? view = _buffers.TryGetValue(r, out var b) ? new BufferView(b, b.Axes) : _aliases.TryGetValue(r, out var v) ? v : null;
             if (view is null) continue;
-            var alias = _g.Substitute(r, map);
+            var alias = _graph.Substitute(r, map);
             if (!ReferenceEquals(alias, r) && !_buffers.ContainsKey(alias) && !_aliases.ContainsKey(alias))
                 _aliases[alias] = new BufferView(view.Buffer, view.Indices.Select(x => map.TryGetValue(x.Id, out var t) ? t : x).ToArray());
         }

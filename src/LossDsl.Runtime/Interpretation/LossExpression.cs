@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using LossDsl.Language;
+using LossDsl.Language.Builtins;
 using LossDsl.Language.Differentiation;
 using LossDsl.Language.Ir;
 
@@ -73,9 +74,9 @@ public sealed class LossEvaluation
 public sealed class LossExpression
 {
     private readonly LossModel _model;
-    private readonly Dictionary<int, GradientExpression> _gradients;
+    private readonly IReadOnlyList<GradientExpression> _gradients;
 
-    private LossExpression(string expression, LossModel model, Dictionary<int, GradientExpression> gradients, IReadOnlyList<string> warnings)
+    private LossExpression(string expression, LossModel model, IReadOnlyList<GradientExpression> gradients, IReadOnlyList<string> warnings)
     {
         Expression = expression; _model = model; _gradients = gradients; Warnings = warnings;
     }
@@ -88,7 +89,7 @@ public sealed class LossExpression
 
     /// <summary>The derived gradient expression for gradient parameter <paramref name="gradientName"/>.</summary>
     public string GradientOf(string gradientName) =>
-        _gradients.Values.First(g => g.Tensor.Gradient!.Name == gradientName) is var g ? $"{gradientName}[{string.Join(", ", g.Axes.Select(a => a.Name))}] = {_model.Print(g.Expression)}" : "";
+        _gradients.First(g => g.Tensor.Gradient!.Name == gradientName) is var g ? $"{gradientName}[{string.Join(", ", g.Axes.Select(a => a.Name))}] = {_model.Print(g.Expression)}" : "";
 
     /// <summary>Parses and checks <paramref name="expression"/>; throws <see cref="LossExpressionException"/> on errors.</summary>
     public static LossExpression Parse(string expression, params LossParameterDeclaration[] parameters)
@@ -119,7 +120,7 @@ public sealed class LossExpression
         var ev = new Evaluator(_model, arguments, upstream);
         double loss = ev.Loss();
         var grads = new Dictionary<string, double[]>();
-        foreach (var g in _gradients.Values) grads[g.Tensor.Gradient!.Name] = ev.Gradient(g);
+        foreach (var g in _gradients) grads[g.Tensor.Gradient!.Name] = ev.Gradient(g);
         return new LossEvaluation(loss, grads);
     }
 
@@ -271,41 +272,17 @@ public sealed class LossExpression
                     }
                     return _tensors[t.Id][offset];
                 }
-                case Op.Neg: return -A(0);
-                case Op.Add: return A(0) + A(1);
-                case Op.Sub: return A(0) - A(1);
-                case Op.Mul: return A(0) * A(1);
-                case Op.Div: return A(0) / A(1);
-                case Op.Pow: return ScalarMath.Pow(A(0), A(1));
-                case Op.Min: { double a = A(0), b = A(1); return double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Min(a, b); }
-                case Op.Max: { double a = A(0), b = A(1); return double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b); }
-                case Op.Abs: return Math.Abs(A(0));
-                case Op.Sign: { double a = A(0); return double.IsNaN(a) ? a : Math.Sign(a); }
-                case Op.Sqrt: return Math.Sqrt(A(0));
-                case Op.Exp: return Math.Exp(A(0));
-                case Op.Expm1: return ScalarMath.Expm1(A(0));
-                case Op.Log: return Math.Log(A(0));
-                case Op.Log1p: return ScalarMath.Log1p(A(0));
-                case Op.Sigmoid: return ScalarMath.Sigmoid(A(0));
-                case Op.Softplus: return ScalarMath.Softplus(A(0));
-                case Op.Tanh: return Math.Tanh(A(0));
-                case Op.Atan: return Math.Atan(A(0));
-                case Op.Erf: return ScalarMath.Erf(A(0));
-                case Op.Floor: return Math.Floor(A(0));
-                case Op.Eq: return A(0) == A(1) ? 1 : 0;
-                case Op.Ne: return A(0) != A(1) ? 1 : 0;
-                case Op.Lt: return A(0) < A(1) ? 1 : 0;
-                case Op.Le: return A(0) <= A(1) ? 1 : 0;
-                case Op.Gt: return A(0) > A(1) ? 1 : 0;
-                case Op.Ge: return A(0) >= A(1) ? 1 : 0;
+                // Conditions and logic evaluate only the operands they need.
+                case Op.Select: return A(0) != 0 ? A(1) : A(2);
                 case Op.And: return A(0) != 0 && A(1) != 0 ? 1 : 0;
                 case Op.Or: return A(0) != 0 || A(1) != 0 ? 1 : 0;
-                case Op.Not: return A(0) == 0 ? 1 : 0;
-                case Op.Select: return A(0) != 0 ? A(1) : A(2);
-                case Op.StopGrad: return A(0);
                 case Op.Reduce: return Reduce(n, f);
-                default: throw new InvalidOperationException("cannot evaluate " + n.Op);
+                case Op.PowFromLog: throw new InvalidOperationException("PowFromLog is an emission-only form");
             }
+            // Every other operation: its value from the table of built-ins.
+            var evaluate = BuiltinTable.Rule(n.Op).Evaluate ?? throw new InvalidOperationException("cannot evaluate " + n.Op);
+            double a = A(0), b = n.Args.Length > 1 ? A(1) : 0, c = n.Args.Length > 2 ? A(2) : 0;
+            return evaluate(a, b, c);
         }
 
         private double Reduce(Node n, Frame f)

@@ -20,11 +20,9 @@ public static class OnlineSumExp
 {
     /// <summary>
     /// The row length from which generated kernels use the online sweep; shorter rows take a max sweep and a sum sweep.
-    /// Measured on softmax cross-entropy (one thread, AVX-512, 2^24 logits): the online sweep is 10-15% slower for
-    /// rows of 128 to 1000 floats, which stay in L1 between the sweeps, about even at 2048, and 3-11% faster from 4096
-    /// to 262144 (docs/benchmarks.md).
+    /// The planner decides it (<c>Planner.OnlineMinimumLength</c>, where the measurements are), and generated code prints it.
     /// </summary>
-    public const int MinimumLength = 4096;
+    public const int MinimumLength = LossDsl.Language.Planning.Planner.OnlineMinimumLength;
 
     /// <summary>A running pair: the maximum so far and the sum of exp(v - <see cref="Max"/>) over the values so far.</summary>
     public readonly record struct State(float Max, float Sum)

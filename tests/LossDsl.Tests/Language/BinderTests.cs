@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using LossDsl.Language;
 using LossDsl.Language.Ir;
+using LossDsl.Tests.Infrastructure;
 using Xunit;
 
 namespace LossDsl.Tests.Language;
@@ -15,19 +16,9 @@ public class BinderTests
 {
     // ---- Helpers --------------------------------------------------------------------------------------------------
 
-    /// <summary>Parameters from "name:kind" with kinds F (float tensor), I (int tensor), G (gradient), R (real), N (int).</summary>
-    private static LossParameter[] Params(string spec) => spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p =>
-    {
-        var kv = p.Split(':');
-        var kind = kv[1] switch
-        {
-            "F" => ParameterKind.FloatTensor, "I" => ParameterKind.IntTensor, "G" => ParameterKind.Gradient,
-            "R" => ParameterKind.RealScalar, "N" => ParameterKind.IntScalar, _ => throw new ArgumentException(kv[1]),
-        };
-        return new LossParameter(kv[0], kind, "");
-    }).ToArray();
+    private static LossParameter[] Params(string spec) => LanguageParameters.Parse(spec);
 
-    private static CompiledLoss Compile(string source, string parameters)
+    private static LossCompilation Compile(string source, string parameters)
     {
         var ps = Params(parameters);
         return LossCompiler.Compile(source, ps, ps.Any(p => p.Kind == ParameterKind.Gradient));
@@ -373,7 +364,7 @@ public class BinderTests
         var c = Compile("mean(bce_logits(x, y))", "x:F, y:F, dx:G");
         Assert.True(c.Success);
         var m = c.Model!;
-        var g = Assert.Single(c.Gradients.Values);
+        var g = Assert.Single(c.Gradients);
         Assert.Equal("x", g.Tensor.Name);
         // The product rule leaves upstream/n * sigmoid(x) - upstream/n * y; distributivity factors it.
         Assert.Equal("upstream / #n_e * (sigmoid(x[a0]) - y[a0])", m.Print(g.Expression));

@@ -171,7 +171,7 @@ public class OnlineSumExpKernelTests
             Assert.Contains("= global::LossDsl.Simd.OnlineSumExp.Add(online", source);
             Assert.Contains("OnlineSumExp.Combine<TS, TV>", source);
             Assert.Contains("(max and sum of exp, one online sweep for long rows)", source);
-            Assert.Contains("OnlineSumExp.MinimumLength", source);
+            Assert.Contains($">= {LossDsl.Simd.OnlineSumExp.MinimumLength})", source);
         }
     }
 

@@ -1,17 +1,34 @@
-using System;
 using System.Collections.Generic;
+using LossDsl.Language.Builtins;
+using LossDsl.Language.Ir;
 
-namespace LossDsl.Language.Ir;
+namespace LossDsl.Language.Simplification;
 
 /// <summary>
-/// The simplification stage: local algebraic rewrites applied by every <see cref="IrGraph"/> constructor before a node
-/// is interned. Constant folding, identities (x+0, x*1, x*0, x^1, --x), select folding, and for reductions: dropping
-/// indices the body does not use (sum multiplies by the extent), and factoring terms that do not depend on the bound
-/// indices out of a sum. The rules never change a finite result; like every symbolic AD system they treat 0*x as 0.
+/// The simplification stage: local algebraic rewrites that every <see cref="IrGraph"/> constructor applies before a node
+/// is interned, so the graph is simplified as it is built. Constant folding (with the values of
+/// <see cref="BuiltinTable.Operations"/>), identities (x+0, x*1, x*0, x^1, --x), select folding, distributivity, and for
+/// reductions: dropping indices the body does not use (a sum multiplies by the extent), and factoring terms that do
+/// not depend on the bound indices out of a sum. The rules never change a finite result; like every symbolic AD system
+/// they treat 0*x as 0.
 /// </summary>
-internal sealed partial class IrGraph
+internal sealed class AlgebraicSimplifier
 {
-    private Node? Simplify(Op op, Node[] a)
+    private readonly IrGraph _graph;
+
+    public AlgebraicSimplifier(IrGraph graph) { _graph = graph; }
+
+    private Node Zero => _graph.Zero;
+    private Node One => _graph.One;
+    private Node Const(double value) => _graph.Const(value);
+    private Node Add(Node a, Node b) => _graph.Add(a, b);
+    private Node Sub(Node a, Node b) => _graph.Sub(a, b);
+    private Node Mul(Node a, Node b) => _graph.Mul(a, b);
+    private Node Div(Node a, Node b) => _graph.Div(a, b);
+    private Node Neg(Node a) => _graph.Neg(a);
+
+    /// <summary>The simplified form of <c>op(a)</c>, or null when no rule applies.</summary>
+    public Node? Simplify(Op op, Node[] a)
     {
         // Comparisons and logic are not folded: their Bool type must survive (a constant is Real).
         if (AllConst(a) && op != Op.StopGrad && !IsBoolOp(op)) return FoldConstant(op, a);
@@ -57,7 +74,7 @@ internal sealed partial class IrGraph
                 break;
             case Op.Abs:
                 if (a[0].Op is Op.Abs or Op.Exp or Op.Sigmoid or Op.Softplus or Op.Sqrt) return a[0];
-                if (a[0].Op == Op.Neg) return Unary(Op.Abs, a[0].Args[0]);
+                if (a[0].Op == Op.Neg) return _graph.Unary(Op.Abs, a[0].Args[0]);
                 break;
             case Op.Not:
                 if (a[0].Op == Op.Not) return a[0].Args[0];
@@ -66,7 +83,7 @@ internal sealed partial class IrGraph
                 if (a[0].IsConst) return a[0].Value != 0 ? a[1] : a[2];
                 if (IsBoolOp(a[0].Op) && AllConst(a[0].Args)) return FoldConstant(a[0].Op, a[0].Args).Value != 0 ? a[1] : a[2];
                 if (ReferenceEquals(a[1], a[2])) return a[1];
-                if (a[0].Op == Op.Not) return Select(a[0].Args[0], a[2], a[1]);
+                if (a[0].Op == Op.Not) return _graph.Select(a[0].Args[0], a[2], a[1]);
                 break;
             case Op.And:
                 if (ReferenceEquals(a[0], a[1])) return a[0];
@@ -91,11 +108,12 @@ internal sealed partial class IrGraph
         for (int i = 0; i < 2; i++)
             for (int j = 0; j < 2; j++)
                 if (ReferenceEquals(x.Args[i], y.Args[j]))
-                    return Mul(Binary(op, x.Args[1 - i], y.Args[1 - j]), x.Args[i]);
+                    return Mul(_graph.Binary(op, x.Args[1 - i], y.Args[1 - j]), x.Args[i]);
         return null;
     }
 
-    private Node? SimplifyReduce(ReduceKind kind, IndexVar[] bound, Node body)
+    /// <summary>The simplified form of a reduction, or null when no rule applies.</summary>
+    public Node? SimplifyReduce(ReduceKind kind, IndexVar[] bound, Node body)
     {
         if (bound.Length == 0) return body; // a reduction over no index is its body
         // Drop bound indices the body does not depend on.
@@ -104,11 +122,11 @@ internal sealed partial class IrGraph
         foreach (var v in bound)
         {
             if (body.DependsOn(v.Id)) used.Add(v);
-            else if (kind == ReduceKind.Sum) scale = scale is null ? ExtentOf(v.Extent) : Mul(scale, ExtentOf(v.Extent));
+            else if (kind == ReduceKind.Sum) scale = scale is null ? _graph.ExtentOf(v.Extent) : Mul(scale, _graph.ExtentOf(v.Extent));
         }
         if (used.Count != bound.Length)
         {
-            var inner = used.Count == 0 ? body : Reduce(kind, used.ToArray(), body);
+            var inner = used.Count == 0 ? body : _graph.Reduce(kind, used.ToArray(), body);
             return scale is null ? inner : Mul(scale, inner);
         }
         if (kind == ReduceKind.Sum)
@@ -118,12 +136,12 @@ internal sealed partial class IrGraph
             if (body.Op == Op.Mul)
             {
                 bool leftFree = !DependsOnAny(body.Args[0], bound), rightFree = !DependsOnAny(body.Args[1], bound);
-                if (leftFree) return Mul(body.Args[0], Reduce(kind, bound, body.Args[1]));
-                if (rightFree) return Mul(body.Args[1], Reduce(kind, bound, body.Args[0]));
+                if (leftFree) return Mul(body.Args[0], _graph.Reduce(kind, bound, body.Args[1]));
+                if (rightFree) return Mul(body.Args[1], _graph.Reduce(kind, bound, body.Args[0]));
             }
             if (body.Op == Op.Div && !DependsOnAny(body.Args[1], bound))
-                return Div(Reduce(kind, bound, body.Args[0]), body.Args[1]);
-            if (body.Op == Op.Neg) return Neg(Reduce(kind, bound, body.Args[0]));
+                return Div(_graph.Reduce(kind, bound, body.Args[0]), body.Args[1]);
+            if (body.Op == Op.Neg) return Neg(_graph.Reduce(kind, bound, body.Args[0]));
         }
         return null;
     }
@@ -142,84 +160,7 @@ internal sealed partial class IrGraph
         return true;
     }
 
-    private Node FoldConstant(Op op, Node[] a)
-    {
-        double x = a[0].Value, y = a.Length > 1 ? a[1].Value : 0;
-        double r = op switch
-        {
-            Op.Neg => -x, Op.Add => x + y, Op.Sub => x - y, Op.Mul => x * y, Op.Div => x / y,
-            Op.Pow => ScalarMath.Pow(x, y), Op.Min => Math.Min(x, y), Op.Max => Math.Max(x, y),
-            Op.Abs => Math.Abs(x), Op.Sign => Math.Sign(x), Op.Sqrt => Math.Sqrt(x), Op.Exp => Math.Exp(x),
-            Op.Expm1 => ScalarMath.Expm1(x), Op.Log => Math.Log(x), Op.Log1p => ScalarMath.Log1p(x),
-            Op.Sigmoid => ScalarMath.Sigmoid(x), Op.Softplus => ScalarMath.Softplus(x), Op.Tanh => Math.Tanh(x),
-            Op.Atan => Math.Atan(x), Op.Erf => ScalarMath.Erf(x), Op.Floor => Math.Floor(x),
-            Op.Eq => x == y ? 1 : 0, Op.Ne => x != y ? 1 : 0, Op.Lt => x < y ? 1 : 0, Op.Le => x <= y ? 1 : 0,
-            Op.Gt => x > y ? 1 : 0, Op.Ge => x >= y ? 1 : 0, Op.And => (x != 0 && y != 0) ? 1 : 0, Op.Or => (x != 0 || y != 0) ? 1 : 0,
-            Op.Not => x == 0 ? 1 : 0,
-            Op.Select => x != 0 ? a[1].Value : a[2].Value,
-            _ => throw new InvalidOperationException("cannot fold " + op),
-        };
-        return Const(r);
-    }
+    private Node FoldConstant(Op op, Node[] a) =>
+        Const(BuiltinTable.Rule(op).Evaluate!(a[0].Value, a.Length > 1 ? a[1].Value : 0, a.Length > 2 ? a[2].Value : 0));
 }
 
-/// <summary>Double-precision reference math shared by constant folding and the interpreter.</summary>
-internal static class ScalarMath
-{
-    public static double Sigmoid(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
-    public static double Softplus(double x) => Math.Max(x, 0) + Log1p(Math.Exp(-Math.Abs(x)));
-
-    public static double Log1p(double x)
-    {
-        if (double.IsNaN(x)) return x;
-        if (Math.Abs(x) < 1e-4) return x * (1 - x * (0.5 - x * (1.0 / 3 - x * 0.25)));
-        return Math.Log(1 + x);
-    }
-
-    public static double Expm1(double x)
-    {
-        if (Math.Abs(x) < 1e-5) return x * (1 + x * (0.5 + x / 6));
-        return Math.Exp(x) - 1;
-    }
-
-    /// <summary>x^y with the language's semantics (see docs/language.md): 0^0 = 1, negative bases need integral exponents.</summary>
-    public static double Pow(double x, double y)
-    {
-        if (y == 0) return 1;
-        return Math.Pow(x, y);
-    }
-
-    /// <summary>erf(x) to about 1e-15 (Taylor series near 0, continued fraction erfc otherwise).</summary>
-    public static double Erf(double x)
-    {
-        if (double.IsNaN(x)) return x;
-        double ax = Math.Abs(x);
-        if (ax > 6) return Math.Sign(x);
-        if (ax < 2.5)
-        {
-            // erf(x) = 2/sqrt(pi) * sum_n (-1)^n x^(2n+1) / (n! (2n+1))
-            double sum = 0, term = x;
-            for (int n = 0; n < 200; n++)
-            {
-                double t = term / (2 * n + 1);
-                sum += t;
-                if (Math.Abs(t) < 1e-17 * Math.Abs(sum)) break;
-                term *= -x * x / (n + 1);
-            }
-            return 2 / Math.Sqrt(Math.PI) * sum;
-        }
-        // erfc via Lentz continued fraction: erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x+ 1/2/(x+ 1/(x+ 3/2/(x+ ...))))
-        double f = ax, c = ax, d = 0, tiny = 1e-300;
-        for (int n = 1; n < 300; n++)
-        {
-            double an = n / 2.0;
-            d = ax + an * d; if (Math.Abs(d) < tiny) d = tiny; d = 1 / d;
-            c = ax + an / c; if (Math.Abs(c) < tiny) c = tiny;
-            double delta = c * d;
-            f *= delta;
-            if (Math.Abs(delta - 1) < 1e-16) break;
-        }
-        double erfc = Math.Exp(-ax * ax) / Math.Sqrt(Math.PI) / f;
-        return Math.Sign(x) * (1 - erfc);
-    }
-}

@@ -1,0 +1,102 @@
+using System.Linq;
+using LossDsl.Language.Ir;
+using LossDsl.Language.Planning;
+
+namespace LossDsl.Generator.Emit.Cpu;
+
+/// <summary>
+/// Prints a kernel's job class: a <c>ChunkJob</c> holding the kernel's pointers, extents, scalars and the results of
+/// earlier passes, with one method per pass that runs the pass's loop over one chunk of its range at the SIMD width
+/// of the call (a generic method instantiated for Vector512/256/128 and scalar code), and writes the chunk's partial
+/// results to its own slots.
+/// </summary>
+internal sealed class CpuJobEmitter
+{
+    private readonly CpuKernelContext _kernel;
+
+    public CpuJobEmitter(CpuKernelContext kernel) { _kernel = kernel; }
+
+    private CodeWriter Writer => _kernel.Writer;
+    private KernelPlan Plan => _kernel.Plan;
+    private LossModel Model => _kernel.Model;
+    private CpuNames Names => _kernel.Names;
+
+    private const string GenericConstraints = "where TS : struct, global::LossDsl.Simd.ISimdOps<TV> where TV : struct";
+
+    public void Emit(string jobName)
+    {
+        Writer.Line($"/// <summary>The passes of <c>{jobName}</c>, run chunk by chunk by <c>LossParallel</c>. One instance per calling thread.</summary>");
+        Writer.Open($"private sealed unsafe class {jobName} : global::LossDsl.Threading.ChunkJob");
+        Writer.Line($"[global::System.ThreadStatic] private static {jobName}? t_cached;");
+        Writer.Line($"public static {jobName} Rent() {{ var j = t_cached ?? new {jobName}(); t_cached = null; return j; }}");
+        Writer.Line("public void Return() { ClearPointers(); t_cached = this; }");
+        Writer.Line();
+        foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"public {(t.IsInt ? "int" : "float")}* {CpuNames.TensorPointer(t)};");
+        foreach (var t in CpuKernelEmitter.GradientTensors(Plan)) Writer.Line($"public float* {CpuNames.GradientPointer(t)};");
+        foreach (var b in Plan.Buffers) Writer.Line($"public float* {CpuNames.BufferPointer(b.Buffer)};");
+        foreach (int e in CpuKernelEmitter.UsedExtents(Model)) Writer.Line($"public int {Names.Extent(e)};");
+        foreach (var s in Model.Scalars) Writer.Line($"public {(s.IsInt ? "int" : "float")} {Names.Scalar(s.Id)};");
+        if (Plan.WithGradients) Writer.Line($"public float {Names.Scalar(Model.UpstreamParam)};");
+        foreach (var r in Plan.Globals) Writer.Line($"public float {CpuNames.Global(r)};");
+        Writer.Line("public int Width, Pass, ChunkSize, ChunkCount, Accumulators;");
+        Writer.Line("public double[] Partials = new double[16];");
+        Writer.Line();
+        Writer.Open("public void Start(int pass, int chunkSize, int chunkCount, int accumulators)");
+        Writer.Line("Pass = pass; ChunkSize = chunkSize; ChunkCount = chunkCount; Accumulators = accumulators;");
+        Writer.Line("int needed = chunkCount * accumulators;");
+        Writer.Line("if (Partials.Length < needed) Partials = new double[global::System.Math.Max(needed, Partials.Length * 2)];");
+        Writer.Close();
+        Writer.Line();
+        Writer.Open("private void ClearPointers()");
+        foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"{CpuNames.TensorPointer(t)} = null;");
+        foreach (var t in CpuKernelEmitter.GradientTensors(Plan)) Writer.Line($"{CpuNames.GradientPointer(t)} = null;");
+        foreach (var b in Plan.Buffers) Writer.Line($"{CpuNames.BufferPointer(b.Buffer)} = null;");
+        Writer.Close();
+        Writer.Line();
+        Writer.Open("public override void Execute(int chunk)");
+        Writer.Open("switch (Width)");
+        Writer.Line("case 512: Run<global::LossDsl.Simd.Simd512, global::System.Runtime.Intrinsics.Vector512<float>>(chunk); break;");
+        Writer.Line("case 256: Run<global::LossDsl.Simd.Simd256, global::System.Runtime.Intrinsics.Vector256<float>>(chunk); break;");
+        Writer.Line("case 128: Run<global::LossDsl.Simd.Simd128, global::System.Runtime.Intrinsics.Vector128<float>>(chunk); break;");
+        Writer.Line("default: Run<global::LossDsl.Simd.Scalar, float>(chunk); break;");
+        Writer.Close();
+        Writer.Close();
+        Writer.Line();
+        Writer.Open($"private void Run<TS, TV>(int chunk) {GenericConstraints}");
+        Writer.Open("switch (Pass)");
+        foreach (var pass in Plan.Passes) Writer.Line($"case {pass.Number}: Pass{pass.Number}<TS, TV>(chunk); break;");
+        Writer.Close();
+        Writer.Close();
+
+        foreach (var pass in Plan.Passes)
+        {
+            Writer.Line();
+            EmitPass(pass);
+        }
+        Writer.Close();
+    }
+
+    private void EmitPass(PassPlan pass)
+    {
+        var loop = pass.Loop;
+        Writer.Line($"/// <summary>Pass {pass.Number}: {Xml.Escape(PlanPrinter.Describe(Model, loop))}.</summary>");
+        Writer.Open($"private void Pass{pass.Number}<TS, TV>(int chunk) {GenericConstraints}");
+        // The job's fields as locals.
+        foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"{(t.IsInt ? "int" : "float")}* {CpuNames.TensorPointer(t)} = this.{CpuNames.TensorPointer(t)};");
+        foreach (var t in CpuKernelEmitter.GradientTensors(Plan)) Writer.Line($"float* {CpuNames.GradientPointer(t)} = this.{CpuNames.GradientPointer(t)};");
+        foreach (var b in Plan.Buffers) Writer.Line($"float* {CpuNames.BufferPointer(b.Buffer)} = this.{CpuNames.BufferPointer(b.Buffer)};");
+        foreach (int e in CpuKernelEmitter.UsedExtents(Model)) Writer.Line($"int {Names.Extent(e)} = this.{Names.Extent(e)};");
+        foreach (var s in Model.Scalars) Writer.Line($"{(s.IsInt ? "int" : "float")} {Names.Scalar(s.Id)} = this.{Names.Scalar(s.Id)};");
+        if (Plan.WithGradients) Writer.Line($"float {Names.Scalar(Model.UpstreamParam)} = this.{Names.Scalar(Model.UpstreamParam)};");
+        foreach (var r in Plan.Globals) Writer.Line($"float {CpuNames.Global(r)} = this.{CpuNames.Global(r)};");
+        Writer.Line($"int lo = chunk * ChunkSize, hi = (int)global::System.Math.Min((long){Names.Extent(loop.Var.Extent)}, (long)lo + ChunkSize);");
+        var scope = new Scope(null);
+        foreach (var r in Plan.Globals) scope.Values[r] = CpuNames.Global(r);
+        // The chunk's accumulators of the reductions the pass completes: one partial per chunk, in double.
+        foreach (var r in loop.Completes) Writer.Line($"double {CpuNames.Accumulator(r)} = {CpuKernelContext.Identity(r, true)};");
+        new CpuLoopEmitter(_kernel, loop.Completes).EmitLoop(loop, scope, "lo", "hi");
+        for (int k = 0; k < loop.Completes.Count; k++)
+            Writer.Line($"Partials[chunk * {loop.Completes.Count} + {k}] = {CpuNames.Accumulator(loop.Completes[k])};");
+        Writer.Close();
+    }
+}

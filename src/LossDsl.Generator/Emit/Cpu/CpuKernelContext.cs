@@ -1,0 +1,42 @@
+using LossDsl.Language.Ir;
+using LossDsl.Language.Planning;
+
+namespace LossDsl.Generator.Emit.Cpu;
+
+/// <summary>What the parts of the CPU emitter share while they print one kernel: its plan, the writer and the names.</summary>
+internal sealed class CpuKernelContext
+{
+    private int _tempCounter;
+
+    public CpuKernelContext(KernelPlan plan, CodeWriter writer)
+    {
+        Plan = plan;
+        Writer = writer;
+        Names = new CpuNames(plan.Model);
+    }
+
+    public KernelPlan Plan { get; }
+    public LossModel Model => Plan.Model;
+    public CodeWriter Writer { get; }
+    public CpuNames Names { get; }
+
+    /// <summary>A new local name: "_" + prefix + a counter unique in the kernel.</summary>
+    public string Fresh(string prefix) => "_" + prefix + (++_tempCounter);
+
+    /// <summary>Row-major offset ((s0 * E1 + s1) * E2 + s2 ...), in nint.</summary>
+    public string Offset(int[] extents, string[] subscripts)
+    {
+        string offset = "(nint)(" + subscripts[0] + ")";
+        for (int k = 1; k < subscripts.Length; k++)
+            offset = $"({offset} * {Names.Extent(extents[k])} + (nint)({subscripts[k]}))";
+        return offset;
+    }
+
+    /// <summary>The identity of a reduction, as the initial value of its accumulator.</summary>
+    public static string Identity(Node r, bool asDouble) => r.ReduceKind switch
+    {
+        ReduceKind.Sum => asDouble ? "0.0" : "0f",
+        ReduceKind.Max => asDouble ? "double.NegativeInfinity" : "float.NegativeInfinity",
+        _ => asDouble ? "double.PositiveInfinity" : "float.PositiveInfinity",
+    };
+}

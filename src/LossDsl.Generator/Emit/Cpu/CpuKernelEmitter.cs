@@ -1,0 +1,137 @@
+using System.Collections.Generic;
+using System.Linq;
+using LossDsl.Language.Ir;
+using LossDsl.Language.Planning;
+
+namespace LossDsl.Generator.Emit.Cpu;
+
+/// <summary>
+/// The CPU emitter: prints a <see cref="KernelPlan"/> as a static method (this class: shapes, scratch buffers, pinning,
+/// the passes and the loss) and its job class (<see cref="CpuJobEmitter"/>). Each pass runs its loop over chunks on
+/// <c>LossParallel</c>; chunks write partial results that the method combines in chunk order, so results do not depend
+/// on the number of threads.
+/// </summary>
+internal sealed class CpuKernelEmitter
+{
+    private readonly CpuKernelContext _kernel;
+
+    private CpuKernelEmitter(CpuKernelContext kernel) { _kernel = kernel; }
+
+    private CodeWriter Writer => _kernel.Writer;
+    private KernelPlan Plan => _kernel.Plan;
+    private LossModel Model => _kernel.Model;
+    private CpuNames Names => _kernel.Names;
+
+    /// <summary>
+    /// Writes the static method <paramref name="methodName"/> (taking <paramref name="parameters"/>, which end with the
+    /// upstream gradient scale when the plan writes gradients) and its job class <paramref name="jobName"/>.
+    /// </summary>
+    public static void Emit(CodeWriter writer, KernelPlan plan, string methodName, string jobName, IReadOnlyList<(string Name, string Type)> parameters)
+    {
+        var kernel = new CpuKernelContext(plan, writer);
+        new CpuKernelEmitter(kernel).EmitEntry(methodName, jobName, parameters);
+        new CpuJobEmitter(kernel).Emit(jobName);
+    }
+
+    /// <summary>The extents the kernel's loops and tensors use.</summary>
+    internal static IEnumerable<int> UsedExtents(LossModel model)
+    {
+        var set = new SortedSet<int>();
+        foreach (var t in model.Tensors) if (t.Axes is not null) foreach (var a in t.Axes) set.Add(a);
+        foreach (var st in model.ExtentPlan) if (st.Extent >= 0) set.Add(st.Extent);
+        return set;
+    }
+
+    /// <summary>The tensors with gradient outputs that the kernel writes.</summary>
+    internal static IEnumerable<TensorInfo> GradientTensors(KernelPlan plan) =>
+        plan.WithGradients ? plan.Model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null) : Enumerable.Empty<TensorInfo>();
+
+    private void EmitEntry(string methodName, string jobName, IReadOnlyList<(string Name, string Type)> parameters)
+    {
+        var signature = string.Join(", ", parameters.Select(p => p.Type + " " + p.Name));
+        Writer.Open($"public static float {methodName}({signature})");
+
+        // 1. Shapes.
+        ShapeCheckEmitter.Emit(Writer, Model, Names.Extent, Plan.WithGradients);
+        foreach (var s in Model.Scalars) Writer.Line($"{(s.IsInt ? "int" : "float")} {Names.Scalar(s.Id)} = {(s.IsInt ? "" : "(float)")}{s.Name};");
+        if (Plan.WithGradients) Writer.Line($"float {Names.Scalar(Model.UpstreamParam)} = upstreamGradient;");
+        Writer.Line();
+
+        // 2. Scratch buffers.
+        foreach (var b in Plan.Buffers)
+        {
+            string size = string.Join(" * ", b.Axes.Select(a => "(long)" + Names.Extent(a.Extent)));
+            Writer.Line($"// Scratch buffer {b.Id}: {Model.Print(b.Buffer.Reduce)} for every {string.Join(", ", b.Axes.Select(a => a.Name))}.");
+            Writer.Line($"float[] {CpuNames.BufferArray(b.Buffer)} = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)global::System.Math.Max(1L, {size}));");
+        }
+        if (Plan.Buffers.Count > 0) Writer.Open("try");
+
+        // 3. Pin the spans and run the passes.
+        foreach (var t in Model.Tensors.Where(t => t.Axes is not null))
+            Writer.Line($"fixed ({(t.IsInt ? "int" : "float")}* {CpuNames.TensorPointer(t)} = {t.Name})");
+        foreach (var t in GradientTensors(Plan))
+            Writer.Line($"fixed (float* {CpuNames.GradientPointer(t)} = {t.Gradient!.Name})");
+        foreach (var b in Plan.Buffers) Writer.Line($"fixed (float* {CpuNames.BufferPointer(b.Buffer)} = {CpuNames.BufferArray(b.Buffer)})");
+        Writer.Open("");
+        Writer.Line($"var __job = {jobName}.Rent();");
+        foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"__job.{CpuNames.TensorPointer(t)} = {CpuNames.TensorPointer(t)};");
+        foreach (var t in GradientTensors(Plan)) Writer.Line($"__job.{CpuNames.GradientPointer(t)} = {CpuNames.GradientPointer(t)};");
+        foreach (var b in Plan.Buffers) Writer.Line($"__job.{CpuNames.BufferPointer(b.Buffer)} = {CpuNames.BufferPointer(b.Buffer)};");
+        foreach (int e in UsedExtents(Model)) Writer.Line($"__job.{Names.Extent(e)} = {Names.Extent(e)};");
+        foreach (var s in Model.Scalars) Writer.Line($"__job.{Names.Scalar(s.Id)} = {Names.Scalar(s.Id)};");
+        if (Plan.WithGradients) Writer.Line($"__job.{Names.Scalar(Model.UpstreamParam)} = {Names.Scalar(Model.UpstreamParam)};");
+        Writer.Line("__job.Width = global::LossDsl.Simd.SimdDispatch.PreferredWidth;");
+        Writer.Open("try");
+        foreach (var pass in Plan.Passes) EmitPass(pass);
+        Writer.Line();
+        Writer.Line($"// The loss: {Model.Print(Plan.Loss)}");
+        var epilogue = new CpuExpressionEmitter(_kernel, vector: false, scope: new Scope(null)) { GlobalsAsLocals = true };
+        Writer.Line($"return (float)({epilogue.Emit(Plan.Loss)});");
+        Writer.Close();
+        Writer.Open("finally");
+        Writer.Line("__job.Return();");
+        Writer.Close();
+        Writer.Close(); // fixed block
+        if (Plan.Buffers.Count > 0)
+        {
+            Writer.Close();
+            Writer.Open("finally");
+            foreach (var b in Plan.Buffers) Writer.Line($"global::System.Buffers.ArrayPool<float>.Shared.Return({CpuNames.BufferArray(b.Buffer)});");
+            Writer.Close();
+        }
+        Writer.Close();
+        Writer.Line();
+    }
+
+    /// <summary>Runs a pass over its chunks, then combines each reduction it completes from the partials, in chunk order.</summary>
+    private void EmitPass(PassPlan pass)
+    {
+        int k = pass.Number;
+        var loop = pass.Loop;
+        if (k > 1) Writer.Line();
+        Writer.Line($"// Pass {k}: {PlanPrinter.Describe(Model, loop)}");
+        string work = pass.WorkExtents.Count == 0 ? "1L" : string.Join(" * ", pass.WorkExtents.Select(e => "(long)" + Names.Extent(e)));
+        Writer.Line($"long __work{k} = {work};");
+        Writer.Line($"int __chunkSize{k} = (int)global::System.Math.Max(1L, {pass.ChunkWork}L / global::System.Math.Max(1L, __work{k}));");
+        if (pass.ChunkAlignment > 1)
+            Writer.Line($"__chunkSize{k} = (__chunkSize{k} + {pass.ChunkAlignment - 1}) & ~{pass.ChunkAlignment - 1};");
+        Writer.Line($"int __chunks{k} = (int)(((long){Names.Extent(loop.Var.Extent)} + __chunkSize{k} - 1) / __chunkSize{k});");
+        Writer.Line($"__job.Start({k}, __chunkSize{k}, __chunks{k}, {loop.Completes.Count});");
+        Writer.Line($"global::LossDsl.Threading.LossParallel.Run(__job, __chunks{k});");
+        for (int j = 0; j < loop.Completes.Count; j++)
+        {
+            var r = loop.Completes[j];
+            string global = CpuNames.Global(r);
+            string partial = $"__job.Partials[__c * {loop.Completes.Count} + {j}]";
+            string combine = r.ReduceKind switch
+            {
+                ReduceKind.Sum => $"{global} += {partial};",
+                ReduceKind.Max => $"{global} = global::System.Math.Max({global}, {partial});",
+                _ => $"{global} = global::System.Math.Min({global}, {partial});",
+            };
+            Writer.Line($"double {global} = {CpuKernelContext.Identity(r, true)}; // {Model.Print(r)}");
+            Writer.Line($"for (int __c = 0; __c < __chunks{k}; __c++) {combine}");
+            Writer.Line($"__job.{global} = (float){global};");
+        }
+    }
+}

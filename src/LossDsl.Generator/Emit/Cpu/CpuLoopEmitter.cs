@@ -1,0 +1,265 @@
+using System.Collections.Generic;
+using System.Linq;
+using LossDsl.Language.Ir;
+using LossDsl.Language.Planning;
+using LossDsl.Language.Scheduling;
+
+namespace LossDsl.Generator.Emit.Cpu;
+
+/// <summary>
+/// Prints the loops of a pass as the plan describes them: the hoisted invariants before each loop, a scalar loop, or
+/// a vector loop (<c>TS.Count</c> lanes, unrolled with one accumulator per copy, then a scalar tail), the two versions
+/// of a <see cref="VersionedLoop"/>, and the accumulations, online steps and stores of the bodies.
+/// </summary>
+internal sealed class CpuLoopEmitter
+{
+    private readonly CpuKernelContext _kernel;
+    /// <summary>Reductions completed by the pass loop: their per-chunk accumulators are doubles.</summary>
+    private readonly HashSet<Node> _passAccumulators;
+
+    public CpuLoopEmitter(CpuKernelContext kernel, IEnumerable<Node> passAccumulators)
+    {
+        _kernel = kernel;
+        _passAccumulators = new HashSet<Node>(passAccumulators);
+    }
+
+    private CodeWriter Writer => _kernel.Writer;
+    private LossModel Model => _kernel.Model;
+    private CpuNames Names => _kernel.Names;
+
+    private CpuExpressionEmitter Scalars(Scope scope) => new(_kernel, vector: false, scope);
+
+    /// <summary>Writes <c>acc op= value</c> for reduction <paramref name="r"/> (sum, max or min; double for a pass's accumulators).</summary>
+    private void AccumulateInto(Node r, string value)
+    {
+        string target = CpuNames.Accumulator(r);
+        bool inDouble = _passAccumulators.Contains(r);
+        if (inDouble) value = "(double)" + value;
+        string math = inDouble ? "global::System.Math" : "global::LossDsl.Simd.Scalar";
+        Writer.Line(r.ReduceKind switch
+        {
+            ReduceKind.Sum => $"{target} += {value};",
+            ReduceKind.Max => $"{target} = {math}.Max({target}, {value});",
+            _ => $"{target} = {math}.Min({target}, {value});",
+        });
+    }
+
+    /// <summary>Prints a loop from <paramref name="from"/> to <paramref name="to"/> (its accumulators are already open).</summary>
+    public void EmitLoop(PlanLoop loop, Scope outer, string from, string to)
+    {
+        var scope = new Scope(outer);
+        var hoist = Scalars(scope);
+        foreach (var n in loop.Hoisted) hoist.Emit(n);
+        if (loop.Vector is not null)
+        {
+            Writer.Open("");
+            EmitVectorLoop(loop, scope, from, to);
+            Writer.Close();
+            return;
+        }
+        var v = CpuNames.Index(loop.Var);
+        Writer.Open($"for (int {v} = {from}; {v} < {to}; {v}++)");
+        var body = new Scope(scope);
+        body.BoundVars.Add(loop.Var.Id);
+        EmitBlock(loop.Body, body);
+        Writer.Close();
+    }
+
+    private void EmitBlock(List<Stmt> body, Scope scope)
+    {
+        foreach (var s in body)
+        {
+            switch (s)
+            {
+                case PlanLoop loop:
+                    OpenAccumulators(loop.Completes);
+                    if (loop.OnlineSums.Any()) EmitOnline(loop, scope, "", "// The maximum and the sum of exponentials in one online sweep (the values are computed once).");
+                    else EmitLoop(loop, scope, "0", Names.Extent(loop.Var.Extent));
+                    foreach (var r in loop.Completes) scope.Values[r] = CpuNames.Accumulator(r);
+                    break;
+                case VersionedLoop versioned:
+                    OpenAccumulators(versioned.Completes);
+                    EmitVersioned(versioned, scope);
+                    foreach (var r in versioned.Completes) scope.Values[r] = CpuNames.Accumulator(r);
+                    break;
+                case AccumulateStmt acc:
+                    AccumulateInto(acc.Reduce, Scalars(scope).Emit(acc.Body));
+                    break;
+                case OnlineSumExpStmt o:
+                {
+                    string v = Scalars(scope).Emit(o.Value);
+                    Writer.Line($"{CpuNames.OnlineState(o)} = global::LossDsl.Simd.OnlineSumExp.Add({CpuNames.OnlineState(o)}, {v});");
+                    break;
+                }
+                case StoreStmt st:
+                {
+                    string v = Scalars(scope).Emit(st.Value);
+                    Writer.Line($"{StorePointer(st)}[{StoreOffset(st, null)}] = {AsFloat(st.Value, v)};");
+                    break;
+                }
+            }
+        }
+    }
+
+    private void OpenAccumulators(List<Node> completes)
+    {
+        foreach (var r in completes)
+            Writer.Line($"float {CpuNames.Accumulator(r)} = {CpuKernelContext.Identity(r, false)}; // {Model.Print(r)}");
+    }
+
+    /// <summary>A loop of online sums in a block: the running states before it, and after it the max and the sum relative to its shift.</summary>
+    private void EmitOnline(PlanLoop loop, Scope scope, string header, string comment)
+    {
+        Writer.Open(header);
+        Writer.Line(comment);
+        var oneSweep = new Scope(scope);
+        var online = loop.OnlineSums.ToList();
+        foreach (var o in online) Writer.Line($"var {CpuNames.OnlineState(o)} = global::LossDsl.Simd.OnlineSumExp.State.Empty;");
+        EmitLoop(loop, oneSweep, "0", Names.Extent(loop.Var.Extent));
+        foreach (var o in online)
+        {
+            // The online sum is relative to the running maximum; the expression's sum is relative to its shift.
+            Writer.Line($"{CpuNames.Accumulator(o.Max)} = {CpuNames.OnlineState(o)}.Max;");
+            oneSweep.Values[o.Max] = CpuNames.Accumulator(o.Max);
+            string shift = Scalars(oneSweep).Emit(o.Shift);
+            Writer.Line($"{CpuNames.Accumulator(o.Sum)} = global::LossDsl.Simd.OnlineSumExp.Rescale({CpuNames.OnlineState(o)}.Sum, {CpuNames.OnlineState(o)}.Max, {shift});");
+        }
+        Writer.Close();
+    }
+
+    private void EmitVersioned(VersionedLoop versioned, Scope scope)
+    {
+        EmitOnline(versioned.Online, scope, $"if ({Names.Extent(versioned.Extent)} >= {versioned.Threshold})",
+            "// A long row: its maximum and sum of exponentials in one online sweep.");
+        Writer.Open("else");
+        Writer.Line("// A row that stays in L1: the maximum first, then the sum of exponentials.");
+        var twoSweeps = new Scope(scope);
+        EmitLoop(versioned.MaxSweep, twoSweeps, "0", Names.Extent(versioned.Extent));
+        foreach (var r in versioned.MaxSweep.Completes) twoSweeps.Values[r] = CpuNames.Accumulator(r);
+        EmitLoop(versioned.SumSweep, twoSweeps, "0", Names.Extent(versioned.Extent));
+        Writer.Close();
+    }
+
+    private static string AsFloat(Node n, string code) => n.Type == DslType.Bool ? $"({code} ? 1f : 0f)" : n.Type == DslType.Int ? $"(float)({code})" : code;
+
+    private string StorePointer(StoreStmt st) =>
+        st.Target.GradientOf is { } t ? CpuNames.GradientPointer(t) : CpuNames.BufferPointer(_kernel.Plan.BufferViews[st.Target.Buffered!].Buffer);
+
+    private string StoreOffset(StoreStmt st, string? vectorVarOverride)
+    {
+        int[] extents = st.Target.GradientOf is { } t ? t.Axes! : _kernel.Plan.BufferViews[st.Target.Buffered!].Buffer.Axes.Select(a => a.Extent).ToArray();
+        var last = st.Indices[st.Indices.Length - 1];
+        return _kernel.Offset(extents, st.Indices.Select(v => vectorVarOverride is not null && ReferenceEquals(v, last) ? vectorVarOverride : CpuNames.Index(v)).ToArray());
+    }
+
+    // ---- Vector loops --------------------------------------------------------------------------------------------
+
+    private void EmitVectorLoop(PlanLoop loop, Scope scope, string from, string to)
+    {
+        var vector = loop.Vector!;
+        var v = CpuNames.Index(loop.Var);
+        Writer.Line(vector.Unroll == 2
+            ? $"// Vectorized over {loop.Var.Name}: TS.Count lanes, unrolled twice with two accumulators, then a scalar tail."
+            : $"// Vectorized over {loop.Var.Name}: TS.Count lanes, then a scalar tail.");
+        // Broadcast the loop-invariant values the body uses.
+        var scalars = Scalars(scope);
+        var vectorScope = new Scope(scope);
+        vectorScope.BoundVars.Add(loop.Var.Id);
+        foreach (var n in vector.Broadcasts)
+        {
+            string s = scalars.Emit(n);
+            string name = _kernel.Fresh("u");
+            Writer.Line(n.Type == DslType.Bool
+                ? $"TV {name} = {s} ? TS.Equal(TS.Broadcast(0f), TS.Broadcast(0f)) : TS.Broadcast(0f);"
+                : $"TV {name} = TS.Broadcast({AsFloat(n, s)});");
+            vectorScope.Vectors[n] = name;
+        }
+        var accumulated = loop.Body.OfType<AccumulateStmt>().Select(a => a.Reduce).Distinct().ToList();
+        foreach (var r in accumulated)
+        {
+            string identity = CpuKernelContext.Identity(r, false);
+            Writer.Line($"TV {CpuNames.VectorAccumulator(r, 0)} = TS.Broadcast({identity}), {CpuNames.VectorAccumulator(r, 1)} = TS.Broadcast({identity});");
+        }
+        var online = loop.OnlineSums.ToList();
+        foreach (var o in online)
+            Writer.Line($"TV {CpuNames.VectorAccumulator(o.Max, 0)} = TS.Broadcast(float.NegativeInfinity), {CpuNames.VectorAccumulator(o.Sum, 0)} = TS.Broadcast(0f); // per lane: running max, sum of exp(v - max)");
+        Writer.Line($"int {v} = {from};");
+        if (vector.Unroll == 2)
+        {
+            // A light body is bound by the latency of its accumulation: two copies with two accumulators.
+            Writer.Open($"for (; {v} + 2 * TS.Count <= {to}; {v} += 2 * TS.Count)");
+            EmitVectorBody(loop, vectorScope, v, 0);
+            Writer.Line($"int {v}_b = {v} + TS.Count;");
+            EmitVectorBody(loop, vectorScope, v + "_b", 1);
+            Writer.Close();
+            Writer.Open($"if ({v} + TS.Count <= {to})");
+            EmitVectorBody(loop, vectorScope, v, 0);
+            Writer.Line($"{v} += TS.Count;");
+            Writer.Close();
+        }
+        else
+        {
+            // A heavy body (polynomial functions) has enough independent work per element; one copy keeps the whole
+            // body within the JIT's inlining budget.
+            Writer.Open($"for (; {v} + TS.Count <= {to}; {v} += TS.Count)");
+            EmitVectorBody(loop, vectorScope, v, 0);
+            Writer.Close();
+        }
+        foreach (var r in accumulated)
+        {
+            string a0 = CpuNames.VectorAccumulator(r, 0), a1 = CpuNames.VectorAccumulator(r, 1);
+            AccumulateInto(r, r.ReduceKind switch
+            {
+                ReduceKind.Sum => $"TS.Sum(TS.Add({a0}, {a1}))",
+                ReduceKind.Max => $"TS.MaxAcross(TS.Max({a0}, {a1}))",
+                _ => $"TS.MinAcross(TS.Min({a0}, {a1}))",
+            });
+        }
+        foreach (var o in online)
+            Writer.Line($"{CpuNames.OnlineState(o)} = global::LossDsl.Simd.OnlineSumExp.Combine<TS, TV>({CpuNames.VectorAccumulator(o.Max, 0)}, {CpuNames.VectorAccumulator(o.Sum, 0)}, {CpuNames.OnlineState(o)});");
+        Writer.Open($"for (; {v} < {to}; {v}++)");
+        var tail = new Scope(scope);
+        tail.BoundVars.Add(loop.Var.Id);
+        EmitBlock(loop.Body, tail);
+        Writer.Close();
+    }
+
+    private void EmitVectorBody(PlanLoop loop, Scope vectorScope, string v, int copy)
+    {
+        var scope = new Scope(vectorScope) { VectorVar = loop.Var, VectorVarName = v, Vector = loop.Vector };
+        var values = new CpuExpressionEmitter(_kernel, vector: true, scope);
+        foreach (var s in loop.Body)
+        {
+            switch (s)
+            {
+                case AccumulateStmt acc:
+                {
+                    string value = values.Emit(acc.Body);
+                    string a = CpuNames.VectorAccumulator(acc.Reduce, copy);
+                    Writer.Line(acc.Reduce.ReduceKind switch
+                    {
+                        ReduceKind.Sum => $"{a} = TS.Add({a}, {value});",
+                        ReduceKind.Max => $"{a} = TS.Max({a}, {value});",
+                        _ => $"{a} = TS.Min({a}, {value});",
+                    });
+                    break;
+                }
+                case OnlineSumExpStmt o:
+                {
+                    string value = values.Emit(o.Value);
+                    string m = CpuNames.VectorAccumulator(o.Max, copy), sum = CpuNames.VectorAccumulator(o.Sum, copy);
+                    string step = loop.Vector!.OutOfLineSteps.Contains(o) ? "StepOutOfLine" : "Step";
+                    Writer.Line("// Online max and sum: a new maximum rescales the running sum (one exp per element).");
+                    Writer.Line($"({m}, {sum}) = global::LossDsl.Simd.OnlineSumExp.{step}<TS, TV>({m}, {sum}, {value});");
+                    break;
+                }
+                case StoreStmt st:
+                {
+                    string value = values.Emit(st.Value);
+                    Writer.Line($"TS.Store({value}, {StorePointer(st)} + {StoreOffset(st, v)});");
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Linq;
+using LossDsl.Language.Ir;
+
+namespace LossDsl.Generator.Emit;
+
+/// <summary>
+/// Prints the host code that computes every extent from the tensor lengths and int parameters, in the order the
+/// binder proved sufficient (<see cref="LossModel.ExtentPlan"/>), and checks every length, throwing exceptions that
+/// name the parameter. No size arithmetic overflows: products are taken in long.
+/// </summary>
+internal static class ShapeCheckEmitter
+{
+    /// <param name="writer">Where to print.</param>
+    /// <param name="model">The loss.</param>
+    /// <param name="extentName">The local that holds an extent.</param>
+    /// <param name="withGradients">Also check that every gradient output has its input's length.</param>
+    public static void Emit(CodeWriter writer, LossModel model, System.Func<int, string> extentName, bool withGradients)
+    {
+        string ShapeText(TensorInfo t, int unknown) => string.Join(" * ", t.Axes!.Where(a => a != unknown).Select(a => model.Extents[a].Name));
+
+        writer.Line("// Shapes: every extent from a tensor length or an int parameter; every length is checked.");
+        foreach (var step in model.ExtentPlan)
+        {
+            if (step.Scalar >= 0)
+            {
+                var s = model.Scalars[step.Scalar];
+                writer.Line($"if ({s.Name} < 0) throw new global::System.ArgumentOutOfRangeException(nameof({s.Name}), {s.Name}, \"An extent must not be negative.\");");
+                writer.Line($"int {extentName(step.Extent)} = {s.Name};");
+            }
+            else if (step.Extent >= 0)
+            {
+                var t = model.Tensors[step.Tensor];
+                string extent = extentName(step.Extent);
+                var others = t.Axes!.Where(a => a != step.Extent).Select(extentName).ToList();
+                if (others.Count == 0)
+                {
+                    writer.Line($"int {extent} = {t.Name}.Length;");
+                }
+                else
+                {
+                    string product = string.Join(" * ", others.Select(o => "(long)" + o));
+                    writer.Line($"long {extent}_rest = {product};");
+                    writer.Line($"if ({extent}_rest == 0 ? {t.Name}.Length != 0 : {t.Name}.Length % {extent}_rest != 0)");
+                    writer.Line($"    throw new global::System.ArgumentException($\"The length of '{t.Name}' ({{{t.Name}.Length}}) must be a multiple of {ShapeText(t, step.Extent)} = {{{extent}_rest}}.\", nameof({t.Name}));");
+                    writer.Line($"int {extent} = {extent}_rest == 0 ? 0 : (int)({t.Name}.Length / {extent}_rest);");
+                }
+            }
+            else
+            {
+                var t = model.Tensors[step.Tensor];
+                string product = string.Join(" * ", t.Axes!.Select(a => "(long)" + extentName(a)));
+                writer.Line($"if ({t.Name}.Length != {product})");
+                writer.Line($"    throw new global::System.ArgumentException($\"'{t.Name}' has length {{{t.Name}.Length}} but its shape [{string.Join(", ", t.Axes!.Select(a => model.Extents[a].Name))}] needs {{{product}}} elements.\", nameof({t.Name}));");
+            }
+        }
+        if (!withGradients) return;
+        foreach (var t in model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null))
+        {
+            writer.Line($"if ({t.Gradient!.Name}.Length != {t.Name}.Length)");
+            writer.Line($"    throw new global::System.ArgumentException($\"The gradient '{t.Gradient.Name}' has length {{{t.Gradient.Name}.Length}} but '{t.Name}' has length {{{t.Name}.Length}}.\", nameof({t.Gradient.Name}));");
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using LossDsl.Generator.Emit;
+using LossDsl.Generator.Model;
+using LossDsl.Language;
+using LossDsl.Language.Ir;
+using Microsoft.CodeAnalysis.Text;
+
+namespace LossDsl.Generator;
+
+public sealed partial class LossGenerator
+{
+    /// <summary>Compiles one method with the language's compiler and hands its plans to the emitters. Never throws.</summary>
+    private static LossGenerationResult Generate(LossMethodInput input, CancellationToken ct)
+    {
+        string hint = HintName(input);
+        var diagnostics = new List<DiagnosticInfo>(input.DeclarationDiagnostics);
+        try
+        {
+            if (diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error))
+                return new LossGenerationResult(hint, null, new EquatableArray<DiagnosticInfo>(diagnostics));
+
+            var parameters = input.Parameters.Select(p => new LossParameter(p.Name, p.Kind, p.TypeText)).ToList();
+            bool differentiate = parameters.Any(p => p.Kind == ParameterKind.Gradient);
+            var compilation = LossCompiler.Compile(input.Expression, parameters, differentiate, plan: true);
+            foreach (var d in compilation.Diagnostics) diagnostics.Add(Locate(input, d));
+            if (!compilation.Success) return new LossGenerationResult(hint, null, new EquatableArray<DiagnosticInfo>(diagnostics));
+            ct.ThrowIfCancellationRequested();
+
+            string source = LossFileEmitter.Emit(input, compilation);
+            return new LossGenerationResult(hint, source, new EquatableArray<DiagnosticInfo>(diagnostics));
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            var (span, lines) = input.Map(-1, 0);
+            diagnostics.Add(Internal(e, input.FilePath, span, lines));
+            return new LossGenerationResult(hint, null, new EquatableArray<DiagnosticInfo>(diagnostics));
+        }
+    }
+
+    private static DiagnosticInfo Locate(LossMethodInput input, DslDiagnostic d)
+    {
+        if (d.Parameter is not null)
+        {
+            var p = input.Parameters.FirstOrDefault(x => x.Name == d.Parameter);
+            if (p is not null)
+            {
+                var span = new TextSpan(p.SpanStart, p.SpanLength);
+                return new DiagnosticInfo(d.Id, d.Message, input.FilePath, span,
+                    new LinePositionSpan(new LinePosition(p.Line, p.Column), new LinePosition(p.Line, p.Column + p.SpanLength)));
+            }
+        }
+        var (s, l) = d.Parameter is not null && input.Parameters.All(x => x.Name != d.Parameter) ? input.Map(-1, 0) : input.Map(d.Offset, d.Length);
+        return new DiagnosticInfo(d.Id, d.Message, input.FilePath, s, l);
+    }
+
+    private static string HintName(LossMethodInput input)
+    {
+        var parts = new List<string>();
+        if (input.Namespace.Length > 0) parts.Add(input.Namespace);
+        parts.AddRange(input.ContainingTypes.Select(t => t.Name));
+        parts.Add(input.MethodName);
+        string name = string.Join(".", parts);
+        name = new string(name.Select(c => char.IsLetterOrDigit(c) || c == '.' || c == '_' ? c : '_').ToArray());
+        return $"{name}_{input.Parameters.Count}.Loss.g.cs";
+    }
+}

@@ -1,0 +1,235 @@
+using System;
+using System.Collections.Generic;
+using LossDsl.Language.Desugaring;
+using LossDsl.Language.Ir;
+using LossDsl.Language.Lowering;
+
+namespace LossDsl.Language.Builtins;
+
+/// <summary>
+/// The built-ins of the language, in one table. It has two parts:
+/// <list type="bullet">
+/// <item><see cref="Functions"/>: every function a loss expression can call, by name: its kind (elementwise,
+/// reduction, along an axis), its arguments, what it means, and how the desugaring stage expands it into IR
+/// operations (<see cref="Desugarer"/>).</item>
+/// <item><see cref="Operations"/>: every IR operation: how it is written, its cost in a kernel, its value in double
+/// precision (constant folding and the interpreter), its derivative (reverse-mode AD) and its numerically stable form
+/// (lowering before scheduling).</item>
+/// </list>
+/// A new function that is a combination of existing operations is one entry in <see cref="Functions"/> (and, if its
+/// expansion is more than a line, a method of <see cref="Desugarer"/>). A new primitive is an <see cref="Op"/>, one
+/// entry here in each part, and its spelling in each emitter's intrinsic table.
+/// </summary>
+internal static class BuiltinTable
+{
+    // ---- Functions ---------------------------------------------------------------------------------------------------
+
+    private static readonly ArgumentKind[] One = { ArgumentKind.Number };
+    private static readonly ArgumentKind[] Two = { ArgumentKind.Number, ArgumentKind.Number };
+    private static readonly ArgumentKind[] Three = { ArgumentKind.Number, ArgumentKind.Number, ArgumentKind.Number };
+
+    private static FunctionRule Elementwise(string name, ArgumentKind[] arguments, string meaning, Func<CallArguments, Node> expand, int minArguments = -1) =>
+        new(name, FunctionKind.Elementwise, arguments, minArguments < 0 ? arguments.Length : minArguments, meaning, expand);
+
+    private static FunctionRule Primitive(string name, Op op, string meaning) =>
+        new(name, FunctionKind.Elementwise, One, 1, meaning, c => c.Graph.Unary(op, c[0]));
+
+    private static FunctionRule Reduction(string name, ArgumentKind[] arguments, string meaning, Func<CallArguments, Node> expand) =>
+        new(name, FunctionKind.Reduction, arguments, arguments.Length, meaning, expand);
+
+    private static FunctionRule AlongAxis(string name, string meaning, Func<CallArguments, Node> expand) =>
+        new(name, FunctionKind.AlongAxis, One, 1, meaning, expand);
+
+    /// <summary>Every function of the language. A name may have an elementwise and a reduction entry (max, min).</summary>
+    public static readonly FunctionRule[] Functions =
+    {
+        Primitive("abs", Op.Abs, "|x|"),
+        Primitive("sign", Op.Sign, "-1, 0 or 1"),
+        Primitive("sqrt", Op.Sqrt, "square root"),
+        Elementwise("rsqrt", One, "1 / sqrt(x)", c => c.Graph.Div(c.Graph.One, c.Graph.Unary(Op.Sqrt, c[0]))),
+        Elementwise("square", One, "x * x", c => c.Graph.Mul(c[0], c[0])),
+        Primitive("exp", Op.Exp, "e^x"),
+        Primitive("expm1", Op.Expm1, "e^x - 1, accurate near 0"),
+        Primitive("log", Op.Log, "natural logarithm"),
+        Elementwise("log2", One, "log(x) / log(2)", c => c.Graph.Mul(c.Graph.Const(1 / Math.Log(2)), c.Graph.Unary(Op.Log, c[0]))),
+        Primitive("log1p", Op.Log1p, "log(1 + x), accurate near 0"),
+        Primitive("sigmoid", Op.Sigmoid, "1 / (1 + e^-x)"),
+        Elementwise("logsigmoid", One, "-softplus(-x)", c => c.Graph.Neg(c.Graph.Unary(Op.Softplus, c.Graph.Neg(c[0])))),
+        Elementwise("softplus", Two, "log(1 + e^x); softplus(x, beta) = softplus(beta x) / beta", Desugarer.Softplus, minArguments: 1),
+        Primitive("tanh", Op.Tanh, "hyperbolic tangent"),
+        Primitive("atan", Op.Atan, "arctangent"),
+        Primitive("erf", Op.Erf, "error function"),
+        Primitive("floor", Op.Floor, "largest integer not above x (no gradient)"),
+        Elementwise("neg", One, "-x", c => c.Graph.Neg(c[0])),
+        Elementwise("relu", One, "max(x, 0)", c => c.Graph.Binary(Op.Max, c[0], c.Graph.Zero)),
+        Elementwise("max", Two, "the larger of a and b", c => c.Graph.Binary(Op.Max, c[0], c[1])),
+        Elementwise("min", Two, "the smaller of a and b", c => c.Graph.Binary(Op.Min, c[0], c[1])),
+        Elementwise("pow", Two, "x^y (also written x ^ y)", Desugarer.Power),
+        Elementwise("clamp", Three, "min(max(x, lo), hi)", c => c.Graph.Binary(Op.Min, c.Graph.Binary(Op.Max, c[0], c[1]), c[2])),
+        Elementwise("where", new[] { ArgumentKind.Condition, ArgumentKind.Number, ArgumentKind.Number }, "c ? a : b", c => c.Graph.Select(c[0], c[1], c[2])),
+        Elementwise("select", new[] { ArgumentKind.Condition, ArgumentKind.Number, ArgumentKind.Number }, "c ? a : b (same as where)", c => c.Graph.Select(c[0], c[1], c[2])),
+        Elementwise("stop_gradient", One, "x, with no gradient flowing through it", c => c.Graph.StopGrad(c[0])),
+        Elementwise("sg", One, "stop_gradient(x)", c => c.Graph.StopGrad(c[0])),
+        Elementwise("bce_logits", Two, "binary cross-entropy of logits x and targets y: softplus(x) - x y", Desugarer.BceLogits),
+
+        Reduction("sum", One, "sum over the indices", Desugarer.Sum),
+        Reduction("mean", One, "sum / number of (unmasked) terms", Desugarer.Mean),
+        Reduction("max", One, "maximum over the indices", Desugarer.Max),
+        Reduction("min", One, "minimum over the indices", Desugarer.Min),
+        Reduction("logsumexp", One, "log(sum(exp(e))), max-shifted", Desugarer.LogSumExp),
+        Reduction("count", new[] { ArgumentKind.NumberOrCondition }, "number of true conditions (or non-zero values)", Desugarer.Count),
+        Reduction("norm", One, "sqrt(sum(e^2))", Desugarer.Norm),
+        Reduction("norm1", One, "sum(|e|)", Desugarer.Norm1),
+        Reduction("dot", Two, "sum(a * b)", Desugarer.Dot),
+        AlongAxis("softmax", "exp(e - logsumexp along the axis)", Desugarer.Softmax),
+        AlongAxis("log_softmax", "e - logsumexp along the axis", Desugarer.LogSoftmax),
+    };
+
+    private static readonly Dictionary<string, List<FunctionRule>> s_byName = IndexFunctions();
+
+    private static Dictionary<string, List<FunctionRule>> IndexFunctions()
+    {
+        var byName = new Dictionary<string, List<FunctionRule>>();
+        foreach (var f in Functions)
+        {
+            if (!byName.TryGetValue(f.Name, out var list)) byName[f.Name] = list = new List<FunctionRule>();
+            list.Add(f);
+        }
+        return byName;
+    }
+
+    public static bool IsFunction(string name) => s_byName.ContainsKey(name);
+
+    public static IEnumerable<string> FunctionNames => s_byName.Keys;
+
+    /// <summary>
+    /// The entry a call refers to: the elementwise form of a name that has both (max, min) when the call has no
+    /// index brackets and two arguments, otherwise the first entry of that name. Null for an unknown name.
+    /// </summary>
+    public static FunctionRule? Find(string name, bool hasBinders, int argumentCount)
+    {
+        if (!s_byName.TryGetValue(name, out var entries)) return null;
+        if (entries.Count > 1 && !hasBinders && argumentCount == 2)
+            foreach (var e in entries) if (e.Kind == FunctionKind.Elementwise) return e;
+        foreach (var e in entries) if (e.Kind != FunctionKind.Elementwise) return e;
+        return entries[0];
+    }
+
+    // ---- Operations --------------------------------------------------------------------------------------------------
+
+    private static OperationRule Operation(Op op, string spelling, Func<double, double, double, double>? evaluate = null,
+        DerivativeRule? derivative = null, StableFormRule? stableForm = null, OpCost cost = OpCost.Cheap) =>
+        new(op, spelling, cost, evaluate, derivative, stableForm);
+
+    /// <summary>Every IR operation, indexed by <see cref="Op"/>.</summary>
+    public static readonly OperationRule[] Operations = BuildOperations();
+
+    private static OperationRule[] BuildOperations()
+    {
+        var rules = new[]
+        {
+            Operation(Op.Const, "constant"),
+            Operation(Op.Param, "parameter"),
+            Operation(Op.Extent, "#extent"),
+            Operation(Op.Index, "index"),
+            Operation(Op.Load, "load"),
+
+            Operation(Op.Neg, "-", (a, _, _) => -a,
+                (g, n, adj) => new[] { (0, g.Neg(adj)) }),
+            Operation(Op.Add, "+", (a, b, _) => a + b,
+                (g, n, adj) => new[] { (0, adj), (1, adj) }),
+            Operation(Op.Sub, "-", (a, b, _) => a - b,
+                (g, n, adj) => new[] { (0, adj), (1, g.Neg(adj)) }),
+            Operation(Op.Mul, "*", (a, b, _) => a * b,
+                (g, n, adj) => new[] { (0, g.Mul(adj, n.Args[1])), (1, g.Mul(adj, n.Args[0])) }),
+            Operation(Op.Div, "/", (a, b, _) => a / b,
+                (g, n, adj) => new[] { (0, g.Div(adj, n.Args[1])), (1, g.Neg(g.Div(g.Mul(adj, n), n.Args[1]))) }),
+            // d/da a^b = b a^(b-1); d/db a^b = a^b log(a) (0 where a <= 0, where the power is constant in b or undefined).
+            Operation(Op.Pow, "^", (a, b, _) => ScalarMath.Pow(a, b),
+                (g, n, adj) => new[]
+                {
+                    (0, g.Mul(adj, g.Mul(n.Args[1], g.Binary(Op.Pow, n.Args[0], g.Sub(n.Args[1], g.One))))),
+                    (1, g.Select(g.Binary(Op.Gt, n.Args[0], g.Zero), g.Mul(adj, g.Mul(n, g.Unary(Op.Log, n.Args[0]))), g.Zero)),
+                },
+                StableForms.Power, OpCost.Polynomial),
+            // The larger (smaller) argument receives the adjoint; on a tie each receives half, as in PyTorch.
+            Operation(Op.Min, "min", (a, b, _) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Min(a, b), MinMaxDerivative),
+            Operation(Op.Max, "max", (a, b, _) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b), MinMaxDerivative),
+
+            Operation(Op.Abs, "abs", (a, _, _) => Math.Abs(a),
+                (g, n, adj) => new[] { (0, g.Mul(adj, g.Unary(Op.Sign, n.Args[0]))) }),
+            Operation(Op.Sign, "sign", (a, _, _) => double.IsNaN(a) ? a : Math.Sign(a)),
+            Operation(Op.Sqrt, "sqrt", (a, _, _) => Math.Sqrt(a),
+                (g, n, adj) => new[] { (0, g.Div(g.Mul(g.Const(0.5), adj), n)) }),
+            Operation(Op.Exp, "exp", (a, _, _) => Math.Exp(a),
+                (g, n, adj) => new[] { (0, g.Mul(adj, n)) }, cost: OpCost.Polynomial),
+            Operation(Op.Expm1, "expm1", (a, _, _) => ScalarMath.Expm1(a),
+                (g, n, adj) => new[] { (0, g.Mul(adj, g.Add(n, g.One))) }, cost: OpCost.Polynomial),
+            Operation(Op.Log, "log", (a, _, _) => Math.Log(a),
+                (g, n, adj) => new[] { (0, g.Div(adj, n.Args[0])) }, cost: OpCost.Polynomial),
+            Operation(Op.Log1p, "log1p", (a, _, _) => ScalarMath.Log1p(a),
+                (g, n, adj) => new[] { (0, g.Div(adj, g.Add(n.Args[0], g.One))) }, cost: OpCost.Polynomial),
+            Operation(Op.Sigmoid, "sigmoid", (a, _, _) => ScalarMath.Sigmoid(a),
+                (g, n, adj) => new[] { (0, g.Mul(adj, g.Mul(n, g.Sub(g.One, n)))) },
+                StableForms.Sigmoid, OpCost.Polynomial),
+            Operation(Op.Softplus, "softplus", (a, _, _) => ScalarMath.Softplus(a),
+                (g, n, adj) => new[] { (0, g.Mul(adj, g.Unary(Op.Sigmoid, n.Args[0]))) },
+                StableForms.Softplus, OpCost.Polynomial),
+            Operation(Op.Tanh, "tanh", (a, _, _) => Math.Tanh(a),
+                (g, n, adj) => new[] { (0, g.Mul(adj, g.Sub(g.One, g.Mul(n, n)))) }, cost: OpCost.Polynomial),
+            Operation(Op.Atan, "atan", (a, _, _) => Math.Atan(a),
+                (g, n, adj) => new[] { (0, g.Div(adj, g.Add(g.One, g.Mul(n.Args[0], n.Args[0])))) }, cost: OpCost.Polynomial),
+            Operation(Op.Erf, "erf", (a, _, _) => ScalarMath.Erf(a),
+                (g, n, adj) => new[] { (0, g.Mul(adj, g.Mul(g.Const(2 / Math.Sqrt(Math.PI)), g.Unary(Op.Exp, g.Neg(g.Mul(n.Args[0], n.Args[0])))))) },
+                cost: OpCost.Polynomial),
+            Operation(Op.Floor, "floor", (a, _, _) => Math.Floor(a)),
+
+            Operation(Op.Eq, "==", (a, b, _) => a == b ? 1 : 0),
+            Operation(Op.Ne, "!=", (a, b, _) => a != b ? 1 : 0),
+            Operation(Op.Lt, "<", (a, b, _) => a < b ? 1 : 0),
+            Operation(Op.Le, "<=", (a, b, _) => a <= b ? 1 : 0),
+            Operation(Op.Gt, ">", (a, b, _) => a > b ? 1 : 0),
+            Operation(Op.Ge, ">=", (a, b, _) => a >= b ? 1 : 0),
+            Operation(Op.And, "&&", (a, b, _) => a != 0 && b != 0 ? 1 : 0),
+            Operation(Op.Or, "||", (a, b, _) => a != 0 || b != 0 ? 1 : 0),
+            Operation(Op.Not, "!", (a, _, _) => a == 0 ? 1 : 0),
+
+            Operation(Op.Select, "where", (c, a, b) => c != 0 ? a : b,
+                (g, n, adj) => new[] { (1, g.Select(n.Args[0], adj, g.Zero)), (2, g.Select(n.Args[0], g.Zero, adj)) }),
+            Operation(Op.StopGrad, "stop_gradient", (a, _, _) => a),
+            // A sum passes its adjoint to its body; a max or min to the elements equal to it (ties each receive it).
+            Operation(Op.Reduce, "reduce", derivative: (g, n, adj) => n.ReduceKind == ReduceKind.Sum
+                ? new[] { (0, adj) }
+                : new[] { (0, g.Select(g.Binary(Op.Eq, n.Args[0], n), adj, g.Zero)) }),
+            Operation(Op.PowFromLog, "powfromlog", (a, b, _) => ScalarMath.Pow(a, b), cost: OpCost.Polynomial),
+        };
+        var table = new OperationRule[rules.Length];
+        foreach (var r in rules)
+        {
+            if (table[(int)r.Op] is not null) throw new InvalidOperationException("two rules for " + r.Op);
+            table[(int)r.Op] = r;
+        }
+        foreach (Op op in Enum.GetValues(typeof(Op)))
+            if (table[(int)op] is null) throw new InvalidOperationException("no rule for " + op);
+        return table;
+    }
+
+    private static IEnumerable<(int, Node)> MinMaxDerivative(IrGraph g, Node n, Node adj)
+    {
+        var a = n.Args[0];
+        var b = n.Args[1];
+        var wins = g.Binary(n.Op == Op.Max ? Op.Gt : Op.Lt, a, b);
+        var loses = g.Binary(n.Op == Op.Max ? Op.Lt : Op.Gt, a, b);
+        var half = g.Mul(g.Const(0.5), adj);
+        return new[]
+        {
+            (0, g.Select(wins, adj, g.Select(loses, g.Zero, half))),
+            (1, g.Select(wins, g.Zero, g.Select(loses, adj, half))),
+        };
+    }
+
+    public static OperationRule Rule(Op op) => Operations[(int)op];
+
+    /// <summary>True for an operation whose kernel form is a long polynomial (exp, log, ...): the cost model's unit.</summary>
+    public static bool IsPolynomial(Op op) => Operations[(int)op].Cost == OpCost.Polynomial;
+}

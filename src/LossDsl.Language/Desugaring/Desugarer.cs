@@ -1,0 +1,97 @@
+using System.Collections.Generic;
+using LossDsl.Language.Builtins;
+using LossDsl.Language.Ir;
+
+namespace LossDsl.Language.Desugaring;
+
+/// <summary>
+/// The desugaring stage: expands a call of a built-in function, once the binder has bound its arguments, binders and
+/// filter, into IR operations. <see cref="BuiltinTable.Functions"/> says which expansion each function takes; the
+/// longer ones are here. Everything after this stage sees only the operations of <see cref="Op"/>.
+/// </summary>
+internal static class Desugarer
+{
+    /// <summary>Expands <paramref name="call"/> as <paramref name="function"/> says.</summary>
+    public static Node Expand(FunctionRule function, CallArguments call) => function.Expand(call);
+
+    // ---- Elementwise ---------------------------------------------------------------------------------------------
+
+    /// <summary>softplus(x) = log(1 + e^x); softplus(x, beta) = softplus(beta x) / beta, as torch.nn.Softplus.</summary>
+    public static Node Softplus(CallArguments c)
+    {
+        var g = c.Graph;
+        if (c.Count == 1) return g.Unary(Op.Softplus, c[0]);
+        return g.Div(g.Unary(Op.Softplus, g.Mul(c[1], c[0])), c[1]);
+    }
+
+    /// <summary>x^y; x^2 is x * x, so that the differentiator sees a product.</summary>
+    public static Node Power(CallArguments c) => Power(c.Graph, c[0], c[1]);
+
+    /// <summary>x^y; x^2 is x * x (the <c>^</c> operator expands here too).</summary>
+    public static Node Power(IrGraph g, Node x, Node y) => y.IsConstValue(2) ? g.Mul(x, x) : g.Binary(Op.Pow, x, y);
+
+    /// <summary>Binary cross-entropy on logits, softplus(x) - x y, whose stable form is max(x, 0) - x y + log1p(exp(-|x|)).</summary>
+    public static Node BceLogits(CallArguments c) => c.Graph.Sub(c.Graph.Unary(Op.Softplus, c[0]), c.Graph.Mul(c[0], c[1]));
+
+    // ---- Reductions ------------------------------------------------------------------------------------------------
+
+    /// <summary>The body of a filtered reduction: the identity of the reduction where the filter is false.</summary>
+    private static Node Masked(CallArguments c, Node body, double identity) =>
+        c.Filter is null ? body : c.Graph.Select(c.Filter, body, c.Graph.Const(identity));
+
+    public static Node Sum(CallArguments c) => c.Graph.Reduce(ReduceKind.Sum, c.Bound, Masked(c, c[0], 0));
+
+    /// <summary>sum / count, where count is the number of terms the filter keeps.</summary>
+    public static Node Mean(CallArguments c) =>
+        c.Graph.Div(c.Graph.Reduce(ReduceKind.Sum, c.Bound, Masked(c, c[0], 0)), c.Graph.Reduce(ReduceKind.Sum, c.Bound, Masked(c, c.Graph.One, 0)));
+
+    public static Node Max(CallArguments c) => c.Graph.Reduce(ReduceKind.Max, c.Bound, Masked(c, c[0], double.NegativeInfinity));
+
+    public static Node Min(CallArguments c) => c.Graph.Reduce(ReduceKind.Min, c.Bound, Masked(c, c[0], double.PositiveInfinity));
+
+    public static Node LogSumExp(CallArguments c) => LogSumExp(c.Graph, c.Bound, Masked(c, c[0], double.NegativeInfinity));
+
+    /// <summary>The number of terms whose condition is true, or whose value is not zero.</summary>
+    public static Node Count(CallArguments c)
+    {
+        var g = c.Graph;
+        var a = c[0];
+        var indicator = a.Type == DslType.Bool ? g.ToReal(a) : g.ToReal(g.Binary(Op.Ne, a, g.Zero));
+        return g.Reduce(ReduceKind.Sum, c.Bound, Masked(c, indicator, 0));
+    }
+
+    public static Node Norm(CallArguments c) =>
+        c.Graph.Unary(Op.Sqrt, c.Graph.Reduce(ReduceKind.Sum, c.Bound, Masked(c, c.Graph.Mul(c[0], c[0]), 0)));
+
+    public static Node Norm1(CallArguments c) => c.Graph.Reduce(ReduceKind.Sum, c.Bound, Masked(c, c.Graph.Unary(Op.Abs, c[0]), 0));
+
+    public static Node Dot(CallArguments c) => c.Graph.Reduce(ReduceKind.Sum, c.Bound, Masked(c, c.Graph.Mul(c[0], c[1]), 0));
+
+    /// <summary>
+    /// logsumexp, max-shifted: m = max(e); lse = m + log(sum(exp(e - m))), with m under stop_gradient (the result does
+    /// not depend on the shift) and clamped to -3e38 so that an all -inf input gives -inf rather than NaN.
+    /// </summary>
+    public static Node LogSumExp(IrGraph g, IndexVar[] bound, Node body)
+    {
+        if (bound.Length == 0) return body;
+        var m = g.Reduce(ReduceKind.Max, bound, body);
+        var shift = g.StopGrad(g.Binary(Op.Max, m, g.Const(-3e38)));
+        var s = g.Reduce(ReduceKind.Sum, bound, g.Unary(Op.Exp, g.Sub(body, shift)));
+        return g.Add(shift, g.Unary(Op.Log, s));
+    }
+
+    // ---- Along an axis -----------------------------------------------------------------------------------------------
+
+    public static Node Softmax(CallArguments c) => c.Graph.Unary(Op.Exp, LogSoftmax(c));
+
+    /// <summary>log_softmax[c](e) = e - logsumexp over c: the axis stays free in e; the normalizer reduces over a renamed copy.</summary>
+    public static Node LogSoftmax(CallArguments c)
+    {
+        var g = c.Graph;
+        var axis = c.Axis!;
+        var body = c[0];
+        var fresh = g.NewVar(axis.Name, axis.Extent);
+        var copy = g.Substitute(body, new Dictionary<int, IndexVar> { [axis.Id] = fresh });
+        return g.Sub(body, LogSumExp(g, new[] { fresh }, copy));
+    }
+}

@@ -1,0 +1,186 @@
+using System.Collections.Generic;
+using LossDsl.Language.Differentiation;
+using LossDsl.Language.Ir;
+using LossDsl.Language.Scheduling;
+
+namespace LossDsl.Language.Planning;
+
+/// <summary>What a loop's iterations are and who runs them.</summary>
+internal enum LoopRole
+{
+    /// <summary>A pass over elements (no inner loops): split into fixed chunks that run in parallel; each chunk writes
+    /// partial results, which are combined in chunk order.</summary>
+    ParallelChunks,
+    /// <summary>A pass over rows (each iteration runs inner loops): rows split into fixed chunks that run in parallel;
+    /// partial results combined in chunk order.</summary>
+    ParallelRows,
+    /// <summary>A nested loop run in order by the thread that runs the enclosing iteration.</summary>
+    Sequential,
+    /// <summary>A nested innermost loop whose memory accesses are contiguous along its index: its iterations are
+    /// spread over vector lanes (see <see cref="PlanLoop.Vector"/>), then a scalar tail.</summary>
+    VectorLanes,
+    /// <summary>A loop over the tiles of an index; its body loops over the elements of one tile.</summary>
+    Tile,
+}
+
+/// <summary>Where a scratch buffer lives.</summary>
+internal enum MemorySpace
+{
+    /// <summary>Main (device) memory, allocated for the duration of one call and shared by every thread.</summary>
+    Global,
+}
+
+/// <summary>
+/// The plan of one kernel (the forward, or the fused forward + backward): the loop program of the scheduler with every
+/// decision about how to run it made, so that an emitter only prints it. Passes run in order; each pass's loop and the
+/// reductions it completes (combined from per-chunk partials), the scratch buffers with their sizes and lifetimes, and
+/// the loss as an expression of the passes' results.
+/// </summary>
+internal sealed class KernelPlan
+{
+    public KernelPlan(string name, LossModel model, bool withGradients, IReadOnlyList<GradientExpression> gradients, List<PassPlan> passes,
+        List<BufferPlan> buffers, Dictionary<Node, BufferView> bufferViews, Node loss, HashSet<Node> powersOwningTheirLog)
+    {
+        Name = name; Model = model; WithGradients = withGradients; Gradients = gradients; Passes = passes; Buffers = buffers;
+        BufferViews = bufferViews; Loss = loss; PowersOwningTheirLog = powersOwningTheirLog;
+        foreach (var p in passes) Globals.AddRange(p.Loop.Completes);
+    }
+
+    /// <summary>"Forward" or "ForwardBackward".</summary>
+    public string Name { get; }
+    public LossModel Model { get; }
+    /// <summary>True when the kernel writes gradient outputs (and takes the upstream gradient).</summary>
+    public bool WithGradients { get; }
+    /// <summary>The gradients the kernel writes, by tensor id (empty for the forward kernel).</summary>
+    public IReadOnlyList<GradientExpression> Gradients { get; }
+    public List<PassPlan> Passes { get; }
+    public List<BufferPlan> Buffers { get; }
+    /// <summary>For each reduction read from a scratch buffer: the buffer and the indices that address it.</summary>
+    public Dictionary<Node, BufferView> BufferViews { get; }
+    /// <summary>The loss: a scalar expression over the results of the passes (<see cref="Globals"/>).</summary>
+    public Node Loss { get; }
+    /// <summary>The reductions the passes complete, in pass order: their values are known to every later pass and to the loss.</summary>
+    public List<Node> Globals { get; } = new();
+    /// <summary>
+    /// The powers x^y = PowFromLog(x, y, log|x|) whose logarithm no other value of the kernel uses. They are computed
+    /// by a power that takes log|x| itself only when it needs it, so that a small integral exponent known only at run
+    /// time (a focal loss's gamma = 2) costs a few multiplications and no logarithm. A logarithm other values share
+    /// (x^a and log x in one loss) stays a value of its own, computed once.
+    /// </summary>
+    public HashSet<Node> PowersOwningTheirLog { get; }
+}
+
+/// <summary>One pass: a parallel loop over chunks of its index.</summary>
+internal sealed class PassPlan
+{
+    public PassPlan(int number, PlanLoop loop, IReadOnlyList<int> workExtents, int chunkWork, int chunkAlignment)
+    {
+        Number = number; Loop = loop; WorkExtents = workExtents; ChunkWork = chunkWork; ChunkAlignment = chunkAlignment;
+    }
+
+    /// <summary>1-based, in execution order.</summary>
+    public int Number { get; }
+    /// <summary>The pass's loop: <see cref="LoopRole.ParallelChunks"/> or <see cref="LoopRole.ParallelRows"/>.</summary>
+    public PlanLoop Loop { get; }
+    /// <summary>The work of one iteration: the product of these extents (the nested loops along the deepest path; empty = 1).</summary>
+    public IReadOnlyList<int> WorkExtents { get; }
+    /// <summary>The work of one chunk, in innermost iterations: chunk size = max(1, ChunkWork / work per iteration). Fixed,
+    /// so the chunking (and the order of partial results) never depends on the number of threads.</summary>
+    public int ChunkWork { get; }
+    /// <summary>Chunk sizes are rounded up to a multiple of this, so vectorized chunks have no tail but the last.</summary>
+    public int ChunkAlignment { get; }
+}
+
+/// <summary>A scratch buffer: a reduction computed once for every value of its free indices.</summary>
+internal sealed class BufferPlan
+{
+    public BufferPlan(ScratchBuffer buffer, MemorySpace space, int writtenInPass, int lastReadInPass)
+    {
+        Buffer = buffer; Space = space; WrittenInPass = writtenInPass; LastReadInPass = lastReadInPass;
+    }
+
+    public ScratchBuffer Buffer { get; }
+    public int Id => Buffer.Id;
+    /// <summary>Its size is the product of the extents of these axes (row-major).</summary>
+    public IndexVar[] Axes => Buffer.Axes;
+    public MemorySpace Space { get; }
+    /// <summary>The pass that fills it.</summary>
+    public int WrittenInPass { get; }
+    /// <summary>The last pass that reads it: after it, the buffer is dead.</summary>
+    public int LastReadInPass { get; }
+}
+
+/// <summary>
+/// A loop of the plan: <c>for Var in 0..extent</c>. The reductions in <see cref="Completes"/> have their accumulators
+/// set to their identity just before the loop and hold their values just after it; statements anywhere inside it may
+/// accumulate into them.
+/// </summary>
+internal sealed class PlanLoop : Stmt
+{
+    public PlanLoop(IndexVar var, LoopRole role, List<Stmt> body, List<Node> completes, List<Node> hoisted, VectorBody? vector, List<string> purpose)
+    {
+        Var = var; Role = role; Body = body; Completes = completes; Hoisted = hoisted; Vector = vector; Purpose = purpose;
+    }
+
+    public IndexVar Var { get; }
+    public LoopRole Role { get; }
+    /// <summary>Nested <see cref="PlanLoop"/>s and <see cref="VersionedLoop"/>s, and the scheduler's
+    /// <see cref="AccumulateStmt"/>, <see cref="OnlineSumExpStmt"/> and <see cref="StoreStmt"/>.</summary>
+    public List<Stmt> Body { get; }
+    public List<Node> Completes { get; }
+    /// <summary>Values the body needs that do not depend on <see cref="Var"/>: computed once, before the loop, in this order.</summary>
+    public List<Node> Hoisted { get; }
+    /// <summary>How the iterations map to vector lanes; null for a loop that runs one iteration at a time.</summary>
+    public VectorBody? Vector { get; }
+    /// <summary>What the loop computes ("loss terms", "dx", "scratch buffer 0"), for comments.</summary>
+    public List<string> Purpose { get; }
+    /// <summary>The online sums of exponentials the loop carries (their running states are opened before it and finished after it).</summary>
+    public IEnumerable<OnlineSumExpStmt> OnlineSums
+    {
+        get { foreach (var s in Body) if (s is OnlineSumExpStmt o) yield return o; }
+    }
+}
+
+/// <summary>
+/// How a loop spreads its iterations over vector lanes: <see cref="Unroll"/> copies of the body per step (each with its
+/// own accumulators), the loop-invariant values broadcast to every lane before the loop, and the polynomial functions
+/// called out of line because the body is past the JIT's inlining budget.
+/// </summary>
+internal sealed class VectorBody
+{
+    public VectorBody(int unroll, List<Node> broadcasts, HashSet<Node> outOfLine, HashSet<OnlineSumExpStmt> outOfLineSteps)
+    {
+        Unroll = unroll; Broadcasts = broadcasts; OutOfLine = outOfLine; OutOfLineSteps = outOfLineSteps;
+    }
+
+    /// <summary>2 for a light body (bound by the latency of its accumulation), 1 for a body with polynomial functions.</summary>
+    public int Unroll { get; }
+    /// <summary>Loop-invariant values the body uses, computed once and broadcast to every lane (constants and indices are broadcast where used).</summary>
+    public List<Node> Broadcasts { get; }
+    /// <summary>Polynomial functions of the body past the inlining budget: called out of line, not inlined.</summary>
+    public HashSet<Node> OutOfLine { get; }
+    /// <summary>Online sum-of-exponentials steps past the inlining budget.</summary>
+    public HashSet<OnlineSumExpStmt> OutOfLineSteps { get; }
+}
+
+/// <summary>
+/// A loop with online sums of exponentials, versioned on its length: when the extent is at least
+/// <see cref="Threshold"/>, <see cref="Online"/> (one sweep that reads the row once); otherwise the
+/// <see cref="MaxSweep"/> and then the <see cref="SumSweep"/> (fewer operations per element, for rows that stay in L1).
+/// The accumulators of <see cref="Completes"/> are opened before the choice and hold their values after it.
+/// </summary>
+internal sealed class VersionedLoop : Stmt
+{
+    public VersionedLoop(int extent, int threshold, List<Node> completes, PlanLoop online, PlanLoop maxSweep, PlanLoop sumSweep)
+    {
+        Extent = extent; Threshold = threshold; Completes = completes; Online = online; MaxSweep = maxSweep; SumSweep = sumSweep;
+    }
+
+    /// <summary>The extent the choice tests.</summary>
+    public int Extent { get; }
+    public int Threshold { get; }
+    public List<Node> Completes { get; }
+    public PlanLoop Online { get; }
+    public PlanLoop MaxSweep { get; }
+    public PlanLoop SumSweep { get; }
+}

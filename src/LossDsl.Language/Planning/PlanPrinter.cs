@@ -1,0 +1,163 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using LossDsl.Language.Ir;
+using LossDsl.Language.Scheduling;
+
+namespace LossDsl.Language.Planning;
+
+/// <summary>
+/// The one printer of a <see cref="KernelPlan"/>: the one-line summary of the generated remarks
+/// (<see cref="Summary"/>), the description of a loop in the comments of generated code (<see cref="Describe"/>),
+/// and the whole plan, indented, for tests and debugging (<see cref="Print"/>).
+/// </summary>
+internal static class PlanPrinter
+{
+    /// <summary>"pass 1 over i &lt; n_i (loss terms, dz; 2 inner loop(s): c (...), a1); pass 2 ...".</summary>
+    public static string Summary(KernelPlan plan)
+    {
+        var parts = new List<string>();
+        foreach (var pass in plan.Passes)
+        {
+            var loop = pass.Loop;
+            var inner = new List<string>();
+            if (loop.Purpose.Count > 0) inner.Add(string.Join(", ", loop.Purpose));
+            var nested = loop.Body.Where(s => s is PlanLoop or VersionedLoop).ToList();
+            if (nested.Count > 0)
+                inner.Add($"{nested.Count} inner loop(s): " + string.Join(", ", nested.Select(s => s switch
+                {
+                    VersionedLoop v => v.Online.Var.Name + OnlineNote,
+                    PlanLoop l => l.Var.Name + (l.OnlineSums.Any() ? OnlineNote : ""),
+                    _ => "",
+                })));
+            parts.Add($"pass {pass.Number} over {loop.Var.Name} < {plan.Model.Extents[loop.Var.Extent].Name} ({string.Join("; ", inner)})");
+        }
+        return string.Join("; ", parts) + ".";
+    }
+
+    private const string OnlineNote = " (max and sum of exp, one online sweep for long rows)";
+
+    /// <summary>"for i &lt; n_i: loss terms, dz".</summary>
+    public static string Describe(LossModel model, PlanLoop loop)
+    {
+        var what = loop.Purpose.Count > 0 ? string.Join(", ", loop.Purpose) : "values";
+        return $"for {loop.Var.Name} < {model.Extents[loop.Var.Extent].Name}: {what}";
+    }
+
+    /// <summary>The whole plan as indented text; reductions are named R&lt;id&gt; and defined where they complete.</summary>
+    public static string Print(KernelPlan plan)
+    {
+        var printer = new Writer(plan);
+        printer.Kernel();
+        return printer.ToString();
+    }
+
+    private sealed class Writer
+    {
+        private readonly KernelPlan _plan;
+        private readonly LossModel _model;
+        private readonly IrPrinter.Names _names;
+        private readonly StringBuilder _sb = new();
+        private int _depth;
+
+        public Writer(KernelPlan plan)
+        {
+            _plan = plan;
+            _model = plan.Model;
+            _names = _model.Names;
+            _names.Value = n => n.Op == Op.Reduce ? ReductionName(n) : null;
+        }
+
+        public override string ToString() => _sb.ToString();
+
+        private static string ReductionName(Node r) => "R" + r.Id;
+        private string Expr(Node n) => IrPrinter.Print(n, _names);
+        private string Extent(int e) => _model.Extents[e].Name;
+        private string Var(IndexVar v) => v.Name + "#" + v.Id;
+        private string Definition(Node r) => ReductionName(r) + " = " + Expr(r);
+
+        private void Line(string text) => _sb.Append(' ', _depth * 2).Append(text).Append('\n');
+
+        public void Kernel()
+        {
+            Line($"kernel {_plan.Name}");
+            foreach (var b in _plan.Buffers)
+            {
+                string axes = string.Join(", ", b.Axes.Select(a => $"{Var(a)} < {Extent(a.Extent)}"));
+                Line($"buffer {b.Id} [{axes}] = {Expr(b.Buffer.Reduce)}; {b.Space.ToString().ToLowerInvariant()} memory, written in pass {b.WrittenInPass}, last read in pass {b.LastReadInPass}");
+            }
+            foreach (var pass in _plan.Passes)
+            {
+                string work = pass.WorkExtents.Count == 0 ? "1" : string.Join(" * ", pass.WorkExtents.Select(Extent));
+                Line($"pass {pass.Number}: work per iteration {work}; chunks of {pass.ChunkWork} work, aligned to {pass.ChunkAlignment}");
+                _depth++;
+                Loop(pass.Loop);
+                _depth--;
+            }
+            Line("loss = " + Expr(_plan.Loss));
+        }
+
+        private void Loop(PlanLoop loop, bool defines = true)
+        {
+            string role = loop.Role switch
+            {
+                LoopRole.ParallelChunks => "parallel chunks",
+                LoopRole.ParallelRows => "parallel rows",
+                LoopRole.Sequential => "sequential",
+                LoopRole.VectorLanes => "vector lanes",
+                _ => "tiles",
+            };
+            Line($"for {Var(loop.Var)} < {Extent(loop.Var.Extent)} ({role}{(loop.Purpose.Count > 0 ? ": " + string.Join(", ", loop.Purpose) : "")})");
+            _depth++;
+            if (defines) foreach (var r in loop.Completes) Line("completes " + Definition(r));
+            foreach (var h in loop.Hoisted) Line("hoist " + Expr(h));
+            if (loop.Vector is { } v)
+            {
+                Line($"vector: unroll {v.Unroll}" + (v.Broadcasts.Count > 0 ? "; broadcast " + string.Join(", ", v.Broadcasts.Select(Expr)) : ""));
+                foreach (var n in v.OutOfLine) Line("out of line: " + Expr(n));
+            }
+            foreach (var s in loop.Body) Statement(s, loop);
+            _depth--;
+        }
+
+        private void Statement(Stmt s, PlanLoop loop)
+        {
+            switch (s)
+            {
+                case PlanLoop l:
+                    Loop(l);
+                    break;
+                case VersionedLoop v:
+                    foreach (var r in v.Completes) Line("completes " + Definition(r));
+                    Line($"if {Extent(v.Extent)} >= {v.Threshold}: one online sweep");
+                    _depth++;
+                    Loop(v.Online, defines: false);
+                    _depth--;
+                    Line("else: a max sweep, then a sum sweep");
+                    _depth++;
+                    Loop(v.MaxSweep, defines: false);
+                    Loop(v.SumSweep, defines: false);
+                    _depth--;
+                    break;
+                case AccumulateStmt a:
+                    Line($"accumulate {ReductionName(a.Reduce)} {Combine(a.Reduce)} {Expr(a.Body)}");
+                    break;
+                case OnlineSumExpStmt o:
+                    bool outOfLine = loop.Vector?.OutOfLineSteps.Contains(o) == true;
+                    Line($"online {ReductionName(o.Max)} = max, {ReductionName(o.Sum)} = sum of exp(v - {Expr(o.Shift)}) over v = {Expr(o.Value)}{(outOfLine ? " (step out of line)" : "")}");
+                    break;
+                case StoreStmt st:
+                    string target = st.Target.GradientOf is { } t ? t.Gradient!.Name : "buffer " + _plan.BufferViews[st.Target.Buffered!].Buffer.Id;
+                    Line($"store {target}[{string.Join(", ", st.Indices.Select(Var))}] = {Expr(st.Value)}");
+                    break;
+            }
+        }
+
+        private static string Combine(Node r) => r.ReduceKind switch
+        {
+            ReduceKind.Sum => "+=",
+            ReduceKind.Max => "max=",
+            _ => "min=",
+        };
+    }
+}

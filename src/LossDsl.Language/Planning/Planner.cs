@@ -1,0 +1,395 @@
+using System.Collections.Generic;
+using System.Linq;
+using LossDsl.Language.Builtins;
+using LossDsl.Language.Differentiation;
+using LossDsl.Language.Ir;
+using LossDsl.Language.Scheduling;
+
+namespace LossDsl.Language.Planning;
+
+/// <summary>
+/// The plan stage: turns the scheduler's <see cref="LoopProgram"/> into a <see cref="KernelPlan"/> by deciding, once,
+/// everything an emitter needs to print it: the role of every loop (parallel passes, sequential loops, vector lanes),
+/// which loops of online sums are versioned on their length, the loop invariants hoisted before each loop, which loops
+/// are contiguous and vectorized (and how: unrolling, broadcasts, the inlining budget), the powers that take their
+/// own logarithm, the work of a pass's iteration (its chunking), and the scratch buffers with their lifetimes.
+/// </summary>
+internal sealed class Planner
+{
+    /// <summary>Work of one parallel chunk, in innermost iterations.</summary>
+    public const int ChunkWork = 16384;
+
+    /// <summary>Vectorized passes have chunks that are a multiple of this many elements (a multiple of every vector width).</summary>
+    public const int VectorChunkAlignment = 64;
+
+    /// <summary>
+    /// The row length from which a loop of online sums of exponentials takes one online sweep; shorter rows take a
+    /// max sweep and a sum sweep. Measured on softmax cross-entropy (one thread, AVX-512, 2^24 logits): the online
+    /// sweep is 10-15% slower for rows of 128 to 1000 floats, which stay in L1 between the sweeps, about even at 2048,
+    /// and 3-11% faster from 4096 to 262144 (docs/benchmarks.md).
+    /// </summary>
+    public const int OnlineMinimumLength = 4096;
+
+    /// <summary>
+    /// How many polynomial functions a vector body inlines; further ones are called out of line. Measured with the
+    /// JIT's disassembly (DOTNET_JitDisasm): BCE (exp, log1p) inlines completely; the focal loss (three exps, a log, a
+    /// log1p) inlined in full exhausted the JIT's inlining budget and left even multiplications as calls.
+    /// </summary>
+    public const int MaxInlinedPolynomials = 4;
+
+    private readonly LossModel _model;
+    private readonly LoopProgram _program;
+    private readonly HashSet<Node> _globals = new();
+    private readonly HashSet<Node> _powersOwningTheirLog;
+
+    private Planner(LossModel model, LoopProgram program)
+    {
+        _model = model;
+        _program = program;
+        foreach (var pass in program.Passes) foreach (var r in ((LoopStmt)pass).Completes) _globals.Add(r);
+        _powersOwningTheirLog = PowersOwningTheirLog(program);
+    }
+
+    /// <summary>Plans the kernel <paramref name="name"/> from its loop program.</summary>
+    public static KernelPlan Plan(string name, LossModel model, LoopProgram program, IReadOnlyList<GradientExpression> gradients)
+    {
+        var planner = new Planner(model, program);
+        var passes = new List<PassPlan>();
+        foreach (var stmt in program.Passes)
+        {
+            var loop = (LoopStmt)stmt;
+            // Every pass sees the results of all passes (a pass never reads what it completes itself).
+            var available = new HashSet<Node>(planner._globals);
+            var planned = planner.PlanLoop(loop, new HashSet<int>(), available, topLevel: true);
+            int alignment = planned.Vector is not null ? VectorChunkAlignment : 1;
+            passes.Add(new PassPlan(passes.Count + 1, planned, WorkExtents(loop), ChunkWork, alignment));
+        }
+        return new KernelPlan(name, model, gradients.Count > 0, gradients, passes, planner.PlanBuffers(passes),
+            program.BufferViews, program.Loss, planner._powersOwningTheirLog);
+    }
+
+    // ---- Loops -----------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Plans a loop whose enclosing loops bind <paramref name="bound"/> and before which the reductions in
+    /// <paramref name="available"/> (globals, and those completed by earlier loops of enclosing blocks) are known.
+    /// </summary>
+    private PlanLoop PlanLoop(LoopStmt loop, HashSet<int> bound, HashSet<Node> available, bool topLevel, List<Stmt>? body = null, List<Node>? completes = null)
+    {
+        body ??= loop.Body;
+        completes ??= loop.Completes;
+        var hoisted = Hoist(loop.Var, body, bound, available);
+        bool vectorized = IsContiguous(loop.Var, body);
+        bool hasInnerLoops = body.Any(s => s is LoopStmt);
+        var role = topLevel ? (hasInnerLoops ? LoopRole.ParallelRows : LoopRole.ParallelChunks)
+            : vectorized ? LoopRole.VectorLanes : LoopRole.Sequential;
+
+        var inner = new HashSet<int>(bound) { loop.Var.Id };
+        var innerAvailable = new HashSet<Node>(available);
+        var planned = new List<Stmt>();
+        foreach (var s in body)
+        {
+            if (s is LoopStmt nested)
+            {
+                planned.Add(PlanNested(nested, inner, innerAvailable));
+                foreach (var r in nested.Completes) innerAvailable.Add(r);
+            }
+            else planned.Add(s);
+        }
+        var vector = vectorized ? PlanVector(loop.Var, body) : null;
+        return new PlanLoop(loop.Var, role, planned, completes, hoisted, vector, new List<string>(loop.Purpose));
+    }
+
+    /// <summary>A nested loop; one with online sums of exponentials and no loops inside is versioned on its length.</summary>
+    private Stmt PlanNested(LoopStmt loop, HashSet<int> bound, HashSet<Node> available)
+    {
+        var online = loop.Body.OfType<OnlineSumExpStmt>().ToList();
+        if (online.Count == 0 || loop.Body.Any(s => s is LoopStmt))
+        {
+            // No online sums, or the values are themselves reductions (pairwise similarities): one sweep, so that the
+            // inner reductions are computed once.
+            return PlanLoop(loop, bound, available, topLevel: false);
+        }
+        var oneSweep = PlanLoop(loop, bound, available, topLevel: false);
+        var maxBody = loop.Body.Select(s => s is OnlineSumExpStmt o ? new AccumulateStmt(o.Max, o.Value) : s).ToList();
+        var maxCompletes = loop.Completes.Where(r => !online.Any(o => ReferenceEquals(o.Sum, r))).ToList();
+        var maxSweep = PlanLoop(loop, bound, available, topLevel: false, maxBody, maxCompletes);
+        var afterMax = new HashSet<Node>(available);
+        foreach (var r in maxCompletes) afterMax.Add(r);
+        var sumBody = online.Select(o => (Stmt)new AccumulateStmt(o.Sum, o.SumBody)).ToList();
+        var sumSweep = PlanLoop(loop, bound, afterMax, topLevel: false, sumBody, online.Select(o => o.Sum).ToList());
+        return new VersionedLoop(loop.Var.Extent, OnlineMinimumLength, loop.Completes, oneSweep, maxSweep, sumSweep);
+    }
+
+    // ---- Loop-invariant code motion -------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The values a loop's body computes that do not depend on the loop's index and can be computed before it (their
+    /// indices are bound and their reductions known there, or read from scratch buffers): the largest such subexpressions, in the order the body
+    /// reaches them. Leaves, loads and reductions are not hoisted (they are read where used).
+    /// </summary>
+    private List<Node> Hoist(IndexVar var, List<Stmt> body, HashSet<int> bound, HashSet<Node> available)
+    {
+        var hoisted = new List<Node>();
+        var seen = new HashSet<Node>();
+        void Visit(Node n)
+        {
+            if (!seen.Add(n)) return;
+            if (!n.DependsOn(var.Id) && IsComputableOutside(n, bound, available))
+            {
+                if (n.Args.Length > 0 && n.Op != Op.Load && n.Op != Op.Reduce) hoisted.Add(n);
+                return;
+            }
+            if (n.Op == Op.Reduce) return;
+            foreach (var a in n.Args) Visit(a);
+        }
+        foreach (var e in DirectExpressions(body)) Visit(e);
+        return hoisted;
+    }
+
+    private bool IsComputableOutside(Node n, HashSet<int> bound, HashSet<Node> available)
+    {
+        foreach (int id in n.Free) if (!bound.Contains(id)) return false;
+        var stack = new Stack<Node>();
+        stack.Push(n);
+        var seen = new HashSet<Node>();
+        while (stack.Count > 0)
+        {
+            var x = stack.Pop();
+            if (!seen.Add(x)) continue;
+            if (x.Op == Op.Reduce)
+            {
+                if (!available.Contains(x) && !_program.BufferViews.ContainsKey(x)) return false;
+                continue;
+            }
+            foreach (var a in x.Args) stack.Push(a);
+        }
+        return true;
+    }
+
+    /// <summary>The expressions a loop evaluates in its own iterations (not those that nested loops reduce: those are values there).</summary>
+    internal static IEnumerable<Node> DirectExpressions(List<Stmt> body)
+    {
+        foreach (var s in body)
+        {
+            switch (s)
+            {
+                case AccumulateStmt a: yield return a.Body; break;
+                case OnlineSumExpStmt o: yield return o.Value; break;
+                case StoreStmt st: yield return st.Value; break;
+                case LoopStmt l: foreach (var e in DirectExpressions(l.Body)) yield return e; break;
+            }
+        }
+    }
+
+    // ---- Vectorization ---------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// True for an innermost loop whose every load, buffer read and store that depends on its index reaches memory
+    /// contiguously along that index (the index is the last subscript and appears nowhere else in it).
+    /// </summary>
+    private bool IsContiguous(IndexVar var, List<Stmt> body)
+    {
+        if (body.Any(s => s is LoopStmt)) return false;
+        var seen = new HashSet<Node>();
+        bool ok = true;
+        void Check(Node n)
+        {
+            if (!ok || !seen.Add(n) || !n.DependsOn(var.Id)) return;
+            if (n.Op == Op.Load)
+            {
+                for (int k = 0; k < n.Args.Length; k++)
+                {
+                    var s = n.Args[k];
+                    bool isVar = s.Op == Op.Index && s.Ref == var.Id;
+                    if (isVar && k != n.Args.Length - 1) { ok = false; return; }
+                    if (!isVar && s.DependsOn(var.Id)) { ok = false; return; }
+                }
+                return;
+            }
+            if (n.Op == Op.Reduce)
+            {
+                if (!_program.BufferViews.TryGetValue(n, out var view)) { ok = false; return; }
+                for (int k = 0; k < view.Indices.Length; k++)
+                    if (view.Indices[k].Id == var.Id && k != view.Indices.Length - 1) { ok = false; return; }
+                return;
+            }
+            foreach (var a in n.Args) Check(a);
+        }
+        foreach (var s in body)
+        {
+            switch (s)
+            {
+                case AccumulateStmt a: Check(a.Body); break;
+                case OnlineSumExpStmt o: Check(o.Value); break;
+                case StoreStmt st:
+                    for (int k = 0; k < st.Indices.Length - 1; k++) if (st.Indices[k].Id == var.Id) return false;
+                    if (st.Indices[st.Indices.Length - 1].Id != var.Id) return false;
+                    Check(st.Value);
+                    break;
+            }
+        }
+        return ok;
+    }
+
+    /// <summary>
+    /// The vector form of a contiguous loop. A light body (no polynomial function) is bound by the latency of its
+    /// accumulation and is unrolled twice with two accumulators; a heavy one has enough independent work per element,
+    /// and one copy keeps it within the JIT's inlining budget, of which the first <see cref="MaxInlinedPolynomials"/>
+    /// polynomial functions (in the order the body computes them) are inlined and the rest called.
+    /// </summary>
+    private VectorBody PlanVector(IndexVar var, List<Stmt> body)
+    {
+        // Loop-invariant values: broadcast before the loop (subscripts of a load or a buffer read stay scalars).
+        var broadcasts = new List<Node>();
+        var seen = new HashSet<Node>();
+        void Visit(Node n)
+        {
+            if (!seen.Add(n)) return;
+            if (!n.DependsOn(var.Id)) { broadcasts.Add(n); return; }
+            if (n.Op is Op.Load or Op.Reduce) { foreach (var a in n.Args) if (!a.DependsOn(var.Id)) broadcasts.Add(a); return; }
+            foreach (var a in n.Args) Visit(a);
+        }
+        foreach (var e in DirectExpressions(body)) Visit(e);
+        broadcasts.RemoveAll(n => n.Op is Op.Const or Op.Index);
+
+        // The inlining budget, spent in the order the body's values are computed: a function before its arguments.
+        var outOfLine = new HashSet<Node>();
+        var outOfLineSteps = new HashSet<OnlineSumExpStmt>();
+        int inlined = 0;
+        bool Spend() => inlined++ >= MaxInlinedPolynomials;
+        var computed = new HashSet<Node>();
+        void Compute(Node n)
+        {
+            if (!n.DependsOn(var.Id) || !computed.Add(n) || n.Op is Op.Load or Op.Reduce) return;
+            if (BuiltinTable.IsPolynomial(n.Op) && Spend()) outOfLine.Add(n);
+            for (int k = 0; k < n.Args.Length; k++)
+            {
+                // A power's uniform exponent is a scalar; a power owning its logarithm computes it itself.
+                if (n.Op == Op.PowFromLog && (k == 1 && !n.Args[1].DependsOn(var.Id) || k == 2 && _powersOwningTheirLog.Contains(n))) continue;
+                Compute(n.Args[k]);
+            }
+        }
+        bool polynomials = false;
+        foreach (var s in body)
+        {
+            switch (s)
+            {
+                case AccumulateStmt a: Compute(a.Body); break;
+                case StoreStmt st: Compute(st.Value); break;
+                case OnlineSumExpStmt o:
+                    Compute(o.Value);
+                    polynomials = true;
+                    if (Spend()) outOfLineSteps.Add(o);
+                    break;
+            }
+        }
+        polynomials |= inlined > 0;
+        return new VectorBody(polynomials ? 1 : 2, broadcasts, outOfLine, outOfLineSteps);
+    }
+
+    // ---- Passes, buffers and powers ----------------------------------------------------------------------------------
+
+    /// <summary>The extents of the nested loops along the first deepest path of a pass (the work of one iteration).</summary>
+    private static IReadOnlyList<int> WorkExtents(LoopStmt loop)
+    {
+        var best = new List<int>();
+        void Walk(LoopStmt l, List<int> path)
+        {
+            bool leaf = true;
+            foreach (var s in l.Body.OfType<LoopStmt>())
+            {
+                leaf = false;
+                path.Add(s.Var.Extent);
+                Walk(s, path);
+                path.RemoveAt(path.Count - 1);
+            }
+            if (leaf && path.Count > best.Count) best = new List<int>(path);
+        }
+        Walk(loop, new List<int>());
+        return best;
+    }
+
+    private List<BufferPlan> PlanBuffers(List<PassPlan> passes)
+    {
+        var result = new List<BufferPlan>();
+        foreach (var buffer in _program.Buffers)
+        {
+            int written = 0, lastRead = 0;
+            foreach (var pass in passes)
+            {
+                if (Writes(pass.Loop, buffer)) written = written == 0 ? pass.Number : written;
+                if (Reads(pass.Loop, buffer)) lastRead = pass.Number;
+            }
+            result.Add(new BufferPlan(buffer, MemorySpace.Global, written, lastRead));
+        }
+        return result;
+    }
+
+    private bool Writes(Stmt s, ScratchBuffer buffer) => s switch
+    {
+        PlanLoop l => l.Body.Any(b => Writes(b, buffer)),
+        VersionedLoop v => Writes(v.Online, buffer),
+        StoreStmt { Target.Buffered: { } r } => ReferenceEquals(_program.BufferViews[r].Buffer, buffer),
+        _ => false,
+    };
+
+    private bool Reads(Stmt s, ScratchBuffer buffer)
+    {
+        bool Uses(Node n)
+        {
+            var seen = new HashSet<Node>();
+            var stack = new Stack<Node>();
+            stack.Push(n);
+            while (stack.Count > 0)
+            {
+                var x = stack.Pop();
+                if (!seen.Add(x)) continue;
+                if (x.Op == Op.Reduce && _program.BufferViews.TryGetValue(x, out var view) && ReferenceEquals(view.Buffer, buffer)) return true;
+                foreach (var a in x.Args) stack.Push(a);
+            }
+            return false;
+        }
+        return s switch
+        {
+            PlanLoop l => l.Body.Any(b => Reads(b, buffer)) || l.Hoisted.Any(Uses),
+            VersionedLoop v => Reads(v.Online, buffer) || Reads(v.MaxSweep, buffer) || Reads(v.SumSweep, buffer),
+            AccumulateStmt a => Uses(a.Body),
+            OnlineSumExpStmt o => Uses(o.Value) || Uses(o.Shift),
+            StoreStmt st => Uses(st.Value),
+            _ => false,
+        };
+    }
+
+    /// <summary>The powers whose log|x| has no other consumer in the program (see <see cref="KernelPlan.PowersOwningTheirLog"/>).</summary>
+    private static HashSet<Node> PowersOwningTheirLog(LoopProgram program)
+    {
+        var consumers = new Dictionary<Node, int>();
+        var seen = new HashSet<Node>();
+        var powers = new List<Node>();
+        void Visit(Node n)
+        {
+            if (!seen.Add(n)) return;
+            if (n.Op == Op.PowFromLog) powers.Add(n);
+            foreach (var a in n.Args)
+            {
+                consumers[a] = consumers.TryGetValue(a, out int c) ? c + 1 : 1;
+                Visit(a);
+            }
+        }
+        void VisitStmt(Stmt s)
+        {
+            switch (s)
+            {
+                case LoopStmt l: foreach (var b in l.Body) VisitStmt(b); break;
+                case AccumulateStmt a: Visit(a.Reduce); Visit(a.Body); break;
+                case OnlineSumExpStmt o: Visit(o.Max); Visit(o.Sum); Visit(o.Value); Visit(o.Shift); break;
+                case StoreStmt st: Visit(st.Value); break;
+            }
+        }
+        foreach (var p in program.Passes) VisitStmt(p);
+        foreach (var b in program.Buffers) Visit(b.Reduce);
+        Visit(program.Loss);
+        return new HashSet<Node>(powers.Where(p => consumers[p.Args[2]] == 1));
+    }
+}

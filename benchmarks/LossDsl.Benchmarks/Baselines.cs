@@ -22,16 +22,16 @@ public static class Baselines
         /// <summary>Enough temporaries for the largest composition (focal loss).</summary>
         public const int BufferCount = 7;
 
-        private readonly float[][] buffers;
+        private readonly float[][] _buffers;
 
         public Workspace(int capacity)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(capacity);
             Capacity = capacity;
-            buffers = new float[BufferCount][];
+            _buffers = new float[BufferCount][];
             for (int i = 0; i < BufferCount; i++)
             {
-                buffers[i] = new float[capacity];
+                _buffers[i] = new float[capacity];
             }
         }
 
@@ -46,7 +46,7 @@ public static class Baselines
                 throw new ArgumentException($"Workspace capacity {Capacity} is smaller than the input length {length}.");
             }
 
-            return buffers[index].AsSpan(0, length);
+            return _buffers[index].AsSpan(0, length);
         }
     }
 

@@ -21,7 +21,7 @@ public static class ConsistencyCheck
     /// <summary>Largest allowed |central difference - analytic| / max|analytic| for the scalar baselines' gradients.</summary>
     public const double FiniteDifferenceTolerance = 1e-4;
 
-    private static readonly int[] Sizes = { 1 << 16, 1 << 20 };
+    private static readonly int[] s_sizes = { 1 << 16, 1 << 20 };
 
     private delegate float BinaryLoss(float[] x, float[] y, float[] dx);
 
@@ -36,7 +36,7 @@ public static class ConsistencyCheck
         Console.WriteLine($"{"Loss",-17} {"N",9} {"Variant",-18} {"loss",14} {"rel loss diff",14} {"max|grad diff|",15} {"max|grad|",11} {"rel grad diff",14}  result");
 
         int failures = 0;
-        foreach (int n in Sizes)
+        foreach (int n in s_sizes)
         {
             var ws = new Baselines.Workspace(n);
 

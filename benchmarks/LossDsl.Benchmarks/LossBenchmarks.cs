@@ -11,7 +11,7 @@ public static class BenchmarkData
     /// <summary>Number of classes of the softmax cross-entropy benchmarks whose rows stay in L1 (see <see cref="CrossEntropyBenchmarks.ClassCounts"/>).</summary>
     public const int Classes = 1000;
 
-    /// <summary>Standard deviation of the generated logits.</summary>
+    /// <summary>Standard deviation of the generated _logits.</summary>
     public const double LogitStdDev = 3.0;
 
     /// <summary>Logits ~ Normal(0, <see cref="LogitStdDev"/>²), by Box–Muller from a seeded <see cref="Random"/>.</summary>
@@ -48,7 +48,7 @@ public static class BenchmarkData
         return result;
     }
 
-    /// <summary>Class labels uniform in [0, <paramref name="classes"/>).</summary>
+    /// <summary>Class _labels uniform in [0, <paramref name="classes"/>).</summary>
     public static int[] Labels(int rows, int classes, int seed)
     {
         var rng = new Random(seed);
@@ -63,7 +63,7 @@ public static class BenchmarkData
 }
 
 /// <summary>
-/// Inputs shared by the elementwise binary losses: logits, 0/1 targets and the gradient, N elements, drawn with
+/// Inputs shared by the elementwise binary losses: _logits, 0/1 targets and the gradient, N elements, drawn with
 /// per-benchmark seeds. Derived classes add the four variants.
 /// </summary>
 public abstract class BinaryLossBenchmark
@@ -76,7 +76,7 @@ public abstract class BinaryLossBenchmark
     [Params(65536, 4194304, 16777216)]
     public int N { get; set; }
 
-    /// <summary>Seed of the logits; the targets use the next one.</summary>
+    /// <summary>Seed of the _logits; the targets use the next one.</summary>
     protected abstract int Seed { get; }
 
     [GlobalSetup]
@@ -92,7 +92,7 @@ public abstract class BinaryLossBenchmark
     protected static void UseThreads(int threads) => LossParallel.MaxDegreeOfParallelism = threads;
 }
 
-/// <summary>Binary cross-entropy with logits, mean reduction, forward + backward. N = number of elements.</summary>
+/// <summary>Binary cross-entropy with _logits, mean reduction, forward + backward. N = number of elements.</summary>
 public class BceBenchmarks : BinaryLossBenchmark
 {
     protected override int Seed => 1;
@@ -159,8 +159,8 @@ public class FocalBenchmarks : BinaryLossBenchmark
 }
 
 /// <summary>
-/// Softmax cross-entropy with integer labels over C classes, mean over rows, forward + backward. N = total number of
-/// logits requested; the benchmark uses N / C rows (rounded down), so N - N % C logits. C = 1000 rows (4 KB) stay in
+/// Softmax cross-entropy with integer _labels over C classes, mean over rows, forward + backward. N = total number of
+/// _logits requested; the benchmark uses N / C rows (rounded down), so N - N % C _logits. C = 1000 rows (4 KB) stay in
 /// L1 and take the generated kernel's two sweeps for the max and the sum of exponentials; C = 32768 rows (128 KB) take
 /// its one online sweep.
 /// </summary>
@@ -174,9 +174,9 @@ public class CrossEntropyBenchmarks
 
     public static int[] ClassCountValues() => ClassCounts;
 
-    private float[] logits = Array.Empty<float>();
-    private int[] labels = Array.Empty<int>();
-    private float[] dlogits = Array.Empty<float>();
+    private float[] _logits = Array.Empty<float>();
+    private int[] _labels = Array.Empty<int>();
+    private float[] _dlogits = Array.Empty<float>();
 
     [Params(65536, 4194304, 16777216)]
     public int N { get; set; }
@@ -185,28 +185,28 @@ public class CrossEntropyBenchmarks
     public void Setup()
     {
         int rows = N / C;
-        logits = BenchmarkData.Logits(rows * C, seed: 5);
-        labels = BenchmarkData.Labels(rows, C, seed: 6);
-        dlogits = new float[rows * C];
+        _logits = BenchmarkData.Logits(rows * C, seed: 5);
+        _labels = BenchmarkData.Labels(rows, C, seed: 6);
+        _dlogits = new float[rows * C];
     }
 
     [Benchmark(Baseline = true)]
-    public float Scalar() => Baselines.CrossEntropyScalar(logits, labels, dlogits);
+    public float Scalar() => Baselines.CrossEntropyScalar(_logits, _labels, _dlogits);
 
     [Benchmark]
-    public float TensorPrimitives() => Baselines.CrossEntropyTensorPrimitives(logits, labels, dlogits);
+    public float TensorPrimitives() => Baselines.CrossEntropyTensorPrimitives(_logits, _labels, _dlogits);
 
     [Benchmark]
     public float Generated1Thread()
     {
         LossParallel.MaxDegreeOfParallelism = 1;
-        return ClassicLosses.SoftmaxCrossEntropy(logits, labels, dlogits);
+        return ClassicLosses.SoftmaxCrossEntropy(_logits, _labels, _dlogits);
     }
 
     [Benchmark]
     public float GeneratedAllCores()
     {
         LossParallel.MaxDegreeOfParallelism = Environment.ProcessorCount;
-        return ClassicLosses.SoftmaxCrossEntropy(logits, labels, dlogits);
+        return ClassicLosses.SoftmaxCrossEntropy(_logits, _labels, _dlogits);
     }
 }

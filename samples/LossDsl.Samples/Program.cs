@@ -27,10 +27,10 @@ sw.Stop();
 Console.WriteLine($"Sigmoid focal loss over {n:N0} logits: loss = {focal:G7}, dLoss/dx[0] = {dx[0]:G7} (first call, {sw.Elapsed.TotalMilliseconds:F1} ms incl. JIT)");
 
 sw.Restart();
-const int Repeats = 10;
-for (int r = 0; r < Repeats; r++) ClassicLosses.SigmoidFocal(x, y, dx);
+const int repeats = 10;
+for (int r = 0; r < repeats; r++) ClassicLosses.SigmoidFocal(x, y, dx);
 sw.Stop();
-Console.WriteLine($"  forward + backward, fused: {sw.Elapsed.TotalMilliseconds / Repeats:F2} ms per call ({Environment.ProcessorCount} cores)");
+Console.WriteLine($"  forward + backward, fused: {sw.Elapsed.TotalMilliseconds / repeats:F2} ms per call ({Environment.ProcessorCount} cores)");
 
 // The same expression, interpreted in double precision, on a slice.
 var slice = 4096;

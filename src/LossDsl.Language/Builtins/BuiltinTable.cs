@@ -24,21 +24,21 @@ internal static class BuiltinTable
 {
     // ---- Functions ---------------------------------------------------------------------------------------------------
 
-    private static readonly ArgumentKind[] One = { ArgumentKind.Number };
-    private static readonly ArgumentKind[] Two = { ArgumentKind.Number, ArgumentKind.Number };
-    private static readonly ArgumentKind[] Three = { ArgumentKind.Number, ArgumentKind.Number, ArgumentKind.Number };
+    private static readonly ArgumentKind[] s_oneNumber = { ArgumentKind.Number };
+    private static readonly ArgumentKind[] s_twoNumbers = { ArgumentKind.Number, ArgumentKind.Number };
+    private static readonly ArgumentKind[] s_threeNumbers = { ArgumentKind.Number, ArgumentKind.Number, ArgumentKind.Number };
 
     private static FunctionRule Elementwise(string name, ArgumentKind[] arguments, string meaning, Func<CallArguments, Node> expand, int minArguments = -1) =>
         new(name, FunctionKind.Elementwise, arguments, minArguments < 0 ? arguments.Length : minArguments, meaning, expand);
 
     private static FunctionRule Primitive(string name, Op op, string meaning) =>
-        new(name, FunctionKind.Elementwise, One, 1, meaning, c => c.Graph.Unary(op, c[0]));
+        new(name, FunctionKind.Elementwise, s_oneNumber, 1, meaning, c => c.Graph.Unary(op, c[0]));
 
     private static FunctionRule Reduction(string name, ArgumentKind[] arguments, string meaning, Func<CallArguments, Node> expand) =>
         new(name, FunctionKind.Reduction, arguments, arguments.Length, meaning, expand);
 
     private static FunctionRule AlongAxis(string name, string meaning, Func<CallArguments, Node> expand) =>
-        new(name, FunctionKind.AlongAxis, One, 1, meaning, expand);
+        new(name, FunctionKind.AlongAxis, s_oneNumber, 1, meaning, expand);
 
     /// <summary>Every function of the language. A name may have an elementwise and a reduction entry (max, min).</summary>
     public static readonly FunctionRule[] Functions =
@@ -46,41 +46,41 @@ internal static class BuiltinTable
         Primitive("abs", Op.Abs, "|x|"),
         Primitive("sign", Op.Sign, "-1, 0 or 1"),
         Primitive("sqrt", Op.Sqrt, "square root"),
-        Elementwise("rsqrt", One, "1 / sqrt(x)", c => c.Graph.Div(c.Graph.One, c.Graph.Unary(Op.Sqrt, c[0]))),
-        Elementwise("square", One, "x * x", c => c.Graph.Mul(c[0], c[0])),
+        Elementwise("rsqrt", s_oneNumber, "1 / sqrt(x)", c => c.Graph.Div(c.Graph.One, c.Graph.Unary(Op.Sqrt, c[0]))),
+        Elementwise("square", s_oneNumber, "x * x", c => c.Graph.Mul(c[0], c[0])),
         Primitive("exp", Op.Exp, "e^x"),
         Primitive("expm1", Op.Expm1, "e^x - 1, accurate near 0"),
         Primitive("log", Op.Log, "natural logarithm"),
-        Elementwise("log2", One, "log(x) / log(2)", c => c.Graph.Mul(c.Graph.Const(1 / Math.Log(2)), c.Graph.Unary(Op.Log, c[0]))),
+        Elementwise("log2", s_oneNumber, "log(x) / log(2)", c => c.Graph.Mul(c.Graph.Const(1 / Math.Log(2)), c.Graph.Unary(Op.Log, c[0]))),
         Primitive("log1p", Op.Log1p, "log(1 + x), accurate near 0"),
         Primitive("sigmoid", Op.Sigmoid, "1 / (1 + e^-x)"),
-        Elementwise("logsigmoid", One, "-softplus(-x)", c => c.Graph.Neg(c.Graph.Unary(Op.Softplus, c.Graph.Neg(c[0])))),
-        Elementwise("softplus", Two, "log(1 + e^x); softplus(x, beta) = softplus(beta x) / beta", Desugarer.Softplus, minArguments: 1),
+        Elementwise("logsigmoid", s_oneNumber, "-softplus(-x)", c => c.Graph.Neg(c.Graph.Unary(Op.Softplus, c.Graph.Neg(c[0])))),
+        Elementwise("softplus", s_twoNumbers, "log(1 + e^x); softplus(x, beta) = softplus(beta x) / beta", Desugarer.Softplus, minArguments: 1),
         Primitive("tanh", Op.Tanh, "hyperbolic tangent"),
         Primitive("atan", Op.Atan, "arctangent"),
         Primitive("erf", Op.Erf, "error function"),
         Primitive("floor", Op.Floor, "largest integer not above x (no gradient)"),
-        Elementwise("neg", One, "-x", c => c.Graph.Neg(c[0])),
-        Elementwise("relu", One, "max(x, 0)", c => c.Graph.Binary(Op.Max, c[0], c.Graph.Zero)),
-        Elementwise("max", Two, "the larger of a and b", c => c.Graph.Binary(Op.Max, c[0], c[1])),
-        Elementwise("min", Two, "the smaller of a and b", c => c.Graph.Binary(Op.Min, c[0], c[1])),
-        Elementwise("pow", Two, "x^y (also written x ^ y)", Desugarer.Power),
-        Elementwise("clamp", Three, "min(max(x, lo), hi)", c => c.Graph.Binary(Op.Min, c.Graph.Binary(Op.Max, c[0], c[1]), c[2])),
+        Elementwise("neg", s_oneNumber, "-x", c => c.Graph.Neg(c[0])),
+        Elementwise("relu", s_oneNumber, "max(x, 0)", c => c.Graph.Binary(Op.Max, c[0], c.Graph.Zero)),
+        Elementwise("max", s_twoNumbers, "the larger of a and b", c => c.Graph.Binary(Op.Max, c[0], c[1])),
+        Elementwise("min", s_twoNumbers, "the smaller of a and b", c => c.Graph.Binary(Op.Min, c[0], c[1])),
+        Elementwise("pow", s_twoNumbers, "x^y (also written x ^ y)", Desugarer.Power),
+        Elementwise("clamp", s_threeNumbers, "min(max(x, lo), hi)", c => c.Graph.Binary(Op.Min, c.Graph.Binary(Op.Max, c[0], c[1]), c[2])),
         Elementwise("where", new[] { ArgumentKind.Condition, ArgumentKind.Number, ArgumentKind.Number }, "c ? a : b", c => c.Graph.Select(c[0], c[1], c[2])),
         Elementwise("select", new[] { ArgumentKind.Condition, ArgumentKind.Number, ArgumentKind.Number }, "c ? a : b (same as where)", c => c.Graph.Select(c[0], c[1], c[2])),
-        Elementwise("stop_gradient", One, "x, with no gradient flowing through it", c => c.Graph.StopGrad(c[0])),
-        Elementwise("sg", One, "stop_gradient(x)", c => c.Graph.StopGrad(c[0])),
-        Elementwise("bce_logits", Two, "binary cross-entropy of logits x and targets y: softplus(x) - x y", Desugarer.BceLogits),
+        Elementwise("stop_gradient", s_oneNumber, "x, with no gradient flowing through it", c => c.Graph.StopGrad(c[0])),
+        Elementwise("sg", s_oneNumber, "stop_gradient(x)", c => c.Graph.StopGrad(c[0])),
+        Elementwise("bce_logits", s_twoNumbers, "binary cross-entropy of logits x and targets y: softplus(x) - x y", Desugarer.BceLogits),
 
-        Reduction("sum", One, "sum over the indices", Desugarer.Sum),
-        Reduction("mean", One, "sum / number of (unmasked) terms", Desugarer.Mean),
-        Reduction("max", One, "maximum over the indices", Desugarer.Max),
-        Reduction("min", One, "minimum over the indices", Desugarer.Min),
-        Reduction("logsumexp", One, "log(sum(exp(e))), max-shifted", Desugarer.LogSumExp),
+        Reduction("sum", s_oneNumber, "sum over the indices", Desugarer.Sum),
+        Reduction("mean", s_oneNumber, "sum / number of (unmasked) terms", Desugarer.Mean),
+        Reduction("max", s_oneNumber, "maximum over the indices", Desugarer.Max),
+        Reduction("min", s_oneNumber, "minimum over the indices", Desugarer.Min),
+        Reduction("logsumexp", s_oneNumber, "log(sum(exp(e))), max-shifted", Desugarer.LogSumExp),
         Reduction("count", new[] { ArgumentKind.NumberOrCondition }, "number of true conditions (or non-zero values)", Desugarer.Count),
-        Reduction("norm", One, "sqrt(sum(e^2))", Desugarer.Norm),
-        Reduction("norm1", One, "sum(|e|)", Desugarer.Norm1),
-        Reduction("dot", Two, "sum(a * b)", Desugarer.Dot),
+        Reduction("norm", s_oneNumber, "sqrt(sum(e^2))", Desugarer.Norm),
+        Reduction("norm1", s_oneNumber, "sum(|e|)", Desugarer.Norm1),
+        Reduction("dot", s_twoNumbers, "sum(a * b)", Desugarer.Dot),
         AlongAxis("softmax", "exp(e - logsumexp along the axis)", Desugarer.Softmax),
         AlongAxis("log_softmax", "e - logsumexp along the axis", Desugarer.LogSoftmax),
     };

@@ -1,8 +1,9 @@
 namespace LossDsl.Language;
 
 /// <summary>
-/// Every diagnostic the language can report, in one place. The generator's <c>DiagnosticDescriptors</c> mirrors these
-/// ids with titles and categories; docs/language.md lists them with examples.
+/// Every diagnostic the language and the generator can report, in one place: the ids as constants, and
+/// <see cref="All"/>, the catalog of their titles and default severities, from which the generator builds its Roslyn
+/// descriptors. docs/language.md §11 has a section for each id (the descriptors' help links point there).
 /// </summary>
 internal static class DiagnosticIds
 {
@@ -36,4 +37,43 @@ internal static class DiagnosticIds
     public const string UnusedInput = "LOSS0214";
 
     public const string InternalError = "LOSS9999";
+
+    /// <summary>Every diagnostic: id, title and default severity.</summary>
+    public static readonly DiagnosticKind[] All =
+    {
+        new(NotStaticPartial, "A [GeneratedLoss] method must be static partial without a body"),
+        new(UnsupportedReturnType, "A [GeneratedLoss] method must return float"),
+        new(UnsupportedParameterType, "Unsupported parameter type"),
+        new(UnsafeBlocksRequired, "Generated loss kernels need AllowUnsafeBlocks"),
+        new(UnsupportedDeclaration, "Unsupported declaration"),
+        new(UnexpectedCharacter, "Unexpected character in loss expression"),
+        new(UnexpectedToken, "Syntax error in loss expression"),
+        new(InvalidNumber, "Invalid number in loss expression"),
+        new(UnknownName, "Unknown name"),
+        new(UnknownFunction, "Unknown function"),
+        new(WrongArgumentCount, "Wrong number of arguments"),
+        new(RankMismatch, "Wrong number of subscripts"),
+        new(NotIndexable, "Value cannot be subscripted"),
+        new(ShapeMismatch, "Shape mismatch"),
+        new(NotScalar, "The loss is not a scalar"),
+        new(TypeMismatch, "Type mismatch"),
+        new(ExtentNotInferable, "Shape cannot be inferred"),
+        new(GradientWithoutInput, "Gradient output without a matching input"),
+        new(GradientOfNonFloat, "Gradient of a non-float input"),
+        new(NonDifferentiable, "Gradient through non-differentiable operations only"),
+        new(DuplicateName, "Duplicate name"),
+        new(InvalidBinder, "Invalid index binder"),
+        new(UnusedInput, "Unused input", DslSeverity.Warning),
+        new(InternalError, "Internal error in the LossDsl generator"),
+    };
+}
+
+/// <summary>One entry of the diagnostic catalog.</summary>
+internal sealed class DiagnosticKind
+{
+    public DiagnosticKind(string id, string title, DslSeverity severity = DslSeverity.Error) { Id = id; Title = title; Severity = severity; }
+    public string Id { get; }
+    public string Title { get; }
+    /// <summary>The default severity (LOSS0214 is a warning unless the unused input has a gradient output).</summary>
+    public DslSeverity Severity { get; }
 }

@@ -135,25 +135,8 @@ internal static class IrPrinter
         public Func<Node, string?>? Value;
     }
 
-    [ThreadStatic] private static Names? t_names;
-    [ThreadStatic] private static Node? t_root;
-
-    public static string Print(Node n, Names? names = null)
-    {
-        var saved = t_names;
-        var savedAmbiguous = t_ambiguous;
-        var savedRoot = t_root;
-        t_names = names ?? saved;
-        t_ambiguous = AmbiguousIndices(n);
-        t_root = n;
-        try
-        {
-            var sb = new StringBuilder();
-            Write(sb, n, 0, t_names?.Tensor, t_names?.Param, t_names?.Extent);
-            return sb.ToString();
-        }
-        finally { t_names = saved; t_ambiguous = savedAmbiguous; t_root = savedRoot; }
-    }
+    /// <summary>Prints <paramref name="n"/> in the language's syntax, with <paramref name="names"/> for its leaves.</summary>
+    public static string Print(Node n, Names? names = null) => new Printer(n, names).Print();
 
     private static int Precedence(Node n) => n.Op switch
     {
@@ -163,77 +146,106 @@ internal static class IrPrinter
         _ => 8,
     };
 
-    private static void Write(StringBuilder sb, Node n, int parent, Func<int, string>? tn, Func<int, string>? pn, Func<int, string>? en)
+    /// <summary>One print: the names, the root, and the indices whose names are ambiguous in it.</summary>
+    private sealed class Printer
     {
-        if (!ReferenceEquals(n, t_root) && t_names?.Value?.Invoke(n) is { } name)
+        private readonly Names? _names;
+        private readonly Node _root;
+        private readonly HashSet<int> _ambiguous;
+        private readonly StringBuilder _sb = new();
+
+        public Printer(Node root, Names? names)
         {
-            sb.Append(name);
-            return;
+            _root = root;
+            _names = names;
+            _ambiguous = AmbiguousIndices(root);
         }
-        int p = Precedence(n);
-        bool paren = p < parent;
-        if (paren) sb.Append('(');
-        switch (n.Op)
+
+        public string Print()
         {
-            case Op.Const: sb.Append(FormatConst(n.Value)); break;
-            case Op.Param: sb.Append(pn?.Invoke(n.Ref) ?? "p" + n.Ref); break;
-            case Op.Extent: sb.Append("#").Append(en?.Invoke(n.Ref) ?? "E" + n.Ref); break;
-            case Op.Index: sb.Append(IndexName(n)); break;
-            case Op.Load:
-                sb.Append(tn?.Invoke(n.Ref) ?? "t" + n.Ref).Append('[');
-                for (int i = 0; i < n.Args.Length; i++) { if (i > 0) sb.Append(", "); Write(sb, n.Args[i], 0, tn, pn, en); }
-                sb.Append(']');
-                break;
-            case Op.Neg: sb.Append('-'); Write(sb, n.Args[0], 7, tn, pn, en); break;
-            case Op.Not: sb.Append('!'); Write(sb, n.Args[0], 7, tn, pn, en); break;
-            case Op.Add: case Op.Sub: case Op.Mul: case Op.Div: case Op.Pow:
-            case Op.Eq: case Op.Ne: case Op.Lt: case Op.Le: case Op.Gt: case Op.Ge: case Op.And: case Op.Or:
-                Write(sb, n.Args[0], n.Op == Op.Pow ? p + 1 : p, tn, pn, en);
-                sb.Append(' ').Append(Symbol(n.Op)).Append(' ');
-                Write(sb, n.Args[1], n.Op == Op.Pow ? p : p + 1, tn, pn, en);
-                break;
-            case Op.Reduce:
-                sb.Append(n.ReduceKind switch { ReduceKind.Sum => "sum", ReduceKind.Max => "max", _ => "min" }).Append('[');
-                for (int i = 0; i < n.Bound.Length; i++) { if (i > 0) sb.Append(", "); sb.Append(VarName(n.Bound[i].Id, n.Bound[i].Name)); }
-                sb.Append("](");
-                Write(sb, n.Args[0], 0, tn, pn, en);
-                sb.Append(')');
-                break;
-            default:
-                sb.Append(FunctionName(n.Op)).Append('(');
-                for (int i = 0; i < n.Args.Length; i++) { if (i > 0) sb.Append(", "); Write(sb, n.Args[i], 0, tn, pn, en); }
-                sb.Append(')');
-                break;
+            Write(_root, 0);
+            return _sb.ToString();
         }
-        if (paren) sb.Append(')');
-    }
 
-    [ThreadStatic] private static HashSet<int>? t_ambiguous;
-
-    private static string IndexName(Node n) => VarName(n.Ref, t_names?.Index?.Invoke(n.Ref) ?? "i" + n.Ref);
-
-    /// <summary>An index's name, with its id appended when another index of the same name occurs in the expression.</summary>
-    private static string VarName(int id, string name) => t_ambiguous is not null && t_ambiguous.Contains(id) ? name + id : name;
-
-    /// <summary>Ids of the indices in <paramref name="root"/> that share their name with a different index there.</summary>
-    private static HashSet<int> AmbiguousIndices(Node root)
-    {
-        var names = new Dictionary<string, HashSet<int>>();
-        var seen = new HashSet<Node>();
-        var stack = new Stack<Node>();
-        stack.Push(root);
-        void Add(int id, string name) { if (!names.TryGetValue(name, out var ids)) names[name] = ids = new HashSet<int>(); ids.Add(id); }
-        while (stack.Count > 0)
+        private void Write(Node n, int parent)
         {
-            var n = stack.Pop();
-            if (!seen.Add(n)) continue;
-            if (n.Op == Op.Index) Add(n.Ref, t_names?.Index?.Invoke(n.Ref) ?? "i" + n.Ref);
-            foreach (var b in n.Bound) Add(b.Id, b.Name);
-            foreach (var a in n.Args) stack.Push(a);
+            if (!ReferenceEquals(n, _root) && _names?.Value?.Invoke(n) is { } name)
+            {
+                _sb.Append(name);
+                return;
+            }
+            int p = Precedence(n);
+            bool paren = p < parent;
+            if (paren) _sb.Append('(');
+            switch (n.Op)
+            {
+                case Op.Const: _sb.Append(FormatConst(n.Value)); break;
+                case Op.Param: _sb.Append(_names?.Param?.Invoke(n.Ref) ?? "p" + n.Ref); break;
+                case Op.Extent: _sb.Append('#').Append(_names?.Extent?.Invoke(n.Ref) ?? "E" + n.Ref); break;
+                case Op.Index: _sb.Append(VarName(n.Ref, IndexName(n.Ref))); break;
+                case Op.Load:
+                    _sb.Append(_names?.Tensor?.Invoke(n.Ref) ?? "t" + n.Ref).Append('[');
+                    WriteList(n.Args);
+                    _sb.Append(']');
+                    break;
+                case Op.Neg: _sb.Append('-'); Write(n.Args[0], 7); break;
+                case Op.Not: _sb.Append('!'); Write(n.Args[0], 7); break;
+                case Op.Add: case Op.Sub: case Op.Mul: case Op.Div: case Op.Pow:
+                case Op.Eq: case Op.Ne: case Op.Lt: case Op.Le: case Op.Gt: case Op.Ge: case Op.And: case Op.Or:
+                    Write(n.Args[0], n.Op == Op.Pow ? p + 1 : p);
+                    _sb.Append(' ').Append(Symbol(n.Op)).Append(' ');
+                    Write(n.Args[1], n.Op == Op.Pow ? p : p + 1);
+                    break;
+                case Op.Reduce:
+                    _sb.Append(n.ReduceKind switch { ReduceKind.Sum => "sum", ReduceKind.Max => "max", _ => "min" }).Append('[');
+                    for (int i = 0; i < n.Bound.Length; i++) { if (i > 0) _sb.Append(", "); _sb.Append(VarName(n.Bound[i].Id, n.Bound[i].Name)); }
+                    _sb.Append("](");
+                    Write(n.Args[0], 0);
+                    _sb.Append(')');
+                    break;
+                default:
+                    _sb.Append(FunctionName(n.Op)).Append('(');
+                    WriteList(n.Args);
+                    _sb.Append(')');
+                    break;
+            }
+            if (paren) _sb.Append(')');
         }
-        var result = new HashSet<int>();
-        foreach (var ids in names.Values) if (ids.Count > 1) result.UnionWith(ids);
-        return result;
+
+        private void WriteList(Node[] items)
+        {
+            for (int i = 0; i < items.Length; i++)
+            {
+                if (i > 0) _sb.Append(", ");
+                Write(items[i], 0);
+            }
+        }
+
+        private string IndexName(int id) => _names?.Index?.Invoke(id) ?? "i" + id;
+
+        /// <summary>An index's name, with its id appended when another index of the same name occurs in the expression.</summary>
+        private string VarName(int id, string name) => _ambiguous.Contains(id) ? name + id : name;
+
+        /// <summary>Ids of the indices in <paramref name="root"/> that share their name with a different index there.</summary>
+        private HashSet<int> AmbiguousIndices(Node root)
+        {
+            var names = new Dictionary<string, HashSet<int>>();
+            var seen = new HashSet<Node>();
+            var stack = new Stack<Node>();
+            stack.Push(root);
+            void Add(int id, string name) { if (!names.TryGetValue(name, out var ids)) names[name] = ids = new HashSet<int>(); ids.Add(id); }
+            while (stack.Count > 0)
+            {
+                var n = stack.Pop();
+                if (!seen.Add(n)) continue;
+                if (n.Op == Op.Index) Add(n.Ref, IndexName(n.Ref));
+                foreach (var b in n.Bound) Add(b.Id, b.Name);
+                foreach (var a in n.Args) stack.Push(a);
+            }
+            var result = new HashSet<int>();
+            foreach (var ids in names.Values) if (ids.Count > 1) result.UnionWith(ids);
+            return result;
+        }
     }
 
     public static string FormatConst(double v)

@@ -28,7 +28,7 @@ public class FuzzTests(ITestOutputHelper output)
     private const int MalformedBatch = 100;
     private const string MalformedParameters = "ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<int> t, Span<float> dx, float alpha, int n";
 
-    private static readonly LossParameterDeclaration[] MalformedDeclarations =
+    private static readonly LossParameterDeclaration[] s_malformedDeclarations =
     {
         LossParameterDeclaration.Tensor("x"), LossParameterDeclaration.Tensor("y"), LossParameterDeclaration.Labels("t"),
         LossParameterDeclaration.Gradient("dx"), LossParameterDeclaration.Real("alpha"), LossParameterDeclaration.Int("n"),
@@ -51,7 +51,7 @@ public class FuzzTests(ITestOutputHelper output)
         "mean(where(x > 0 && !(y < .5), sqrt(1 + x*x), -x)) - 2.5e-1 * max(x) + count(x > alpha) / 3",
     };
 
-    private static readonly string[] Tokens =
+    private static readonly string[] s_tokens =
     {
         "x", "y", "t", "n", "alpha", "dx", "i", "j", "c", "e", "mean", "sum", "max", "min", "logsumexp", "sigmoid", "softplus", "where",
         "index", "norm", "softmax", "log_softmax", "count", "dot", "foo", "inf", "pi", "(", ")", "[", "]", ",", ";", ":", "|", "+", "-", "*",
@@ -59,7 +59,7 @@ public class FuzzTests(ITestOutputHelper output)
         "\n", "\"", "\"\"", "\\", "'", "$", "@", "{", "}", "\t", "\u00e9", "\u03c0", "\u2212", "\U0001F600",
     };
 
-    private static readonly string Printable = new(Enumerable.Range(32, 95).Select(c => (char)c).ToArray());
+    private static readonly string s_printable = new(Enumerable.Range(32, 95).Select(c => (char)c).ToArray());
 
     /// <summary>A random malformed (mostly) expression: random characters, a token soup, or a mutated seed.</summary>
     internal static string RandomMalformed(Random r)
@@ -72,7 +72,7 @@ public class FuzzTests(ITestOutputHelper output)
             for (int k = 0; k < len; k++)
             {
                 double p = r.NextDouble();
-                sb.Append(p < 0.9 ? Printable[r.Next(Printable.Length)].ToString() : p < 0.95 ? "\n" : Tokens[r.Next(Tokens.Length - 4, Tokens.Length)]);
+                sb.Append(p < 0.9 ? s_printable[r.Next(s_printable.Length)].ToString() : p < 0.95 ? "\n" : s_tokens[r.Next(s_tokens.Length - 4, s_tokens.Length)]);
             }
             return sb.ToString();
         }
@@ -80,7 +80,7 @@ public class FuzzTests(ITestOutputHelper output)
         {
             var sb = new StringBuilder();
             int count = r.Next(1, 21);
-            for (int k = 0; k < count; k++) sb.Append(Tokens[r.Next(Tokens.Length)]).Append(r.Next(3) == 0 ? " " : "");
+            for (int k = 0; k < count; k++) sb.Append(s_tokens[r.Next(s_tokens.Length)]).Append(r.Next(3) == 0 ? " " : "");
             return sb.ToString();
         }
         string s = Seeds[r.Next(Seeds.Length)];
@@ -91,7 +91,7 @@ public class FuzzTests(ITestOutputHelper output)
 
     private static string Mutate(Random r, string s)
     {
-        if (s.Length == 0) return Tokens[r.Next(Tokens.Length)];
+        if (s.Length == 0) return s_tokens[r.Next(s_tokens.Length)];
         int at = r.Next(s.Length);
         switch (r.Next(8))
         {
@@ -101,8 +101,8 @@ public class FuzzTests(ITestOutputHelper output)
                 if (at + 1 >= s.Length) return s;
                 return s.Substring(0, at) + s[at + 1] + s[at] + s.Substring(at + 2);
             case 3: return s.Substring(0, at); // truncate
-            case 4: return s.Insert(at, Tokens[r.Next(Tokens.Length)]); // insert a random token
-            case 5: return s.Remove(at, 1).Insert(at, Printable[r.Next(Printable.Length)].ToString()); // replace a character
+            case 4: return s.Insert(at, s_tokens[r.Next(s_tokens.Length)]); // insert a random token
+            case 5: return s.Remove(at, 1).Insert(at, s_printable[r.Next(s_printable.Length)].ToString()); // replace a character
             case 6: return s.Remove(at, Math.Min(s.Length - at, r.Next(1, 8))); // delete a range
             default: return s.Substring(0, at) + s.Substring(r.Next(at, s.Length)); // cut out a piece (possibly empty)
         }
@@ -148,7 +148,7 @@ public class FuzzTests(ITestOutputHelper output)
         var r = GeneratorHarness.Run(source);
         Assert.Empty(r.Errors);
         Assert.Equal(Seeds.Length, r.GeneratedSources.Length);
-        foreach (var s in Seeds) LossExpression.Parse(s, MalformedDeclarations);
+        foreach (var s in Seeds) LossExpression.Parse(s, s_malformedDeclarations);
         Assert.Equal(Seeds.Length, sites.Count);
     }
 
@@ -197,7 +197,7 @@ public class FuzzTests(ITestOutputHelper output)
                 // throws with one of the generator's error ids, at the same position for errors in the expression.
                 try
                 {
-                    LossExpression.Parse(site.Expression, MalformedDeclarations);
+                    LossExpression.Parse(site.Expression, s_malformedDeclarations);
                     if (!hasCode) problems.Add($"{what}: the interpreter accepts it but the generator reported {string.Join(", ", errors.Select(e => e.Id))}");
                 }
                 catch (LossExpressionException ex)
@@ -267,8 +267,8 @@ public class FuzzTests(ITestOutputHelper output)
     internal sealed class ExpressionGenerator
     {
         private readonly Random _r;
-        private static readonly string[] Constants = { "0.5", "2", "1.5", "0.25", "3", ".75", "1e-1", "1.25" };
-        private static readonly string[] Exponents = { "0.5", "1.5", "2", "3", "-0.5", "-1" };
+        private static readonly string[] s_constants = { "0.5", "2", "1.5", "0.25", "3", ".75", "1e-1", "1.25" };
+        private static readonly string[] s_exponents = { "0.5", "1.5", "2", "3", "-0.5", "-1" };
 
         private enum Level { Element, Class, Row }
 
@@ -278,7 +278,7 @@ public class FuzzTests(ITestOutputHelper output)
 
         private bool P(double p) => _r.NextDouble() < p;
         private T Pick<T>(IReadOnlyList<T> a) => a[_r.Next(a.Count)];
-        private string Const() => Pick(Constants);
+        private string Const() => Pick(s_constants);
 
         private string TensorLeaf(Level l) => l switch
         {
@@ -335,7 +335,7 @@ public class FuzzTests(ITestOutputHelper output)
                 case 11: { int a = _r.Next(-3, 1); return $"clamp({Any(l, n)}, {a}, {a + _r.Next(1, 4)})"; }
                 case 12: return $"relu({Any(l, n)})";
                 case 13: return $"where({Cond(l, n)}, {Any(l, n)}, {Any(l, n)})";
-                case 14: return $"{Pos(l, n)}^{Pick(Exponents)}";
+                case 14: return $"{Pos(l, n)}^{Pick(s_exponents)}";
                 case 15: return $"{Pos(l, n)}^(0.5 * {Bnd(l, n)})";
                 case 16: return $"softplus({Any(l, n)})";
                 case 17: return $"sigmoid({Any(l, n)})";
@@ -463,8 +463,8 @@ public class FuzzTests(ITestOutputHelper output)
         return sb.Append("}\n").ToString();
     }
 
-    private static readonly int[] SmallSizes = { 0, 1, 2, 3 }, MiddleSizes = { 7, 8, 9 }, LargeSizes = { 17, 100 };
-    private static readonly int[] ClassCounts = { 1, 3, 8, 17 };
+    private static readonly int[] s_smallSizes = { 0, 1, 2, 3 }, s_middleSizes = { 7, 8, 9 }, s_largeSizes = { 17, 100 };
+    private static readonly int[] s_classCounts = { 1, 3, 8, 17 };
 
     private static Dictionary<string, object> Inputs(Family f, Random r, int size)
     {
@@ -476,7 +476,7 @@ public class FuzzTests(ITestOutputHelper output)
         }
         if (f != Family.Elementwise)
         {
-            int rows = f == Family.Mixed ? r.Next(0, 6) : size, classes = ClassCounts[r.Next(ClassCounts.Length)];
+            int rows = f == Family.Mixed ? r.Next(0, 6) : size, classes = s_classCounts[r.Next(s_classCounts.Length)];
             d["z"] = LossCheck.Normal(r, rows * classes, 1.5);
             d["t"] = LossCheck.Labels(r, rows, classes);
         }
@@ -566,7 +566,7 @@ public class FuzzTests(ITestOutputHelper output)
             {
                 var method = LossInvoker.Find(type, w.Name);
                 var inputRng = new Random(1000 + w.Index);
-                foreach (int size in new[] { Pick(inputRng, SmallSizes), Pick(inputRng, MiddleSizes), Pick(inputRng, LargeSizes) })
+                foreach (int size in new[] { Pick(inputRng, s_smallSizes), Pick(inputRng, s_middleSizes), Pick(inputRng, s_largeSizes) })
                 {
                     try
                     {

@@ -202,7 +202,7 @@ public class IncrementalTests
 
     // ---- Model purity ---------------------------------------------------------------------------------------------
 
-    private static readonly Type[] Forbidden =
+    private static readonly Type[] s_forbidden =
     {
         typeof(ISymbol), typeof(SyntaxNode), typeof(SemanticModel), typeof(Compilation),
         // Also forbidden: these hold a syntax tree (and through it, the compilation's sources) alive.
@@ -224,7 +224,7 @@ public class IncrementalTests
         {
             if (value is null || depth > 32) return;
             var type = value.GetType();
-            foreach (var f in Forbidden)
+            foreach (var f in s_forbidden)
                 if (f.IsAssignableFrom(type)) { found.Add($"{at}: {type.FullName}"); return; }
             if (type.IsPrimitive || type.IsEnum || value is string || value is decimal || value is Type || value is MemberInfo) return;
             if (!type.IsValueType && !visited.Add(value)) return;

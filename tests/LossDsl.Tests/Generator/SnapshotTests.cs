@@ -48,9 +48,9 @@ public class SnapshotTests
     };
 
     /// <summary>A loss full of constants whose text could depend on the culture (negative, tiny, huge, fractional).</summary>
-    private static readonly Sample Constants = new("Constants", """
+    private static readonly Sample s_constants = new("Constants", """
         [GeneratedLoss("mean(-0.5 * x^2 + 1e-7 * abs(y) - 2.5e10 * sigmoid(-x) + clamp(x, -3.75, 1.5) + where(x > -0.125, y, -y))")]
-        public static partial float Constants(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx, float alpha = -0.25f);
+        public static partial float s_constants(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx, float alpha = -0.25f);
         """);
 
     public static TheoryData<Sample> AllSamples() => new(Samples);
@@ -80,7 +80,7 @@ public class SnapshotTests
     [Fact]
     public void GeneratedCodeDoesNotDependOnTheCulture()
     {
-        var all = Samples.Append(Constants).ToArray();
+        var all = Samples.Append(s_constants).ToArray();
         var saved = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
         string[] invariant, odd;
         try

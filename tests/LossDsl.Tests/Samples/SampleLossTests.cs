@@ -21,41 +21,41 @@ public class SampleLossTests
         public override string ToString() => Type.Name + "." + Method;
     }
 
-    private static readonly int[] ElementwiseSizes = { 0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 1000, 4099 };
-    private static readonly int[] RowSizes = { 1, 2, 7, 33 };
+    private static readonly int[] s_elementwiseSizes = { 0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 1000, 4099 };
+    private static readonly int[] s_rowSizes = { 1, 2, 7, 33 };
 
     private static Dictionary<string, object> D(params (string, object)[] kv) => kv.ToDictionary(x => x.Item1, x => x.Item2);
 
     public static readonly Case[] Cases =
     {
-        new(typeof(ClassicLosses), nameof(ClassicLosses.BceWithLogits), (r, n) => D(("x", Normal(r, n, 3)), ("y", Uniform(r, n, 0, 1))), ElementwiseSizes),
-        new(typeof(ClassicLosses), nameof(ClassicLosses.SigmoidFocal), (r, n) => D(("x", Normal(r, n, 3)), ("y", Bits(r, n))), ElementwiseSizes),
-        new(typeof(ClassicLosses), nameof(ClassicLosses.SoftmaxCrossEntropy), (r, n) => D(("logits", Normal(r, n * Classes(n), 3)), ("labels", Labels(r, n, Classes(n)))), RowSizes),
-        new(typeof(RegressionLosses), nameof(RegressionLosses.Mse), (r, n) => D(("yhat", Normal(r, n)), ("y", Normal(r, n))), ElementwiseSizes),
-        new(typeof(RegressionLosses), nameof(RegressionLosses.Mae), (r, n) => D(("yhat", Normal(r, n)), ("y", Normal(r, n))), ElementwiseSizes),
-        new(typeof(RegressionLosses), nameof(RegressionLosses.Huber), (r, n) => D(("yhat", Normal(r, n, 2)), ("y", Normal(r, n)), ("delta", 0.7f)), ElementwiseSizes),
-        new(typeof(RegressionLosses), nameof(RegressionLosses.SmoothL1), (r, n) => D(("yhat", Normal(r, n, 2)), ("y", Normal(r, n)), ("beta", 0.5f)), ElementwiseSizes),
-        new(typeof(RegressionLosses), nameof(RegressionLosses.PseudoHuber), (r, n) => D(("x", Normal(r, n * 5)), ("y", Normal(r, n * 5)), ("dim", 5), ("c", 0.3f)), RowSizes),
-        new(typeof(RegressionLosses), nameof(RegressionLosses.Cauchy), (r, n) => D(("x", Normal(r, n * 6)), ("y", Normal(r, n * 6)), ("dim", 6), ("c", 1.5f)), RowSizes),
-        new(typeof(BinaryLosses), nameof(BinaryLosses.BceWithLogitsPosWeight), (r, n) => D(("x", Normal(r, n * 3, 3)), ("y", Uniform(r, n * 3, 0, 1)), ("posWeight", Uniform(r, 3, 0.5, 3))), RowSizes),
-        new(typeof(BinaryLosses), nameof(BinaryLosses.Hinge), (r, n) => D(("f", Normal(r, n, 2)), ("y", Bits(r, n, -1, 1))), ElementwiseSizes),
-        new(typeof(BinaryLosses), nameof(BinaryLosses.SquaredHinge), (r, n) => D(("f", Normal(r, n, 2)), ("y", Bits(r, n, -1, 1))), ElementwiseSizes),
-        new(typeof(BinaryLosses), nameof(BinaryLosses.Logistic), (r, n) => D(("f", Normal(r, n, 2)), ("y", Bits(r, n, -1, 1)), ("scale", 1.5f)), ElementwiseSizes),
-        new(typeof(SegmentationLosses), nameof(SegmentationLosses.SoftDice), (r, n) => D(("x", Normal(r, n, 2)), ("g", Bits(r, n))), ElementwiseSizes),
+        new(typeof(ClassicLosses), nameof(ClassicLosses.BceWithLogits), (r, n) => D(("x", Normal(r, n, 3)), ("y", Uniform(r, n, 0, 1))), s_elementwiseSizes),
+        new(typeof(ClassicLosses), nameof(ClassicLosses.SigmoidFocal), (r, n) => D(("x", Normal(r, n, 3)), ("y", Bits(r, n))), s_elementwiseSizes),
+        new(typeof(ClassicLosses), nameof(ClassicLosses.SoftmaxCrossEntropy), (r, n) => D(("logits", Normal(r, n * Classes(n), 3)), ("labels", Labels(r, n, Classes(n)))), s_rowSizes),
+        new(typeof(RegressionLosses), nameof(RegressionLosses.Mse), (r, n) => D(("yhat", Normal(r, n)), ("y", Normal(r, n))), s_elementwiseSizes),
+        new(typeof(RegressionLosses), nameof(RegressionLosses.Mae), (r, n) => D(("yhat", Normal(r, n)), ("y", Normal(r, n))), s_elementwiseSizes),
+        new(typeof(RegressionLosses), nameof(RegressionLosses.Huber), (r, n) => D(("yhat", Normal(r, n, 2)), ("y", Normal(r, n)), ("delta", 0.7f)), s_elementwiseSizes),
+        new(typeof(RegressionLosses), nameof(RegressionLosses.SmoothL1), (r, n) => D(("yhat", Normal(r, n, 2)), ("y", Normal(r, n)), ("beta", 0.5f)), s_elementwiseSizes),
+        new(typeof(RegressionLosses), nameof(RegressionLosses.PseudoHuber), (r, n) => D(("x", Normal(r, n * 5)), ("y", Normal(r, n * 5)), ("dim", 5), ("c", 0.3f)), s_rowSizes),
+        new(typeof(RegressionLosses), nameof(RegressionLosses.Cauchy), (r, n) => D(("x", Normal(r, n * 6)), ("y", Normal(r, n * 6)), ("dim", 6), ("c", 1.5f)), s_rowSizes),
+        new(typeof(BinaryLosses), nameof(BinaryLosses.BceWithLogitsPosWeight), (r, n) => D(("x", Normal(r, n * 3, 3)), ("y", Uniform(r, n * 3, 0, 1)), ("posWeight", Uniform(r, 3, 0.5, 3))), s_rowSizes),
+        new(typeof(BinaryLosses), nameof(BinaryLosses.Hinge), (r, n) => D(("f", Normal(r, n, 2)), ("y", Bits(r, n, -1, 1))), s_elementwiseSizes),
+        new(typeof(BinaryLosses), nameof(BinaryLosses.SquaredHinge), (r, n) => D(("f", Normal(r, n, 2)), ("y", Bits(r, n, -1, 1))), s_elementwiseSizes),
+        new(typeof(BinaryLosses), nameof(BinaryLosses.Logistic), (r, n) => D(("f", Normal(r, n, 2)), ("y", Bits(r, n, -1, 1)), ("scale", 1.5f)), s_elementwiseSizes),
+        new(typeof(SegmentationLosses), nameof(SegmentationLosses.SoftDice), (r, n) => D(("x", Normal(r, n, 2)), ("g", Bits(r, n))), s_elementwiseSizes),
         new(typeof(SegmentationLosses), nameof(SegmentationLosses.SoftDiceMulticlass), (r, n) => D(("x", Normal(r, 2 * 3 * n, 2)), ("g", Bits(r, 2 * 3 * n)), ("batch", 2), ("classes", 3)), new[] { 1, 5, 40 }),
-        new(typeof(SegmentationLosses), nameof(SegmentationLosses.SoftJaccard), (r, n) => D(("x", Normal(r, n, 2)), ("g", Bits(r, n))), ElementwiseSizes),
-        new(typeof(SegmentationLosses), nameof(SegmentationLosses.Tversky), (r, n) => D(("x", Normal(r, n, 2)), ("g", Bits(r, n))), ElementwiseSizes),
-        new(typeof(SegmentationLosses), nameof(SegmentationLosses.FocalTversky), (r, n) => D(("x", Normal(r, n, 2)), ("g", Bits(r, n))), ElementwiseSizes.Where(s => s > 0).ToArray()),
-        new(typeof(MulticlassLosses), nameof(MulticlassLosses.CrossEntropyWeighted), (r, n) => WeightedCe(r, n), RowSizes),
-        new(typeof(MulticlassLosses), nameof(MulticlassLosses.LabelSmoothing), (r, n) => D(("z", Normal(r, n * 10, 3)), ("y", Labels(r, n, 10))), RowSizes),
-        new(typeof(MulticlassLosses), nameof(MulticlassLosses.KlDivergence), (r, n) => D(("s", Normal(r, n * 9, 2)), ("t", Normal(r, n * 9, 2)), ("rows", n), ("temperature", 2f)), RowSizes),
-        new(typeof(MulticlassLosses), nameof(MulticlassLosses.JsDivergence), (r, n) => D(("a", Normal(r, n * 9, 2)), ("b", Normal(r, n * 9, 2)), ("rows", n)), RowSizes),
-        new(typeof(MulticlassLosses), nameof(MulticlassLosses.SoftmaxFocal), (r, n) => D(("z", Normal(r, n * 17, 3)), ("y", Labels(r, n, 17))), RowSizes),
-        new(typeof(MulticlassLosses), nameof(MulticlassLosses.CrossEntropyZLoss), (r, n) => D(("z", Normal(r, n * 17, 3)), ("y", Labels(r, n, 17)), ("zcoef", 1e-2f)), RowSizes),
-        new(typeof(MulticlassLosses), nameof(MulticlassLosses.Ldam), (r, n) => D(("z", Normal(r, n * 8, 0.2)), ("y", Labels(r, n, 8)), ("margins", Uniform(r, 8, 0, 0.5)), ("s", 4f)), RowSizes),
-        new(typeof(MetricLosses), nameof(MetricLosses.Center), (r, n) => D(("x", Normal(r, n * 4)), ("y", Labels(r, n, 3)), ("centers", Normal(r, 3 * 4))), RowSizes),
-        new(typeof(MetricLosses), nameof(MetricLosses.TripletMargin), (r, n) => D(("a", Normal(r, n * 4)), ("p", Normal(r, n * 4)), ("n", Normal(r, n * 4)), ("dim", 4)), RowSizes),
-        new(typeof(MetricLosses), nameof(MetricLosses.Contrastive), (r, n) => D(("x1", Normal(r, n * 4, 0.5)), ("x2", Normal(r, n * 4, 0.5)), ("y", Bits(r, n))), RowSizes),
+        new(typeof(SegmentationLosses), nameof(SegmentationLosses.SoftJaccard), (r, n) => D(("x", Normal(r, n, 2)), ("g", Bits(r, n))), s_elementwiseSizes),
+        new(typeof(SegmentationLosses), nameof(SegmentationLosses.Tversky), (r, n) => D(("x", Normal(r, n, 2)), ("g", Bits(r, n))), s_elementwiseSizes),
+        new(typeof(SegmentationLosses), nameof(SegmentationLosses.FocalTversky), (r, n) => D(("x", Normal(r, n, 2)), ("g", Bits(r, n))), s_elementwiseSizes.Where(s => s > 0).ToArray()),
+        new(typeof(MulticlassLosses), nameof(MulticlassLosses.CrossEntropyWeighted), (r, n) => WeightedCe(r, n), s_rowSizes),
+        new(typeof(MulticlassLosses), nameof(MulticlassLosses.LabelSmoothing), (r, n) => D(("z", Normal(r, n * 10, 3)), ("y", Labels(r, n, 10))), s_rowSizes),
+        new(typeof(MulticlassLosses), nameof(MulticlassLosses.KlDivergence), (r, n) => D(("s", Normal(r, n * 9, 2)), ("t", Normal(r, n * 9, 2)), ("rows", n), ("temperature", 2f)), s_rowSizes),
+        new(typeof(MulticlassLosses), nameof(MulticlassLosses.JsDivergence), (r, n) => D(("a", Normal(r, n * 9, 2)), ("b", Normal(r, n * 9, 2)), ("rows", n)), s_rowSizes),
+        new(typeof(MulticlassLosses), nameof(MulticlassLosses.SoftmaxFocal), (r, n) => D(("z", Normal(r, n * 17, 3)), ("y", Labels(r, n, 17))), s_rowSizes),
+        new(typeof(MulticlassLosses), nameof(MulticlassLosses.CrossEntropyZLoss), (r, n) => D(("z", Normal(r, n * 17, 3)), ("y", Labels(r, n, 17)), ("zcoef", 1e-2f)), s_rowSizes),
+        new(typeof(MulticlassLosses), nameof(MulticlassLosses.Ldam), (r, n) => D(("z", Normal(r, n * 8, 0.2)), ("y", Labels(r, n, 8)), ("margins", Uniform(r, 8, 0, 0.5)), ("s", 4f)), s_rowSizes),
+        new(typeof(MetricLosses), nameof(MetricLosses.Center), (r, n) => D(("x", Normal(r, n * 4)), ("y", Labels(r, n, 3)), ("centers", Normal(r, 3 * 4))), s_rowSizes),
+        new(typeof(MetricLosses), nameof(MetricLosses.TripletMargin), (r, n) => D(("a", Normal(r, n * 4)), ("p", Normal(r, n * 4)), ("n", Normal(r, n * 4)), ("dim", 4)), s_rowSizes),
+        new(typeof(MetricLosses), nameof(MetricLosses.Contrastive), (r, n) => D(("x1", Normal(r, n * 4, 0.5)), ("x2", Normal(r, n * 4, 0.5)), ("y", Bits(r, n))), s_rowSizes),
         new(typeof(MetricLosses), nameof(MetricLosses.InfoNce), (r, n) => InfoNceInputs(r, n), new[] { 2, 4, 10 }),
     };
 

@@ -155,8 +155,8 @@ public class OnlineSumExpKernelTests
         }
         """;
 
-    private static readonly Lazy<System.Reflection.Assembly> Compiled = new(() => GeneratorHarness.CompileAndLoad(Source));
-    private static readonly Lazy<Type> Losses = new(() => Compiled.Value.GetType("OnlineTest.L")!);
+    private static readonly Lazy<System.Reflection.Assembly> s_compiled = new(() => GeneratorHarness.CompileAndLoad(Source));
+    private static readonly Lazy<Type> s_losses = new(() => s_compiled.Value.GetType("OnlineTest.L")!);
 
     [Fact]
     public void TheRowSweepsAreOnline()
@@ -184,7 +184,7 @@ public class OnlineSumExpKernelTests
         var rng = new Random(rows);
         const int dim = 7;
         var inputs = new Dictionary<string, object> { ["x"] = Normal(rng, rows * dim, 1.5), ["dim"] = dim };
-        var type = Compiled.Value.GetType("OnlineTest.Pairwise")!;
+        var type = s_compiled.Value.GetType("OnlineTest.Pairwise")!;
         CompareWithInterpreter(LossInvoker.Find(type, "SoftNearest"), inputs, $" ({rows} rows)");
     }
 
@@ -216,7 +216,7 @@ public class OnlineSumExpKernelTests
             foreach (var name in new[] { "Ce", "MaskedLse" })
             {
                 var inputs = new Dictionary<string, object> { ["z"] = z, ["t"] = t };
-                var (loss, grads) = CompareWithInterpreter(LossInvoker.Find(Losses.Value, name), inputs, $" ({name}, width {width}, {classes} classes)");
+                var (loss, grads) = CompareWithInterpreter(LossInvoker.Find(s_losses.Value, name), inputs, $" ({name}, width {width}, {classes} classes)");
                 Assert.True(float.IsFinite(loss), $"{name}: loss {loss}");
                 Assert.All(grads["dz"], g => Assert.True(float.IsFinite(g), $"{name}: gradient {g}"));
             }

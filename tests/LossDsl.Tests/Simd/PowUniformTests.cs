@@ -13,20 +13,20 @@ namespace LossDsl.Tests.Simd;
 /// </summary>
 public class PowUniformTests
 {
-    private static readonly float[] Bases = { 0f, -0f, 1f, -1f, 0.5f, -0.5f, 2f, -2f, 1e-30f, 3e30f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 0.999999f, 7.25f, -7.25f, 1.1e-19f, -3.3e9f };
-    private static readonly float[] OtherExponents = { 0.5f, 1.5f, 2.5f, -0.75f, 0.75f, 1e-3f, 40f, -3f, 5f, 6f, float.NaN, float.PositiveInfinity, float.NegativeInfinity };
-    private static readonly float[] SmallIntegers = { -2f, -1f, 0f, 1f, 2f, 3f, 4f };
+    private static readonly float[] s_bases = { 0f, -0f, 1f, -1f, 0.5f, -0.5f, 2f, -2f, 1e-30f, 3e30f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 0.999999f, 7.25f, -7.25f, 1.1e-19f, -3.3e9f };
+    private static readonly float[] s_otherExponents = { 0.5f, 1.5f, 2.5f, -0.75f, 0.75f, 1e-3f, 40f, -3f, 5f, 6f, float.NaN, float.PositiveInfinity, float.NegativeInfinity };
+    private static readonly float[] s_smallIntegers = { -2f, -1f, 0f, 1f, 2f, 3f, 4f };
 
     public static IEnumerable<object[]> Widths => new[] { new object[] { 512 }, new object[] { 256 }, new object[] { 128 }, new object[] { 1 } };
 
     /// <summary>The three powers at one width, lane by lane over <see cref="Bases"/> with one exponent.</summary>
     private static (float General, float FromLogUniform, float Uniform)[] Evaluate(int width, float y)
     {
-        var result = new (float, float, float)[Bases.Length];
-        for (int start = 0; start < Bases.Length; start += 16)
+        var result = new (float, float, float)[s_bases.Length];
+        for (int start = 0; start < s_bases.Length; start += 16)
         {
             var lanes = new float[16];
-            for (int k = 0; k < 16; k++) lanes[k] = Bases[(start + k) % Bases.Length];
+            for (int k = 0; k < 16; k++) lanes[k] = s_bases[(start + k) % s_bases.Length];
             float[] g = new float[16], f = new float[16], u = new float[16];
             switch (width)
             {
@@ -73,7 +73,7 @@ public class PowUniformTests
                     }
                     break;
             }
-            for (int k = 0; k < 16 && start + k < Bases.Length; k++) result[start + k] = (g[k], f[k], u[k]);
+            for (int k = 0; k < 16 && start + k < s_bases.Length; k++) result[start + k] = (g[k], f[k], u[k]);
         }
         return result;
     }
@@ -92,13 +92,13 @@ public class PowUniformTests
     public void OtherExponents_MatchTheGeneralFormExactly(int width)
     {
         if (!IsAccelerated(width)) return; // this width does not run here (the scalar case covers the algorithm)
-        foreach (float y in OtherExponents)
+        foreach (float y in s_otherExponents)
         {
             var r = Evaluate(width, y);
-            for (int i = 0; i < Bases.Length; i++)
+            for (int i = 0; i < s_bases.Length; i++)
             {
-                Assert.True(Same(r[i].General, r[i].FromLogUniform), $"pow({Bases[i]}, {y}): PowFromLog {r[i].General} vs PowFromLogUniform {r[i].FromLogUniform}");
-                Assert.True(Same(r[i].General, r[i].Uniform), $"pow({Bases[i]}, {y}): PowFromLog {r[i].General} vs PowUniform {r[i].Uniform}");
+                Assert.True(Same(r[i].General, r[i].FromLogUniform), $"pow({s_bases[i]}, {y}): PowFromLog {r[i].General} vs PowFromLogUniform {r[i].FromLogUniform}");
+                Assert.True(Same(r[i].General, r[i].Uniform), $"pow({s_bases[i]}, {y}): PowFromLog {r[i].General} vs PowUniform {r[i].Uniform}");
             }
         }
     }
@@ -107,12 +107,12 @@ public class PowUniformTests
     public void SmallIntegerExponents_AreProductsWithinTwoUlp(int width)
     {
         if (!IsAccelerated(width)) return; // this width does not run here (the scalar case covers the algorithm)
-        foreach (float y in SmallIntegers)
+        foreach (float y in s_smallIntegers)
         {
             var r = Evaluate(width, y);
-            for (int i = 0; i < Bases.Length; i++)
+            for (int i = 0; i < s_bases.Length; i++)
             {
-                float x = Bases[i];
+                float x = s_bases[i];
                 float expected = (float)Math.Pow(x, y);
                 foreach (var (name, actual) in new[] { ("PowFromLogUniform", r[i].FromLogUniform), ("PowUniform", r[i].Uniform) })
                 {
@@ -131,7 +131,7 @@ public class PowUniformTests
     [Fact]
     public void SmallIntegerPower_Range()
     {
-        foreach (float y in SmallIntegers) Assert.True(VectorMath.IsSmallIntegerPower(y), y.ToString());
+        foreach (float y in s_smallIntegers) Assert.True(VectorMath.IsSmallIntegerPower(y), y.ToString());
         foreach (float y in new[] { -3f, 5f, 0.5f, 2.0000002f, 1.9999999f, float.NaN, float.PositiveInfinity, float.NegativeInfinity })
             Assert.False(VectorMath.IsSmallIntegerPower(y), y.ToString());
     }

@@ -26,7 +26,7 @@ public sealed unsafe class SimdMathTests
     public static IEnumerable<object[]> Widths => new[] { new object[] { 512 }, new object[] { 256 }, new object[] { 128 }, new object[] { 1 } };
 
     private const float MinNormal = 1.17549435e-38f;
-    private static readonly float True = BitConverter.Int32BitsToSingle(-1);
+    private static readonly float s_true = BitConverter.Int32BitsToSingle(-1);
 
     /// <summary>Whether this machine runs the given width; tests return early (pass vacuously) when it does not.</summary>
     private static bool IsAccelerated(int width) => width switch
@@ -202,7 +202,7 @@ public sealed unsafe class SimdMathTests
     {
         if (!IsAccelerated(width)) return;
         float inf = float.PositiveInfinity, nan = float.NaN, max = float.MaxValue, eps = float.Epsilon;
-        const float Ln2 = 0.6931472f;
+        const float ln2 = 0.6931472f;
 
         ExpectExact(width, Op.Exp, (0f, 1f), (-0f, 1f), (inf, inf), (-inf, 0f), (nan, nan), (89f, inf), (88.72284f, inf),
             (-88f, 0f), (-104f, 0f), (-1e30f, 0f), (1e30f, inf), (eps, 1f), (1f, 2.7182817f));
@@ -214,9 +214,9 @@ public sealed unsafe class SimdMathTests
         Assert.True(float.IsFinite(Unary(width, Op.Expm1, [88.72283f])[0]), "expm1(88.72283) must be finite");
 
         ExpectExact(width, Op.Log, (1f, 0f), (0f, -inf), (-0f, -inf), (-1f, nan), (-inf, nan), (-eps, nan), (inf, inf), (nan, nan),
-            (2f, Ln2), (eps, -103.27893f), (max, 88.72284f), (MinNormal, -87.33655f));
+            (2f, ln2), (eps, -103.27893f), (max, 88.72284f), (MinNormal, -87.33655f));
 
-        ExpectExact(width, Op.Log1p, (0f, 0f), (-1f, -inf), (-2f, nan), (-inf, nan), (inf, inf), (nan, nan), (1f, Ln2),
+        ExpectExact(width, Op.Log1p, (0f, 0f), (-1f, -inf), (-2f, nan), (-inf, nan), (inf, inf), (nan, nan), (1f, ln2),
             (1e-30f, 1e-30f), (-1e-30f, -1e-30f), (eps, eps), (max, 88.72284f));
 
         ExpectExact(width, Op.Tanh, (0f, 0f), (-0f, -0f), (inf, 1f), (-inf, -1f), (nan, nan), (20f, 1f), (-20f, -1f), (max, 1f),
@@ -224,7 +224,7 @@ public sealed unsafe class SimdMathTests
 
         ExpectExact(width, Op.Sigmoid, (0f, 0.5f), (inf, 1f), (-inf, 0f), (nan, nan), (100f, 1f), (-200f, 0f), (max, 1f), (-max, 0f));
 
-        ExpectExact(width, Op.Softplus, (0f, Ln2), (inf, inf), (-inf, 0f), (nan, nan), (100f, 100f), (-200f, 0f), (max, max), (-max, 0f));
+        ExpectExact(width, Op.Softplus, (0f, ln2), (inf, inf), (-inf, 0f), (nan, nan), (100f, 100f), (-200f, 0f), (max, max), (-max, 0f));
 
         ExpectExact(width, Op.Atan, (0f, 0f), (-0f, -0f), (inf, 1.5707964f), (-inf, -1.5707964f), (nan, nan), (1f, 0.7853982f),
             (-1f, -0.7853982f), (max, 1.5707964f), (1e-30f, 1e-30f));
@@ -273,7 +273,7 @@ public sealed unsafe class SimdMathTests
     // Exact operations
     // ================================================================================================================
 
-    private static readonly float[] Specials =
+    private static readonly float[] s_specials =
     {
         0f, -0f, 1f, -1f, 0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f, 3f, -3f, 1e-40f, -1e-40f, 1e30f, -1e30f, 8388609f, -8388609f,
         float.MaxValue, float.MinValue, float.Epsilon, float.PositiveInfinity, float.NegativeInfinity, float.NaN,
@@ -284,7 +284,7 @@ public sealed unsafe class SimdMathTests
     public void Comparisons_ProduceAllOnesOrAllZeroMasks(int width)
     {
         if (!IsAccelerated(width)) return;
-        (float[] a, float[] b) = AllPairs(Specials);
+        (float[] a, float[] b) = AllPairs(s_specials);
         ExpectBinaryMask(width, Op.Equal, a, b, (x, y) => x == y);
         ExpectBinaryMask(width, Op.NotEqual, a, b, (x, y) => x != y);
         ExpectBinaryMask(width, Op.LessThan, a, b, (x, y) => x < y);
@@ -297,7 +297,7 @@ public sealed unsafe class SimdMathTests
     public void MaskLogic_SelectAndMaskToOne(int width)
     {
         if (!IsAccelerated(width)) return;
-        (float[] a, float[] b) = AllPairs(Specials);
+        (float[] a, float[] b) = AllPairs(s_specials);
         float[] lt = Binary(width, Op.LessThan, a, b);
         float[] gt = Binary(width, Op.GreaterThan, a, b);
         float[] and = Binary(width, Op.And, lt, gt);
@@ -316,7 +316,7 @@ public sealed unsafe class SimdMathTests
         }
 
         // Select keeps NaN payloads and signed zeros of the chosen operand.
-        float[] mask = Fill(64, i => i % 2 == 0 ? True : 0f);
+        float[] mask = Fill(64, i => i % 2 == 0 ? s_true : 0f);
         float[] x = Fill(64, i => i % 3 == 0 ? -0f : BitConverter.Int32BitsToSingle(0x7FC00000 + i));
         float[] y = Fill(64, i => i);
         float[] chosen = Ternary(width, Op.Select, mask, x, y);
@@ -330,18 +330,18 @@ public sealed unsafe class SimdMathTests
     public void Arithmetic_MatchesScalarIeee(int width)
     {
         if (!IsAccelerated(width)) return;
-        (float[] a, float[] b) = AllPairs(Specials);
+        (float[] a, float[] b) = AllPairs(s_specials);
         ExpectBinary(width, Op.Add, a, b, (x, y) => x + y);
         ExpectBinary(width, Op.Subtract, a, b, (x, y) => x - y);
         ExpectBinary(width, Op.Multiply, a, b, (x, y) => x * y);
         ExpectBinary(width, Op.Divide, a, b, (x, y) => x / y);
         ExpectBinary(width, Op.Min, a, b, MathF.Min);
         ExpectBinary(width, Op.Max, a, b, MathF.Max);
-        ExpectUnary(width, Op.Negate, Specials, x => -x);
-        ExpectUnary(width, Op.Abs, Specials, MathF.Abs);
-        ExpectUnary(width, Op.Sqrt, Specials, MathF.Sqrt);
-        ExpectUnary(width, Op.Floor, Specials, MathF.Floor);
-        ExpectUnary(width, Op.Sign, Specials, x => x > 0 ? 1f : x < 0 ? -1f : x);
+        ExpectUnary(width, Op.Negate, s_specials, x => -x);
+        ExpectUnary(width, Op.Abs, s_specials, MathF.Abs);
+        ExpectUnary(width, Op.Sqrt, s_specials, MathF.Sqrt);
+        ExpectUnary(width, Op.Floor, s_specials, MathF.Floor);
+        ExpectUnary(width, Op.Sign, s_specials, x => x > 0 ? 1f : x < 0 ? -1f : x);
 
         float[] c = Fill(a.Length, i => (i % 7) - 3.5f);
         float[] fma = Ternary(width, Op.MultiplyAdd, a, b, c);
@@ -451,11 +451,11 @@ public sealed unsafe class SimdMathTests
     /// </summary>
     private static int[] Sample(int width, int length)
     {
-        const int ScalarStride = 4, EdgeTail = 64;
+        const int scalarStride = 4, edgeTail = 64;
         var indices = new List<int>(length);
         for (int i = 0; i < length; i++)
         {
-            if (width != 1 || i % ScalarStride == 0 || i >= length - EdgeTail) indices.Add(i);
+            if (width != 1 || i % scalarStride == 0 || i >= length - edgeTail) indices.Add(i);
         }
 
         return indices.ToArray();
@@ -779,7 +779,7 @@ public sealed unsafe class SimdMathTests
         private const int Dense = 700_000;
         private const int Logarithmic = 300_000;
 
-        private static readonly float[] Edge =
+        private static readonly float[] s_edge =
         {
             0f, -0f, float.Epsilon, -float.Epsilon, 1e-45f, 1e-40f, -1e-40f, 1e-38f, MinNormal, -MinNormal, 1e-30f, -1e-30f, 1e-10f, -1e-10f,
             1e-7f, -1e-7f, 0.5f, -0.5f, 1f, -1f, 2f, -2f, 10f, -10f, 88.72283f, 88.72284f, -87.33654f, -87.33655f, -103.97f, -103.98f,
@@ -829,7 +829,7 @@ public sealed unsafe class SimdMathTests
         private static float[] Build(float lo, float hi, double tinyMagnitude, double hugeMagnitude, bool symmetric,
             double logDense = 0, bool negativeTiny = false, int count = Dense + Logarithmic)
         {
-            var values = new List<float>(count + Edge.Length);
+            var values = new List<float>(count + s_edge.Length);
             int dense = count * Dense / (Dense + Logarithmic), logarithmic = count - dense;
             for (int i = 0; i < dense; i++)
             {
@@ -847,7 +847,7 @@ public sealed unsafe class SimdMathTests
                 values.Add((float)(negative ? -magnitude : magnitude));
             }
 
-            values.AddRange(Edge);
+            values.AddRange(s_edge);
             return values.ToArray();
         }
     }

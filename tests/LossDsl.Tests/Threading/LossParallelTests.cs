@@ -18,7 +18,7 @@ public sealed class LossParallelCollection
 [Collection("LossParallel")]
 public sealed class LossParallelTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
 
     public static TheoryData<int, int> CountsAndDegrees()
     {
@@ -151,12 +151,12 @@ public sealed class LossParallelTests
         try
         {
             LossParallel.MaxDegreeOfParallelism = 4;
-            const int Callers = 4;
-            const int Iterations = 200;
+            const int callers = 4;
+            const int iterations = 200;
             var failures = new List<Exception>();
-            using var start = new Barrier(Callers);
-            var threads = new Thread[Callers];
-            for (int t = 0; t < Callers; t++)
+            using var start = new Barrier(callers);
+            var threads = new Thread[callers];
+            for (int t = 0; t < callers; t++)
             {
                 int seed = t;
                 threads[t] = new Thread(() =>
@@ -165,7 +165,7 @@ public sealed class LossParallelTests
                     {
                         var job = new CountingJob(257);
                         start.SignalAndWait();
-                        for (int i = 0; i < Iterations; i++)
+                        for (int i = 0; i < iterations; i++)
                         {
                             int chunkCount = (i * 37 + seed * 11) % 258;
                             job.Reset();
@@ -185,7 +185,7 @@ public sealed class LossParallelTests
             }
             foreach (Thread thread in threads)
             {
-                Assert.True(thread.Join(Timeout), "a concurrent caller did not finish (deadlock?)");
+                Assert.True(thread.Join(s_timeout), "a concurrent caller did not finish (deadlock?)");
             }
             Assert.Empty(failures);
         }
@@ -207,7 +207,7 @@ public sealed class LossParallelTests
             outer.Start();
             try
             {
-                Assert.True(holder.Started.Wait(Timeout), "the pool-holding call did not start");
+                Assert.True(holder.Started.Wait(s_timeout), "the pool-holding call did not start");
 
                 // The pool is now owned by `outer`, whose chunks are blocked: this call must run alone, inline.
                 var job = new CountingJob(64);
@@ -218,7 +218,7 @@ public sealed class LossParallelTests
             finally
             {
                 holder.Release.Set();
-                Assert.True(outer.Join(Timeout), "the pool-holding call did not finish");
+                Assert.True(outer.Join(s_timeout), "the pool-holding call did not finish");
             }
         }
         finally
@@ -399,8 +399,10 @@ public sealed class LossParallelTests
     {
         private const int Slots = 256;
 
+#pragma warning disable IDE1006 // [ThreadStatic] fields are t_-prefixed, which no naming rule can tell from other static fields.
         [ThreadStatic]
         private static int t_slot;
+#pragma warning restore IDE1006
         private static int s_lastSlot;
 
         private readonly long[] _first = new long[Slots];
@@ -484,7 +486,7 @@ public sealed class LossParallelTests
         {
             if (Environment.CurrentManagedThreadId == callerThreadId)
             {
-                SpinWait.SpinUntil(() => _workerRan, Timeout);
+                SpinWait.SpinUntil(() => _workerRan, s_timeout);
                 return;
             }
             WorkerIsBackground = Thread.CurrentThread.IsBackground;
@@ -512,7 +514,7 @@ public sealed class LossParallelTests
         public override void Execute(int chunk)
         {
             Started.Set();
-            Release.Wait(Timeout);
+            Release.Wait(s_timeout);
         }
 
         public void Dispose()

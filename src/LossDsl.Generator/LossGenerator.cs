@@ -9,7 +9,7 @@ namespace LossDsl.Generator;
 /// <list type="number">
 /// <item><c>FindLossMethods</c>: <c>ForAttributeWithMetadataName("LossDsl.GeneratedLossAttribute")</c> reads each
 /// method into a <see cref="LossMethodInput"/> that holds only values (see LossGenerator.Parser.cs).</item>
-/// <item><c>CompileLoss</c>: parse, bind, differentiate, lower, schedule and emit (LossGenerator.Emitter.cs) into a
+/// <item><c>CompileLoss</c>: the language's compiler (<c>LossCompiler.Compile</c>: parse through plan) and the emitters (LossGenerator.Compile.cs) into a
 /// <see cref="LossGenerationResult"/>: the source text and diagnostics located inside the expression string.</item>
 /// </list>
 /// Nothing escapes as an exception: an unexpected failure becomes diagnostic LOSS9999 rather than CS8785.

@@ -22,6 +22,7 @@ internal sealed class ReverseAd
 {
     private readonly LossModel _model;
     private readonly IrGraph _graph;
+    /// <summary>The contributions to each canonical value's adjoint, in its canonical indices.</summary>
     private readonly Dictionary<Node, List<Node>> _contributions = new();
 
     private ReverseAd(LossModel model) { _model = model; _graph = model.Graph; }
@@ -51,30 +52,33 @@ internal sealed class ReverseAd
         return result;
     }
 
+    /// <summary>
+    /// Propagates adjoints from the root down. Values equal up to the names of their free indices (the normalized
+    /// embedding zn[i, d] read as zn[j, d] in a pair, or a similarity used by two reductions) are one value here: each
+    /// is renamed to a canonical form (<see cref="Canonical"/>), their adjoints are summed in its indices, and the sum
+    /// is propagated once. So the chain rule through a shared definition is written once, and the gradient reaches an
+    /// operand as one sum of contributions (which the tiling stage turns into one tile product). Canonical values are
+    /// processed from the highest to the lowest, so every value has all its contributions when it is processed.
+    /// </summary>
     private Dictionary<Node, Node> Backpropagate(Node root, Node seed)
     {
-        // Reachable nodes in reverse topological order (ids grow with creation, arguments before users).
-        var reachable = new HashSet<Node>();
-        var stack = new Stack<Node>();
-        stack.Push(root);
-        while (stack.Count > 0)
-        {
-            var n = stack.Pop();
-            if (!reachable.Add(n)) continue;
-            if (n.Op == Op.StopGrad) continue;
-            foreach (var a in n.Args) stack.Push(a);
-        }
-        var order = reachable.OrderByDescending(n => n.Id).ToList();
         var adjoints = new Dictionary<Node, Node>();
-        Contribute(root, seed);
-        foreach (var n in order)
+        var pending = new SortedSet<Node>(Comparer<Node>.Create((a, b) =>
         {
-            if (!_contributions.TryGetValue(n, out var list)) continue;
+            int byHeight = Height(b).CompareTo(Height(a));
+            return byHeight != 0 ? byHeight : b.Id.CompareTo(a.Id);
+        }));
+        Contribute(root, seed, pending);
+        while (pending.Count > 0)
+        {
+            var n = pending.Min!;
+            pending.Remove(n);
+            var list = _contributions[n];
             Node adj = list[0];
             for (int i = 1; i < list.Count; i++) adj = _graph.Add(adj, list[i]);
             if (adj.IsConstValue(0)) continue;
             adjoints[n] = adj;
-            if (n.Type != DslType.Real) continue;
+            if (n.Type != DslType.Real || n.Op == Op.StopGrad) continue;
             var rule = BuiltinTable.Rule(n.Op).Derivative;
             if (rule is null) continue;
             foreach (var (position, partial) in rule(_graph, n, adj))
@@ -83,17 +87,62 @@ internal sealed class ReverseAd
                 if (arg.Type != DslType.Real || partial.IsConstValue(0)) continue;
                 // Sum over the indices the parent's adjoint has and the argument does not.
                 var extra = partial.Free.Where(id => !arg.DependsOn(id)).Select(id => _graph.Var(id)).ToArray();
-                Contribute(arg, extra.Length == 0 ? partial : _graph.Reduce(ReduceKind.Sum, extra, partial));
+                Contribute(arg, extra.Length == 0 ? partial : _graph.Reduce(ReduceKind.Sum, extra, partial), pending);
             }
         }
         return adjoints;
     }
 
-    private void Contribute(Node n, Node adj)
+    private void Contribute(Node n, Node adj, SortedSet<Node> pending)
     {
         if (adj.IsConstValue(0)) return;
-        if (!_contributions.TryGetValue(n, out var list)) _contributions[n] = list = new List<Node>();
+        var (canonical, map) = Canonical(n);
+        if (map is not null) adj = _graph.Substitute(adj, map);
+        if (!_contributions.TryGetValue(canonical, out var list)) _contributions[canonical] = list = new List<Node>();
         list.Add(adj);
+        pending.Add(canonical);
+    }
+
+    private readonly Dictionary<Node, int> _heights = new();
+
+    /// <summary>The length of the longest path to a leaf: a value is higher than everything it reads.</summary>
+    private int Height(Node n)
+    {
+        if (_heights.TryGetValue(n, out int h)) return h;
+        h = 0;
+        foreach (var a in n.Args) h = System.Math.Max(h, Height(a) + 1);
+        return _heights[n] = h;
+    }
+
+    private readonly Dictionary<Node, (Node, Dictionary<int, IndexVar>?)> _canonical = new();
+    private readonly Dictionary<(int Extent, int Position), IndexVar> _canonicalVars = new();
+
+    /// <summary>
+    /// A value with its free indices renamed, in the order a walk of its expression first meets them, to canonical
+    /// indices (one per extent and position), and the renaming; a value without free indices is its own canonical form.
+    /// </summary>
+    private (Node Canonical, Dictionary<int, IndexVar>? Map) Canonical(Node n)
+    {
+        if (n.Free.Length == 0) return (n, null);
+        if (_canonical.TryGetValue(n, out var done)) return done;
+        var order = new List<int>();
+        var seen = new HashSet<Node>();
+        void Walk(Node x)
+        {
+            if (order.Count == n.Free.Length || !seen.Add(x)) return;
+            if (x.Op == Op.Index && n.DependsOn(x.Ref) && !order.Contains(x.Ref)) order.Add(x.Ref);
+            foreach (var a in x.Args) Walk(a);
+        }
+        Walk(n);
+        var map = new Dictionary<int, IndexVar>();
+        for (int k = 0; k < order.Count; k++)
+        {
+            var v = _graph.Var(order[k]);
+            if (!_canonicalVars.TryGetValue((v.Extent, k), out var c)) _canonicalVars[(v.Extent, k)] = c = _graph.NewVar(v.Name, v.Extent);
+            if (c.Id != v.Id) map[v.Id] = c;
+        }
+        var result = map.Count == 0 ? (n, null) : (_graph.Substitute(n, map), map);
+        return _canonical[n] = result;
     }
 
     private GradientExpression CollectTensorGradient(TensorInfo t, Dictionary<Node, Node> adjoints)

@@ -1,7 +1,9 @@
 using System.Collections.Generic;
+using System.Linq;
 using LossDsl.Language.Differentiation;
 using LossDsl.Language.Ir;
 using LossDsl.Language.Scheduling;
+using LossDsl.Language.Tiling;
 
 namespace LossDsl.Language.Planning;
 
@@ -39,11 +41,11 @@ internal enum MemorySpace
 internal sealed class KernelPlan
 {
     public KernelPlan(string name, LossModel model, bool withGradients, IReadOnlyList<GradientExpression> gradients, List<PassPlan> passes,
-        List<BufferPlan> buffers, Dictionary<Node, BufferView> bufferViews, Node loss, HashSet<Node> powersOwningTheirLog)
+        List<BufferPlan> buffers, List<PanelPlan> panels, Dictionary<Node, BufferView> bufferViews, Node loss, HashSet<Node> powersOwningTheirLog)
     {
-        Name = name; Model = model; WithGradients = withGradients; Gradients = gradients; Passes = passes; Buffers = buffers;
+        Name = name; Model = model; WithGradients = withGradients; Gradients = gradients; Passes = passes; Buffers = buffers; Panels = panels;
         BufferViews = bufferViews; Loss = loss; PowersOwningTheirLog = powersOwningTheirLog;
-        foreach (var p in passes) Globals.AddRange(p.Loop.Completes);
+        foreach (var p in passes.OfType<LoopPassPlan>()) Globals.AddRange(p.Loop.Completes);
     }
 
     /// <summary>"Forward" or "ForwardBackward".</summary>
@@ -55,6 +57,8 @@ internal sealed class KernelPlan
     public IReadOnlyList<GradientExpression> Gradients { get; }
     public List<PassPlan> Passes { get; }
     public List<BufferPlan> Buffers { get; }
+    /// <summary>The column operands of pair passes, packed into panels for the tile products.</summary>
+    public List<PanelPlan> Panels { get; }
     /// <summary>For each reduction read from a scratch buffer: the buffer and the indices that address it.</summary>
     public Dictionary<Node, BufferView> BufferViews { get; }
     /// <summary>The loss: a scalar expression over the results of the passes (<see cref="Globals"/>).</summary>
@@ -70,16 +74,23 @@ internal sealed class KernelPlan
     public HashSet<Node> PowersOwningTheirLog { get; }
 }
 
-/// <summary>One pass: a parallel loop over chunks of its index.</summary>
-internal sealed class PassPlan
+/// <summary>One pass of a kernel: work split into chunks that run in parallel; passes run one after the other.</summary>
+internal abstract class PassPlan
 {
-    public PassPlan(int number, PlanLoop loop, IReadOnlyList<int> workExtents, int chunkWork, int chunkAlignment)
-    {
-        Number = number; Loop = loop; WorkExtents = workExtents; ChunkWork = chunkWork; ChunkAlignment = chunkAlignment;
-    }
+    protected PassPlan(int number) { Number = number; }
 
     /// <summary>1-based, in execution order.</summary>
     public int Number { get; }
+}
+
+/// <summary>A pass that is a parallel loop over chunks of its index.</summary>
+internal sealed class LoopPassPlan : PassPlan
+{
+    public LoopPassPlan(int number, PlanLoop loop, IReadOnlyList<int> workExtents, int chunkWork, int chunkAlignment) : base(number)
+    {
+        Loop = loop; WorkExtents = workExtents; ChunkWork = chunkWork; ChunkAlignment = chunkAlignment;
+    }
+
     /// <summary>The pass's loop: <see cref="LoopRole.ParallelChunks"/> or <see cref="LoopRole.ParallelRows"/>.</summary>
     public PlanLoop Loop { get; }
     /// <summary>The work of one iteration: the product of these extents (the nested loops along the deepest path; empty = 1).</summary>
@@ -89,6 +100,66 @@ internal sealed class PassPlan
     public int ChunkWork { get; }
     /// <summary>Chunk sizes are rounded up to a multiple of this, so vectorized chunks have no tail but the last.</summary>
     public int ChunkAlignment { get; }
+}
+
+/// <summary>A pass that packs a column operand of pair passes into panels: one chunk per column tile.</summary>
+internal sealed class PanelPassPlan : PassPlan
+{
+    public PanelPassPlan(int number, PanelPlan panel) : base(number) { Panel = panel; }
+    public PanelPlan Panel { get; }
+}
+
+/// <summary>
+/// A tiled pass over a pair space (<see cref="PairPassStmt"/>): one chunk per block of <see cref="RowBlock"/> rows, and
+/// for each block the column tiles of <see cref="ColumnTile"/> columns in order. Per tile: each contraction as a tile
+/// product of the block's rows of its row operand and its column operand's panel; then, for each row of the block,
+/// <see cref="ColumnLoop"/> over the tile's columns (accumulating the statistics, carried across tiles in the row's
+/// accumulators, and storing the back contractions' weights into their tiles); then each weight tile times its
+/// operand's rows added to the block's rows of the back contraction's buffer. The online statistics are finished per
+/// row after the last tile. The tiles of a chunk are scratch memory of the thread that runs it.
+/// </summary>
+internal sealed class PairPassPlan : PassPlan
+{
+    public PairPassPlan(int number, PairPassStmt pass, int rowBlock, int columnTile, List<PanelPlan> panels, PlanLoop columnLoop) : base(number)
+    {
+        Pass = pass; RowBlock = rowBlock; ColumnTile = columnTile; Panels = panels; ColumnLoop = columnLoop;
+    }
+
+    public PairPassStmt Pass { get; }
+    public int RowBlock { get; }
+    public int ColumnTile { get; }
+    /// <summary>The panel of each contraction's column operand, in the order of <see cref="PairPassStmt.Contractions"/>.</summary>
+    public List<PanelPlan> Panels { get; }
+    /// <summary>The loop over one tile's columns for one row.</summary>
+    public PlanLoop ColumnLoop { get; }
+    /// <summary>The online statistics: their running states are kept per row across the tiles.</summary>
+    public IEnumerable<OnlineSumExpStmt> OnlineSums => ColumnLoop.OnlineSums;
+    /// <summary>The statistics accumulated directly (not online), in their buffers across the tiles.</summary>
+    public IEnumerable<AccumulateStmt> Accumulated => ColumnLoop.Body.OfType<AccumulateStmt>();
+    /// <summary>Tiles per chunk: one per contraction, then one per back contraction, each RowBlock x ColumnTile.</summary>
+    public int TileCount => Pass.Contractions.Count + Pass.BackContractions.Count;
+}
+
+/// <summary>
+/// A column operand packed depth-major in tiles of <see cref="Width"/> rows (<c>TileProducts.PackPanel</c>): for tile t,
+/// <c>panel[t * Depth * Width + d * Width + r] = operand[t * Width + r, d]</c>, zero past the last row.
+/// </summary>
+internal sealed class PanelPlan
+{
+    public PanelPlan(int id, OperandSource source, int rows, int depth, int width)
+    {
+        Id = id; Source = source; Rows = rows; Depth = depth; Width = width;
+    }
+
+    public int Id { get; }
+    public OperandSource Source { get; }
+    /// <summary>The extent of the operand's rows.</summary>
+    public int Rows { get; }
+    /// <summary>The extent of its feature axis.</summary>
+    public int Depth { get; }
+    public int Width { get; }
+    /// <summary>The pass that packs it.</summary>
+    public int WrittenInPass { get; set; }
 }
 
 /// <summary>A scratch buffer: a reduction computed once for every value of its free indices.</summary>

@@ -8,7 +8,7 @@ namespace LossDsl.Language.Planning;
 
 /// <summary>
 /// The one printer of a <see cref="KernelPlan"/>: the one-line summary of the generated remarks
-/// (<see cref="Summary"/>), the description of a loop in the comments of generated code (<see cref="Describe"/>),
+/// (<see cref="Summary"/>), the description of a pass or loop in the comments of generated code (<c>Describe</c>),
 /// and the whole plan, indented, for tests and debugging (<see cref="Print"/>).
 /// </summary>
 internal static class PlanPrinter
@@ -19,7 +19,12 @@ internal static class PlanPrinter
         var parts = new List<string>();
         foreach (var pass in plan.Passes)
         {
-            var loop = pass.Loop;
+            if (pass is not LoopPassPlan loopPass)
+            {
+                parts.Add($"pass {pass.Number}: {Describe(plan.Model, pass)}");
+                continue;
+            }
+            var loop = loopPass.Loop;
             var inner = new List<string>();
             if (loop.Purpose.Count > 0) inner.Add(string.Join(", ", loop.Purpose));
             var nested = loop.Body.Where(s => s is PlanLoop or VersionedLoop).ToList();
@@ -36,6 +41,23 @@ internal static class PlanPrinter
     }
 
     private const string OnlineNote = " (max and sum of exp, one online sweep for long rows)";
+
+    /// <summary>
+    /// "for i &lt; n_i: loss terms, dz"; for a pair pass, "pairs (i, j) of n_i x n_j in tiles of 64 x 128: 2 statistics,
+    /// 1 back contraction"; for a panel pass, "pack panel 0 of 128 rows".
+    /// </summary>
+    public static string Describe(LossModel model, PassPlan pass) => pass switch
+    {
+        LoopPassPlan l => Describe(model, l.Loop),
+        PanelPassPlan p => $"pack panel {p.Panel.Id}: the column operand {Source(p.Panel.Source)} [{model.Extents[p.Panel.Rows].Name}, {model.Extents[p.Panel.Depth].Name}] in tiles of {p.Panel.Width} rows",
+        PairPassPlan p => $"pairs ({p.Pass.Row.Name}, {p.Pass.Column.Name}) of {model.Extents[p.Pass.Row.Extent].Name} x {model.Extents[p.Pass.Column.Extent].Name} "
+            + $"in tiles of {p.RowBlock} x {p.ColumnTile}: {p.Pass.Contractions.Count} contraction(s), {p.Pass.Statistics.Count} statistic(s), "
+            + $"{p.Pass.BackContractions.Count} back contraction(s)",
+        _ => "",
+    };
+
+    /// <summary>"z" for a tensor, "operand buffer 3" for a buffer.</summary>
+    public static string Source(Tiling.OperandSource source) => source.Tensor is { } t ? t.Name : "buffer " + source.Buffer!.Id;
 
     /// <summary>"for i &lt; n_i: loss terms, dz".</summary>
     public static string Describe(LossModel model, PlanLoop loop)
@@ -84,17 +106,50 @@ internal static class PlanPrinter
             foreach (var b in _plan.Buffers)
             {
                 string axes = string.Join(", ", b.Axes.Select(a => $"{Var(a)} < {Extent(a.Extent)}"));
-                Line($"buffer {b.Id} [{axes}] = {Expr(b.Buffer.Reduce)}; {b.Space.ToString().ToLowerInvariant()} memory, written in pass {b.WrittenInPass}, last read in pass {b.LastReadInPass}");
+                Line($"buffer {b.Id} [{axes}] = {Expr(b.Buffer.Value)}; {b.Space.ToString().ToLowerInvariant()} memory, written in pass {b.WrittenInPass}, last read in pass {b.LastReadInPass}");
             }
+            foreach (var p in _plan.Panels)
+                Line($"panel {p.Id}: {Source(p.Source)} [{Extent(p.Rows)}, {Extent(p.Depth)}] packed in tiles of {p.Width} rows, in pass {p.WrittenInPass}");
             foreach (var pass in _plan.Passes)
             {
-                string work = pass.WorkExtents.Count == 0 ? "1" : string.Join(" * ", pass.WorkExtents.Select(Extent));
-                Line($"pass {pass.Number}: work per iteration {work}; chunks of {pass.ChunkWork} work, aligned to {pass.ChunkAlignment}");
-                _depth++;
-                Loop(pass.Loop);
-                _depth--;
+                switch (pass)
+                {
+                    case LoopPassPlan loopPass:
+                        string work = loopPass.WorkExtents.Count == 0 ? "1" : string.Join(" * ", loopPass.WorkExtents.Select(Extent));
+                        Line($"pass {pass.Number}: work per iteration {work}; chunks of {loopPass.ChunkWork} work, aligned to {loopPass.ChunkAlignment}");
+                        _depth++;
+                        Loop(loopPass.Loop);
+                        _depth--;
+                        break;
+                    case PanelPassPlan panelPass:
+                        Line($"pass {pass.Number}: pack panel {panelPass.Panel.Id}, one chunk per tile");
+                        break;
+                    case PairPassPlan pairPass:
+                        Pair(pairPass);
+                        break;
+                }
             }
             Line("loss = " + Expr(_plan.Loss));
+        }
+
+        private void Pair(PairPassPlan plan)
+        {
+            var pass = plan.Pass;
+            Line($"pass {plan.Number}: pairs ({Var(pass.Row)} < {Extent(pass.Row.Extent)}, {Var(pass.Column)} < {Extent(pass.Column.Extent)}), blocks of {plan.RowBlock} rows (parallel), tiles of {plan.ColumnTile} columns");
+            _depth++;
+            for (int k = 0; k < pass.Contractions.Count; k++)
+            {
+                var c = pass.Contractions[k];
+                Line($"contraction tile {ReductionName(c.Value)} = {Expr(c.Value)}: rows of {Source(c.RowSource!)} times panel {plan.Panels[k].Id}");
+            }
+            foreach (var r in pass.Statistics) Line($"statistic {Definition(r)} -> buffer {pass.Outputs[r].Id}");
+            foreach (var b in pass.BackContractions)
+                Line($"back contraction {Definition(b.Value)} -> buffer {pass.Outputs[b.Value].Id}: weight tile times rows of {Source(b.Source!)}");
+            Line($"for each row {Var(pass.Row)} of the block:");
+            _depth++;
+            Loop(plan.ColumnLoop, defines: false);
+            _depth--;
+            _depth--;
         }
 
         private void Loop(PlanLoop loop, bool defines = true)
@@ -147,7 +202,9 @@ internal static class PlanPrinter
                     Line($"online {ReductionName(o.Max)} = max, {ReductionName(o.Sum)} = sum of exp(v - {Expr(o.Shift)}) over v = {Expr(o.Value)}{(outOfLine ? " (step out of line)" : "")}");
                     break;
                 case StoreStmt st:
-                    string target = st.Target.GradientOf is { } t ? t.Gradient!.Name : "buffer " + _plan.BufferViews[st.Target.Buffered!].Buffer.Id;
+                    string target = st.Target.GradientOf is { } t ? t.Gradient!.Name
+                        : st.Target.Tile is { } back ? "weight tile of " + ReductionName(back.Value)
+                        : "buffer " + _plan.BufferViews[st.Target.Buffered!].Buffer.Id;
                     Line($"store {target}[{string.Join(", ", st.Indices.Select(Var))}] = {Expr(st.Value)}");
                     break;
             }

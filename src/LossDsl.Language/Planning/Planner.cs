@@ -4,6 +4,7 @@ using LossDsl.Language.Builtins;
 using LossDsl.Language.Differentiation;
 using LossDsl.Language.Ir;
 using LossDsl.Language.Scheduling;
+using LossDsl.Language.Tiling;
 
 namespace LossDsl.Language.Planning;
 
@@ -46,7 +47,7 @@ internal sealed class Planner
     {
         _model = model;
         _program = program;
-        foreach (var pass in program.Passes) foreach (var r in ((LoopStmt)pass).Completes) _globals.Add(r);
+        foreach (var pass in program.Passes.OfType<LoopStmt>()) foreach (var r in pass.Completes) _globals.Add(r);
         _powersOwningTheirLog = PowersOwningTheirLog(program);
     }
 
@@ -55,18 +56,67 @@ internal sealed class Planner
     {
         var planner = new Planner(model, program);
         var passes = new List<PassPlan>();
+        var panels = new List<PanelPlan>();
         foreach (var stmt in program.Passes)
         {
+            if (stmt is PairPassStmt pair)
+            {
+                planner.PlanPair(pair, passes, panels);
+                continue;
+            }
             var loop = (LoopStmt)stmt;
             // Every pass sees the results of all passes (a pass never reads what it completes itself).
             var available = new HashSet<Node>(planner._globals);
             var planned = planner.PlanLoop(loop, new HashSet<int>(), available, topLevel: true);
             int alignment = planned.Vector is not null ? VectorChunkAlignment : 1;
-            passes.Add(new PassPlan(passes.Count + 1, planned, WorkExtents(loop), ChunkWork, alignment));
+            passes.Add(new LoopPassPlan(passes.Count + 1, planned, WorkExtents(loop), ChunkWork, alignment));
         }
-        return new KernelPlan(name, model, gradients.Count > 0, gradients, passes, planner.PlanBuffers(passes),
+        return new KernelPlan(name, model, gradients.Count > 0, gradients, passes, planner.PlanBuffers(passes), panels,
             program.BufferViews, program.Loss, planner._powersOwningTheirLog);
     }
+
+    // ---- Pair passes ---------------------------------------------------------------------------------------------------
+
+    /// <summary>Rows of a pair space per chunk (a multiple of the tile products' block of 4 rows).</summary>
+    public const int PairRowBlock = 64;
+
+    /// <summary>
+    /// Columns per tile (a multiple of two vectors of every width). A tile of 64 rows by 128 columns is 32 KiB per
+    /// contraction or weight; the panel slice of one tile is 128 x depth floats (128 KiB at depth 256), so that a row
+    /// block's operand rows, a panel slice and the tiles stay in L2.
+    /// </summary>
+    public const int PairColumnTile = 128;
+
+    /// <summary>The values a pair pass reads from its contraction tiles (contiguous along the column index).</summary>
+    private HashSet<Node> _tileValues = new();
+
+    private void PlanPair(PairPassStmt pair, List<PassPlan> passes, List<PanelPlan> panels)
+    {
+        var pairPanels = new List<PanelPlan>();
+        foreach (var c in pair.Contractions)
+        {
+            var source = c.ColumnSource!;
+            var panel = panels.FirstOrDefault(p => SameSource(p.Source, source) && p.Depth == c.Feature.Extent && p.Rows == pair.Column.Extent);
+            if (panel is null)
+            {
+                // The column operand is packed once, in a pass of its own, for every pair pass that reads it.
+                panel = new PanelPlan(panels.Count, source, pair.Column.Extent, c.Feature.Extent, PairColumnTile);
+                panels.Add(panel);
+                passes.Add(new PanelPassPlan(passes.Count + 1, panel));
+                panel.WrittenInPass = passes.Count;
+            }
+            pairPanels.Add(panel);
+        }
+        _tileValues = new HashSet<Node>(pair.Contractions.Select(c => c.Value));
+        var columns = new LoopStmt(pair.Column, pair.Body, new List<Node>(pair.Statistics));
+        columns.Purpose.Add("pairs of a tile");
+        var columnLoop = PlanLoop(columns, new HashSet<int> { pair.Row.Id }, new HashSet<Node>(_globals), topLevel: false);
+        _tileValues = new HashSet<Node>();
+        passes.Add(new PairPassPlan(passes.Count + 1, pair, PairRowBlock, PairColumnTile, pairPanels, columnLoop));
+    }
+
+    private static bool SameSource(OperandSource a, OperandSource b) =>
+        ReferenceEquals(a.Tensor, b.Tensor) && ReferenceEquals(a.Buffer, b.Buffer);
 
     // ---- Loops -----------------------------------------------------------------------------------------------------
 
@@ -209,6 +259,7 @@ internal sealed class Planner
             }
             if (n.Op == Op.Reduce)
             {
+                if (_tileValues.Contains(n)) return; // a tile is row-major: contiguous along the column index
                 if (!_program.BufferViews.TryGetValue(n, out var view)) { ok = false; return; }
                 for (int k = 0; k < view.Indices.Length; k++)
                     if (view.Indices[k].Id == var.Id && k != view.Indices.Length - 1) { ok = false; return; }
@@ -318,13 +369,30 @@ internal sealed class Planner
             int written = 0, lastRead = 0;
             foreach (var pass in passes)
             {
-                if (Writes(pass.Loop, buffer)) written = written == 0 ? pass.Number : written;
-                if (Reads(pass.Loop, buffer)) lastRead = pass.Number;
+                if (Writes(pass, buffer)) written = written == 0 ? pass.Number : written;
+                if (Reads(pass, buffer)) lastRead = pass.Number;
             }
             result.Add(new BufferPlan(buffer, MemorySpace.Global, written, lastRead));
         }
         return result;
     }
+
+    private bool Writes(PassPlan pass, ScratchBuffer buffer) => pass switch
+    {
+        LoopPassPlan l => Writes(l.Loop, buffer),
+        PairPassPlan p => p.Pass.Outputs.ContainsValue(buffer),
+        _ => false,
+    };
+
+    private bool Reads(PassPlan pass, ScratchBuffer buffer) => pass switch
+    {
+        LoopPassPlan l => Reads(l.Loop, buffer),
+        PanelPassPlan p => ReferenceEquals(p.Panel.Source.Buffer, buffer),
+        PairPassPlan p => Reads(p.ColumnLoop, buffer) || p.OnlineSums.Any(o => Uses(o.Shift, buffer))
+            || p.Pass.Contractions.Any(c => ReferenceEquals(c.RowSource!.Buffer, buffer))
+            || p.Pass.BackContractions.Any(b => ReferenceEquals(b.Source!.Buffer, buffer)),
+        _ => false,
+    };
 
     private bool Writes(Stmt s, ScratchBuffer buffer) => s switch
     {
@@ -334,32 +402,30 @@ internal sealed class Planner
         _ => false,
     };
 
-    private bool Reads(Stmt s, ScratchBuffer buffer)
+    private bool Uses(Node n, ScratchBuffer buffer)
     {
-        bool Uses(Node n)
+        var seen = new HashSet<Node>();
+        var stack = new Stack<Node>();
+        stack.Push(n);
+        while (stack.Count > 0)
         {
-            var seen = new HashSet<Node>();
-            var stack = new Stack<Node>();
-            stack.Push(n);
-            while (stack.Count > 0)
-            {
-                var x = stack.Pop();
-                if (!seen.Add(x)) continue;
-                if (x.Op == Op.Reduce && _program.BufferViews.TryGetValue(x, out var view) && ReferenceEquals(view.Buffer, buffer)) return true;
-                foreach (var a in x.Args) stack.Push(a);
-            }
-            return false;
+            var x = stack.Pop();
+            if (!seen.Add(x)) continue;
+            if (x.Op == Op.Reduce && _program.BufferViews.TryGetValue(x, out var view) && ReferenceEquals(view.Buffer, buffer)) return true;
+            foreach (var a in x.Args) stack.Push(a);
         }
-        return s switch
-        {
-            PlanLoop l => l.Body.Any(b => Reads(b, buffer)) || l.Hoisted.Any(Uses),
-            VersionedLoop v => Reads(v.Online, buffer) || Reads(v.MaxSweep, buffer) || Reads(v.SumSweep, buffer),
-            AccumulateStmt a => Uses(a.Body),
-            OnlineSumExpStmt o => Uses(o.Value) || Uses(o.Shift),
-            StoreStmt st => Uses(st.Value),
-            _ => false,
-        };
+        return false;
     }
+
+    private bool Reads(Stmt s, ScratchBuffer buffer) => s switch
+    {
+        PlanLoop l => l.Body.Any(b => Reads(b, buffer)) || l.Hoisted.Any(n => Uses(n, buffer)),
+        VersionedLoop v => Reads(v.Online, buffer) || Reads(v.MaxSweep, buffer) || Reads(v.SumSweep, buffer),
+        AccumulateStmt a => Uses(a.Body, buffer),
+        OnlineSumExpStmt o => Uses(o.Value, buffer) || Uses(o.Shift, buffer),
+        StoreStmt st => Uses(st.Value, buffer),
+        _ => false,
+    };
 
     /// <summary>The powers whose log|x| has no other consumer in the program (see <see cref="KernelPlan.PowersOwningTheirLog"/>).</summary>
     private static HashSet<Node> PowersOwningTheirLog(LoopProgram program)
@@ -382,13 +448,14 @@ internal sealed class Planner
             switch (s)
             {
                 case LoopStmt l: foreach (var b in l.Body) VisitStmt(b); break;
+                case PairPassStmt pair: foreach (var b in pair.Body) VisitStmt(b); break;
                 case AccumulateStmt a: Visit(a.Reduce); Visit(a.Body); break;
                 case OnlineSumExpStmt o: Visit(o.Max); Visit(o.Sum); Visit(o.Value); Visit(o.Shift); break;
                 case StoreStmt st: Visit(st.Value); break;
             }
         }
         foreach (var p in program.Passes) VisitStmt(p);
-        foreach (var b in program.Buffers) Visit(b.Reduce);
+        foreach (var b in program.Buffers) Visit(b.Value);
         Visit(program.Loss);
         return new HashSet<Node>(powers.Where(p => consumers[p.Args[2]] == 1));
     }

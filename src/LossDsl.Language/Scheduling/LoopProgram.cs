@@ -67,21 +67,29 @@ internal sealed class StoreStmt : Stmt
 /// <summary>Where a <see cref="StoreStmt"/> writes.</summary>
 internal sealed class StoreTarget
 {
-    private StoreTarget(TensorInfo? gradientOf, Node? buffered) { GradientOf = gradientOf; Buffered = buffered; }
+    private StoreTarget(TensorInfo? gradientOf, Node? buffered, Tiling.BackContraction? tile) { GradientOf = gradientOf; Buffered = buffered; Tile = tile; }
     /// <summary>The tensor whose gradient output is written.</summary>
     public TensorInfo? GradientOf { get; }
-    /// <summary>The reduction materialized into a scratch buffer.</summary>
+    /// <summary>The value (a reduction, or an operand of a pair space) materialized into a scratch buffer.</summary>
     public Node? Buffered { get; }
-    public static StoreTarget Gradient(TensorInfo t) => new(t, null);
-    public static StoreTarget Buffer(Node reduce) => new(null, reduce);
+    /// <summary>The weight tile of a back contraction, inside a pair pass.</summary>
+    public Tiling.BackContraction? Tile { get; }
+    public static StoreTarget Gradient(TensorInfo t) => new(t, null, null);
+    public static StoreTarget Buffer(Node value) => new(null, value, null);
+    public static StoreTarget TileOf(Tiling.BackContraction back) => new(null, null, back);
 }
 
-/// <summary>A reduction computed once into a scratch buffer indexed by its free indices (in <see cref="Axes"/> order).</summary>
+/// <summary>
+/// A value computed once into a scratch buffer for every value of its free indices (in <see cref="Axes"/> order): a
+/// reduction needed where its indices are not the enclosing loops, a statistic or back contraction of a pair pass, or
+/// an operand of a pair space.
+/// </summary>
 internal sealed class ScratchBuffer
 {
-    public ScratchBuffer(int id, Node reduce, IndexVar[] axes) { Id = id; Reduce = reduce; Axes = axes; }
+    public ScratchBuffer(int id, Node value, IndexVar[] axes) { Id = id; Value = value; Axes = axes; }
     public int Id { get; }
-    public Node Reduce { get; }
+    /// <summary>The value it holds, written in <see cref="Axes"/>.</summary>
+    public Node Value { get; }
     public IndexVar[] Axes { get; }
 }
 

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using LossDsl.Language.Differentiation;
 using LossDsl.Language.Ir;
+using LossDsl.Language.Tiling;
 
 namespace LossDsl.Language.Scheduling;
 
@@ -37,6 +38,16 @@ internal sealed class Scheduler
     public static LoopProgram Schedule(LossModel model, Node loss, IReadOnlyList<GradientExpression> gradients)
     {
         var s = new Scheduler(model.Graph);
+        // Pair spaces first: their statistics and back contractions become buffers filled by tiled pair passes.
+        var pairs = PairSpaces.Analyze(model.Graph, loss, gradients, s.NewBuffer);
+        loss = pairs.Loss;
+        gradients = pairs.Gradients;
+        foreach (var kv in pairs.Occurrences)
+        {
+            if (ReferenceEquals(kv.Key, kv.Value.Buffer.Value)) s._buffers[kv.Key] = kv.Value.Buffer;
+            else s._aliases[kv.Key] = kv.Value;
+        }
+        foreach (var pass in pairs.Passes) s.AddPairPass(model, pass);
         s.PlaceReduces(new List<Node> { loss }, System.Array.Empty<IndexVar>(), 0, s._top, s._topAvailable);
         foreach (var g in gradients)
         {
@@ -55,9 +66,91 @@ internal sealed class Scheduler
         return new LoopProgram(s._top, s._bufferList, loss, views);
     }
 
+    private ScratchBuffer NewBuffer(Node value, IndexVar[] axes)
+    {
+        var buffer = new ScratchBuffer(_nextBufferId++, value, axes);
+        _bufferList.Add(buffer);
+        return buffer;
+    }
+
+    // ---- Pair passes -------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Adds a pair pass after what it reads: the operands of its contractions and back contractions (input tensors as
+    /// they are, other values materialized row by row), and the values of one row or one column its pairs read.
+    /// </summary>
+    private void AddPairPass(LossModel model, PairPassStmt pass)
+    {
+        var ownValues = new HashSet<Node>(pass.Contractions.Select(c => c.Value));
+        var context = new[] { pass.Row, pass.Column };
+        foreach (var st in pass.Body)
+        {
+            foreach (var e in Expressions(st))
+            {
+                foreach (var r in CollectReduces(new[] { e }))
+                {
+                    if (ownValues.Contains(r) || _buffers.ContainsKey(r) || _aliases.ContainsKey(r) || _topAvailable.Contains(r)) continue;
+                    if (!IsOutermost(r, e, ownValues)) continue;
+                    if (r.Free.Length == 0) PlaceReduces(new List<Node> { r }, System.Array.Empty<IndexVar>(), 0, _top, _topAvailable);
+                    else Materialize(r, context);
+                }
+            }
+        }
+        foreach (var c in pass.Contractions)
+        {
+            c.RowSource = Operand(model, c.RowOperand, pass.Row, c.Feature);
+            c.ColumnSource = Operand(model, c.ColumnOperand, pass.Column, c.Feature);
+        }
+        foreach (var b in pass.BackContractions) b.Source = Operand(model, b.Operand, pass.Column, b.Feature);
+        _top.Add(pass);
+    }
+
+    /// <summary>True if <paramref name="r"/> is read by <paramref name="e"/> other than inside one of <paramref name="computed"/>.</summary>
+    private static bool IsOutermost(Node r, Node e, HashSet<Node> computed)
+    {
+        var seen = new HashSet<Node>();
+        bool Walk(Node x)
+        {
+            if (!seen.Add(x)) return false;
+            if (ReferenceEquals(x, r)) return true;
+            if (computed.Contains(x)) return false;
+            if (x.Op == Op.Reduce && !ReferenceEquals(x, r)) return false;
+            foreach (var a in x.Args) if (Walk(a)) return true;
+            return false;
+        }
+        return Walk(e);
+    }
+
+    /// <summary>
+    /// The rows of an operand over (<paramref name="row"/>, <paramref name="feature"/>): a row-major input tensor read
+    /// as it is, or a scratch buffer filled in a pass of its own (shared by operands equal up to the names of their indices).
+    /// </summary>
+    private OperandSource Operand(LossModel model, Node operand, IndexVar row, IndexVar feature)
+    {
+        if (operand.Op == Op.Load && operand.Args.Length == 2
+            && operand.Args[0].Op == Op.Index && operand.Args[0].Ref == row.Id
+            && operand.Args[1].Op == Op.Index && operand.Args[1].Ref == feature.Id)
+            return new OperandSource(model.Tensors[operand.Ref], null);
+        var axes = new[] { BufferAxis(row, 0), BufferAxis(feature, 1) };
+        var key = _graph.Substitute(operand, new Dictionary<int, IndexVar> { [row.Id] = axes[0], [feature.Id] = axes[1] });
+        if (!_buffers.TryGetValue(key, out var buffer))
+        {
+            buffer = NewBuffer(key, axes);
+            var exprs = new List<Node> { key };
+            PlaceReduces(exprs, axes, 0, _top, _topAvailable);
+            var nest = BuildLoops(axes, 0, exprs, new StoreStmt(StoreTarget.Buffer(key), axes, key), _topAvailable);
+            nest.Purpose.Add("operand buffer " + buffer.Id);
+            _top.Add(nest);
+            _buffers[key] = buffer;
+        }
+        return new OperandSource(null, buffer);
+    }
+
     // ---- Placement ---------------------------------------------------------------------------------------------
 
-    private static List<Node> CollectReduces(IEnumerable<Node> roots)
+    /// <summary>The reductions in expressions, in id order (inner before outer); those <paramref name="skip"/> selects are
+    /// left out with everything inside them.</summary>
+    private static List<Node> CollectReduces(IEnumerable<Node> roots, System.Func<Node, bool>? skip = null)
     {
         var seen = new HashSet<Node>();
         var stack = new Stack<Node>(roots);
@@ -66,7 +159,11 @@ internal sealed class Scheduler
         {
             var n = stack.Pop();
             if (!seen.Add(n)) continue;
-            if (n.Op == Op.Reduce) result.Add(n);
+            if (n.Op == Op.Reduce)
+            {
+                if (skip?.Invoke(n) == true) continue;
+                result.Add(n);
+            }
             foreach (var a in n.Args) stack.Push(a);
         }
         result.Sort((a, b) => a.Id.CompareTo(b.Id));
@@ -75,9 +172,10 @@ internal sealed class Scheduler
 
     private void PlaceReduces(List<Node> exprs, IndexVar[] vars, int depth, List<Stmt> block, HashSet<Node> available)
     {
-        foreach (var r in CollectReduces(exprs))
+        // The reductions to compute: not those already available or read from a buffer, nor anything only they read.
+        bool Known(Node r) => available.Contains(r) || _buffers.ContainsKey(r) || _aliases.ContainsKey(r);
+        foreach (var r in CollectReduces(exprs, Known))
         {
-            if (available.Contains(r) || _buffers.ContainsKey(r) || _aliases.ContainsKey(r)) continue;
             int needed = 0;
             bool inside = true;
             foreach (int id in r.Free)
@@ -135,13 +233,12 @@ internal sealed class Scheduler
         {
             if (!_materializing.Add(key)) return;
             var exprs = new List<Node> { key };
-            buffer = new ScratchBuffer(_nextBufferId++, key, canonicalAxes);
+            buffer = NewBuffer(key, canonicalAxes);
             PlaceReduces(exprs, canonicalAxes, 0, _top, _topAvailable);
             var nest = BuildLoops(canonicalAxes, 0, exprs, new StoreStmt(StoreTarget.Buffer(key), canonicalAxes, key), _topAvailable);
             nest.Purpose.Add("scratch buffer " + buffer.Id);
             _top.Add(nest);
             _buffers[key] = buffer;
-            _bufferList.Add(buffer);
             _materializing.Remove(key);
         }
         if (!ReferenceEquals(key, r)) _aliases[r] = new BufferView(buffer, axes);
@@ -324,7 +421,7 @@ internal sealed class Scheduler
     };
 
     /// <summary>What a dependency is on: a reduction, or for a buffered one, its buffer (named by the buffer's key).</summary>
-    private Node Resource(Node r) => _aliases.TryGetValue(r, out var view) ? view.Buffer.Reduce : r;
+    private Node Resource(Node r) => _aliases.TryGetValue(r, out var view) ? view.Buffer.Value : r;
 
     /// <summary>
     /// What a statement makes available to the statements after it in the same block: the reductions its own loop
@@ -334,6 +431,7 @@ internal sealed class Scheduler
     {
         var set = new HashSet<Node>();
         if (s is LoopStmt top) foreach (var r in top.Completes) set.Add(r);
+        if (s is PairPassStmt pair) foreach (var r in pair.Outputs.Keys) set.Add(r);
         void Walk(Stmt st)
         {
             switch (st)
@@ -352,6 +450,11 @@ internal sealed class Scheduler
         var set = new HashSet<Node>();
         void Walk(Stmt st)
         {
+            if (st is PairPassStmt pair)
+            {
+                foreach (var r in pair.Outputs.Keys) set.Add(r);
+                foreach (var c in pair.Contractions) set.Add(c.Value);
+            }
             if (st is not LoopStmt l) return;
             foreach (var r in l.Completes) set.Add(r);
             foreach (var b in l.Body) Walk(b);
@@ -364,7 +467,18 @@ internal sealed class Scheduler
     private HashSet<Node> Reads(Stmt s)
     {
         var local = Local(s);
-        return new HashSet<Node>(CollectReduces(Expressions(s)).Where(r => !local.Contains(r)).Select(Resource));
+        var reads = new HashSet<Node>(CollectReduces(Expressions(s)).Where(r => !local.Contains(r)).Select(Resource));
+        if (s is PairPassStmt pair)
+        {
+            foreach (var c in pair.Contractions) { reads.Remove(c.Value); AddSource(reads, c.RowSource); AddSource(reads, c.ColumnSource); }
+            foreach (var b in pair.BackContractions) AddSource(reads, b.Source);
+        }
+        return reads;
+    }
+
+    private static void AddSource(HashSet<Node> reads, OperandSource? source)
+    {
+        if (source?.Buffer is { } buffer) reads.Add(buffer.Value);
     }
 
     private static IEnumerable<Node> Expressions(Stmt s)
@@ -376,6 +490,9 @@ internal sealed class Scheduler
             case StoreStmt st: yield return st.Value; break;
             case LoopStmt l:
                 foreach (var b in l.Body) foreach (var e in Expressions(b)) yield return e;
+                break;
+            case PairPassStmt pair:
+                foreach (var b in pair.Body) foreach (var e in Expressions(b)) yield return e;
                 break;
         }
     }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using LossDsl.Language;
 using LossDsl.Language.Planning;
@@ -53,6 +54,8 @@ public class PlanTests
         return compilation;
     }
 
+    private static List<LoopPassPlan> LoopPasses(KernelPlan plan) => plan.Passes.OfType<LoopPassPlan>().ToList();
+
     private static KernelPlan Plan(string name) => Compile(Cases.Single(c => c.Name == name)).ForwardBackward!;
 
     [Theory]
@@ -67,7 +70,7 @@ public class PlanTests
     public void AnElementwiseLossIsOneParallelVectorizedPass()
     {
         var plan = Plan("Mse");
-        var pass = Assert.Single(plan.Passes);
+        var pass = Assert.Single(plan.Passes.OfType<LoopPassPlan>());
         Assert.Equal(LoopRole.ParallelChunks, pass.Loop.Role);
         Assert.Equal(Planner.VectorChunkAlignment, pass.ChunkAlignment);
         Assert.Empty(pass.WorkExtents);
@@ -81,14 +84,14 @@ public class PlanTests
     [Fact]
     public void APolynomialBodyIsNotUnrolledAndSpendsTheInliningBudgetInOrder()
     {
-        var bce = Plan("BceWithLogits").Passes.Single().Loop.Vector!;
+        var bce = Plan("BceWithLogits").Passes.OfType<LoopPassPlan>().Single().Loop.Vector!;
         Assert.Equal(1, bce.Unroll);
         Assert.Empty(bce.OutOfLine);
         // The uniform exponent's power of the focal loss takes its own logarithm (no other value uses log|1 - pt|).
         Assert.NotEmpty(Plan("SigmoidFocal").PowersOwningTheirLog);
         // The gradient sweep of a Jensen-Shannon row computes more polynomial functions than the budget inlines: the
         // first ones it computes are inlined, the rest called.
-        var rows = Plan("JsDivergence").Passes.Single().Loop;
+        var rows = Plan("JsDivergence").Passes.OfType<LoopPassPlan>().Single().Loop;
         var sweep = rows.Body.OfType<PlanLoop>().Last(l => l.Body.Any(s => s is StoreStmt));
         Assert.Equal(1, sweep.Vector!.Unroll);
         var outOfLine = Assert.Single(sweep.Vector.OutOfLine);
@@ -99,7 +102,7 @@ public class PlanTests
     public void ARowWiseLossRunsRowsInParallelAndVersionsItsOnlineLogsumexp()
     {
         var plan = Plan("SoftmaxCrossEntropy");
-        var pass = Assert.Single(plan.Passes);
+        var pass = Assert.Single(plan.Passes.OfType<LoopPassPlan>());
         Assert.Equal(LoopRole.ParallelRows, pass.Loop.Role);
         Assert.Null(pass.Loop.Vector);
         var versioned = Assert.Single(pass.Loop.Body.OfType<VersionedLoop>());
@@ -120,38 +123,54 @@ public class PlanTests
     {
         var plan = Plan("SoftDice");
         Assert.Equal(2, plan.Passes.Count);
-        Assert.Equal(3, plan.Passes[0].Loop.Completes.Count); // sum(p * g), sum(p), sum(g)
-        Assert.Empty(plan.Passes[1].Loop.Completes);
-        Assert.Contains(plan.Passes[1].Loop.Body, s => s is StoreStmt);
-        Assert.Equal(plan.Passes[0].Loop.Completes, plan.Globals);
+        Assert.Equal(3, LoopPasses(plan)[0].Loop.Completes.Count); // sum(p * g), sum(p), sum(g)
+        Assert.Empty(LoopPasses(plan)[1].Loop.Completes);
+        Assert.Contains(LoopPasses(plan)[1].Loop.Body, s => s is StoreStmt);
+        Assert.Equal(LoopPasses(plan)[0].Loop.Completes, plan.Globals);
     }
 
     [Fact]
-    public void APairSpaceMaterializesPairTermsIntoBuffersWithLifetimes()
+    public void APairSpaceIsTiledAndNothingOfItsSizeIsStored()
     {
-        var plan = Plan("InfoNce");
-        Assert.NotEmpty(plan.Buffers);
-        foreach (var b in plan.Buffers)
+        var compilation = Compile(Cases.Single(c => c.Name == "InfoNce"));
+        foreach (var plan in new[] { compilation.Forward!, compilation.ForwardBackward! })
         {
-            Assert.Equal(MemorySpace.Global, b.Space);
-            Assert.InRange(b.WrittenInPass, 1, plan.Passes.Count);
-            Assert.InRange(b.LastReadInPass, b.WrittenInPass + 1, plan.Passes.Count);
+            // No buffer over two axes of the pair space's extent: statistics are [rows], operands [rows, features].
+            Assert.DoesNotContain(plan.Buffers, b => b.Axes.Length == 2 && b.Axes[0].Extent == b.Axes[1].Extent);
+            foreach (var b in plan.Buffers)
+            {
+                Assert.Equal(MemorySpace.Global, b.Space);
+                Assert.InRange(b.WrittenInPass, 1, plan.Passes.Count);
+                Assert.InRange(b.LastReadInPass, b.WrittenInPass + 1, plan.Passes.Count);
+            }
+            // The normalized embeddings are packed once into a panel for the tile products.
+            Assert.Single(plan.Panels);
+            Assert.Single(plan.Passes.OfType<PanelPassPlan>());
         }
-        // The row loop of the loss computes each similarity once: an online logsumexp over a loop with inner loops
-        // is one sweep, not versioned.
-        var forward = Compile(Cases.Single(c => c.Name == "InfoNce")).Forward!;
-        var rows = forward.Passes.Last().Loop;
-        Assert.Equal(LoopRole.ParallelRows, rows.Role);
-        var pairs = rows.Body.OfType<PlanLoop>().Single(l => l.OnlineSums.Any());
-        Assert.Equal(LoopRole.Sequential, pairs.Role);
-        Assert.Empty(rows.Body.OfType<VersionedLoop>());
+        // The loss: one pair pass for the row statistics (the online max and sum of exponentials, the positive's
+        // similarity), then a pass over rows.
+        var statistics = Assert.Single(compilation.Forward!.Passes.OfType<PairPassPlan>());
+        Assert.Single(statistics.Pass.Contractions);
+        Assert.Equal(3, statistics.Pass.Statistics.Count);
+        Assert.Single(statistics.OnlineSums);
+        Assert.Empty(statistics.Pass.BackContractions);
+        // With the gradient: the statistics, then one more pass whose single back contraction carries both sides of
+        // the symmetric similarity (3 matrix products in all, as PyTorch's S = Z Z^T, G Z and G^T Z).
+        var pairs = compilation.ForwardBackward!.Passes.OfType<PairPassPlan>().ToList();
+        Assert.Equal(2, pairs.Count);
+        Assert.Equal(3, pairs[0].Pass.Statistics.Count);
+        var back = Assert.Single(pairs[1].Pass.BackContractions);
+        Assert.Empty(pairs[1].Pass.Statistics);
+        Assert.Equal(LoopRole.VectorLanes, pairs[1].ColumnLoop.Role);
+        Assert.Equal(pairs[0].Panels[0], pairs[1].Panels[0]);
+        Assert.Equal(2, compilation.ForwardBackward.Buffers.Single(b => ReferenceEquals(b.Buffer, pairs[1].Pass.Outputs[back.Value])).Axes.Length);
     }
 
     [Fact]
     public void HoistedInvariantsAreComputedBeforeTheirLoop()
     {
         // sum(p * g) / ... in the gradient pass of soft Dice does not depend on the element: hoisted out of the pass loop.
-        var gradientPass = Plan("SoftDice").Passes[1].Loop;
+        var gradientPass = LoopPasses(Plan("SoftDice"))[1].Loop;
         Assert.NotEmpty(gradientPass.Hoisted);
         Assert.All(gradientPass.Hoisted, n => Assert.False(n.DependsOn(gradientPass.Var.Id)));
     }

@@ -149,7 +149,8 @@ public class OnlineSumExpKernelTests
 
         public static partial class Pairwise
         {
-            // The logsumexp's values are dot products (an inner loop over d): one online sweep computes each once.
+            // The logsumexp's values are dot products over a pair space: a tiled pair pass carries the online max and
+            // sum of each row across its column tiles.
             [GeneratedLoss("index d : dim; mean[i](logsumexp[j | j != i](sum[d](x[i, d] * x[j, d])) - sum[d](x[i, d] * x[i, d]))")]
             public static partial float SoftNearest(ReadOnlySpan<float> x, Span<float> dx, int dim);
         }
@@ -165,7 +166,9 @@ public class OnlineSumExpKernelTests
         Assert.Empty(r.Errors);
         Assert.Equal(3, r.GeneratedSources.Length);
         var pairwise = Assert.Single(r.GeneratedSources, x => x.Contains("SoftNearest"));
-        Assert.Contains("one online sweep (the values are computed once)", pairwise);
+        Assert.Contains("TileProducts.Contract<TS, TV>", pairwise);
+        Assert.Contains("= global::LossDsl.Simd.OnlineSumExp.Rescale(", pairwise);
+        Assert.Contains("OnlineSumExp.Combine<TS, TV>", pairwise);
         foreach (var source in r.GeneratedSources.Where(x => x != pairwise))
         {
             Assert.Contains("= global::LossDsl.Simd.OnlineSumExp.Add(online", source);

@@ -82,6 +82,11 @@ internal sealed class CpuExpressionEmitter
             case Op.Index: return CpuNames.Index(_kernel.Model.Graph.Var(n.Ref));
             case Op.Reduce:
                 if (GlobalsAsLocals) return $"((float){CpuNames.Global(n)})";
+                if (_kernel.Tiles is { } tiles && tiles.Pointers.TryGetValue(n, out var tile))
+                {
+                    code = $"{tile}[{tiles.Offset(CpuNames.Index(tiles.Row), CpuNames.Index(tiles.Column))}]";
+                    break;
+                }
                 if (Plan.BufferViews.TryGetValue(n, out var view))
                 {
                     code = $"{CpuNames.BufferPointer(view.Buffer)}[{_kernel.Offset(view.Buffer.Axes.Select(a => a.Extent).ToArray(), view.Indices.Select(CpuNames.Index).ToArray())}]";
@@ -199,6 +204,10 @@ internal sealed class CpuExpressionEmitter
                 code = t.IsInt ? $"TS.LoadInt({pointer})" : $"TS.Load({pointer})";
                 break;
             }
+            case Op.Reduce when _kernel.Tiles is { } tiles && tiles.Pointers.TryGetValue(n, out var tile):
+                // A contraction's tile: row-major, contiguous along the vectorized column index.
+                code = $"TS.Load({tile} + {tiles.Offset(CpuNames.Index(tiles.Row), _scope.VectorVarNameFor(tiles.Column.Id)!)})";
+                break;
             case Op.Reduce:
             {
                 var view = Plan.BufferViews[n];

@@ -34,6 +34,7 @@ internal sealed class CpuJobEmitter
         foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"public {(t.IsInt ? "int" : "float")}* {CpuNames.TensorPointer(t)};");
         foreach (var t in CpuKernelEmitter.GradientTensors(Plan)) Writer.Line($"public float* {CpuNames.GradientPointer(t)};");
         foreach (var b in Plan.Buffers) Writer.Line($"public float* {CpuNames.BufferPointer(b.Buffer)};");
+        foreach (var p in Plan.Panels) Writer.Line($"public float* {CpuNames.PanelPointer(p)};");
         foreach (int e in CpuKernelEmitter.UsedExtents(Model)) Writer.Line($"public int {Names.Extent(e)};");
         foreach (var s in Model.Scalars) Writer.Line($"public {(s.IsInt ? "int" : "float")} {Names.Scalar(s.Id)};");
         if (Plan.WithGradients) Writer.Line($"public float {Names.Scalar(Model.UpstreamParam)};");
@@ -51,6 +52,7 @@ internal sealed class CpuJobEmitter
         foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"{CpuNames.TensorPointer(t)} = null;");
         foreach (var t in CpuKernelEmitter.GradientTensors(Plan)) Writer.Line($"{CpuNames.GradientPointer(t)} = null;");
         foreach (var b in Plan.Buffers) Writer.Line($"{CpuNames.BufferPointer(b.Buffer)} = null;");
+        foreach (var p in Plan.Panels) Writer.Line($"{CpuNames.PanelPointer(p)} = null;");
         Writer.Close();
         Writer.Line();
         Writer.Open("public override void Execute(int chunk)");
@@ -78,17 +80,34 @@ internal sealed class CpuJobEmitter
 
     private void EmitPass(PassPlan pass)
     {
-        var loop = pass.Loop;
-        Writer.Line($"/// <summary>Pass {pass.Number}: {Xml.Escape(PlanPrinter.Describe(Model, loop))}.</summary>");
+        Writer.Line($"/// <summary>Pass {pass.Number}: {Xml.Escape(PlanPrinter.Describe(Model, pass))}.</summary>");
         Writer.Open($"private void Pass{pass.Number}<TS, TV>(int chunk) {GenericConstraints}");
-        // The job's fields as locals.
+        EmitPrologue();
+        switch (pass)
+        {
+            case LoopPassPlan loopPass: EmitLoopPass(loopPass); break;
+            case PanelPassPlan panelPass: EmitPanelPass(panelPass); break;
+            case PairPassPlan pairPass: new CpuPairPassEmitter(_kernel).Emit(pairPass); break;
+        }
+        Writer.Close();
+    }
+
+    /// <summary>The job's fields as locals.</summary>
+    private void EmitPrologue()
+    {
         foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"{(t.IsInt ? "int" : "float")}* {CpuNames.TensorPointer(t)} = this.{CpuNames.TensorPointer(t)};");
         foreach (var t in CpuKernelEmitter.GradientTensors(Plan)) Writer.Line($"float* {CpuNames.GradientPointer(t)} = this.{CpuNames.GradientPointer(t)};");
         foreach (var b in Plan.Buffers) Writer.Line($"float* {CpuNames.BufferPointer(b.Buffer)} = this.{CpuNames.BufferPointer(b.Buffer)};");
+        foreach (var p in Plan.Panels) Writer.Line($"float* {CpuNames.PanelPointer(p)} = this.{CpuNames.PanelPointer(p)};");
         foreach (int e in CpuKernelEmitter.UsedExtents(Model)) Writer.Line($"int {Names.Extent(e)} = this.{Names.Extent(e)};");
         foreach (var s in Model.Scalars) Writer.Line($"{(s.IsInt ? "int" : "float")} {Names.Scalar(s.Id)} = this.{Names.Scalar(s.Id)};");
         if (Plan.WithGradients) Writer.Line($"float {Names.Scalar(Model.UpstreamParam)} = this.{Names.Scalar(Model.UpstreamParam)};");
         foreach (var r in Plan.Globals) Writer.Line($"float {CpuNames.Global(r)} = this.{CpuNames.Global(r)};");
+    }
+
+    private void EmitLoopPass(LoopPassPlan pass)
+    {
+        var loop = pass.Loop;
         Writer.Line($"int lo = chunk * ChunkSize, hi = (int)global::System.Math.Min((long){Names.Extent(loop.Var.Extent)}, (long)lo + ChunkSize);");
         var scope = new Scope(null);
         foreach (var r in Plan.Globals) scope.Values[r] = CpuNames.Global(r);
@@ -97,6 +116,14 @@ internal sealed class CpuJobEmitter
         new CpuLoopEmitter(_kernel, loop.Completes).EmitLoop(loop, scope, "lo", "hi");
         for (int k = 0; k < loop.Completes.Count; k++)
             Writer.Line($"Partials[chunk * {loop.Completes.Count} + {k}] = {CpuNames.Accumulator(loop.Completes[k])};");
-        Writer.Close();
+    }
+
+    /// <summary>Packs tile <c>chunk</c> of a column operand into its panel.</summary>
+    private void EmitPanelPass(PanelPassPlan pass)
+    {
+        var panel = pass.Panel;
+        string rows = Names.Extent(panel.Rows), depth = Names.Extent(panel.Depth);
+        Writer.Line($"int row0 = chunk * {panel.Width}, count = (int)global::System.Math.Min({panel.Width}L, (long){rows} - row0);");
+        Writer.Line($"global::LossDsl.Simd.TileProducts.PackPanel({CpuNames.OperandPointer(panel.Source)}, {depth}, row0, count, {depth}, {CpuNames.PanelPointer(panel)} + (nint)row0 * {depth}, {panel.Width});");
     }
 }

@@ -1,7 +1,26 @@
+using System.Collections.Generic;
 using LossDsl.Language.Ir;
 using LossDsl.Language.Planning;
 
 namespace LossDsl.Generator.Emit.Cpu;
+
+/// <summary>
+/// The tiles of a pair pass while its column loop is printed: where each contraction's values and each back
+/// contraction's weights are, for the tile whose first row is <c>i0</c> and first column <c>j0</c>, row-major with
+/// <see cref="Width"/> columns.
+/// </summary>
+internal sealed class PairTiles
+{
+    public PairTiles(IndexVar row, IndexVar column, int width) { Row = row; Column = column; Width = width; }
+    public IndexVar Row { get; }
+    public IndexVar Column { get; }
+    public int Width { get; }
+    /// <summary>The pointer to the tile of a contraction (by its value) or of a back contraction's weights (by its value).</summary>
+    public Dictionary<Node, string> Pointers { get; } = new();
+
+    /// <summary>The offset of (row, column) in a tile.</summary>
+    public string Offset(string row, string column) => $"(nint)({row} - i0) * {Width} + ({column} - j0)";
+}
 
 /// <summary>What the parts of the CPU emitter share while they print one kernel: its plan, the writer and the names.</summary>
 internal sealed class CpuKernelContext
@@ -19,6 +38,8 @@ internal sealed class CpuKernelContext
     public LossModel Model => Plan.Model;
     public CodeWriter Writer { get; }
     public CpuNames Names { get; }
+    /// <summary>The tiles of the pair pass being printed, or null outside one.</summary>
+    public PairTiles? Tiles { get; set; }
 
     /// <summary>A new local name: "_" + prefix + a counter unique in the kernel.</summary>
     public string Fresh(string prefix) => "_" + prefix + (++_tempCounter);

@@ -61,10 +61,19 @@ internal sealed class CpuKernelEmitter
         foreach (var b in Plan.Buffers)
         {
             string size = string.Join(" * ", b.Axes.Select(a => "(long)" + Names.Extent(a.Extent)));
-            Writer.Line($"// Scratch buffer {b.Id}: {Model.Print(b.Buffer.Reduce)} for every {string.Join(", ", b.Axes.Select(a => a.Name))}.");
+            Writer.Line($"// Scratch buffer {b.Id}: {Model.Print(b.Buffer.Value)} for every {string.Join(", ", b.Axes.Select(a => a.Name))}.");
             Writer.Line($"float[] {CpuNames.BufferArray(b.Buffer)} = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)global::System.Math.Max(1L, {size}));");
         }
-        if (Plan.Buffers.Count > 0) Writer.Open("try");
+        // 3. Panels: the column operands of the pair passes, packed for the tile products.
+        foreach (var p in Plan.Panels)
+        {
+            string rows = Names.Extent(p.Rows), depth = Names.Extent(p.Depth);
+            Writer.Line($"// Panel {p.Id}: the rows of {PlanPrinter.Source(p.Source)}, packed depth-major in tiles of {p.Width}.");
+            Writer.Line($"long {CpuNames.PanelArray(p)}_size = global::System.Math.Max(1L, ((long){rows} + {p.Width - 1}) / {p.Width} * {p.Width} * (long){depth});");
+            Writer.Line($"if ({CpuNames.PanelArray(p)}_size > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"The operand {PlanPrinter.Source(p.Source)} [{{{rows}}}, {{{depth}}}] is too large to pack.\");");
+            Writer.Line($"float[] {CpuNames.PanelArray(p)} = global::System.Buffers.ArrayPool<float>.Shared.Rent((int){CpuNames.PanelArray(p)}_size);");
+        }
+        if (Plan.Buffers.Count + Plan.Panels.Count > 0) Writer.Open("try");
 
         // 3. Pin the spans and run the passes.
         foreach (var t in Model.Tensors.Where(t => t.Axes is not null))
@@ -72,11 +81,13 @@ internal sealed class CpuKernelEmitter
         foreach (var t in GradientTensors(Plan))
             Writer.Line($"fixed (float* {CpuNames.GradientPointer(t)} = {t.Gradient!.Name})");
         foreach (var b in Plan.Buffers) Writer.Line($"fixed (float* {CpuNames.BufferPointer(b.Buffer)} = {CpuNames.BufferArray(b.Buffer)})");
+        foreach (var p in Plan.Panels) Writer.Line($"fixed (float* {CpuNames.PanelPointer(p)} = {CpuNames.PanelArray(p)})");
         Writer.Open("");
         Writer.Line($"var __job = {jobName}.Rent();");
         foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"__job.{CpuNames.TensorPointer(t)} = {CpuNames.TensorPointer(t)};");
         foreach (var t in GradientTensors(Plan)) Writer.Line($"__job.{CpuNames.GradientPointer(t)} = {CpuNames.GradientPointer(t)};");
         foreach (var b in Plan.Buffers) Writer.Line($"__job.{CpuNames.BufferPointer(b.Buffer)} = {CpuNames.BufferPointer(b.Buffer)};");
+        foreach (var p in Plan.Panels) Writer.Line($"__job.{CpuNames.PanelPointer(p)} = {CpuNames.PanelPointer(p)};");
         foreach (int e in UsedExtents(Model)) Writer.Line($"__job.{Names.Extent(e)} = {Names.Extent(e)};");
         foreach (var s in Model.Scalars) Writer.Line($"__job.{Names.Scalar(s.Id)} = {Names.Scalar(s.Id)};");
         if (Plan.WithGradients) Writer.Line($"__job.{Names.Scalar(Model.UpstreamParam)} = {Names.Scalar(Model.UpstreamParam)};");
@@ -92,11 +103,12 @@ internal sealed class CpuKernelEmitter
         Writer.Line("__job.Return();");
         Writer.Close();
         Writer.Close(); // fixed block
-        if (Plan.Buffers.Count > 0)
+        if (Plan.Buffers.Count + Plan.Panels.Count > 0)
         {
             Writer.Close();
             Writer.Open("finally");
             foreach (var b in Plan.Buffers) Writer.Line($"global::System.Buffers.ArrayPool<float>.Shared.Return({CpuNames.BufferArray(b.Buffer)});");
+            foreach (var p in Plan.Panels) Writer.Line($"global::System.Buffers.ArrayPool<float>.Shared.Return({CpuNames.PanelArray(p)});");
             Writer.Close();
         }
         Writer.Close();
@@ -107,14 +119,31 @@ internal sealed class CpuKernelEmitter
     private void EmitPass(PassPlan pass)
     {
         int k = pass.Number;
-        var loop = pass.Loop;
         if (k > 1) Writer.Line();
-        Writer.Line($"// Pass {k}: {PlanPrinter.Describe(Model, loop)}");
-        string work = pass.WorkExtents.Count == 0 ? "1L" : string.Join(" * ", pass.WorkExtents.Select(e => "(long)" + Names.Extent(e)));
+        Writer.Line($"// Pass {k}: {PlanPrinter.Describe(Model, pass)}");
+        switch (pass)
+        {
+            case PanelPassPlan panelPass:
+            {
+                var panel = panelPass.Panel;
+                Writer.Line($"int __chunks{k} = (int)(((long){Names.Extent(panel.Rows)} + {panel.Width - 1}) / {panel.Width});");
+                Writer.Line($"__job.Start({k}, {panel.Width}, __chunks{k}, 0);");
+                Writer.Line($"global::LossDsl.Threading.LossParallel.Run(__job, __chunks{k});");
+                return;
+            }
+            case PairPassPlan pairPass:
+                Writer.Line($"int __chunks{k} = (int)(((long){Names.Extent(pairPass.Pass.Row.Extent)} + {pairPass.RowBlock - 1}) / {pairPass.RowBlock});");
+                Writer.Line($"__job.Start({k}, {pairPass.RowBlock}, __chunks{k}, 0);");
+                Writer.Line($"global::LossDsl.Threading.LossParallel.Run(__job, __chunks{k});");
+                return;
+        }
+        var loopPass = (LoopPassPlan)pass;
+        var loop = loopPass.Loop;
+        string work = loopPass.WorkExtents.Count == 0 ? "1L" : string.Join(" * ", loopPass.WorkExtents.Select(e => "(long)" + Names.Extent(e)));
         Writer.Line($"long __work{k} = {work};");
-        Writer.Line($"int __chunkSize{k} = (int)global::System.Math.Max(1L, {pass.ChunkWork}L / global::System.Math.Max(1L, __work{k}));");
-        if (pass.ChunkAlignment > 1)
-            Writer.Line($"__chunkSize{k} = (__chunkSize{k} + {pass.ChunkAlignment - 1}) & ~{pass.ChunkAlignment - 1};");
+        Writer.Line($"int __chunkSize{k} = (int)global::System.Math.Max(1L, {loopPass.ChunkWork}L / global::System.Math.Max(1L, __work{k}));");
+        if (loopPass.ChunkAlignment > 1)
+            Writer.Line($"__chunkSize{k} = (__chunkSize{k} + {loopPass.ChunkAlignment - 1}) & ~{loopPass.ChunkAlignment - 1};");
         Writer.Line($"int __chunks{k} = (int)(((long){Names.Extent(loop.Var.Extent)} + __chunkSize{k} - 1) / __chunkSize{k});");
         Writer.Line($"__job.Start({k}, __chunkSize{k}, __chunks{k}, {loop.Completes.Count});");
         Writer.Line($"global::LossDsl.Threading.LossParallel.Run(__job, __chunks{k});");

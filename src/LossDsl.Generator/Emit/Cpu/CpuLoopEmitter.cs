@@ -143,10 +143,17 @@ internal sealed class CpuLoopEmitter
     private static string AsFloat(Node n, string code) => n.Type == DslType.Bool ? $"({code} ? 1f : 0f)" : n.Type == DslType.Int ? $"(float)({code})" : code;
 
     private string StorePointer(StoreStmt st) =>
-        st.Target.GradientOf is { } t ? CpuNames.GradientPointer(t) : CpuNames.BufferPointer(_kernel.Plan.BufferViews[st.Target.Buffered!].Buffer);
+        st.Target.GradientOf is { } t ? CpuNames.GradientPointer(t)
+        : st.Target.Tile is { } back ? _kernel.Tiles!.Pointers[back.Value]
+        : CpuNames.BufferPointer(_kernel.Plan.BufferViews[st.Target.Buffered!].Buffer);
 
     private string StoreOffset(StoreStmt st, string? vectorVarOverride)
     {
+        if (st.Target.Tile is not null)
+        {
+            var tiles = _kernel.Tiles!;
+            return tiles.Offset(CpuNames.Index(tiles.Row), vectorVarOverride ?? CpuNames.Index(tiles.Column));
+        }
         int[] extents = st.Target.GradientOf is { } t ? t.Axes! : _kernel.Plan.BufferViews[st.Target.Buffered!].Buffer.Axes.Select(a => a.Extent).ToArray();
         var last = st.Indices[st.Indices.Length - 1];
         return _kernel.Offset(extents, st.Indices.Select(v => vectorVarOverride is not null && ReferenceEquals(v, last) ? vectorVarOverride : CpuNames.Index(v)).ToArray());

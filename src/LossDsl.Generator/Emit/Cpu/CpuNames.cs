@@ -1,6 +1,8 @@
 using System.Linq;
 using LossDsl.Language.Ir;
+using LossDsl.Language.Planning;
 using LossDsl.Language.Scheduling;
+using LossDsl.Language.Tiling;
 
 namespace LossDsl.Generator.Emit.Cpu;
 
@@ -18,6 +20,10 @@ internal sealed class CpuNames
     public static string Index(IndexVar v) => Sanitize(v.Name) + "_" + v.Id;
     public static string BufferPointer(ScratchBuffer b) => "p_buf" + b.Id;
     public static string BufferArray(ScratchBuffer b) => "_buf" + b.Id;
+    public static string PanelPointer(PanelPlan p) => "p_panel" + p.Id;
+    public static string PanelArray(PanelPlan p) => "_panel" + p.Id;
+    /// <summary>The pointer to the rows of an operand of a pair space: its tensor, or its buffer.</summary>
+    public static string OperandPointer(OperandSource source) => source.Tensor is { } t ? TensorPointer(t) : BufferPointer(source.Buffer!);
     /// <summary>The value of a reduction a pass completes, as the caller combined it from the per-chunk partials.</summary>
     public static string Global(Node r) => "_g" + r.Id;
     /// <summary>The accumulator of a reduction, declared by the loop that completes it.</summary>

@@ -77,11 +77,11 @@ internal sealed class Planner
 
     // ---- Pair passes ---------------------------------------------------------------------------------------------------
 
-    /// <summary>Rows of a pair space per chunk (a multiple of the tile products' block of 4 rows).</summary>
-    public const int PairRowBlock = 64;
+    /// <summary>Rows of a pair space per chunk (a multiple of the tile products' blocks of 6 and 4 rows).</summary>
+    public const int PairRowBlock = 72;
 
     /// <summary>
-    /// Columns per tile (a multiple of two vectors of every width). A tile of 64 rows by 128 columns is 32 KiB per
+    /// Columns per tile (a multiple of two vectors of every width). A tile of 72 rows by 128 columns is 36 KiB per
     /// contraction or weight; the panel slice of one tile is 128 x depth floats (128 KiB at depth 256), so that a row
     /// block's operand rows, a panel slice and the tiles stay in L2.
     /// </summary>

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""PyTorch peers of the pairwise losses in samples/LossDsl.Samples (PairwiseLosses.cs, MetricLosses.cs).
+
+Times forward + backward (loss and every gradient the LossDsl declaration writes), float32, on the CPU, eager and
+(PyTorch 2 or later) torch.compile, with a fixed number of threads, and prints the median of the timed runs, one
+line per case, then a table. The math is the same as the declarations': see each function's comment.
+
+  python3 benchmarks/peers/pairwise_peers.py --threads 1 --cases infonce,siglip --repeats 5
+  python3 benchmarks/peers/pairwise_peers.py --threads 16 --json out.json
+
+Sizes: the issue's (InfoNCE, SigLIP, SupCon at M = 4096, D = 256; linear cross-entropy at N = 2048, D = 512,
+V = 32768; ArcFace at N = 4096, C = 1000, D = 128) unless --small, which divides them for a quick run.
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+# The thread count must reach the BLAS before torch loads it (Debian's torch calls the system BLAS: install
+# libopenblas0-pthread, or its matrix products run in the reference BLAS at a few GFLOP/s).
+if __name__ == "__main__":
+    for k, arg in enumerate(sys.argv):
+        if arg == "--threads" and k + 1 < len(sys.argv):
+            for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+                os.environ[variable] = sys.argv[k + 1]
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+
+def infonce(z, pos, tau=0.1):
+    """MetricLosses.InfoNce: cosine similarities / tau, logsumexp over j != i, minus the positive pos[i]."""
+    zn = F.normalize(z, dim=1)
+    s = zn @ zn.T / tau
+    eye = torch.eye(s.shape[0], dtype=torch.bool, device=s.device)
+    lse = torch.logsumexp(s.masked_fill(eye, float("-inf")), dim=1)
+    return (lse - s[torch.arange(s.shape[0]), pos]).mean()
+
+
+def siglip(x, y, t, b):
+    """PairwiseLosses.SigLip: s = exp(t) x y^T + b, softplus(-z s) summed over pairs / batch, z = 2I - 1."""
+    s = torch.exp(t) * (x @ y.T) + b
+    z = 2 * torch.eye(s.shape[0], device=s.device) - 1
+    return F.softplus(-z * s).sum() / s.shape[0]
+
+
+def supcon(z, labels, tau=0.1):
+    """PairwiseLosses.SupCon: mean over anchors of the mean over positives of lse(others) - s(i, p)."""
+    zn = F.normalize(z, dim=1)
+    s = zn @ zn.T / tau
+    n = s.shape[0]
+    eye = torch.eye(n, dtype=torch.bool, device=s.device)
+    lse = torch.logsumexp(s.masked_fill(eye, float("-inf")), dim=1, keepdim=True)
+    positive = (labels[:, None] == labels[None, :]) & ~eye
+    count = positive.sum(1).clamp(min=1)
+    return (((lse - s) * positive).sum(1) / count).mean()
+
+
+def linear_cross_entropy(h, w, y):
+    """PairwiseLosses.LinearCrossEntropy: cross-entropy of the logits h W^T (materialized here, as eager does)."""
+    return F.cross_entropy(h @ w.T, y)
+
+
+def arcface(x, w, y, scale=64.0, cos_m=0.87758255, sin_m=0.47942555):
+    """PairwiseLosses.ArcFace: scaled cosines, cos(theta + m) on the target class, cross-entropy."""
+    cosine = F.normalize(x, dim=1) @ F.normalize(w, dim=1).T
+    sine = torch.sqrt(torch.clamp(1 - cosine * cosine, min=1e-7))
+    target = torch.nn.functional.one_hot(y, cosine.shape[1]).bool()
+    logits = scale * torch.where(target, cosine * cos_m - sine * sin_m, cosine)
+    return F.cross_entropy(logits, y)
+
+
+def cases(small):
+    d = 4 if small else 1
+    g = torch.Generator().manual_seed(1)
+    m, dim = 4096 // d, 256
+
+    def make_infonce():
+        z = torch.randn(m, dim, generator=g, requires_grad=True)
+        pos = torch.arange(m) ^ 1
+        return infonce, (z, pos), (z,)
+
+    def make_siglip():
+        x = (torch.randn(m, dim, generator=g) * 0.05).requires_grad_()
+        y = (torch.randn(m, dim, generator=g) * 0.05).requires_grad_()
+        t = torch.tensor(2.3, requires_grad=True)
+        b = torch.tensor(-10.0, requires_grad=True)
+        return siglip, (x, y, t, b), (x, y, t, b)
+
+    def make_supcon():
+        z = torch.randn(m, dim, generator=g, requires_grad=True)
+        labels = torch.randint(0, 64, (m,), generator=g)
+        return supcon, (z, labels), (z,)
+
+    def make_linear():
+        n, dd, v = 2048 // d, 512, 32768 // d
+        h = (torch.randn(n, dd, generator=g) * 0.05).requires_grad_()
+        w = (torch.randn(v, dd, generator=g) * 0.05).requires_grad_()
+        y = torch.randint(0, v, (n,), generator=g)
+        return linear_cross_entropy, (h, w, y), (h, w)
+
+    def make_arcface():
+        n, dd, c = 4096 // d, 128, 1000 // d
+        x = torch.randn(n, dd, generator=g, requires_grad=True)
+        w = torch.randn(c, dd, generator=g, requires_grad=True)
+        y = torch.randint(0, c, (n,), generator=g)
+        return arcface, (x, w, y), (x, w)
+
+    return {
+        "infonce": (f"InfoNCE M={m} D={dim}", make_infonce),
+        "siglip": (f"SigLIP M={m} D={dim}", make_siglip),
+        "supcon": (f"SupCon M={m} D={dim}", make_supcon),
+        "linear": (f"linear+CE N={2048 // d} D=512 V={32768 // d}", make_linear),
+        "arcface": (f"ArcFace N={4096 // d} C={1000 // d} D=128", make_arcface),
+    }
+
+
+def time_it(fn, args, grads, repeats, warmup):
+    def step():
+        for p in grads:
+            p.grad = None
+        loss = fn(*args)
+        loss.backward()
+        return loss
+
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), min(times)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--cases", default="infonce,siglip,supcon,linear,arcface")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--small", action="store_true")
+    parser.add_argument("--no-compile", action="store_true")
+    parser.add_argument("--json")
+    options = parser.parse_args()
+    torch.set_num_threads(options.threads)
+    can_compile = hasattr(torch, "compile") and not options.no_compile
+    table = []
+    all_cases = cases(options.small)
+    for key in options.cases.split(","):
+        name, make = all_cases[key]
+        fn, args, grads = make()
+        eager, eager_min = time_it(fn, args, grads, options.repeats, options.warmup)
+        row = {"case": name, "threads": options.threads, "eager_ms": eager, "eager_min_ms": eager_min, "torch": torch.__version__}
+        if can_compile:
+            compiled = torch.compile(fn)
+            row["compile_ms"], row["compile_min_ms"] = time_it(compiled, args, grads, options.repeats, options.warmup + 1)
+        print(json.dumps(row), flush=True)
+        table.append(row)
+    print()
+    print(f"| case | threads | torch {torch.__version__} eager (median ms) | torch.compile (median ms) |")
+    print("|---|---:|---:|---:|")
+    for r in table:
+        compiled = f"{r['compile_ms']:.1f}" if "compile_ms" in r else "n/a"
+        print(f"| {r['case']} | {r['threads']} | {r['eager_ms']:.1f} | {compiled} |")
+    if options.json:
+        with open(options.json, "w") as f:
+            json.dump(table, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

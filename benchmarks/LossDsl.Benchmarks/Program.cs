@@ -16,8 +16,12 @@ namespace LossDsl.Benchmarks;
 /// <code>
 ///   dotnet run -c Release --project benchmarks/LossDsl.Benchmarks -- --check
 ///   dotnet run -c Release --project benchmarks/LossDsl.Benchmarks -- --filter '*Bce*' [--sizes 65536,4194304] [--job short]
+///   dotnet run -c Release --project benchmarks/LossDsl.Benchmarks -- --pairwise --threads 2 [--cases infonce,linear] [--small]
+///   dotnet run -c Release --project benchmarks/LossDsl.Benchmarks -- --memory
 /// </code>
 /// <c>--check</c> compares every variant with the scalar baseline instead of benchmarking (exit code 1 on mismatch).
+/// <c>--pairwise</c> prints medians of the pairwise losses in the format of benchmarks/peers/pairwise_peers.py, and
+/// <c>--memory</c> their peak memory at the sizes PyTorch cannot hold (<see cref="PairwiseHarness"/>).
 /// <c>--sizes</c> (ours, not BenchmarkDotNet's) keeps only the listed values of the <c>N</c> parameter.
 /// Without a <c>--job</c>/<c>-j</c> argument a short job for this noisy 2-core machine is used (3 warmup, 10 measured
 /// iterations); any other BenchmarkDotNet argument passes through.
@@ -29,6 +33,16 @@ public static class Program
         if (args.Contains("--check"))
         {
             return ConsistencyCheck.Run();
+        }
+
+        if (args.Contains("--pairwise"))
+        {
+            return PairwiseHarness.Run(args);
+        }
+
+        if (args.Contains("--memory"))
+        {
+            return PairwiseHarness.Memory(args);
         }
 
         var passThrough = new List<string>();

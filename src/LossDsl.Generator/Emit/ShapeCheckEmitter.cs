@@ -13,7 +13,7 @@ internal static class ShapeCheckEmitter
     /// <param name="writer">Where to print.</param>
     /// <param name="model">The loss.</param>
     /// <param name="extentName">The local that holds an extent.</param>
-    /// <param name="withGradients">Also check that every gradient output has its input's length.</param>
+    /// <param name="withGradients">Also check that every gradient output has its input's length and shares memory with no float input or other gradient.</param>
     public static void Emit(CodeWriter writer, LossModel model, System.Func<int, string> extentName, bool withGradients)
     {
         string ShapeText(TensorInfo t, int unknown) => string.Join(" * ", t.Axes!.Where(a => a != unknown).Select(a => model.Extents[a].Name));
@@ -58,6 +58,18 @@ internal static class ShapeCheckEmitter
         {
             writer.Line($"if ({t.Gradient!.Name}.Length != {t.Name}.Length)");
             writer.Line($"    throw new global::System.ArgumentException($\"The gradient '{t.Gradient.Name}' has length {{{t.Gradient.Name}.Length}} but '{t.Name}' has length {{{t.Name}.Length}}.\", nameof({t.Gradient.Name}));");
+        }
+        // A gradient output is written while the inputs are still read (and may hold scratch values before its final
+        // ones): it must share memory with no float input and no other gradient.
+        var gradients = model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null).Select(t => t.Gradient!.Name).ToList();
+        var floats = model.Tensors.Where(t => t.Axes is not null && !t.IsInt).Select(t => t.Name).ToList();
+        for (int g = 0; g < gradients.Count; g++)
+        {
+            foreach (var other in floats.Concat(gradients.Take(g)))
+            {
+                writer.Line($"if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>){gradients[g]}, (global::System.ReadOnlySpan<float>){other}))");
+                writer.Line($"    throw new global::System.ArgumentException(\"The gradient '{gradients[g]}' overlaps '{other}' in memory; give each gradient its own memory.\", nameof({gradients[g]}));");
+            }
         }
     }
 }

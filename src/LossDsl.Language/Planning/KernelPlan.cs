@@ -30,6 +30,12 @@ internal enum MemorySpace
 {
     /// <summary>Main (device) memory, allocated for the duration of one call and shared by every thread.</summary>
     Global,
+    /// <summary>
+    /// The gradient output of a tensor of the same shape (<see cref="BufferPlan.Home"/>): the buffer's only reader is
+    /// that gradient's store, at the store's own position, so the store reads each element before it overwrites it,
+    /// and the buffer costs no memory (a back contraction of a pair space usually is such a buffer).
+    /// </summary>
+    GradientOutput,
 }
 
 /// <summary>
@@ -141,8 +147,49 @@ internal sealed class PairPassPlan : PassPlan
 }
 
 /// <summary>
-/// A column operand packed depth-major in tiles of <see cref="Width"/> rows (<c>TileProducts.PackPanel</c>): for tile t,
-/// <c>panel[t * Depth * Width + d * Width + r] = operand[t * Width + r, d]</c>, zero past the last row.
+/// A strip pass (<see cref="StripPassStmt"/>): row blocks (of <see cref="MinimumRowBlock"/> to <see cref="MaximumRowBlock"/> rows) one after the other; for each,
+/// the column tiles of <see cref="ColumnTile"/> columns run in parallel in <see cref="Slots"/> fixed slots (a slot
+/// takes a contiguous run of tiles, so the partial results never depend on the number of threads), first
+/// <see cref="StatisticsLoop"/> (each tile's contractions are kept for the block), then the statistics of the block
+/// are combined in slot order, then <see cref="WeightsLoop"/> and the back contractions' tile products, then the row
+/// back contractions are combined in slot order.
+/// </summary>
+internal sealed class StripPassPlan : PassPlan
+{
+    public StripPassPlan(int number, StripPassStmt pass, int minimumRowBlock, int maximumRowBlock, long keptTileBudget, int columnTile, int slots,
+        List<PanelPlan> panels, PlanLoop statisticsLoop, PlanLoop weightsLoop)
+        : base(number)
+    {
+        Pass = pass; MinimumRowBlock = minimumRowBlock; MaximumRowBlock = maximumRowBlock; KeptTileBudget = keptTileBudget;
+        ColumnTile = columnTile; Slots = slots; Panels = panels; StatisticsLoop = statisticsLoop; WeightsLoop = weightsLoop;
+    }
+
+    public StripPassStmt Pass { get; }
+    /// <summary>
+    /// The rows of a block are chosen at run time, once the column extent is known: the most rows, a multiple of 6,
+    /// whose contraction tiles (kept from the statistics phase for the weights phase) fit in
+    /// <see cref="KeptTileBudget"/> floats, clamped to [<see cref="MinimumRowBlock"/>, <see cref="MaximumRowBlock"/>].
+    /// </summary>
+    public int MinimumRowBlock { get; }
+    public int MaximumRowBlock { get; }
+    public long KeptTileBudget { get; }
+    public int ColumnTile { get; }
+    /// <summary>The most slots a block's tiles are split into (fewer when there are fewer tiles).</summary>
+    public int Slots { get; }
+    /// <summary>The panel of each contraction's column operand, in the order of <see cref="StripPassStmt.Contractions"/>.</summary>
+    public List<PanelPlan> Panels { get; }
+    public PlanLoop StatisticsLoop { get; }
+    public PlanLoop WeightsLoop { get; }
+    public IEnumerable<OnlineSumExpStmt> OnlineSums => StatisticsLoop.OnlineSums;
+    public IEnumerable<AccumulateStmt> Accumulated => StatisticsLoop.Body.OfType<AccumulateStmt>();
+    /// <summary>Weight tiles per slot: one per distinct weight.</summary>
+    public int WeightTiles => Pass.WeightTiles;
+}
+
+/// <summary>
+/// A column operand packed in tiles of <see cref="Width"/> rows (<c>TileProducts.PackPanel</c>), each tile in strips of
+/// 16 rows stored depth-major: for tile t, <c>panel[t * Depth * Width + (r / 16) * 16 * Depth + d * 16 + r % 16] =
+/// operand[t * Width + r, d]</c>, zero past the last row.
 /// </summary>
 internal sealed class PanelPlan
 {
@@ -165,10 +212,13 @@ internal sealed class PanelPlan
 /// <summary>A scratch buffer: a reduction computed once for every value of its free indices.</summary>
 internal sealed class BufferPlan
 {
-    public BufferPlan(ScratchBuffer buffer, MemorySpace space, int writtenInPass, int lastReadInPass)
+    public BufferPlan(ScratchBuffer buffer, MemorySpace space, int writtenInPass, int lastReadInPass, TensorInfo? home = null)
     {
-        Buffer = buffer; Space = space; WrittenInPass = writtenInPass; LastReadInPass = lastReadInPass;
+        Buffer = buffer; Space = space; WrittenInPass = writtenInPass; LastReadInPass = lastReadInPass; Home = home;
     }
+
+    /// <summary>For <see cref="MemorySpace.GradientOutput"/>, the tensor whose gradient output holds the buffer.</summary>
+    public TensorInfo? Home { get; }
 
     public ScratchBuffer Buffer { get; }
     public int Id => Buffer.Id;

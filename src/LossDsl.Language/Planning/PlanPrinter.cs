@@ -53,6 +53,8 @@ internal static class PlanPrinter
         PairPassPlan p => $"pairs ({p.Pass.Row.Name}, {p.Pass.Column.Name}) of {model.Extents[p.Pass.Row.Extent].Name} x {model.Extents[p.Pass.Column.Extent].Name} "
             + $"in tiles of {p.RowBlock} x {p.ColumnTile}: {p.Pass.Contractions.Count} contraction(s), {p.Pass.Statistics.Count} statistic(s), "
             + $"{p.Pass.BackContractions.Count} back contraction(s)",
+        StripPassPlan p => $"strips of {p.MinimumRowBlock}-{p.MaximumRowBlock} rows of {model.Extents[p.Pass.Row.Extent].Name} x {model.Extents[p.Pass.Column.Extent].Name} in tiles of {p.ColumnTile}: "
+            + $"{p.Pass.Contractions.Count} contraction(s), {p.Pass.Statistics.Count} statistic(s), {p.Pass.RowBacks.Count} row and {p.Pass.ColumnBacks.Count} column back contraction(s)",
         _ => "",
     };
 
@@ -106,7 +108,7 @@ internal static class PlanPrinter
             foreach (var b in _plan.Buffers)
             {
                 string axes = string.Join(", ", b.Axes.Select(a => $"{Var(a)} < {Extent(a.Extent)}"));
-                Line($"buffer {b.Id} [{axes}] = {Expr(b.Buffer.Value)}; {b.Space.ToString().ToLowerInvariant()} memory, written in pass {b.WrittenInPass}, last read in pass {b.LastReadInPass}");
+                Line($"buffer {b.Id} [{axes}] = {Expr(b.Buffer.Value)}; {(b.Space == MemorySpace.GradientOutput ? $"in the gradient output {b.Home!.Gradient!.Name}" : "global memory")}, written in pass {b.WrittenInPass}, last read in pass {b.LastReadInPass}");
             }
             foreach (var p in _plan.Panels)
                 Line($"panel {p.Id}: {Source(p.Source)} [{Extent(p.Rows)}, {Extent(p.Depth)}] packed in tiles of {p.Width} rows, in pass {p.WrittenInPass}");
@@ -126,6 +128,9 @@ internal static class PlanPrinter
                         break;
                     case PairPassPlan pairPass:
                         Pair(pairPass);
+                        break;
+                    case StripPassPlan stripPass:
+                        Strip(stripPass);
                         break;
                 }
             }
@@ -148,6 +153,32 @@ internal static class PlanPrinter
             Line($"for each row {Var(pass.Row)} of the block:");
             _depth++;
             Loop(plan.ColumnLoop, defines: false);
+            _depth--;
+            _depth--;
+        }
+
+        private void Strip(StripPassPlan plan)
+        {
+            var pass = plan.Pass;
+            Line($"pass {plan.Number}: strips of {plan.MinimumRowBlock} to {plan.MaximumRowBlock} rows (as many as keep {plan.KeptTileBudget} floats of contraction tiles; {Var(pass.Row)} < {Extent(pass.Row.Extent)}, in order) by tiles of {plan.ColumnTile} columns ({Var(pass.Column)} < {Extent(pass.Column.Extent)}, {plan.Slots} slots in parallel)");
+            _depth++;
+            for (int k = 0; k < pass.Contractions.Count; k++)
+            {
+                var c = pass.Contractions[k];
+                Line($"contraction tiles {ReductionName(c.Value)} = {Expr(c.Value)}: rows of {Source(c.RowSource!)} times panel {plan.Panels[k].Id}, kept for the block");
+            }
+            foreach (var r in pass.Statistics) Line($"statistic {Definition(r)} -> buffer {pass.Outputs[r].Id}");
+            foreach (var b in pass.RowBacks)
+                Line($"row back contraction {Definition(b.Value)} -> buffer {pass.Outputs[b.Value].Id}: weight tile times rows of {Source(b.Source!)}, one partial per slot");
+            foreach (var b in pass.ColumnBacks)
+                Line($"column back contraction {Definition(b.Value)} -> buffer {pass.Outputs[b.Value].Id}: transposed weight tile times the block's rows of {Source(b.Source!)}");
+            Line($"statistics, for each row {Var(pass.Row)} of the block:");
+            _depth++;
+            Loop(plan.StatisticsLoop, defines: false);
+            _depth--;
+            Line($"weights, for each row {Var(pass.Row)} of the block:");
+            _depth++;
+            Loop(plan.WeightsLoop, defines: false);
             _depth--;
             _depth--;
         }

@@ -79,11 +79,12 @@ internal sealed class Scheduler
     /// Adds a pair pass after what it reads: the operands of its contractions and back contractions (input tensors as
     /// they are, other values materialized row by row), and the values of one row or one column its pairs read.
     /// </summary>
-    private void AddPairPass(LossModel model, PairPassStmt pass)
+    private void AddPairPass(LossModel model, Stmt stmt)
     {
+        var pass = (IPairPass)stmt;
         var ownValues = new HashSet<Node>(pass.Contractions.Select(c => c.Value));
         var context = new[] { pass.Row, pass.Column };
-        foreach (var st in pass.Body)
+        foreach (var st in pass.Statements)
         {
             foreach (var e in Expressions(st))
             {
@@ -101,8 +102,8 @@ internal sealed class Scheduler
             c.RowSource = Operand(model, c.RowOperand, pass.Row, c.Feature);
             c.ColumnSource = Operand(model, c.ColumnOperand, pass.Column, c.Feature);
         }
-        foreach (var b in pass.BackContractions) b.Source = Operand(model, b.Operand, pass.Column, b.Feature);
-        _top.Add(pass);
+        foreach (var (b, rows) in pass.Backs) b.Source = Operand(model, b.Operand, rows, b.Feature);
+        _top.Add(stmt);
     }
 
     /// <summary>True if <paramref name="r"/> is read by <paramref name="e"/> other than inside one of <paramref name="computed"/>.</summary>
@@ -431,7 +432,7 @@ internal sealed class Scheduler
     {
         var set = new HashSet<Node>();
         if (s is LoopStmt top) foreach (var r in top.Completes) set.Add(r);
-        if (s is PairPassStmt pair) foreach (var r in pair.Outputs.Keys) set.Add(r);
+        if (s is IPairPass pair) foreach (var r in pair.Outputs.Keys) set.Add(r);
         void Walk(Stmt st)
         {
             switch (st)
@@ -450,7 +451,7 @@ internal sealed class Scheduler
         var set = new HashSet<Node>();
         void Walk(Stmt st)
         {
-            if (st is PairPassStmt pair)
+            if (st is IPairPass pair)
             {
                 foreach (var r in pair.Outputs.Keys) set.Add(r);
                 foreach (var c in pair.Contractions) set.Add(c.Value);
@@ -468,10 +469,10 @@ internal sealed class Scheduler
     {
         var local = Local(s);
         var reads = new HashSet<Node>(CollectReduces(Expressions(s)).Where(r => !local.Contains(r)).Select(Resource));
-        if (s is PairPassStmt pair)
+        if (s is IPairPass pair)
         {
             foreach (var c in pair.Contractions) { reads.Remove(c.Value); AddSource(reads, c.RowSource); AddSource(reads, c.ColumnSource); }
-            foreach (var b in pair.BackContractions) AddSource(reads, b.Source);
+            foreach (var (b, _) in pair.Backs) AddSource(reads, b.Source);
         }
         return reads;
     }
@@ -491,8 +492,8 @@ internal sealed class Scheduler
             case LoopStmt l:
                 foreach (var b in l.Body) foreach (var e in Expressions(b)) yield return e;
                 break;
-            case PairPassStmt pair:
-                foreach (var b in pair.Body) foreach (var e in Expressions(b)) yield return e;
+            case IPairPass pair:
+                foreach (var b in pair.Statements) foreach (var e in Expressions(b)) yield return e;
                 break;
         }
     }

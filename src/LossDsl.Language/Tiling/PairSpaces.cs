@@ -10,14 +10,15 @@ namespace LossDsl.Language.Tiling;
 /// <summary>What the tiling stage found: the rewritten roots and the pair passes, in the order they must run.</summary>
 internal sealed class PairAnalysis
 {
-    public PairAnalysis(Node loss, List<GradientExpression> gradients, List<PairPassStmt> passes, Dictionary<Node, BufferView> occurrences)
+    public PairAnalysis(Node loss, List<GradientExpression> gradients, List<Stmt> passes, Dictionary<Node, BufferView> occurrences)
     {
         Loss = loss; Gradients = gradients; Passes = passes; Occurrences = occurrences;
     }
 
     public Node Loss { get; }
     public List<GradientExpression> Gradients { get; }
-    public List<PairPassStmt> Passes { get; }
+    /// <summary><see cref="PairPassStmt"/>s and <see cref="StripPassStmt"/>s.</summary>
+    public List<Stmt> Passes { get; }
     /// <summary>Every occurrence of a statistic or back contraction (with its own index names) and the buffer view that reads it.</summary>
     public Dictionary<Node, BufferView> Occurrences { get; }
 }
@@ -532,7 +533,7 @@ internal sealed class PairSpaces
         return new PairReduction(key, (iVar.Extent, j.Extent), renamedBody, back);
     }
 
-    private (List<PairPassStmt>, Dictionary<Node, BufferView>) BuildPasses(List<Node> roots, Func<Node, IndexVar[], ScratchBuffer> newBuffer)
+    private (List<Stmt>, Dictionary<Node, BufferView>) BuildPasses(List<Node> roots, Func<Node, IndexVar[], ScratchBuffer> newBuffer)
     {
         // The pair spaces: the extents of the indices every contraction relates, both ways.
         foreach (var n in Reachable(roots))
@@ -562,7 +563,7 @@ internal sealed class PairSpaces
             }
             occurrenceKeys[n] = (pair.Key, OccurrenceIndices(n, pair));
         }
-        if (byKey.Count == 0) return (new List<PairPassStmt>(), new Dictionary<Node, BufferView>());
+        if (byKey.Count == 0) return (new List<Stmt>(), new Dictionary<Node, BufferView>());
 
         // Levels: a pair reduction comes after the pair reductions it reads, except that the sum of exponentials of
         // an online logsumexp shares its maximum's pass.
@@ -584,41 +585,32 @@ internal sealed class PairSpaces
         }
         foreach (var p in byKey.Values) Level(p, new HashSet<PairReduction>());
 
-        // One pass per level and space, in level order; statistics before back contractions within a pass.
-        var passes = new List<PairPassStmt>();
-        foreach (var group in byKey.Values.GroupBy(p => (p.Level, p.Space)).OrderBy(g => g.Key.Level).ThenBy(g => g.Key.Space.Row).ThenBy(g => g.Key.Space.Column))
+        // Strips first (where a space's statistics and both sides of its gradient can share their tiles), then one pass
+        // per level and space for the rest; all in level order (a strip at the level of its last member).
+        var passes = new List<(int Level, int Order, Stmt Pass)>();
+        var done = new HashSet<PairReduction>();
+        foreach (var space in byKey.Values.Select(p => p.Space).Distinct().OrderBy(x => x.Row).ThenBy(x => x.Column).ToList())
+        {
+            if (StripFor(space, byKey, done) is not { } strip) continue;
+            foreach (var p in strip.Members)
+            {
+                p.Buffer = newBuffer(p.Key, p.Back is null ? new[] { _spaceVars[p.Space].Row } : new[] { _spaceVars[p.Space].Row, p.Back.Feature });
+                strip.Pass.Outputs[p.Key] = p.Buffer;
+                done.Add(p);
+            }
+            passes.Add((strip.Members.Max(p => p.Level), 1, strip.Pass));
+        }
+        foreach (var group in byKey.Values.Where(p => !done.Contains(p)).GroupBy(p => (p.Level, p.Space)).OrderBy(g => g.Key.Level).ThenBy(g => g.Key.Space.Row).ThenBy(g => g.Key.Space.Column))
         {
             var members = group.OrderBy(p => p.Key.Id).ToList();
             var (row, column) = _spaceVars[group.Key.Space];
             var contractions = new List<Contraction>();
-            var statistics = new List<Node>();
+            var (statistics, body) = StatisticsOf(members, row, column, contractions);
             var backs = new List<BackContraction>();
-            var body = new List<Stmt>();
-            void AddContractions(Node value)
-            {
-                foreach (var c in ContractionsIn(value))
-                {
-                    if (contractions.Any(x => ReferenceEquals(x.Value, c))) continue;
-                    var shape = Contraction(c)!;
-                    contractions.Add(new Contraction(c, shape.Feature, shape.Side(row.Id), shape.Side(column.Id)));
-                }
-            }
-            foreach (var p in members.Where(p => p.Back is null))
-            {
-                AddContractions(p.Body);
-                statistics.Add(p.Key);
-                if (members.FirstOrDefault(s => ReferenceEquals(s.OnlineMax, p)) is { } sum)
-                {
-                    // The maximum and the sum of exp(v - shift(max)) in one online sweep.
-                    var shift = sum.Body.Args[0].Args[1];
-                    body.Add(new OnlineSumExpStmt(p.Key, sum.Key, p.Body, shift, sum.Body));
-                }
-                else if (p.OnlineMax is null || !members.Contains(p.OnlineMax)) body.Add(new AccumulateStmt(p.Key, p.Body));
-            }
             foreach (var p in members.Where(p => p.Back is not null))
             {
-                AddContractions(p.Back!.Weight);
-                var back = new BackContraction(p.Key, p.Back.Weight, p.Back.Operand, p.Back.Feature);
+                AddContractions(p.Back!.Weight, row, column, contractions);
+                var back = new BackContraction(p.Key, p.Back.Weight, p.Back.Operand, p.Back.Feature) { Tile = backs.Count };
                 backs.Add(back);
                 body.Add(new StoreStmt(StoreTarget.TileOf(back), new[] { row, column }, p.Back.Weight));
             }
@@ -628,7 +620,7 @@ internal sealed class PairSpaces
                 p.Buffer = newBuffer(p.Key, p.Back is null ? new[] { row } : new[] { row, p.Back.Feature });
                 pass.Outputs[p.Key] = p.Buffer;
             }
-            passes.Add(pass);
+            passes.Add((group.Key.Level, 0, pass));
         }
 
         var occurrences = new Dictionary<Node, BufferView>();
@@ -638,7 +630,102 @@ internal sealed class PairSpaces
             occurrences[kv.Key] = new BufferView(buffer, kv.Value.Indices);
         }
         foreach (var p in byKey.Values) occurrences[p.Key] = new BufferView(p.Buffer!, p.Buffer!.Axes);
-        return (passes, occurrences);
+        return (passes.OrderBy(p => p.Level).ThenBy(p => p.Order).Select(p => p.Pass).ToList(), occurrences);
+    }
+
+    private void AddContractions(Node value, IndexVar row, IndexVar column, List<Contraction> contractions)
+    {
+        foreach (var c in ContractionsIn(value))
+        {
+            if (contractions.Any(x => ReferenceEquals(x.Value, c))) continue;
+            var shape = Contraction(c)!;
+            contractions.Add(new Contraction(c, shape.Feature, shape.Side(row.Id), shape.Side(column.Id)));
+        }
+    }
+
+    /// <summary>The statistics of a group and what one pair adds to them (an online max and sum of exponentials as one).</summary>
+    private (List<Node> Statistics, List<Stmt> Body) StatisticsOf(List<PairReduction> members, IndexVar row, IndexVar column, List<Contraction> contractions)
+    {
+        var statistics = new List<Node>();
+        var body = new List<Stmt>();
+        foreach (var p in members.Where(p => p.Back is null))
+        {
+            AddContractions(p.Body, row, column, contractions);
+            statistics.Add(p.Key);
+            if (members.FirstOrDefault(s => ReferenceEquals(s.OnlineMax, p)) is { } sum)
+            {
+                // The maximum and the sum of exp(v - shift(max)) in one online sweep.
+                var shift = sum.Body.Args[0].Args[1];
+                body.Add(new OnlineSumExpStmt(p.Key, sum.Key, p.Body, shift, sum.Body));
+            }
+            else if (p.OnlineMax is null || !members.Contains(p.OnlineMax)) body.Add(new AccumulateStmt(p.Key, p.Body));
+        }
+        return (statistics, body);
+    }
+
+    private sealed record Strip(StripPassStmt Pass, List<PairReduction> Members);
+
+    /// <summary>
+    /// A strip over the space (rows of one extent, columns of another): its statistics, and every back contraction of
+    /// the space and of its transpose, when the statistics read none of the group's other values (but an online
+    /// maximum), every weight reads of the group only the statistics of its row, the transposed side has no
+    /// statistics, and nothing outside the group reads a member before the strip has run. Null otherwise.
+    /// </summary>
+    private Strip? StripFor((int Row, int Column) space, Dictionary<Node, PairReduction> byKey, HashSet<PairReduction> done)
+    {
+        if (space.Row == space.Column) return null;
+        var transposed = (space.Column, space.Row);
+        var rows = byKey.Values.Where(p => p.Space == space && !done.Contains(p)).OrderBy(p => p.Key.Id).ToList();
+        var columns = byKey.Values.Where(p => p.Space == transposed && !done.Contains(p)).OrderBy(p => p.Key.Id).ToList();
+        if (columns.Any(p => p.Back is null) || !rows.Concat(columns).Any(p => p.Back is not null) || !rows.Any(p => p.Back is null)) return null;
+        var group = new HashSet<PairReduction>(rows.Concat(columns));
+        var statistics = new HashSet<PairReduction>(rows.Where(p => p.Back is null));
+        var (row, column) = _spaceVars[space];
+        var toStrip = new Dictionary<int, IndexVar>();
+        if (_spaceVars.TryGetValue(transposed, out var t)) { toStrip[t.Row.Id] = column; toStrip[t.Column.Id] = row; }
+        foreach (var p in statistics)
+            foreach (var x in ReductionsIn(p.Body))
+                if (Lookup(x, byKey) is { } d && group.Contains(d) && !ReferenceEquals(d, p.OnlineMax)) return null;
+        foreach (var p in group.Where(p => p.Back is not null))
+        {
+            var weight = p.Space == space ? p.Back!.Weight : _graph.Substitute(p.Back!.Weight, toStrip);
+            foreach (var x in ReductionsIn(weight))
+                if (Lookup(x, byKey) is { } d && group.Contains(d) && (!statistics.Contains(d) || !ReferenceEquals(x, d.Key))) return null;
+        }
+        int level = group.Max(p => p.Level);
+        foreach (var q in byKey.Values.Where(q => !group.Contains(q)))
+            if (q.Level <= level && ReductionsIn(q.Body).Any(x => Lookup(x, byKey) is { } d && group.Contains(d))) return null;
+
+        var contractions = new List<Contraction>();
+        var (statisticNodes, statisticsBody) = StatisticsOf(rows.Where(p => p.Back is null).ToList(), row, column, contractions);
+        var rowBacks = new List<BackContraction>();
+        var columnBacks = new List<BackContraction>();
+        var weightsBody = new List<Stmt>();
+        var tiles = new Dictionary<Node, int>();
+        void StoreWeight(BackContraction back)
+        {
+            // One tile per distinct weight: the first back contraction with it stores it, the others read it.
+            if (tiles.TryGetValue(back.Weight, out int tile)) { back.Tile = tile; return; }
+            back.Tile = tiles[back.Weight] = tiles.Count;
+            weightsBody.Add(new StoreStmt(StoreTarget.TileOf(back), new[] { row, column }, back.Weight));
+        }
+        foreach (var p in rows.Where(p => p.Back is not null))
+        {
+            AddContractions(p.Back!.Weight, row, column, contractions);
+            var back = new BackContraction(p.Key, p.Back.Weight, p.Back.Operand, p.Back.Feature);
+            rowBacks.Add(back);
+            StoreWeight(back);
+        }
+        foreach (var p in columns)
+        {
+            var weight = _graph.Substitute(p.Back!.Weight, toStrip);
+            AddContractions(weight, row, column, contractions);
+            var back = new BackContraction(p.Key, weight, _graph.Substitute(p.Back.Operand, toStrip), p.Back.Feature);
+            columnBacks.Add(back);
+            StoreWeight(back);
+        }
+        var pass = new StripPassStmt(row, column, contractions, statisticNodes, statisticsBody, rowBacks, columnBacks, weightsBody);
+        return new Strip(pass, rows.Concat(columns).ToList());
     }
 
     private static IEnumerable<Node> Reachable(IEnumerable<Node> roots)

@@ -42,6 +42,10 @@ public class PlanTests
             s[i, j] = sum[d](zn[i, d] * zn[j, d]) / tau;
             mean[i](logsumexp[j | j != i](s[i, j]) - sum[j | j == pos[i]](s[i, j]))
             """, "z:F, pos:I, dz:G, tau:R"),
+        new("LinearCrossEntropy", """
+            logits[i, v] = sum[d](h[i, d] * w[v, d]);
+            mean[i](logsumexp[v](logits[i, v]) - sum[v | v == y[i]](logits[i, v]))
+            """, "h:F, w:F, y:I, dh:G, dw:G"),
     };
 
     public static TheoryData<Case> AllCases() => new(Cases);
@@ -164,6 +168,32 @@ public class PlanTests
         Assert.Equal(LoopRole.VectorLanes, pairs[1].ColumnLoop.Role);
         Assert.Equal(pairs[0].Panels[0], pairs[1].Panels[0]);
         Assert.Equal(2, compilation.ForwardBackward.Buffers.Single(b => ReferenceEquals(b.Buffer, pairs[1].Pass.Outputs[back.Value])).Axes.Length);
+    }
+
+    [Fact]
+    public void AClassifierHeadIsOneStripOfThreeMatrixProducts()
+    {
+        var compilation = Compile(Cases.Single(c => c.Name == "LinearCrossEntropy"));
+        // The loss alone: one pair pass (the logits' tiles once, the row statistics), nothing of size N x V.
+        var forward = Assert.Single(compilation.Forward!.Passes.OfType<PairPassPlan>());
+        Assert.Empty(forward.Pass.BackContractions);
+        // With the gradient: one strip whose tiles are computed once, kept for the block, and read by the weights
+        // phase, which accumulates dh (a row back contraction) and dw (a column back contraction) from one shared
+        // weight tile: 3 matrix products, as PyTorch's h w^T, G w and G^T h.
+        var plan = compilation.ForwardBackward!;
+        Assert.Empty(plan.Passes.OfType<PairPassPlan>());
+        var strip = Assert.Single(plan.Passes.OfType<StripPassPlan>());
+        Assert.Single(strip.Pass.Contractions);
+        Assert.Single(strip.OnlineSums);
+        var row = Assert.Single(strip.Pass.RowBacks);
+        var column = Assert.Single(strip.Pass.ColumnBacks);
+        Assert.Equal(1, strip.WeightTiles);
+        Assert.Equal(row.Tile, column.Tile);
+        Assert.Single(strip.Panels);
+        Assert.Equal(LoopRole.VectorLanes, strip.StatisticsLoop.Role);
+        Assert.Equal(LoopRole.VectorLanes, strip.WeightsLoop.Role);
+        Assert.True(strip.MinimumRowBlock % 6 == 0 && strip.MaximumRowBlock % 6 == 0 && strip.MinimumRowBlock <= strip.MaximumRowBlock);
+        Assert.DoesNotContain(plan.Buffers, b => b.Axes.Length == 2 && b.Axes.Select(a => a.Extent).ToHashSet().SetEquals(new[] { strip.Pass.Row.Extent, strip.Pass.Column.Extent }));
     }
 
     [Fact]

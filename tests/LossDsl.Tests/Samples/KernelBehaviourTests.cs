@@ -183,6 +183,30 @@ public class KernelBehaviourTests
     }
 
     [Fact]
+    public void AGradientThatSharesMemoryWithAnInputOrAnotherGradientIsRefused()
+    {
+        var x = new float[8];
+        var y = new float[8];
+        var e1 = Assert.Throws<ArgumentException>(() => ClassicLosses.BceWithLogits(x, y, x));
+        Assert.Equal("dx", e1.ParamName);
+        Assert.Contains("overlaps 'x'", e1.Message);
+        // A gradient in the memory of the targets, or half over its input, is refused as well.
+        Assert.Equal("dx", Assert.Throws<ArgumentException>(() => ClassicLosses.BceWithLogits(x, y, y)).ParamName);
+        var shared = new float[12];
+        Assert.Equal("dx", Assert.Throws<ArgumentException>(() => ClassicLosses.BceWithLogits(shared.AsSpan(0, 8), y, shared.AsSpan(4, 8))).ParamName);
+        // Two gradients over the same memory: the second is named.
+        var h = new float[2 * 4];
+        var w = new float[3 * 4];
+        var grads = new float[12];
+        var e2 = Assert.Throws<ArgumentException>(() => LossDsl.Samples.PairwiseLosses.LinearCrossEntropy(h, w, new[] { 0, 2 }, grads.AsSpan(0, 8), grads.AsSpan(0, 12)));
+        Assert.Equal("dw", e2.ParamName);
+        Assert.Contains("overlaps 'dh'", e2.Message);
+        // Adjacent, not overlapping: fine.
+        var both = new float[20];
+        LossDsl.Samples.PairwiseLosses.LinearCrossEntropy(h, w, new[] { 0, 2 }, both.AsSpan(0, 8), both.AsSpan(8, 12));
+    }
+
+    [Fact]
     public void EmptyInputsFollowTheMathOfTheReduction()
     {
         // mean over nothing is 0/0 (NaN, as in PyTorch); a sum over nothing is 0.

@@ -8,7 +8,7 @@ namespace LossDsl.Tests.Simd;
 
 /// <summary>
 /// The tile products of pair passes against a float64 reference, at every width, at sizes that are not multiples of
-/// the register block (4 rows by 2 vectors) or of the vector width: packing pads with zeros, contraction and
+/// the register block (6 rows by 2 vectors) or of the vector width: packing pads with zeros, contraction and
 /// accumulation agree with the reference to float rounding, accumulation adds to what is there, and calls are
 /// deterministic.
 /// </summary>
@@ -33,7 +33,8 @@ public unsafe class TileProductsTests
         var rng = new Random(width);
         foreach (var (rows, columns, depth) in new[] { (1, 1, 1), (3, 5, 7), (4, 32, 16), (7, 65, 13), (13, 33, 129), (64, 128, 256), (5, 3, 0) })
         {
-            int panelWidth = (columns + 2 * lanes - 1) / (2 * lanes) * (2 * lanes);
+            int multiple = Math.Max(TileProducts.PanelStrip, 2 * lanes);
+            int panelWidth = (columns + multiple - 1) / multiple * multiple;
             var a = LossCheck.Normal(rng, rows * depth);
             var b = LossCheck.Normal(rng, (columns + 3) * depth); // rows 3.. of b are the tile
             var panel = new float[Math.Max(1, panelWidth * depth)];
@@ -46,8 +47,10 @@ public unsafe class TileProductsTests
                 contract(pa, depth, rows, pp, panelWidth, depth, pc, panelWidth);
                 contract(pa, depth, rows, pp, panelWidth, depth, pg, panelWidth);
             }
+            // Strips of 16 columns, each depth-major; the columns past the tile are zero.
             for (int d = 0; d < depth; d++)
-                for (int j = columns; j < panelWidth; j++) Assert.Equal(0f, panel[d * panelWidth + j]);
+                for (int j = 0; j < panelWidth; j++)
+                    Assert.Equal(j < columns ? b[(3 + j) * depth + d] : 0f, panel[j / 16 * 16 * depth + d * 16 + j % 16]);
             for (int i = 0; i < rows; i++)
             {
                 for (int j = 0; j < panelWidth; j++)
@@ -92,6 +95,70 @@ public unsafe class TileProductsTests
                     float actual = r[i * depth + e];
                     Assert.True(Math.Abs(actual - expected) <= 1e-6 * magnitude + 1e-30, $"width {width}, {rows}x{count}x{depth}: r[{i}, {e}] = {actual} vs {expected}");
                 }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(SimdWidths.Data), MemberType = typeof(SimdWidths))]
+    public void TransposedProductsAddToTheAccumulators(int width)
+    {
+        Accumulate accumulate = width switch
+        {
+            512 => TileProducts.AccumulateTransposedProduct<Simd512, Vector512<float>>,
+            256 => TileProducts.AccumulateTransposedProduct<Simd256, Vector256<float>>,
+            128 => TileProducts.AccumulateTransposedProduct<Simd128, Vector128<float>>,
+            _ => TileProducts.AccumulateTransposedProduct<Scalar, float>,
+        };
+        var rng = new Random(200 + width);
+        foreach (var (rows, count, depth) in new[] { (1, 1, 1), (3, 5, 7), (4, 32, 16), (7, 65, 13), (13, 33, 129), (72, 128, 256), (6, 0, 9), (0, 7, 5) })
+        {
+            int ldg = count + 3;
+            var g = LossCheck.Normal(rng, Math.Max(1, rows * ldg));
+            var q = LossCheck.Normal(rng, (rows + 2) * depth);
+            var r = LossCheck.Normal(rng, count * depth);
+            var start = (float[])r.Clone();
+            var again = (float[])r.Clone();
+            fixed (float* pg = g, pq = q, pr = r, pa = again)
+            {
+                accumulate(pg, ldg, rows, count, pq + 2 * depth, depth, depth, pr, depth);
+                accumulate(pg, ldg, rows, count, pq + 2 * depth, depth, depth, pa, depth);
+            }
+            for (int j = 0; j < count; j++)
+            {
+                for (int e = 0; e < depth; e++)
+                {
+                    double expected = start[j * depth + e], magnitude = Math.Abs(expected);
+                    for (int i = 0; i < rows; i++)
+                    {
+                        double term = (double)g[i * ldg + j] * q[(2 + i) * depth + e];
+                        expected += term;
+                        magnitude += Math.Abs(term);
+                    }
+                    float actual = r[j * depth + e];
+                    Assert.True(Math.Abs(actual - expected) <= 1e-6 * magnitude + 1e-30, $"width {width}, {rows}x{count}x{depth}: r[{j}, {e}] = {actual} vs {expected}");
+                    Assert.Equal(actual, again[j * depth + e]);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void PartsAreSummedInOrder()
+    {
+        var rng = new Random(7);
+        foreach (var (parts, length) in new[] { (1, 1), (3, 7), (16, 65), (5, 0) })
+        {
+            int stride = length + 5;
+            var first = LossCheck.Normal(rng, Math.Max(1, parts * stride));
+            var destination = new float[Math.Max(1, length)];
+            fixed (float* pf = first, pd = destination)
+                TileProducts.SumParts(pf, stride, parts, length, pd);
+            for (int e = 0; e < length; e++)
+            {
+                float expected = first[e];
+                for (int k = 1; k < parts; k++) expected += first[k * stride + e]; // the same order, so the same rounding
+                Assert.Equal(expected, destination[e]);
             }
         }
     }

@@ -40,6 +40,14 @@ internal sealed class CpuJobEmitter
         if (Plan.WithGradients) Writer.Line($"public float {Names.Scalar(Model.UpstreamParam)};");
         foreach (var r in Plan.Globals) Writer.Line($"public float {CpuNames.Global(r)};");
         Writer.Line("public int Width, Pass, ChunkSize, ChunkCount, Accumulators;");
+        if (Plan.Passes.OfType<StripPassPlan>().Any())
+        {
+            // The strip pass being run: its scratch memory, the block and the phase.
+            Writer.Line("public float* StripData;");
+            Writer.Line("public global::LossDsl.Simd.OnlineSumExp.State[]? StripStates;");
+            Writer.Line("public nint StripStatistics, StripRowBacks, StripWeights;");
+            Writer.Line("public int StripTiles, StripSlots, StripRowBlock, Block, Phase;");
+        }
         Writer.Line("public double[] Partials = new double[16];");
         Writer.Line();
         Writer.Open("public void Start(int pass, int chunkSize, int chunkCount, int accumulators)");
@@ -75,6 +83,7 @@ internal sealed class CpuJobEmitter
             Writer.Line();
             EmitPass(pass);
         }
+        foreach (var strip in Plan.Passes.OfType<StripPassPlan>()) new CpuStripPassEmitter(_kernel, strip).EmitFinishMethods();
         Writer.Close();
     }
 
@@ -88,6 +97,7 @@ internal sealed class CpuJobEmitter
             case LoopPassPlan loopPass: EmitLoopPass(loopPass); break;
             case PanelPassPlan panelPass: EmitPanelPass(panelPass); break;
             case PairPassPlan pairPass: new CpuPairPassEmitter(_kernel).Emit(pairPass); break;
+            case StripPassPlan stripPass: new CpuStripPassEmitter(_kernel, stripPass).EmitSlot(); break;
         }
         Writer.Close();
     }

@@ -58,31 +58,42 @@ internal sealed class CpuKernelEmitter
         Writer.Line();
 
         // 2. Scratch buffers.
+        var rented = Plan.Buffers.Where(b => b.Space == MemorySpace.Global).ToList();
         foreach (var b in Plan.Buffers)
         {
+            string what = $"{Model.Print(b.Buffer.Value)} for every {string.Join(", ", b.Axes.Select(a => a.Name))}";
+            if (b.Space == MemorySpace.GradientOutput)
+            {
+                Writer.Line($"// Scratch buffer {b.Id}, in the gradient output '{b.Home!.Gradient!.Name}' (its only reader is that gradient's store, at the same position): {what}.");
+                continue;
+            }
             string size = string.Join(" * ", b.Axes.Select(a => "(long)" + Names.Extent(a.Extent)));
-            Writer.Line($"// Scratch buffer {b.Id}: {Model.Print(b.Buffer.Value)} for every {string.Join(", ", b.Axes.Select(a => a.Name))}.");
+            Writer.Line($"// Scratch buffer {b.Id}: {what}.");
+            if (b.Axes.Length > 1)
+                Writer.Line($"if ({size} > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"Scratch buffer {b.Id} [{string.Join(", ", b.Axes.Select(a => $"{{{Names.Extent(a.Extent)}}}"))}] is larger than an array can be.\");");
             Writer.Line($"float[] {CpuNames.BufferArray(b.Buffer)} = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)global::System.Math.Max(1L, {size}));");
         }
         // 3. Panels: the column operands of the pair passes, packed for the tile products.
         foreach (var p in Plan.Panels)
         {
             string rows = Names.Extent(p.Rows), depth = Names.Extent(p.Depth);
-            Writer.Line($"// Panel {p.Id}: the rows of {PlanPrinter.Source(p.Source)}, packed depth-major in tiles of {p.Width}.");
+            Writer.Line($"// Panel {p.Id}: the rows of {PlanPrinter.Source(p.Source)}, packed in tiles of {p.Width} (strips of 16 rows, depth-major).");
             Writer.Line($"long {CpuNames.PanelArray(p)}_size = global::System.Math.Max(1L, ((long){rows} + {p.Width - 1}) / {p.Width} * {p.Width} * (long){depth});");
             Writer.Line($"if ({CpuNames.PanelArray(p)}_size > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"The operand {PlanPrinter.Source(p.Source)} [{{{rows}}}, {{{depth}}}] is too large to pack.\");");
             Writer.Line($"float[] {CpuNames.PanelArray(p)} = global::System.Buffers.ArrayPool<float>.Shared.Rent((int){CpuNames.PanelArray(p)}_size);");
         }
-        if (Plan.Buffers.Count + Plan.Panels.Count > 0) Writer.Open("try");
+        if (rented.Count + Plan.Panels.Count > 0) Writer.Open("try");
 
         // 3. Pin the spans and run the passes.
         foreach (var t in Model.Tensors.Where(t => t.Axes is not null))
             Writer.Line($"fixed ({(t.IsInt ? "int" : "float")}* {CpuNames.TensorPointer(t)} = {t.Name})");
         foreach (var t in GradientTensors(Plan))
             Writer.Line($"fixed (float* {CpuNames.GradientPointer(t)} = {t.Gradient!.Name})");
-        foreach (var b in Plan.Buffers) Writer.Line($"fixed (float* {CpuNames.BufferPointer(b.Buffer)} = {CpuNames.BufferArray(b.Buffer)})");
+        foreach (var b in rented) Writer.Line($"fixed (float* {CpuNames.BufferPointer(b.Buffer)} = {CpuNames.BufferArray(b.Buffer)})");
         foreach (var p in Plan.Panels) Writer.Line($"fixed (float* {CpuNames.PanelPointer(p)} = {CpuNames.PanelArray(p)})");
         Writer.Open("");
+        foreach (var b in Plan.Buffers.Where(b => b.Space == MemorySpace.GradientOutput))
+            Writer.Line($"float* {CpuNames.BufferPointer(b.Buffer)} = {CpuNames.GradientPointer(b.Home!)};");
         Writer.Line($"var __job = {jobName}.Rent();");
         foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"__job.{CpuNames.TensorPointer(t)} = {CpuNames.TensorPointer(t)};");
         foreach (var t in GradientTensors(Plan)) Writer.Line($"__job.{CpuNames.GradientPointer(t)} = {CpuNames.GradientPointer(t)};");
@@ -103,11 +114,11 @@ internal sealed class CpuKernelEmitter
         Writer.Line("__job.Return();");
         Writer.Close();
         Writer.Close(); // fixed block
-        if (Plan.Buffers.Count + Plan.Panels.Count > 0)
+        if (rented.Count + Plan.Panels.Count > 0)
         {
             Writer.Close();
             Writer.Open("finally");
-            foreach (var b in Plan.Buffers) Writer.Line($"global::System.Buffers.ArrayPool<float>.Shared.Return({CpuNames.BufferArray(b.Buffer)});");
+            foreach (var b in rented) Writer.Line($"global::System.Buffers.ArrayPool<float>.Shared.Return({CpuNames.BufferArray(b.Buffer)});");
             foreach (var p in Plan.Panels) Writer.Line($"global::System.Buffers.ArrayPool<float>.Shared.Return({CpuNames.PanelArray(p)});");
             Writer.Close();
         }
@@ -131,6 +142,9 @@ internal sealed class CpuKernelEmitter
                 Writer.Line($"global::LossDsl.Threading.LossParallel.Run(__job, __chunks{k});");
                 return;
             }
+            case StripPassPlan stripPass:
+                new CpuStripPassEmitter(_kernel, stripPass).EmitEntry();
+                return;
             case PairPassPlan pairPass:
                 Writer.Line($"int __chunks{k} = (int)(((long){Names.Extent(pairPass.Pass.Row.Extent)} + {pairPass.RowBlock - 1}) / {pairPass.RowBlock});");
                 Writer.Line($"__job.Start({k}, {pairPass.RowBlock}, __chunks{k}, 0);");

@@ -7,6 +7,7 @@ line per case, then a table. The math is the same as the declarations': see each
 
   python3 benchmarks/peers/pairwise_peers.py --threads 1 --cases infonce,siglip --repeats 5
   python3 benchmarks/peers/pairwise_peers.py --threads 16 --json out.json
+  python3 benchmarks/peers/pairwise_peers.py --check cases.json results.json   (the tests' oracle, float64)
 
 Sizes: the issue's (InfoNCE, SigLIP, SupCon at M = 4096, D = 256; linear cross-entropy at N = 2048, D = 512,
 V = 32768; ArcFace at N = 4096, C = 1000, D = 128) unless --small, which divides them for a quick run.
@@ -135,7 +136,32 @@ def time_it(fn, args, grads, repeats, warmup):
     return statistics.median(times), min(times)
 
 
+def check(path_in, path_out):
+    """The tests' PyTorch oracle (tests/LossDsl.Tests/Pairwise/PairwiseTorchTests.cs): reads cases written by the test
+    (a JSON list of {"case", "inputs", "parameters"}), computes each loss and its gradients in float64 with the
+    functions above, and writes {"loss", "gradients": {name: [...]}} per case."""
+    torch.set_default_dtype(torch.float64)
+    functions = {"infonce": infonce, "siglip": siglip, "supcon": supcon, "linear": linear_cross_entropy, "arcface": arcface}
+    results = []
+    for case in json.load(open(path_in)):
+        tensors = {}
+        for name, spec in case["inputs"].items():
+            if spec["dtype"] == "int":
+                tensors[name] = torch.tensor(spec["data"], dtype=torch.long)
+            else:
+                tensors[name] = torch.tensor(spec["data"], dtype=torch.float64).reshape(spec["shape"]).requires_grad_()
+        args = [tensors[name] for name in case["order"]]
+        loss = functions[case["case"]](*args, **case.get("parameters", {}))
+        loss.backward()
+        gradients = {name: t.grad.reshape(-1).tolist() for name, t in tensors.items() if t.dtype == torch.float64}
+        results.append({"case": case["case"], "loss": loss.item(), "gradients": gradients})
+    json.dump(results, open(path_out, "w"))
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--check":
+        check(sys.argv[2], sys.argv[3])
+        return
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--cases", default="infonce,siglip,supcon,linear,arcface")

@@ -23,3 +23,4 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     + $"BCE recall@0.5 {bce.Recall:F3} at precision {bce.Precision:F3} (AP {bce.AveragePrecision:F3}), "
     + $"focal recall@0.5 {focal.Recall:F3} at precision {focal.Precision:F3} (AP {focal.AveragePrecision:F3})"));
 Console.WriteLine($"plot of both runs: {plot}");
+if (!TrainingPlot.HasFonts) Console.WriteLine("  (no font was found on this machine, so the plot has no text; on Debian, apt-get install fonts-dejavu-core)");

@@ -7,6 +7,10 @@ namespace LossDsl.Training;
 /// each loss on its own axis, since their scales differ) and the held-out metrics per epoch (bottom).</summary>
 public static class TrainingPlot
 {
+    /// <summary>Whether the renderer (SkiaSharp) finds any font: on a machine with none, the plot is drawn without
+    /// its text (on Debian, the package fonts-dejavu-core brings fonts).</summary>
+    public static bool HasFonts => SkiaSharp.SKTypeface.Default.GlyphCount > 0;
+
     public static void Save(TrainingHistory history, string path, int width = 1100, int height = 850)
     {
         var multiplot = new Multiplot();

@@ -1,0 +1,226 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text;
+using System.Xml.Linq;
+using LossDsl.Tests.Infrastructure;
+using Xunit;
+
+namespace LossDsl.Tests.Packaging;
+
+/// <summary>
+/// Packs src/LossDsl.Runtime once, into a temporary folder, as the LossDsl package with a version of its own
+/// (0.0.0-test…, so that no package cache can answer with an older build), in its own artifacts folder, so the
+/// repository's bin and obj folders are left alone.
+/// </summary>
+public sealed class PackedLossDsl : IDisposable
+{
+    private readonly TemporaryDirectory _root = new("lossdsl-pack");
+
+    public PackedLossDsl()
+    {
+        Version = "0.0.0-test" + Guid.NewGuid().ToString("N")[..12];
+        Feed = _root.Combine("feed");
+        Pack = DotNetCli.Run(DotNetCli.RepositoryRoot,
+            ["pack", Path.Combine("src", "LossDsl.Runtime", "LossDsl.Runtime.csproj"), "-c", "Release", "-o", Feed,
+             "--artifacts-path", _root.Combine("artifacts"), "-p:Version=" + Version],
+            TimeSpan.FromMinutes(10));
+        PackagePath = Path.Combine(Feed, $"LossDsl.{Version}.nupkg");
+    }
+
+    public string Version { get; }
+    public string Feed { get; }
+    public DotNetCli.Result Pack { get; }
+    public string PackagePath { get; }
+
+    /// <summary>A new folder in this fixture's temporary folder (deleted with it).</summary>
+    public string NewDirectory(string name)
+    {
+        string path = _root.Combine(name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    public void AssertPacked()
+    {
+        Assert.True(Pack.Succeeded, Pack.Describe("packing src/LossDsl.Runtime failed"));
+        Assert.True(File.Exists(PackagePath),
+            $"`{Pack.Command}` succeeded but {PackagePath} is not there; the feed holds: "
+            + string.Join(", ", Directory.Exists(Feed) ? Directory.GetFiles(Feed).Select(Path.GetFileName) : []) + "\n" + Pack.Output);
+    }
+
+    public void Dispose() => _root.Dispose();
+}
+
+/// <summary>
+/// The LossDsl package as a user gets it: what it holds, and a console project that references nothing but the
+/// package (no AllowUnsafeBlocks of its own, no Analyzer item), builds, runs, and prints a loss and a gradient that
+/// match the formula computed here in double precision.
+/// </summary>
+public sealed class PackageTests(PackedLossDsl package) : IClassFixture<PackedLossDsl>
+{
+    private static readonly TimeSpan s_buildTimeout = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public void PackageHoldsTheRuntimeTheGeneratorThePropsAndTheReadme()
+    {
+        package.AssertPacked();
+        using var zip = ZipFile.OpenRead(package.PackagePath);
+        var entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+        string listing = string.Join("\n", entries.Order());
+        foreach (string expected in new[]
+                 {
+                     "lib/net10.0/LossDsl.Runtime.dll", "lib/net10.0/LossDsl.Runtime.xml", "analyzers/dotnet/cs/LossDsl.Generator.dll",
+                     "buildTransitive/LossDsl.props", "README.md", "LossDsl.nuspec",
+                 })
+        {
+            Assert.True(entries.Contains(expected), $"the package lacks {expected}; it holds:\n{listing}");
+        }
+        Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("LossDsl.Generator", StringComparison.Ordinal));
+
+        string readme = ReadEntry(zip, "README.md");
+        Assert.Equal(File.ReadAllText(Path.Combine(DotNetCli.RepositoryRoot, "README.md")), readme);
+        Assert.Contains("GeneratedLossAttribute", ReadEntry(zip, "lib/net10.0/LossDsl.Runtime.xml"));
+
+        var nuspec = XDocument.Parse(ReadEntry(zip, "LossDsl.nuspec"));
+        XNamespace ns = nuspec.Root!.Name.Namespace;
+        var metadata = nuspec.Root.Element(ns + "metadata")!;
+        string Meta(string name) => metadata.Element(ns + name)?.Value ?? "";
+        Assert.Equal("LossDsl", Meta("id"));
+        Assert.Equal(package.Version, Meta("version"));
+        Assert.Equal("LossDsl contributors", Meta("authors"));
+        Assert.Equal("MIT", Meta("license"));
+        Assert.Equal("expression", metadata.Element(ns + "license")!.Attribute("type")?.Value);
+        Assert.Equal("README.md", Meta("readme"));
+        Assert.False(string.IsNullOrWhiteSpace(Meta("description")), "the package has no description");
+        Assert.Contains("source-generator", Meta("tags").Split(' '));
+        Assert.Equal("https://github.com/lossdsl/lossdsl", metadata.Element(ns + "repository")?.Attribute("url")?.Value);
+        // The generator is inside the package, not a dependency of it; the runtime depends on nothing.
+        var dependencies = metadata.Descendants(ns + "dependency").Select(d => (string?)d.Attribute("id")).ToList();
+        Assert.True(dependencies.Count == 0, "the package has dependencies: " + string.Join(", ", dependencies));
+    }
+
+    [Fact]
+    public void ConsumerThatReferencesOnlyThePackageBuildsAndComputesTheLossAndGradient()
+    {
+        package.AssertPacked();
+        // 37 logits: a vector body and a scalar tail at every SIMD width; values from -4 to 4.1, targets 0 and 1.
+        var x = Enumerable.Range(0, 37).Select(i => (float)(((i * 7) % 19 - 9) * 0.45 + 0.01 * i)).ToArray();
+        var y = Enumerable.Range(0, 37).Select(i => i % 3 == 0 ? 1f : 0f).ToArray();
+        string project = WriteConsumer("consumer", x, y, allowUnsafeBlocks: null);
+
+        var build = DotNetCli.Run(project, ["build", "-c", "Release"], s_buildTimeout);
+        Assert.True(build.Succeeded, build.Describe("the consumer of the LossDsl package did not build"));
+        string assembly = Path.Combine(project, "bin", "Release", "net10.0", "Consumer.dll");
+        var run = DotNetCli.Run(project, [assembly], TimeSpan.FromMinutes(2));
+        Assert.True(run.Succeeded, run.Describe("the consumer of the LossDsl package failed"));
+
+        var printed = run.Output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ', 2))
+            .Where(parts => parts.Length == 2)
+            .ToDictionary(parts => parts[0], parts => parts[1]);
+        Assert.True(printed.ContainsKey("loss") && printed.ContainsKey("forward") && printed.ContainsKey("dx"),
+            "the consumer printed no 'loss', 'forward' and 'dx' lines:\n" + run.Output);
+        double loss = double.Parse(printed["loss"], CultureInfo.InvariantCulture);
+        double forward = double.Parse(printed["forward"], CultureInfo.InvariantCulture);
+        double[] dx = printed["dx"].Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+
+        // mean(bce_logits(x, y)) = mean(max(x, 0) - x*y + log(1 + exp(-|x|))); d/dx_i = (sigmoid(x_i) - y_i) / n.
+        int n = x.Length;
+        double expectedLoss = 0;
+        var expectedDx = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double xi = x[i], yi = y[i];
+            expectedLoss += Math.Max(xi, 0) - xi * yi + Math.Log(1 + Math.Exp(-Math.Abs(xi)));
+            expectedDx[i] = (1 / (1 + Math.Exp(-xi)) - yi) / n;
+        }
+        expectedLoss /= n;
+
+        Assert.True(Math.Abs(loss - expectedLoss) <= 1e-5 * Math.Abs(expectedLoss),
+            $"loss {loss:R} from the consumer, {expectedLoss:R} from the formula\n{run.Output}");
+        Assert.True(Math.Abs(forward - expectedLoss) <= 1e-5 * Math.Abs(expectedLoss),
+            $"forward-only loss {forward:R} from the consumer, {expectedLoss:R} from the formula\n{run.Output}");
+        Assert.Equal(n, dx.Length);
+        for (int i = 0; i < n; i++)
+        {
+            Assert.True(Math.Abs(dx[i] - expectedDx[i]) <= 1e-7 + 1e-5 * Math.Abs(expectedDx[i]),
+                $"dx[{i}] = {dx[i]:R} from the consumer, {expectedDx[i]:R} from the formula (x = {x[i]:R}, y = {y[i]})\n{run.Output}");
+        }
+    }
+
+    [Fact]
+    public void ConsumerThatTurnsUnsafeCodeOffGetsLoss0004()
+    {
+        package.AssertPacked();
+        string project = WriteConsumer("consumer-safe", [1f, -2f], [1f, 0f], allowUnsafeBlocks: false);
+        var build = DotNetCli.Run(project, ["build", "-c", "Release"], s_buildTimeout);
+        Assert.False(build.Succeeded, build.Describe("a consumer with AllowUnsafeBlocks false built"));
+        Assert.True(build.Output.Contains("error LOSS0004", StringComparison.Ordinal), build.Describe("the build failed without LOSS0004"));
+    }
+
+    /// <summary>A console project that references the LossDsl package of the fixture, with a nuget.config that adds
+    /// the fixture's feed to the configured sources and restores into a packages folder of its own.</summary>
+    private string WriteConsumer(string name, float[] x, float[] y, bool? allowUnsafeBlocks)
+    {
+        string directory = package.NewDirectory(name);
+        File.WriteAllText(Path.Combine(directory, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <config>
+                <add key="globalPackagesFolder" value="packages" />
+              </config>
+              <packageSources>
+                <add key="lossdsl-test-feed" value="{package.Feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        string unsafeProperty = allowUnsafeBlocks is bool value ? $"<AllowUnsafeBlocks>{(value ? "true" : "false")}</AllowUnsafeBlocks>" : "";
+        File.WriteAllText(Path.Combine(directory, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                {unsafeProperty}
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="LossDsl" Version="{package.Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        static string Floats(float[] values) => string.Join(", ", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture) + "f"));
+        File.WriteAllText(Path.Combine(directory, "Program.cs"), $$"""
+            using System;
+            using System.Globalization;
+            using LossDsl;
+
+            float[] x = { {{Floats(x)}} };
+            float[] y = { {{Floats(y)}} };
+            var dx = new float[x.Length];
+            float loss = Losses.Bce(x, y, dx);
+            float forward = Losses.Bce(x, y);
+            Console.WriteLine("loss " + loss.ToString("R", CultureInfo.InvariantCulture));
+            Console.WriteLine("forward " + forward.ToString("R", CultureInfo.InvariantCulture));
+            Console.WriteLine("dx " + string.Join(" ", Array.ConvertAll(dx, v => v.ToString("R", CultureInfo.InvariantCulture))));
+
+            static partial class Losses
+            {
+                [GeneratedLoss("mean(bce_logits(x, y))")]
+                public static partial float Bce(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx);
+            }
+            """, new UTF8Encoding(false));
+        return directory;
+    }
+
+    private static string ReadEntry(ZipArchive zip, string name)
+    {
+        var entry = zip.GetEntry(name) ?? throw new InvalidOperationException($"the package has no {name}");
+        using var reader = new StreamReader(entry.Open());
+        return reader.ReadToEnd();
+    }
+}

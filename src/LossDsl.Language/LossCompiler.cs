@@ -56,6 +56,8 @@ internal static class LossCompiler
         }
         var model = Binder.Bind(syntax, source, parameters, diagnostics);
         if (model is null) return new LossCompilation(null, none, null, null, diagnostics.Items);
+        // Span<float> parameters that are outputs (not gradients) need no differentiation.
+        differentiate &= model.Tensors.Any(t => t.Gradient is not null);
         IReadOnlyList<GradientExpression> gradients = differentiate
             ? ReverseAd.Differentiate(model, diagnostics).Values.OrderBy(g => g.Tensor.Id).ToList()
             : none;
@@ -65,12 +67,14 @@ internal static class LossCompiler
         // Lowering, then the loss alone and the loss with its gradients, each scheduled and planned.
         var memo = new Dictionary<Node, Node>();
         var loss = StableForms.Lower(model.Graph, model.Loss, memo);
-        var forward = Planner.Plan("Forward", model, Scheduler.Schedule(model, loss, none), none);
+        // Both kernels write the outputs.
+        var outputs = model.Outputs.Select(o => new OutputExpression(o, StableForms.Lower(model.Graph, o.Value, memo))).ToList();
+        var forward = Planner.Plan("Forward", model, Scheduler.Schedule(model, loss, none, outputs), none);
         KernelPlan? forwardBackward = null;
         if (differentiate)
         {
             var lowered = gradients.Select(g => new GradientExpression(g.Tensor, g.Axes, StableForms.Lower(model.Graph, g.Expression, memo))).ToList();
-            forwardBackward = Planner.Plan("ForwardBackward", model, Scheduler.Schedule(model, loss, lowered), lowered);
+            forwardBackward = Planner.Plan("ForwardBackward", model, Scheduler.Schedule(model, loss, lowered, outputs), lowered);
         }
         return new LossCompilation(model, gradients, forward, forwardBackward, diagnostics.Items);
     }

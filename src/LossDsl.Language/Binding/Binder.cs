@@ -28,6 +28,11 @@ internal sealed class Binder
     private readonly List<int> _parent = new(); // union-find over extent symbols
     private readonly Dictionary<int, int> _extentFromScalar = new();
     private readonly DiagnosticBag _diagnostics;
+    /// <summary>The Span&lt;float&gt; parameters that are not gradients (outputs if bindings have their names).</summary>
+    private readonly List<LossParameter> _spanParameters = new();
+    /// <summary>The outputs by binding name: their parameters, and once bound, their values.</summary>
+    private readonly Dictionary<string, LossParameter> _outputParameters = new();
+    private readonly Dictionary<string, OutputInfo> _pendingOutputs = new();
 
     private const string FlatIndexName = "_";
 
@@ -50,6 +55,7 @@ internal sealed class Binder
             if (diagnostics.HasErrors) return null;
             binder.SettleShapes();
             model.Loss = binder.RemapExtents(loss);
+            foreach (var o in model.Outputs) o.Value = binder.RemapExtents(o.Value);
             binder.CheckGradients();
             return diagnostics.HasErrors ? null : model;
         }
@@ -93,12 +99,13 @@ internal sealed class Binder
         }
         foreach (var p in parameters)
         {
+            if (p.Kind == ParameterKind.Output) { _spanParameters.Add(p); continue; }
             if (p.Kind != ParameterKind.Gradient) continue;
             string target = GradientTarget(p.Name);
             if (target.Length == 0 || !_tensors.TryGetValue(target, out var t) && !_scalars.ContainsKey(target))
             {
-                _diagnostics.Add(new DslDiagnostic(DiagnosticIds.GradientWithoutInput, DslSeverity.Error,
-                    $"gradient output '{p.Name}' has no matching input: name it 'd' followed by the name of a ReadOnlySpan<float> input", 0, 0, p.Name));
+                // Not d + a parameter's name: an output if a binding has its name (decided once the bindings are known).
+                _spanParameters.Add(p);
                 continue;
             }
             if (t is null || t.IsInt)
@@ -115,6 +122,69 @@ internal sealed class Binder
             }
             t.Gradient = p;
         }
+    }
+
+    /// <summary>
+    /// The <c>Span&lt;float&gt;</c> parameters that are not gradients: each must have the name of a binding, whose value it
+    /// receives (an output).
+    /// </summary>
+    private void MatchOutputs(ProgramSyntax syntax)
+    {
+        foreach (var p in _spanParameters)
+        {
+            if (_lets.ContainsKey(p.Name))
+            {
+                _outputParameters[p.Name] = p;
+                continue;
+            }
+            if (p.Kind == ParameterKind.Gradient && p.Name.Length >= 2 && p.Name[0] == 'd')
+            {
+                _diagnostics.Add(new DslDiagnostic(DiagnosticIds.GradientWithoutInput, DslSeverity.Error,
+                    $"gradient output '{p.Name}' has no matching input: name it 'd' followed by the name of a ReadOnlySpan<float> input (or, for an output, declare a binding named '{p.Name}')",
+                    0, 0, p.Name));
+                continue;
+            }
+            string example = syntax.Lets.Count > 0 ? syntax.Lets[0].Name.Name : "terms";
+            _diagnostics.Add(new DslDiagnostic(DiagnosticIds.InvalidOutput, DslSeverity.Error,
+                $"'{p.Name}' is a Span<float> but neither a gradient output (named 'd' followed by a ReadOnlySpan<float> input's name) nor an output: no binding is named '{p.Name}' (declare one, e.g. '{p.Name}[i] = ...;', or rename the parameter after a binding such as '{example}')",
+                0, 0, p.Name));
+        }
+    }
+
+    /// <summary>
+    /// Records the output of binding <paramref name="let"/>, bound at its definition to <paramref name="value"/> with its
+    /// index parameters in <paramref name="scope"/>: its axes are its parameters, or, for a binding without parameters,
+    /// the one implicit index its value depends on (the flat index of unsubscripted tensors, say); none for a scalar.
+    /// </summary>
+    private void DeclareOutput(LetStatement let, LossParameter parameter, Node value, Dictionary<string, IndexVar> scope)
+    {
+        string name = let.Name.Name;
+        IndexVar[] axes;
+        if (let.Parameters is not null)
+        {
+            axes = let.Parameters.Select(p => scope[p.Name]).ToArray();
+            // Each axis needs an extent (LOSS0208 at the parameter otherwise).
+            for (int k = 0; k < axes.Length; k++) _usedIndexSpans[axes[k].Id] = (let.Parameters[k].Offset, let.Parameters[k].Length);
+        }
+        else
+        {
+            if (value.Free.Length > 1)
+            {
+                string names = string.Join(", ", value.Free.Select(id => _graph.Var(id).Name));
+                throw Error(DiagnosticIds.InvalidOutput,
+                    $"output '{name}' depends on the indices {names}; give their order (the layout of '{name}') as parameters: {name}[{names}] = ...", let.Name);
+            }
+            axes = value.Free.Select(id => _graph.Var(id)).ToArray();
+        }
+        foreach (int id in value.Free)
+        {
+            if (axes.Any(a => a.Id == id)) continue;
+            string stray = _graph.Var(id).Name;
+            throw Error(DiagnosticIds.InvalidOutput,
+                $"output '{name}' depends on index '{stray}', which is not one of its parameters, so it has no value per element; add it ({name}[{string.Join(", ", axes.Select(a => a.Name).Concat(new[] { stray }))}] = ...) or reduce it",
+                let.Name);
+        }
+        _pendingOutputs[name] = new OutputInfo(0, parameter, axes, _graph.ToReal(value), let.Name.Offset, let.Name.Length);
     }
 
     /// <summary>"dx" -> "x", "dLogits" -> "logits"/"Logits" is matched exactly after the leading d and an optional case change.</summary>
@@ -179,15 +249,23 @@ internal sealed class Binder
                 throw Error(DiagnosticIds.DuplicateName, $"'{let.Name.Name}' is already defined (as a parameter, binding, function or constant); choose another name", let.Name);
             _lets[let.Name.Name] = let;
         }
+        MatchOutputs(syntax);
         // Bind each let once at its definition to report errors even in unused bindings (the value is discarded:
-        // bindings are inlined where they are used).
+        // bindings are inlined where they are used), except for an output, which is this value.
         foreach (var let in syntax.Lets)
         {
-            _scopes.Add(new Dictionary<string, IndexVar>());
+            var scope = new Dictionary<string, IndexVar>();
+            _scopes.Add(scope);
             if (let.Parameters is not null)
-                foreach (var p in let.Parameters) { CheckIndexName(p); _scopes[_scopes.Count - 1][p.Name] = NewIndexVar(p.Name); }
-            BindLetBody(let);
+                foreach (var p in let.Parameters) { CheckIndexName(p); scope[p.Name] = NewIndexVar(p.Name); }
+            var value = BindLetBody(let);
+            if (_outputParameters.TryGetValue(let.Name.Name, out var output)) DeclareOutput(let, output, value, scope);
             _scopes.RemoveAt(_scopes.Count - 1);
+        }
+        foreach (var p in _model.Parameters)
+        {
+            if (!_pendingOutputs.TryGetValue(p.Name, out var o)) continue;
+            _model.Outputs.Add(new OutputInfo(_model.Outputs.Count, o.Parameter, o.Axes, o.Value, o.Offset, o.Length));
         }
 
         var loss = BindNumeric(syntax.Result);

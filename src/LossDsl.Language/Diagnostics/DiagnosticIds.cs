@@ -35,6 +35,7 @@ internal static class DiagnosticIds
     public const string DuplicateName = "LOSS0212";
     public const string InvalidBinder = "LOSS0213";
     public const string UnusedInput = "LOSS0214";
+    public const string InvalidOutput = "LOSS0215";
 
     public const string InternalError = "LOSS9999";
 
@@ -64,6 +65,7 @@ internal static class DiagnosticIds
         new(DuplicateName, "Duplicate name"),
         new(InvalidBinder, "Invalid index binder"),
         new(UnusedInput, "Unused input", DslSeverity.Warning),
+        new(InvalidOutput, "Span<float> parameter that is neither a gradient nor an output, or an invalid output binding"),
         new(InternalError, "Internal error in the LossDsl generator"),
     };
 }

@@ -9,12 +9,17 @@ internal enum ParameterKind
     FloatTensor,
     /// <summary><c>ReadOnlySpan&lt;int&gt;</c>: labels or ids.</summary>
     IntTensor,
-    /// <summary><c>Span&lt;float&gt; dX</c>: the gradient of input tensor X.</summary>
+    /// <summary>
+    /// <c>Span&lt;float&gt;</c>: the gradient of input tensor X when named <c>dX</c>; otherwise an output, when a let-binding has
+    /// its name (the binder decides, <see cref="TensorInfo.Gradient"/> and <see cref="LossModel.Outputs"/>).
+    /// </summary>
     Gradient,
     /// <summary><c>float</c>/<c>double</c> hyperparameter.</summary>
     RealScalar,
     /// <summary><c>int</c> hyperparameter or extent.</summary>
     IntScalar,
+    /// <summary>A <c>Span&lt;float&gt;</c> declared as an output (the interpreter's <c>Output</c>): it must have a let-binding's name.</summary>
+    Output,
 }
 
 /// <summary>A parameter of the loss method as the language sees it (no Roslyn types).</summary>
@@ -53,6 +58,39 @@ internal sealed class ScalarInfo
     public LossParameter Parameter { get; }
     public string Name => Parameter.Name;
     public bool IsInt => Parameter.Kind == ParameterKind.IntScalar;
+}
+
+/// <summary>
+/// An output: a <c>Span&lt;float&gt;</c> parameter named like a let-binding, which receives the binding's value for every
+/// value of its indices (row-major over <see cref="Axes"/>; one element for a binding without indices). Outputs are
+/// written by every kernel and do not change the loss or its gradients.
+/// </summary>
+internal sealed class OutputInfo
+{
+    public OutputInfo(int id, LossParameter parameter, IndexVar[] axes, Node value, int offset, int length)
+    {
+        Id = id; Parameter = parameter; Axes = axes; Value = value; Offset = offset; Length = length;
+    }
+
+    public int Id { get; }
+    public LossParameter Parameter { get; }
+    public string Name => Parameter.Name;
+    /// <summary>The binding's indices in the order of its parameters (or its one implicit index); empty for a scalar.</summary>
+    public IndexVar[] Axes { get; }
+    /// <summary>The binding's value over <see cref="Axes"/>, as bound where it is defined.</summary>
+    public Node Value { get; internal set; }
+    /// <summary>Where the binding's name is in the expression (for diagnostics).</summary>
+    public int Offset { get; }
+    public int Length { get; }
+}
+
+/// <summary>An output's value as a kernel computes it (lowered to stable forms), over the output's axes.</summary>
+internal sealed class OutputExpression
+{
+    public OutputExpression(OutputInfo output, Node expression) { Output = output; Expression = expression; }
+    public OutputInfo Output { get; }
+    public IndexVar[] Axes => Output.Axes;
+    public Node Expression { get; }
 }
 
 /// <summary>
@@ -98,6 +136,8 @@ internal sealed class LossModel
     public List<ScalarInfo> Scalars { get; } = new();
     public List<ExtentInfo> Extents { get; } = new();
     public List<ExtentStep> ExtentPlan { get; } = new();
+    /// <summary>The outputs (bindings written to <c>Span&lt;float&gt;</c> parameters of their names), in parameter order.</summary>
+    public List<OutputInfo> Outputs { get; } = new();
     /// <summary>The scalar loss.</summary>
     public Node Loss { get; set; } = null!;
     /// <summary>The source text of the loss expression.</summary>

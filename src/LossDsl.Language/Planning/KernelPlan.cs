@@ -69,6 +69,13 @@ internal sealed class KernelPlan
     public Dictionary<Node, BufferView> BufferViews { get; }
     /// <summary>The loss: a scalar expression over the results of the passes (<see cref="Globals"/>).</summary>
     public Node Loss { get; }
+    /// <summary>The outputs the kernel writes (every kernel writes all of them): their stores are in the passes, or in <see cref="ScalarOutputs"/>.</summary>
+    public IReadOnlyList<OutputInfo> Outputs => Model.Outputs;
+    /// <summary>
+    /// The stores of the outputs without indices, after the last pass: scalar expressions over <see cref="Globals"/>,
+    /// evaluated like the loss.
+    /// </summary>
+    public List<StoreStmt> ScalarOutputs { get; } = new();
     /// <summary>The reductions the passes complete, in pass order: their values are known to every later pass and to the loss.</summary>
     public List<Node> Globals { get; } = new();
     /// <summary>

@@ -134,6 +134,7 @@ internal static class PlanPrinter
                         break;
                 }
             }
+            foreach (var st in _plan.ScalarOutputs) Line($"store output {st.Target.OutputOf!.Name} = {Expr(st.Value)}");
             Line("loss = " + Expr(_plan.Loss));
         }
 
@@ -234,6 +235,7 @@ internal static class PlanPrinter
                     break;
                 case StoreStmt st:
                     string target = st.Target.GradientOf is { } t ? t.Gradient!.Name
+                        : st.Target.OutputOf is { } output ? "output " + output.Name
                         : st.Target.Tile is { } back ? "weight tile of " + ReductionName(back.Value)
                         : "buffer " + _plan.BufferViews[st.Target.Buffered!].Buffer.Id;
                     Line($"store {target}[{string.Join(", ", st.Indices.Select(Var))}] = {Expr(st.Value)}");

@@ -76,8 +76,10 @@ internal sealed class Planner
             int alignment = planned.Vector is not null ? VectorChunkAlignment : 1;
             passes.Add(new LoopPassPlan(passes.Count + 1, planned, WorkExtents(loop), ChunkWork, alignment));
         }
-        return new KernelPlan(name, model, gradients.Count > 0, gradients, passes, planner.PlanBuffers(passes), panels,
+        var plan = new KernelPlan(name, model, gradients.Count > 0, gradients, passes, planner.PlanBuffers(passes), panels,
             program.BufferViews, program.Loss, planner._powersOwningTheirLog);
+        plan.ScalarOutputs.AddRange(program.ScalarOutputs);
+        return plan;
     }
 
     // ---- Pair passes ---------------------------------------------------------------------------------------------------
@@ -564,6 +566,7 @@ internal sealed class Planner
         foreach (var p in program.Passes) VisitStmt(p);
         foreach (var b in program.Buffers) Visit(b.Value);
         Visit(program.Loss);
+        foreach (var st in program.ScalarOutputs) Visit(st.Value);
         return new HashSet<Node>(powers.Where(p => consumers[p.Args[2]] == 1));
     }
 }

@@ -55,7 +55,10 @@ internal sealed class OnlineSumExpStmt : Stmt
     public Node SumBody { get; }
 }
 
-/// <summary>Writes a value to a gradient output or a scratch buffer at the position of the given loop indices.</summary>
+/// <summary>
+/// Writes a value to a gradient output, an output or a scratch buffer at the position of the given loop indices (none
+/// for a scalar output, which <see cref="LoopProgram.ScalarOutputs"/> stores after the passes).
+/// </summary>
 internal sealed class StoreStmt : Stmt
 {
     public StoreStmt(StoreTarget target, IndexVar[] indices, Node value) { Target = target; Indices = indices; Value = value; }
@@ -67,9 +70,12 @@ internal sealed class StoreStmt : Stmt
 /// <summary>Where a <see cref="StoreStmt"/> writes.</summary>
 internal sealed class StoreTarget
 {
-    private StoreTarget(TensorInfo? gradientOf, Node? buffered, Tiling.BackContraction? tile) { GradientOf = gradientOf; Buffered = buffered; Tile = tile; }
+    private StoreTarget(TensorInfo? gradientOf, Node? buffered, Tiling.BackContraction? tile, OutputInfo? output = null)
+    { GradientOf = gradientOf; Buffered = buffered; Tile = tile; OutputOf = output; }
     /// <summary>The tensor whose gradient output is written.</summary>
     public TensorInfo? GradientOf { get; }
+    /// <summary>The output (a binding written to the <c>Span&lt;float&gt;</c> of its name), row-major over its axes.</summary>
+    public OutputInfo? OutputOf { get; }
     /// <summary>The value (a reduction, or an operand of a pair space) materialized into a scratch buffer.</summary>
     public Node? Buffered { get; }
     /// <summary>The weight tile of a back contraction, inside a pair pass.</summary>
@@ -77,6 +83,7 @@ internal sealed class StoreTarget
     public static StoreTarget Gradient(TensorInfo t) => new(t, null, null);
     public static StoreTarget Buffer(Node value) => new(null, value, null);
     public static StoreTarget TileOf(Tiling.BackContraction back) => new(null, null, back);
+    public static StoreTarget Output(OutputInfo output) => new(null, null, null, output);
 }
 
 /// <summary>
@@ -106,6 +113,11 @@ internal sealed class LoopProgram
     public Node Loss { get; }
     /// <summary>For each reduction that is read from a scratch buffer: the buffer and the indices that address it.</summary>
     public Dictionary<Node, BufferView> BufferViews { get; }
+    /// <summary>
+    /// The stores of the outputs without indices (statistics such as a margin): scalar expressions over the values of
+    /// the global reductions, like <see cref="Loss"/>, stored after the last pass.
+    /// </summary>
+    public List<StoreStmt> ScalarOutputs { get; } = new();
 }
 
 /// <summary>A reduction read from a scratch buffer, addressed by <see cref="Indices"/> (one per buffer axis).</summary>

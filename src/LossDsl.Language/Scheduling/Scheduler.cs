@@ -35,11 +35,11 @@ internal sealed class Scheduler
 
     private Scheduler(IrGraph graph) { _graph = graph; }
 
-    public static LoopProgram Schedule(LossModel model, Node loss, IReadOnlyList<GradientExpression> gradients)
+    public static LoopProgram Schedule(LossModel model, Node loss, IReadOnlyList<GradientExpression> gradients, IReadOnlyList<OutputExpression>? outputs = null)
     {
         var s = new Scheduler(model.Graph);
         // Pair spaces first: their statistics and back contractions become buffers filled by tiled pair passes.
-        var pairs = PairSpaces.Analyze(model.Graph, loss, gradients, s.NewBuffer);
+        var pairs = PairSpaces.Analyze(model.Graph, loss, gradients, s.NewBuffer, outputs);
         loss = pairs.Loss;
         gradients = pairs.Gradients;
         foreach (var kv in pairs.Occurrences)
@@ -57,13 +57,33 @@ internal sealed class Scheduler
             nest.Purpose.Add("d" + g.Tensor.Name);
             s._top.Add(nest);
         }
+        // An output is stored like a gradient: a loop nest over its axes. One without axes is a scalar expression of
+        // global reductions, stored after the passes like the loss.
+        var scalarOutputs = new List<StoreStmt>();
+        foreach (var o in pairs.Outputs)
+        {
+            var exprs = new List<Node> { o.Expression };
+            int before = s._top.Count;
+            s.PlaceReduces(exprs, o.Axes, 0, s._top, s._topAvailable);
+            if (o.Axes.Length == 0)
+            {
+                for (int k = before; k < s._top.Count; k++) if (s._top[k] is LoopStmt l) l.Purpose.Add(o.Output.Name + " terms");
+                scalarOutputs.Add(new StoreStmt(StoreTarget.Output(o.Output), o.Axes, o.Expression));
+                continue;
+            }
+            var nest = s.BuildLoops(o.Axes, 0, exprs, new StoreStmt(StoreTarget.Output(o.Output), o.Axes, o.Expression), s._topAvailable);
+            nest.Purpose.Add(o.Output.Name);
+            s._top.Add(nest);
+        }
         foreach (var st in s._top.OfType<LoopStmt>())
             if (st.Completes.Count > 0 && st.Purpose.Count == 0) st.Purpose.Add("loss terms");
         s.Fuse(s._top, new HashSet<Node>(), nested: false);
         var views = new Dictionary<Node, BufferView>();
         foreach (var kv in s._buffers) views[kv.Key] = new BufferView(kv.Value, kv.Value.Axes);
         foreach (var kv in s._aliases) views[kv.Key] = kv.Value;
-        return new LoopProgram(s._top, s._bufferList, loss, views);
+        var program = new LoopProgram(s._top, s._bufferList, loss, views);
+        program.ScalarOutputs.AddRange(scalarOutputs);
+        return program;
     }
 
     private ScratchBuffer NewBuffer(Node value, IndexVar[] axes)

@@ -17,6 +17,8 @@ internal sealed class PairAnalysis
 
     public Node Loss { get; }
     public List<GradientExpression> Gradients { get; }
+    /// <summary>The outputs, normalized like the gradients (a per-row term of a pair space reads its statistics).</summary>
+    public List<OutputExpression> Outputs { get; } = new();
     /// <summary><see cref="PairPassStmt"/>s and <see cref="StripPassStmt"/>s.</summary>
     public List<Stmt> Passes { get; }
     /// <summary>Every occurrence of a statistic or back contraction (with its own index names) and the buffer view that reads it.</summary>
@@ -56,15 +58,21 @@ internal sealed class PairSpaces
     /// <param name="loss">The lowered loss.</param>
     /// <param name="gradients">The lowered gradients.</param>
     /// <param name="newBuffer">Makes the scratch buffer of a statistic or back contraction (its node and axes).</param>
-    public static PairAnalysis Analyze(IrGraph graph, Node loss, IReadOnlyList<GradientExpression> gradients, Func<Node, IndexVar[], ScratchBuffer> newBuffer)
+    /// <param name="outputs">The lowered outputs, if any.</param>
+    public static PairAnalysis Analyze(IrGraph graph, Node loss, IReadOnlyList<GradientExpression> gradients, Func<Node, IndexVar[], ScratchBuffer> newBuffer,
+        IReadOnlyList<OutputExpression>? outputs = null)
     {
         var spaces = new PairSpaces(graph);
         var normalizedLoss = spaces.Normalize(loss);
         var normalizedGradients = gradients.Select(g => new GradientExpression(g.Tensor, g.Axes, spaces.Normalize(g.Expression))).ToList();
+        var normalizedOutputs = (outputs ?? Array.Empty<OutputExpression>()).Select(o => new OutputExpression(o.Output, spaces.Normalize(o.Expression))).ToList();
         var roots = new List<Node> { normalizedLoss };
         roots.AddRange(normalizedGradients.Select(g => g.Expression));
+        roots.AddRange(normalizedOutputs.Select(o => o.Expression));
         var (passes, occurrences) = spaces.BuildPasses(roots, newBuffer);
-        return new PairAnalysis(normalizedLoss, normalizedGradients, passes, occurrences);
+        var analysis = new PairAnalysis(normalizedLoss, normalizedGradients, passes, occurrences);
+        analysis.Outputs.AddRange(normalizedOutputs);
+        return analysis;
     }
 
     // ---- Contractions ----------------------------------------------------------------------------------------------

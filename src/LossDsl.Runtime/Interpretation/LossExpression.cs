@@ -15,12 +15,17 @@ public enum LossParameterKind
     Tensor,
     /// <summary>An int input tensor: labels or ids (ReadOnlySpan&lt;int&gt;).</summary>
     Labels,
-    /// <summary>A gradient output named d + the input's name (Span&lt;float&gt;).</summary>
+    /// <summary>
+    /// A Span&lt;float&gt; parameter: the gradient output of an input when named d + the input's name, otherwise an output
+    /// when a binding has its name (as in a generated method).
+    /// </summary>
     Gradient,
     /// <summary>A float/double hyperparameter.</summary>
     Real,
     /// <summary>An int hyperparameter or extent.</summary>
     Int,
+    /// <summary>An output (Span&lt;float&gt;): it receives the value of the binding of the same name, for every value of its indices.</summary>
+    Output,
 }
 
 /// <summary>A parameter of a run-time loss.</summary>
@@ -31,6 +36,7 @@ public sealed record LossParameterDeclaration(string Name, LossParameterKind Kin
     public static LossParameterDeclaration Gradient(string name) => new(name, LossParameterKind.Gradient);
     public static LossParameterDeclaration Real(string name) => new(name, LossParameterKind.Real);
     public static LossParameterDeclaration Int(string name) => new(name, LossParameterKind.Int);
+    public static LossParameterDeclaration Output(string name) => new(name, LossParameterKind.Output);
 }
 
 /// <summary>A problem in a loss expression, located in the expression string.</summary>
@@ -57,13 +63,18 @@ public sealed class LossExpressionException : ArgumentException
     }
 }
 
-/// <summary>The loss value and the gradients of one evaluation, in double precision.</summary>
+/// <summary>The loss value, the gradients and the outputs of one evaluation, in double precision.</summary>
 public sealed class LossEvaluation
 {
-    internal LossEvaluation(double loss, Dictionary<string, double[]> gradients) { Loss = loss; Gradients = gradients; }
+    internal LossEvaluation(double loss, Dictionary<string, double[]> gradients, Dictionary<string, double[]> outputs)
+    {
+        Loss = loss; Gradients = gradients; Outputs = outputs;
+    }
     public double Loss { get; }
     /// <summary>Gradients by the name of their gradient parameter (e.g. "dx").</summary>
     public IReadOnlyDictionary<string, double[]> Gradients { get; }
+    /// <summary>Outputs by the name of their parameter (the binding's name), row-major over the binding's indices; one value for a binding without indices.</summary>
+    public IReadOnlyDictionary<string, double[]> Outputs { get; }
 }
 
 /// <summary>
@@ -101,6 +112,7 @@ public sealed class LossExpression
             LossParameterKind.Labels => ParameterKind.IntTensor,
             LossParameterKind.Gradient => ParameterKind.Gradient,
             LossParameterKind.Real => ParameterKind.RealScalar,
+            LossParameterKind.Output => ParameterKind.Output,
             _ => ParameterKind.IntScalar,
         }, "")).ToList();
         bool differentiate = ps.Any(p => p.Kind == ParameterKind.Gradient);
@@ -114,14 +126,24 @@ public sealed class LossExpression
     /// <summary>Evaluates the loss. Arguments: float[]/double[]/int[] per tensor, numbers per hyperparameter.</summary>
     public double Evaluate(IReadOnlyDictionary<string, object> arguments) => new Evaluator(_model, arguments, 1.0).Loss();
 
-    /// <summary>Evaluates the loss and every gradient output, scaled by <paramref name="upstream"/>.</summary>
+    /// <summary>The value of output <paramref name="outputName"/> as bound ("terms[i] = ..."; no brackets for a scalar).</summary>
+    public string OutputOf(string outputName) =>
+        _model.Outputs.First(o => o.Name == outputName) is var o
+            ? $"{outputName}{(o.Axes.Length > 0 ? "[" + string.Join(", ", o.Axes.Select(a => a.Name)) + "]" : "")} = {_model.Print(o.Value)}" : "";
+
+    /// <summary>
+    /// Evaluates the loss, every gradient output, scaled by <paramref name="upstream"/>, and every output (which the
+    /// upstream gradient does not scale).
+    /// </summary>
     public LossEvaluation EvaluateWithGradients(IReadOnlyDictionary<string, object> arguments, double upstream = 1.0)
     {
         var ev = new Evaluator(_model, arguments, upstream);
         double loss = ev.Loss();
         var grads = new Dictionary<string, double[]>();
-        foreach (var g in _gradients) grads[g.Tensor.Gradient!.Name] = ev.Gradient(g);
-        return new LossEvaluation(loss, grads);
+        foreach (var g in _gradients) grads[g.Tensor.Gradient!.Name] = ev.Values(g.Axes, g.Expression);
+        var outputs = new Dictionary<string, double[]>();
+        foreach (var o in _model.Outputs) outputs[o.Name] = ev.Values(o.Axes, o.Value);
+        return new LossEvaluation(loss, grads, outputs);
     }
 
     /// <summary>Evaluates IR nodes in double precision with memoization per loop frame.</summary>
@@ -196,19 +218,21 @@ public sealed class LossExpression
 
         public double Loss() => Eval(_model.Loss, new Frame(null, Array.Empty<int>()));
 
-        public double[] Gradient(GradientExpression g)
+        /// <summary>The value of <paramref name="expression"/> for every value of <paramref name="axes"/>, row-major (a gradient, an output).</summary>
+        public double[] Values(IndexVar[] axes, Node expression)
         {
-            var t = g.Tensor;
-            var result = new double[_tensors[t.Id].Length];
+            long length = 1;
+            foreach (var a in axes) length *= _extents[a.Extent];
+            var result = new double[length];
             var root = new Frame(null, Array.Empty<int>());
             int pos = 0;
             void Loop(int axis, Frame parent)
             {
-                if (axis == g.Axes.Length) { result[pos++] = Eval(g.Expression, parent); return; }
-                int extent = _extents[g.Axes[axis].Extent];
+                if (axis == axes.Length) { result[pos++] = Eval(expression, parent); return; }
+                int extent = _extents[axes[axis].Extent];
                 for (int k = 0; k < extent; k++)
                 {
-                    var f = new Frame(parent, new[] { g.Axes[axis].Id }) { Values = new[] { k } };
+                    var f = new Frame(parent, new[] { axes[axis].Id }) { Values = new[] { k } };
                     Loop(axis + 1, f);
                 }
             }

@@ -75,7 +75,7 @@ public sealed partial class LossGenerator
             if (kind is null || p.RefKind != RefKind.None)
             {
                 diagnostics.Add(new DiagnosticInfo(DiagnosticIds.UnsupportedParameterType,
-                    $"parameter '{p.Name}' has type '{p.Type.ToDisplayString()}'{(p.RefKind != RefKind.None ? " with a ref modifier" : "")}; a loss takes ReadOnlySpan<float> or ReadOnlySpan<int> inputs, Span<float> gradient outputs named d<input>, and float, double or int hyperparameters",
+                    $"parameter '{p.Name}' has type '{p.Type.ToDisplayString()}'{(p.RefKind != RefKind.None ? " with a ref modifier" : "")}; a loss takes ReadOnlySpan<float> or ReadOnlySpan<int> inputs, Span<float> gradient outputs named d<input> or outputs named after a binding, and float, double or int hyperparameters",
                     path, span, text.Lines.GetLinePositionSpan(span)));
                 continue;
             }

@@ -32,7 +32,9 @@ internal static class LossFileEmitter
         string kernels = $"__{input.MethodName}_{input.Parameters.Count}_Kernels";
         string access = input.Accessibility.Length > 0 ? input.Accessibility + " " : "";
         var all = input.Parameters.ToList();
-        var inputsOnly = all.Where(p => p.Kind != ParameterKind.Gradient).ToList();
+        // Every parameter but the gradient outputs (outputs stay: every kernel writes them).
+        var gradientNames = new HashSet<string>(model.Tensors.Where(t => t.Gradient is not null).Select(t => t.Gradient!.Name));
+        var inputsOnly = all.Where(p => !gradientNames.Contains(p.Name)).ToList();
         string Signature(IEnumerable<ParameterSpec> ps, bool defaults) =>
             string.Join(", ", ps.Select(p => $"{p.TypeText} {p.Name}" + (defaults && p.DefaultValue is not null ? " = " + p.DefaultValue : "")));
         string Arguments(IEnumerable<ParameterSpec> ps) => string.Join(", ", ps.Select(p => p.Name));
@@ -47,6 +49,9 @@ internal static class LossFileEmitter
             remarks.Add($"<para><c>{t.Name}</c>: {(t.IsInt ? "int" : "float")} [{Xml.Escape(string.Join(", ", t.Axes!.Select(a => model.Extents[a].Name)))}]</para>");
         foreach (var g in compilation.Gradients)
             remarks.Add($"<para><b>Gradient:</b> <c>{g.Tensor.Gradient!.Name}[{string.Join(", ", g.Axes.Select(a => a.Name))}] = {Xml.Escape(model.Print(g.Expression))}</c></para>");
+        foreach (var o in model.Outputs)
+            remarks.Add($"<para><b>Output:</b> <c>{o.Name}{(o.Axes.Length > 0 ? "[" + string.Join(", ", o.Axes.Select(a => a.Name)) + "]" : "")} = {Xml.Escape(model.Print(o.Value))}</c> "
+                + $"({(o.Axes.Length > 0 ? "[" + Xml.Escape(string.Join(", ", o.Axes.Select(a => model.Extents[a.Extent].Name))) + "], row-major" : "one value")})</para>");
         remarks.Add("<para><b>Forward pass plan:</b> " + Xml.Escape(PlanPrinter.Summary(forward)) + "</para>");
         if (forwardBackward is not null) remarks.Add("<para><b>Forward + backward pass plan:</b> " + Xml.Escape(PlanPrinter.Summary(forwardBackward)) + "</para>");
 
@@ -69,7 +74,7 @@ internal static class LossFileEmitter
             w.Line($"{access}static float {input.MethodName}({Signature(all, false)}, float upstreamGradient)");
             w.Line($"    => {kernels}.ForwardBackward({Arguments(all)}, upstreamGradient);");
             w.Line();
-            Remarks("Computes the loss only (no gradient).");
+            Remarks(model.Outputs.Count > 0 ? "Computes the loss and writes the outputs (no gradient)." : "Computes the loss only (no gradient).");
             w.Line($"{access}static float {input.MethodName}({Signature(inputsOnly, true)})");
             w.Line($"    => {kernels}.Forward({Arguments(inputsOnly)});");
         }

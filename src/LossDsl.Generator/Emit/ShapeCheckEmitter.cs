@@ -14,7 +14,9 @@ internal static class ShapeCheckEmitter
     /// <param name="model">The loss.</param>
     /// <param name="extentName">The local that holds an extent.</param>
     /// <param name="withGradients">Also check that every gradient output has its input's length and shares memory with no float input or other gradient.</param>
-    public static void Emit(CodeWriter writer, LossModel model, System.Func<int, string> extentName, bool withGradients)
+    /// <param name="outputs">The outputs the kernel writes: each must have its shape's length and share memory with no float input, gradient or other output.</param>
+    public static void Emit(CodeWriter writer, LossModel model, System.Func<int, string> extentName, bool withGradients,
+        System.Collections.Generic.IReadOnlyList<OutputInfo>? outputs = null)
     {
         string ShapeText(TensorInfo t, int unknown) => string.Join(" * ", t.Axes!.Where(a => a != unknown).Select(a => model.Extents[a].Name));
 
@@ -53,22 +55,40 @@ internal static class ShapeCheckEmitter
                 writer.Line($"    throw new global::System.ArgumentException($\"'{t.Name}' has length {{{t.Name}.Length}} but its shape [{string.Join(", ", t.Axes!.Select(a => model.Extents[a].Name))}] needs {{{product}}} elements.\", nameof({t.Name}));");
             }
         }
-        if (!withGradients) return;
-        foreach (var t in model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null))
+        outputs ??= System.Array.Empty<OutputInfo>();
+        foreach (var o in outputs)
         {
-            writer.Line($"if ({t.Gradient!.Name}.Length != {t.Name}.Length)");
-            writer.Line($"    throw new global::System.ArgumentException($\"The gradient '{t.Gradient.Name}' has length {{{t.Gradient.Name}.Length}} but '{t.Name}' has length {{{t.Name}.Length}}.\", nameof({t.Gradient.Name}));");
+            if (o.Axes.Length == 0)
+            {
+                writer.Line($"if ({o.Name}.Length != 1)");
+                writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{o.Name}.Length}} but it holds one value (its binding has no indices).\", nameof({o.Name}));");
+                continue;
+            }
+            string product = string.Join(" * ", o.Axes.Select(a => "(long)" + extentName(a.Extent)));
+            writer.Line($"if ({o.Name}.Length != {product})");
+            writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{o.Name}.Length}} but its shape [{string.Join(", ", o.Axes.Select(a => model.Extents[a.Extent].Name))}] needs {{{product}}} elements.\", nameof({o.Name}));");
+        }
+        var gradients = new System.Collections.Generic.List<string>();
+        if (withGradients)
+        {
+            foreach (var t in model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null))
+            {
+                writer.Line($"if ({t.Gradient!.Name}.Length != {t.Name}.Length)");
+                writer.Line($"    throw new global::System.ArgumentException($\"The gradient '{t.Gradient.Name}' has length {{{t.Gradient.Name}.Length}} but '{t.Name}' has length {{{t.Name}.Length}}.\", nameof({t.Gradient.Name}));");
+            }
+            gradients.AddRange(model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null).Select(t => t.Gradient!.Name));
         }
         // A gradient output is written while the inputs are still read (and may hold scratch values before its final
-        // ones): it must share memory with no float input and no other gradient.
-        var gradients = model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null).Select(t => t.Gradient!.Name).ToList();
+        // ones): it must share memory with no float input and no other gradient. So must an output.
         var floats = model.Tensors.Where(t => t.Axes is not null && !t.IsInt).Select(t => t.Name).ToList();
-        for (int g = 0; g < gradients.Count; g++)
+        var written = gradients.Select(g => (Name: g, What: "gradient")).Concat(outputs.Select(o => (Name: o.Name, What: "output"))).ToList();
+        for (int g = 0; g < written.Count; g++)
         {
-            foreach (var other in floats.Concat(gradients.Take(g)))
+            var (name, what) = written[g];
+            foreach (var other in floats.Concat(written.Take(g).Select(x => x.Name)))
             {
-                writer.Line($"if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>){gradients[g]}, (global::System.ReadOnlySpan<float>){other}))");
-                writer.Line($"    throw new global::System.ArgumentException(\"The gradient '{gradients[g]}' overlaps '{other}' in memory; give each gradient its own memory.\", nameof({gradients[g]}));");
+                writer.Line($"if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>){name}, (global::System.ReadOnlySpan<float>){other}))");
+                writer.Line($"    throw new global::System.ArgumentException(\"The {what} '{name}' overlaps '{other}' in memory; give each {what} its own memory.\", nameof({name}));");
             }
         }
     }

@@ -33,6 +33,7 @@ internal sealed class CpuJobEmitter
         Writer.Line();
         foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"public {(t.IsInt ? "int" : "float")}* {CpuNames.TensorPointer(t)};");
         foreach (var t in CpuKernelEmitter.GradientTensors(Plan)) Writer.Line($"public float* {CpuNames.GradientPointer(t)};");
+        foreach (var o in Plan.Outputs) Writer.Line($"public float* {CpuNames.OutputPointer(o)};");
         foreach (var b in Plan.Buffers) Writer.Line($"public float* {CpuNames.BufferPointer(b.Buffer)};");
         foreach (var p in Plan.Panels) Writer.Line($"public float* {CpuNames.PanelPointer(p)};");
         foreach (int e in CpuKernelEmitter.UsedExtents(Model)) Writer.Line($"public int {Names.Extent(e)};");
@@ -59,6 +60,7 @@ internal sealed class CpuJobEmitter
         Writer.Open("private void ClearPointers()");
         foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"{CpuNames.TensorPointer(t)} = null;");
         foreach (var t in CpuKernelEmitter.GradientTensors(Plan)) Writer.Line($"{CpuNames.GradientPointer(t)} = null;");
+        foreach (var o in Plan.Outputs) Writer.Line($"{CpuNames.OutputPointer(o)} = null;");
         foreach (var b in Plan.Buffers) Writer.Line($"{CpuNames.BufferPointer(b.Buffer)} = null;");
         foreach (var p in Plan.Panels) Writer.Line($"{CpuNames.PanelPointer(p)} = null;");
         Writer.Close();
@@ -107,6 +109,7 @@ internal sealed class CpuJobEmitter
     {
         foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"{(t.IsInt ? "int" : "float")}* {CpuNames.TensorPointer(t)} = this.{CpuNames.TensorPointer(t)};");
         foreach (var t in CpuKernelEmitter.GradientTensors(Plan)) Writer.Line($"float* {CpuNames.GradientPointer(t)} = this.{CpuNames.GradientPointer(t)};");
+        foreach (var o in Plan.Outputs) Writer.Line($"float* {CpuNames.OutputPointer(o)} = this.{CpuNames.OutputPointer(o)};");
         foreach (var b in Plan.Buffers) Writer.Line($"float* {CpuNames.BufferPointer(b.Buffer)} = this.{CpuNames.BufferPointer(b.Buffer)};");
         foreach (var p in Plan.Panels) Writer.Line($"float* {CpuNames.PanelPointer(p)} = this.{CpuNames.PanelPointer(p)};");
         foreach (int e in CpuKernelEmitter.UsedExtents(Model)) Writer.Line($"int {Names.Extent(e)} = this.{Names.Extent(e)};");

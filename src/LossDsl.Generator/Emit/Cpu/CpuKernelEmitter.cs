@@ -52,7 +52,7 @@ internal sealed class CpuKernelEmitter
         Writer.Open($"public static float {methodName}({signature})");
 
         // 1. Shapes.
-        ShapeCheckEmitter.Emit(Writer, Model, Names.Extent, Plan.WithGradients);
+        ShapeCheckEmitter.Emit(Writer, Model, Names.Extent, Plan.WithGradients, Plan.Outputs);
         foreach (var s in Model.Scalars) Writer.Line($"{(s.IsInt ? "int" : "float")} {Names.Scalar(s.Id)} = {(s.IsInt ? "" : "(float)")}{s.Name};");
         if (Plan.WithGradients) Writer.Line($"float {Names.Scalar(Model.UpstreamParam)} = upstreamGradient;");
         Writer.Line();
@@ -89,6 +89,7 @@ internal sealed class CpuKernelEmitter
             Writer.Line($"fixed ({(t.IsInt ? "int" : "float")}* {CpuNames.TensorPointer(t)} = {t.Name})");
         foreach (var t in GradientTensors(Plan))
             Writer.Line($"fixed (float* {CpuNames.GradientPointer(t)} = {t.Gradient!.Name})");
+        foreach (var o in Plan.Outputs) Writer.Line($"fixed (float* {CpuNames.OutputPointer(o)} = {o.Name})");
         foreach (var b in rented) Writer.Line($"fixed (float* {CpuNames.BufferPointer(b.Buffer)} = {CpuNames.BufferArray(b.Buffer)})");
         foreach (var p in Plan.Panels) Writer.Line($"fixed (float* {CpuNames.PanelPointer(p)} = {CpuNames.PanelArray(p)})");
         Writer.Open("");
@@ -97,6 +98,7 @@ internal sealed class CpuKernelEmitter
         Writer.Line($"var __job = {jobName}.Rent();");
         foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"__job.{CpuNames.TensorPointer(t)} = {CpuNames.TensorPointer(t)};");
         foreach (var t in GradientTensors(Plan)) Writer.Line($"__job.{CpuNames.GradientPointer(t)} = {CpuNames.GradientPointer(t)};");
+        foreach (var o in Plan.Outputs) Writer.Line($"__job.{CpuNames.OutputPointer(o)} = {CpuNames.OutputPointer(o)};");
         foreach (var b in Plan.Buffers) Writer.Line($"__job.{CpuNames.BufferPointer(b.Buffer)} = {CpuNames.BufferPointer(b.Buffer)};");
         foreach (var p in Plan.Panels) Writer.Line($"__job.{CpuNames.PanelPointer(p)} = {CpuNames.PanelPointer(p)};");
         foreach (int e in UsedExtents(Model)) Writer.Line($"__job.{Names.Extent(e)} = {Names.Extent(e)};");
@@ -106,8 +108,13 @@ internal sealed class CpuKernelEmitter
         Writer.Open("try");
         foreach (var pass in Plan.Passes) EmitPass(pass);
         Writer.Line();
-        Writer.Line($"// The loss: {Model.Print(Plan.Loss)}");
         var epilogue = new CpuExpressionEmitter(_kernel, vector: false, scope: new Scope(null)) { GlobalsAsLocals = true };
+        foreach (var st in Plan.ScalarOutputs)
+        {
+            Writer.Line($"// The output {st.Target.OutputOf!.Name}: {Model.Print(st.Value)}");
+            Writer.Line($"{CpuNames.OutputPointer(st.Target.OutputOf)}[0] = (float)({epilogue.Emit(st.Value)});");
+        }
+        Writer.Line($"// The loss: {Model.Print(Plan.Loss)}");
         Writer.Line($"return (float)({epilogue.Emit(Plan.Loss)});");
         Writer.Close();
         Writer.Open("finally");

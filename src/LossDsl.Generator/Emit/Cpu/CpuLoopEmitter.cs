@@ -144,6 +144,7 @@ internal sealed class CpuLoopEmitter
 
     private string StorePointer(StoreStmt st) =>
         st.Target.GradientOf is { } t ? CpuNames.GradientPointer(t)
+        : st.Target.OutputOf is { } o ? CpuNames.OutputPointer(o)
         : st.Target.Tile is { } back ? _kernel.Tiles!.Pointers[back.Value]
         : CpuNames.BufferPointer(_kernel.Plan.BufferViews[st.Target.Buffered!].Buffer);
 
@@ -154,7 +155,9 @@ internal sealed class CpuLoopEmitter
             var tiles = _kernel.Tiles!;
             return tiles.Offset(CpuNames.Index(tiles.Row), vectorVarOverride ?? CpuNames.Index(tiles.Column));
         }
-        int[] extents = st.Target.GradientOf is { } t ? t.Axes! : _kernel.Plan.BufferViews[st.Target.Buffered!].Buffer.Axes.Select(a => a.Extent).ToArray();
+        int[] extents = st.Target.GradientOf is { } t ? t.Axes!
+            : st.Target.OutputOf is { } o ? o.Axes.Select(a => a.Extent).ToArray()
+            : _kernel.Plan.BufferViews[st.Target.Buffered!].Buffer.Axes.Select(a => a.Extent).ToArray();
         var last = st.Indices[st.Indices.Length - 1];
         return _kernel.Offset(extents, st.Indices.Select(v => vectorVarOverride is not null && ReferenceEquals(v, last) ? vectorVarOverride : CpuNames.Index(v)).ToArray());
     }

@@ -15,6 +15,7 @@ internal sealed class CpuNames
 
     public static string TensorPointer(TensorInfo t) => "p_" + t.Name;
     public static string GradientPointer(TensorInfo t) => "p_" + t.Gradient!.Name;
+    public static string OutputPointer(OutputInfo o) => "p_" + o.Name;
     public string Extent(int extent) => "N_" + Sanitize(_model.Extents[extent].Name);
     public string Scalar(int id) => id == _model.UpstreamParam ? "s_upstream" : "s_" + _model.Scalars[id].Name;
     public static string Index(IndexVar v) => Sanitize(v.Name) + "_" + v.Id;

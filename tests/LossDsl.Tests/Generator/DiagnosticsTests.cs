@@ -143,6 +143,16 @@ public class DiagnosticsTests
                 message: "'dt' refers to 't', which is not a ReadOnlySpan<float> input"),
             Decl("gradient-of-scalar", "LOSS0210", Source(Regular("mean(x * alpha)"), "ReadOnlySpan<float> x, Span<float> dx, float alpha, Span<float> dalpha"), "Span<float> dalpha",
                 message: "'dalpha' refers to 'alpha'"),
+
+            // Outputs.
+            Decl("span-neither-gradient-nor-output", "LOSS0215", Source(Regular("mean(x)"), "ReadOnlySpan<float> x, Span<float> dx, Span<float> scores"), "Span<float> scores",
+                message: "'scores' is a Span<float> but neither a gradient output"),
+            Expr("output-depends-on-another-index", "LOSS0215", "t[i] = x[i] - y[k]; mean[i](x[i] * y[i])", "t", 0,
+                "ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx, Span<float> t", "output 't' depends on index 'k', which is not one of its parameters"),
+            Expr("output-plain-binding-of-two-indices", "LOSS0215", "p = softmax[c](z[i, c]); mean[i](logsumexp[c](z[i, c]) - z[i, y[i]])", "p", 0,
+                "ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, Span<float> p", "give their order"),
+            Expr("output-extent-not-inferable", "LOSS0208", "t[k] = alpha; mean(x)", "k", 0,
+                "ReadOnlySpan<float> x, Span<float> dx, Span<float> t, float alpha", "the extent of index 'k' is unknown"),
             Expr("non-differentiable", "LOSS0211", "mean(y * (x > 0) + sign(x) * y)", "x", 0, "ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx",
                 "the loss does not depend differentiably on 'x'"),
             Expr("non-differentiable-stop-gradient", "LOSS0211", "mean(y * stop_gradient(x))", "x", 0, "ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx", "'dx' would always be zero"),

@@ -9,7 +9,8 @@ namespace LossDsl.Tests.Generator;
 /// <summary>
 /// Approval snapshots of the generated file for representative losses (the same expressions and signatures as the
 /// samples): elementwise (BCE with logits, sigmoid focal), row-wise (softmax cross-entropy), global reductions in two
-/// passes (soft Dice) and pairwise with scratch buffers (InfoNCE). The approved files are in Generator/Snapshots;
+/// passes (soft Dice), pairwise with scratch buffers (InfoNCE), and with outputs (per-row scores and a statistic of the
+/// cross-entropy with EL2N scores). The approved files are in Generator/Snapshots;
 /// run with LOSSDSL_ACCEPT=1 to update them after an intended change of the emitted code, and review the diff.
 /// </summary>
 public class SnapshotTests
@@ -44,6 +45,14 @@ public class SnapshotTests
                 mean[i](logsumexp[j | j != i](s[i, j]) - sum[j | j == pos[i]](s[i, j]))
                 """)]
             public static partial float InfoNce(ReadOnlySpan<float> z, ReadOnlySpan<int> pos, Span<float> dz, float tau = 0.1f);
+            """"),
+        new("CrossEntropyEl2n", """"
+            [GeneratedLoss("""
+                el2n[i] = norm[c](softmax[c](z[i, c]) - (c == y[i]));
+                accuracy = mean[i](z[i, y[i]] >= max[c](z[i, c]));
+                mean[i](logsumexp[c](z[i, c]) - z[i, y[i]])
+                """)]
+            public static partial float CrossEntropyEl2n(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, Span<float> el2n, Span<float> accuracy);
             """"),
     };
 

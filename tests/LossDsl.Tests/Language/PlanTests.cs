@@ -204,4 +204,63 @@ public class PlanTests
         Assert.NotEmpty(gradientPass.Hoisted);
         Assert.All(gradientPass.Hoisted, n => Assert.False(n.DependsOn(gradientPass.Var.Id)));
     }
+
+    /// <summary>The stores of a plan's loop, at any depth (versioned loops: their one-sweep version).</summary>
+    private static List<StoreStmt> Stores(PlanLoop loop) => loop.Body.SelectMany(s => s switch
+    {
+        StoreStmt st => new List<StoreStmt> { st },
+        PlanLoop l => Stores(l),
+        VersionedLoop v => Stores(v.Online),
+        _ => new List<StoreStmt>(),
+    }).ToList();
+
+    [Fact]
+    public void AnOutputIsStoredInThePassThatComputesTheLoss()
+    {
+        // Per-row cross-entropy terms and a statistic: still one pass over the rows, in both kernels, the row's output
+        // stored where its loss term is accumulated; the statistic is stored after the passes, like the loss.
+        var ps = LanguageParameters.Parse("z:F, y:I, dz:G, terms:G, accuracy:G");
+        var compilation = LossCompiler.Compile("terms[i] = logsumexp[c](z[i, c]) - z[i, y[i]]; accuracy = mean[i](z[i, y[i]] >= max[c](z[i, c])); mean[i](terms[i])",
+            ps, differentiate: true, plan: true);
+        Assert.True(compilation.Success, string.Join("; ", compilation.Diagnostics));
+        foreach (var plan in new[] { compilation.Forward!, compilation.ForwardBackward! })
+        {
+            var pass = Assert.Single(LoopPasses(plan));
+            Assert.Equal(LoopRole.ParallelRows, pass.Loop.Role);
+            var store = Assert.Single(Stores(pass.Loop), st => st.Target.OutputOf is not null);
+            Assert.Equal("terms", store.Target.OutputOf!.Name);
+            Assert.Equal(pass.Loop.Var, Assert.Single(store.Indices));
+            var statistic = Assert.Single(plan.ScalarOutputs);
+            Assert.Equal("accuracy", statistic.Target.OutputOf!.Name);
+            Assert.Empty(statistic.Indices);
+            Assert.Equal(2, plan.Outputs.Count);
+        }
+        Assert.Single(compilation.Gradients);
+    }
+
+    [Fact]
+    public void APerRowOutputOfAPairSpaceIsStoredInTheRowPassAfterItsStatistics()
+    {
+        var infoNce = Cases.Single(c => c.Name == "InfoNce");
+        var withTerms = LossCompiler.Compile("""
+            zn[i, d] = z[i, d] / norm[e](z[i, e]);
+            s[i, j] = sum[d](zn[i, d] * zn[j, d]) / tau;
+            terms[i] = logsumexp[j | j != i](s[i, j]) - sum[j | j == pos[i]](s[i, j]);
+            mean[i](terms[i])
+            """, LanguageParameters.Parse(infoNce.Parameters + ", terms:G"), differentiate: true, plan: true);
+        Assert.True(withTerms.Success, string.Join("; ", withTerms.Diagnostics));
+        var without = Compile(infoNce).ForwardBackward!;
+        var plan = withTerms.ForwardBackward!;
+        // The same passes: the output adds a store to a pass over the rows after the pair passes, which reads the
+        // row statistics from their buffers.
+        Assert.Equal(without.Passes.Select(p => p.GetType()), plan.Passes.Select(p => p.GetType()));
+        var rows = LoopPasses(plan).Single(p => Stores(p.Loop).Any(st => st.Target.OutputOf is not null));
+        Assert.Contains("terms", rows.Loop.Purpose);
+        Assert.True(rows.Number > plan.Passes.OfType<PairPassPlan>().Max(p => p.Number));
+        Assert.Contains(plan.Buffers, b => plan.Passes[b.WrittenInPass - 1] is PairPassPlan && b.LastReadInPass >= rows.Number);
+        // The forward kernel stores it in its one pass over the rows, with the loss terms.
+        var forward = Assert.Single(LoopPasses(withTerms.Forward!), p => Stores(p.Loop).Any(st => st.Target.OutputOf is not null));
+        Assert.Contains("loss terms", forward.Loop.Purpose);
+        Assert.Contains("terms", forward.Loop.Purpose);
+    }
 }

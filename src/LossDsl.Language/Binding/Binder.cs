@@ -179,9 +179,9 @@ internal sealed class Binder
         foreach (int id in value.Free)
         {
             if (axes.Any(a => a.Id == id)) continue;
-            string stray = _graph.Var(id).Name;
+            string stray = _implicit.TryGetValue(FlatIndexName, out var flat) && flat.Id == id ? "'e' (the flat index of unsubscripted tensors)" : $"'{_graph.Var(id).Name}'";
             throw Error(DiagnosticIds.InvalidOutput,
-                $"output '{name}' depends on index '{stray}', which is not one of its parameters, so it has no value per element; add it ({name}[{string.Join(", ", axes.Select(a => a.Name).Concat(new[] { stray }))}] = ...) or reduce it",
+                $"output '{name}' depends on index {stray}, which is not one of its parameters, so it has no value per element; add it as a parameter or reduce it",
                 let.Name);
         }
         _pendingOutputs[name] = new OutputInfo(0, parameter, axes, _graph.ToReal(value), let.Name.Offset, let.Name.Length);

@@ -149,6 +149,8 @@ public class DiagnosticsTests
                 message: "'scores' is a Span<float> but neither a gradient output"),
             Expr("output-depends-on-another-index", "LOSS0215", "t[i] = x[i] - y[k]; mean[i](x[i] * y[i])", "t", 0,
                 "ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx, Span<float> t", "output 't' depends on index 'k', which is not one of its parameters"),
+            Expr("output-depends-on-the-flat-index", "LOSS0215", "t[i] = w[i] + x; mean(x)", "t", 0,
+                "ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> dx, Span<float> t", "output 't' depends on index 'e' (the flat index of unsubscripted tensors)"),
             Expr("output-plain-binding-of-two-indices", "LOSS0215", "p = softmax[c](z[i, c]); mean[i](logsumexp[c](z[i, c]) - z[i, y[i]])", "p", 0,
                 "ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, Span<float> p", "give their order"),
             Expr("output-extent-not-inferable", "LOSS0208", "t[k] = alpha; mean(x)", "k", 0,

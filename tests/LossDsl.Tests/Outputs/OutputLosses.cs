@@ -57,6 +57,17 @@ public static partial class OutputLosses
         """)]
     public static partial float InfoNce(ReadOnlySpan<float> z, ReadOnlySpan<int> pos, Span<float> dz, Span<float> terms, float tau = 0.5f);
 
+    /// <summary>
+    /// InfoNCE that also writes its similarities s[i, j]: an output of the pair space's values themselves (computed for
+    /// it by nested loops over the pairs, apart from the tiles the loss and the gradient use).
+    /// </summary>
+    [GeneratedLoss("""
+        zn[i, d] = z[i, d] / norm[e](z[i, e]);
+        s[i, j] = sum[d](zn[i, d] * zn[j, d]) / tau;
+        mean[i](logsumexp[j | j != i](s[i, j]) - sum[j | j == pos[i]](s[i, j]))
+        """)]
+    public static partial float InfoNceSimilarities(ReadOnlySpan<float> z, ReadOnlySpan<int> pos, Span<float> dz, Span<float> s, float tau = 0.5f);
+
     /// <summary>A classifier head's cross-entropy over a vocabulary and its per-row terms (the statistics of a strip pass).</summary>
     [GeneratedLoss("""
         logits[i, v] = sum[d](h[i, d] * w[v, d]);

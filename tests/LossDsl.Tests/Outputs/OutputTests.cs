@@ -137,6 +137,20 @@ public class OutputTests
                 }
                 return (terms.Average(), O(("terms", terms)));
             }, new[] { 1, 4, 33, 65 }, 4),
+        new(typeof(OutputLosses), nameof(OutputLosses.InfoNceSimilarities),
+            (r, n) => D(("z", Normal(r, 2 * n * 5)), ("pos", Enumerable.Range(0, 2 * n).Select(i => i ^ 1).ToArray()), ("tau", 0.5f)),
+            (t, s) =>
+            {
+                var z = Normalized(t("z"), 5);
+                var pos = (int[])s("pos");
+                double tau = (float)s("tau");
+                var similarities = new double[z.Length * z.Length];
+                for (int i = 0; i < z.Length; i++)
+                    for (int j = 0; j < z.Length; j++) similarities[i * z.Length + j] = Dot(z[i], z[j]) / tau;
+                double loss = Enumerable.Range(0, z.Length).Average(i =>
+                    LogSumExp(Enumerable.Range(0, z.Length).Where(j => j != i).Select(j => similarities[i * z.Length + j])) - similarities[i * z.Length + pos[i]]);
+                return (loss, O(("s", similarities)));
+            }, new[] { 1, 4, 65 }, 4),
         new(typeof(OutputLosses), nameof(OutputLosses.LinearCrossEntropy),
             (r, n) => D(("h", Normal(r, n * 11, 0.5)), ("w", Normal(r, (n / 2 + 3) * 11, 0.5)), ("y", Labels(r, n, n / 2 + 3))),
             (t, s) =>

@@ -18,18 +18,25 @@ namespace LossDsl.Generator;
 [Generator(LanguageNames.CSharp)]
 public sealed partial class LossGenerator : IIncrementalGenerator
 {
+    /// <summary>The metadata name of the attribute the generator looks for: <c>LossDsl.GeneratedLossAttribute</c>.</summary>
     public const string AttributeName = "LossDsl.GeneratedLossAttribute";
 
     /// <summary>A type of LossDsl.Gpu whose presence in the compilation turns the GPU kernels on.</summary>
     public const string GpuMarkerType = "LossDsl.Gpu.Internals.GpuKernels";
 
+    /// <summary>The tracking names of the pipeline's steps, for tests of incremental caching.</summary>
     public static class StepNames
     {
+        /// <summary>The step that reads each <c>[GeneratedLoss]</c> method into a value-only input.</summary>
         public const string FindLossMethods = nameof(FindLossMethods);
+        /// <summary>The step that compiles an input into the generated source and its diagnostics.</summary>
         public const string CompileLoss = nameof(CompileLoss);
+        /// <summary>The step that finds out whether the compilation references LossDsl.Gpu.</summary>
         public const string FindGpuRuntime = nameof(FindGpuRuntime);
     }
 
+    /// <summary>Registers the pipeline with the compiler; called by Roslyn once per generator instance.</summary>
+    /// <param name="context">The compiler's context for registering incremental steps and outputs.</param>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         var inputs = context.SyntaxProvider

@@ -12,8 +12,11 @@ namespace LossDsl.Generator;
 
 public sealed partial class LossGenerator
 {
-    /// <summary>Compiles one method with the language's compiler and hands its plans to the emitters. Never throws.</summary>
-    private static LossGenerationResult Generate(LossMethodInput input, CancellationToken ct)
+    /// <summary>
+    /// Compiles one method with the language's compiler and hands its plans to the emitters (the GPU emitter too when
+    /// <paramref name="gpu"/>: the compilation references LossDsl.Gpu). Never throws.
+    /// </summary>
+    private static LossGenerationResult Generate(LossMethodInput input, bool gpu, CancellationToken ct)
     {
         string hint = HintName(input);
         var diagnostics = new List<DiagnosticInfo>(input.DeclarationDiagnostics);
@@ -30,7 +33,8 @@ public sealed partial class LossGenerator
             ct.ThrowIfCancellationRequested();
 
             string source = LossFileEmitter.Emit(input, compilation);
-            return new LossGenerationResult(hint, source, new EquatableArray<DiagnosticInfo>(diagnostics));
+            string? gpuSource = gpu ? Emit.Gpu.GpuFileEmitter.Emit(input, compilation) : null;
+            return new LossGenerationResult(hint, source, new EquatableArray<DiagnosticInfo>(diagnostics)) { GpuSource = gpuSource };
         }
         catch (OperationCanceledException)
         {

@@ -15,6 +15,16 @@ namespace LossDsl.Generator.Emit;
 /// </summary>
 internal static class LossFileEmitter
 {
+    /// <summary>
+    /// The parameters of the forward overloads (and of the <c>Forward</c> kernels): every parameter but the gradient
+    /// outputs. Outputs stay: every kernel writes them.
+    /// </summary>
+    public static List<ParameterSpec> ForwardParameters(LossMethodInput input, LossModel model)
+    {
+        var gradientNames = new HashSet<string>(model.Tensors.Where(t => t.Gradient is not null).Select(t => t.Gradient!.Name));
+        return input.Parameters.Where(p => !gradientNames.Contains(p.Name)).ToList();
+    }
+
     public static string Emit(LossMethodInput input, LossCompilation compilation)
     {
         var model = compilation.Model!;
@@ -32,9 +42,7 @@ internal static class LossFileEmitter
         string kernels = $"__{input.MethodName}_{input.Parameters.Count}_Kernels";
         string access = input.Accessibility.Length > 0 ? input.Accessibility + " " : "";
         var all = input.Parameters.ToList();
-        // Every parameter but the gradient outputs (outputs stay: every kernel writes them).
-        var gradientNames = new HashSet<string>(model.Tensors.Where(t => t.Gradient is not null).Select(t => t.Gradient!.Name));
-        var inputsOnly = all.Where(p => !gradientNames.Contains(p.Name)).ToList();
+        var inputsOnly = ForwardParameters(input, model);
         string Signature(IEnumerable<ParameterSpec> ps, bool defaults) =>
             string.Join(", ", ps.Select(p => $"{p.TypeText} {p.Name}" + (defaults && p.DefaultValue is not null ? " = " + p.DefaultValue : "")));
         string Arguments(IEnumerable<ParameterSpec> ps) => string.Join(", ", ps.Select(p => p.Name));

@@ -15,9 +15,13 @@ internal static class ShapeCheckEmitter
     /// <param name="extentName">The local that holds an extent.</param>
     /// <param name="withGradients">Also check that every gradient output has its input's length and shares memory with no float input or other gradient.</param>
     /// <param name="outputs">The outputs the kernel writes: each must have its shape's length and share memory with no float input, gradient or other output.</param>
+    /// <param name="length">The expression of a tensor's length, by parameter name (default: <c>name.Length</c> of a span).</param>
+    /// <param name="overlaps">The condition that two parameters, by name, share memory (default: <c>MemoryExtensions.Overlaps</c> of spans).</param>
     public static void Emit(CodeWriter writer, LossModel model, System.Func<int, string> extentName, bool withGradients,
-        System.Collections.Generic.IReadOnlyList<OutputInfo>? outputs = null)
+        System.Collections.Generic.IReadOnlyList<OutputInfo> outputs, System.Func<string, string>? length = null,
+        System.Func<string, string, string>? overlaps = null)
     {
+        string Length(string name) => length is null ? name + ".Length" : length(name);
         string ShapeText(TensorInfo t, int unknown) => string.Join(" * ", t.Axes!.Where(a => a != unknown).Select(a => model.Extents[a].Name));
 
         writer.Line("// Shapes: every extent from a tensor length or an int parameter; every length is checked.");
@@ -36,50 +40,52 @@ internal static class ShapeCheckEmitter
                 var others = t.Axes!.Where(a => a != step.Extent).Select(extentName).ToList();
                 if (others.Count == 0)
                 {
-                    writer.Line($"int {extent} = {t.Name}.Length;");
+                    writer.Line($"int {extent} = {Length(t.Name)};");
                 }
                 else
                 {
                     string product = string.Join(" * ", others.Select(o => "(long)" + o));
                     writer.Line($"long {extent}_rest = {product};");
-                    writer.Line($"if ({extent}_rest == 0 ? {t.Name}.Length != 0 : {t.Name}.Length % {extent}_rest != 0)");
-                    writer.Line($"    throw new global::System.ArgumentException($\"The length of '{t.Name}' ({{{t.Name}.Length}}) must be a multiple of {ShapeText(t, step.Extent)} = {{{extent}_rest}}.\", nameof({t.Name}));");
-                    writer.Line($"int {extent} = {extent}_rest == 0 ? 0 : (int)({t.Name}.Length / {extent}_rest);");
+                    writer.Line($"if ({extent}_rest == 0 ? {Length(t.Name)} != 0 : {Length(t.Name)} % {extent}_rest != 0)");
+                    writer.Line($"    throw new global::System.ArgumentException($\"The length of '{t.Name}' ({{{Length(t.Name)}}}) must be a multiple of {ShapeText(t, step.Extent)} = {{{extent}_rest}}.\", nameof({t.Name}));");
+                    writer.Line($"int {extent} = {extent}_rest == 0 ? 0 : (int)({Length(t.Name)} / {extent}_rest);");
                 }
             }
             else
             {
                 var t = model.Tensors[step.Tensor];
                 string product = string.Join(" * ", t.Axes!.Select(a => "(long)" + extentName(a)));
-                writer.Line($"if ({t.Name}.Length != {product})");
-                writer.Line($"    throw new global::System.ArgumentException($\"'{t.Name}' has length {{{t.Name}.Length}} but its shape [{string.Join(", ", t.Axes!.Select(a => model.Extents[a].Name))}] needs {{{product}}} elements.\", nameof({t.Name}));");
+                writer.Line($"if ({Length(t.Name)} != {product})");
+                writer.Line($"    throw new global::System.ArgumentException($\"'{t.Name}' has length {{{Length(t.Name)}}} but its shape [{string.Join(", ", t.Axes!.Select(a => model.Extents[a].Name))}] needs {{{product}}} elements.\", nameof({t.Name}));");
             }
         }
-        outputs ??= System.Array.Empty<OutputInfo>();
         foreach (var o in outputs)
         {
             if (o.Axes.Length == 0)
             {
-                writer.Line($"if ({o.Name}.Length != 1)");
-                writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{o.Name}.Length}} but it holds one value (its binding has no indices).\", nameof({o.Name}));");
+                writer.Line($"if ({Length(o.Name)} != 1)");
+                writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{Length(o.Name)}}} but it holds one value (its binding has no indices).\", nameof({o.Name}));");
                 continue;
             }
             string product = string.Join(" * ", o.Axes.Select(a => "(long)" + extentName(a.Extent)));
-            writer.Line($"if ({o.Name}.Length != {product})");
-            writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{o.Name}.Length}} but its shape [{string.Join(", ", o.Axes.Select(a => model.Extents[a.Extent].Name))}] needs {{{product}}} elements.\", nameof({o.Name}));");
+            writer.Line($"if ({Length(o.Name)} != {product})");
+            writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{Length(o.Name)}}} but its shape [{string.Join(", ", o.Axes.Select(a => model.Extents[a.Extent].Name))}] needs {{{product}}} elements.\", nameof({o.Name}));");
         }
         var gradients = new System.Collections.Generic.List<string>();
         if (withGradients)
         {
             foreach (var t in model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null))
             {
-                writer.Line($"if ({t.Gradient!.Name}.Length != {t.Name}.Length)");
-                writer.Line($"    throw new global::System.ArgumentException($\"The gradient '{t.Gradient.Name}' has length {{{t.Gradient.Name}.Length}} but '{t.Name}' has length {{{t.Name}.Length}}.\", nameof({t.Gradient.Name}));");
+                writer.Line($"if ({Length(t.Gradient!.Name)} != {Length(t.Name)})");
+                writer.Line($"    throw new global::System.ArgumentException($\"The gradient '{t.Gradient.Name}' has length {{{Length(t.Gradient.Name)}}} but '{t.Name}' has length {{{Length(t.Name)}}}.\", nameof({t.Gradient.Name}));");
             }
             gradients.AddRange(model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null).Select(t => t.Gradient!.Name));
         }
         // A gradient output is written while the inputs are still read (and may hold scratch values before its final
         // ones): it must share memory with no float input and no other gradient. So must an output.
+        string Overlaps(string a, string b) => overlaps is null
+            ? $"global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>){a}, (global::System.ReadOnlySpan<float>){b})"
+            : overlaps(a, b);
         var floats = model.Tensors.Where(t => t.Axes is not null && !t.IsInt).Select(t => t.Name).ToList();
         var written = gradients.Select(g => (Name: g, What: "gradient")).Concat(outputs.Select(o => (Name: o.Name, What: "output"))).ToList();
         for (int g = 0; g < written.Count; g++)
@@ -87,7 +93,7 @@ internal static class ShapeCheckEmitter
             var (name, what) = written[g];
             foreach (var other in floats.Concat(written.Take(g).Select(x => x.Name)))
             {
-                writer.Line($"if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>){name}, (global::System.ReadOnlySpan<float>){other}))");
+                writer.Line($"if ({Overlaps(name, other)})");
                 writer.Line($"    throw new global::System.ArgumentException(\"The {what} '{name}' overlaps '{other}' in memory; give each {what} its own memory.\", nameof({name}));");
             }
         }

@@ -119,13 +119,13 @@ internal sealed class CpuExpressionEmitter
             {
                 // Nothing else uses log|x|: PowUniform takes it only when the exponent is not a small integer.
                 string a = Scalar(n.Args[0]), b = Scalar(n.Args[1]);
-                code = $"global::LossDsl.Simd.ScalarCall.PowUniform({AsFloat(n.Args[0], a)}, {AsFloat(n.Args[1], b)})";
+                code = $"global::LossDsl.Internals.ScalarCall.PowUniform({AsFloat(n.Args[0], a)}, {AsFloat(n.Args[1], b)})";
                 break;
             }
             case Op.PowFromLog:
             {
                 string a = Scalar(n.Args[0]), b = Scalar(n.Args[1]), l = Scalar(n.Args[2]);
-                code = $"global::LossDsl.Simd.ScalarCall.PowFromLog({AsFloat(n.Args[0], a)}, {AsFloat(n.Args[1], b)}, {l})";
+                code = $"global::LossDsl.Internals.ScalarCall.PowFromLog({AsFloat(n.Args[0], a)}, {AsFloat(n.Args[1], b)}, {l})";
                 break;
             }
             default:

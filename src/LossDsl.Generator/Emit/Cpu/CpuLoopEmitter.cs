@@ -35,7 +35,7 @@ internal sealed class CpuLoopEmitter
         string target = CpuNames.Accumulator(r);
         bool inDouble = _passAccumulators.Contains(r);
         if (inDouble) value = "(double)" + value;
-        string math = inDouble ? "global::System.Math" : "global::LossDsl.Simd.Scalar";
+        string math = inDouble ? "global::System.Math" : "global::LossDsl.Internals.Scalar";
         Writer.Line(r.ReduceKind switch
         {
             ReduceKind.Sum => $"{target} += {value};",
@@ -88,7 +88,7 @@ internal sealed class CpuLoopEmitter
                 case OnlineSumExpStmt o:
                 {
                     string v = Scalars(scope).Emit(o.Value);
-                    Writer.Line($"{CpuNames.OnlineState(o)} = global::LossDsl.Simd.OnlineSumExp.Add({CpuNames.OnlineState(o)}, {v});");
+                    Writer.Line($"{CpuNames.OnlineState(o)} = global::LossDsl.Internals.OnlineSumExp.Add({CpuNames.OnlineState(o)}, {v});");
                     break;
                 }
                 case StoreStmt st:
@@ -114,7 +114,7 @@ internal sealed class CpuLoopEmitter
         Writer.Line(comment);
         var oneSweep = new Scope(scope);
         var online = loop.OnlineSums.ToList();
-        foreach (var o in online) Writer.Line($"var {CpuNames.OnlineState(o)} = global::LossDsl.Simd.OnlineSumExp.State.Empty;");
+        foreach (var o in online) Writer.Line($"var {CpuNames.OnlineState(o)} = global::LossDsl.Internals.OnlineSumExp.State.Empty;");
         EmitLoop(loop, oneSweep, "0", Names.Extent(loop.Var.Extent));
         foreach (var o in online)
         {
@@ -122,7 +122,7 @@ internal sealed class CpuLoopEmitter
             Writer.Line($"{CpuNames.Accumulator(o.Max)} = {CpuNames.OnlineState(o)}.Max;");
             oneSweep.Values[o.Max] = CpuNames.Accumulator(o.Max);
             string shift = Scalars(oneSweep).Emit(o.Shift);
-            Writer.Line($"{CpuNames.Accumulator(o.Sum)} = global::LossDsl.Simd.OnlineSumExp.Rescale({CpuNames.OnlineState(o)}.Sum, {CpuNames.OnlineState(o)}.Max, {shift});");
+            Writer.Line($"{CpuNames.Accumulator(o.Sum)} = global::LossDsl.Internals.OnlineSumExp.Rescale({CpuNames.OnlineState(o)}.Sum, {CpuNames.OnlineState(o)}.Max, {shift});");
         }
         Writer.Close();
     }
@@ -226,7 +226,7 @@ internal sealed class CpuLoopEmitter
             });
         }
         foreach (var o in online)
-            Writer.Line($"{CpuNames.OnlineState(o)} = global::LossDsl.Simd.OnlineSumExp.Combine<TS, TV>({CpuNames.VectorAccumulator(o.Max, 0)}, {CpuNames.VectorAccumulator(o.Sum, 0)}, {CpuNames.OnlineState(o)});");
+            Writer.Line($"{CpuNames.OnlineState(o)} = global::LossDsl.Internals.OnlineSumExp.Combine<TS, TV>({CpuNames.VectorAccumulator(o.Max, 0)}, {CpuNames.VectorAccumulator(o.Sum, 0)}, {CpuNames.OnlineState(o)});");
         Writer.Open($"for (; {v} < {to}; {v}++)");
         var tail = new Scope(scope);
         tail.BoundVars.Add(loop.Var.Id);
@@ -260,7 +260,7 @@ internal sealed class CpuLoopEmitter
                     string m = CpuNames.VectorAccumulator(o.Max, copy), sum = CpuNames.VectorAccumulator(o.Sum, copy);
                     string step = loop.Vector!.OutOfLineSteps.Contains(o) ? "StepOutOfLine" : "Step";
                     Writer.Line("// Online max and sum: a new maximum rescales the running sum (one exp per element).");
-                    Writer.Line($"({m}, {sum}) = global::LossDsl.Simd.OnlineSumExp.{step}<TS, TV>({m}, {sum}, {value});");
+                    Writer.Line($"({m}, {sum}) = global::LossDsl.Internals.OnlineSumExp.{step}<TS, TV>({m}, {sum}, {value});");
                     break;
                 }
                 case StoreStmt st:

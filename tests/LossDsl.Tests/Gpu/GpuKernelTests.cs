@@ -9,6 +9,7 @@ using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 using LossDsl.Gpu;
 using LossDsl.Tests.Infrastructure;
+using LossDsl.Tests.Outputs;
 using LossDsl.Tests.Pairwise;
 using LossDsl.Tests.Samples;
 using Xunit;
@@ -45,11 +46,12 @@ public sealed class GpuCollection : ICollectionFixture<GpuFixture>
 }
 
 /// <summary>
-/// Every sample loss through its generated GPU kernels, on ILGPU's CPU accelerator (32-lane warps, as CUDA; slow, so
-/// the sizes are small), against the CPU kernel on the same inputs: the loss within 1e-5 relative (plus 1e-6), every
-/// gradient element within 2e-4 of its value plus 2e-5 of the gradient's largest element (float rounding in a
-/// different order: a warp's butterfly and a group's tree instead of SIMD lanes), both GPU calls identical to the bit,
-/// and the device-value overload equal to the host one. The same on CUDA when the machine has a CUDA device.
+/// Every sample loss, and every loss with outputs (docs/language.md §2.4), through its generated GPU kernels, on ILGPU's
+/// CPU accelerator (32-lane warps, as CUDA; slow, so the sizes are small), against the CPU kernel on the same inputs:
+/// the loss within 1e-5 relative (plus 1e-6), every element of a gradient or an output within 2e-4 of its value plus
+/// 2e-5 of the span's largest element (float rounding in a different order: a warp's butterfly and a group's tree
+/// instead of SIMD lanes), both GPU calls identical to the bit, the device-value overload equal to the host one, and
+/// the forward overload of a loss with outputs writing them too. The same on CUDA when the machine has a CUDA device.
 /// </summary>
 [Collection("Gpu")]
 public class GpuKernelTests
@@ -59,8 +61,9 @@ public class GpuKernelTests
 
     public GpuKernelTests(GpuFixture gpu, ITestOutputHelper output) { _gpu = gpu; _output = output; }
 
-    /// <summary>A loss, its inputs at a size, and the sizes to run on the GPU.</summary>
-    public sealed record Case(Type Type, string Method, Func<Random, int, Dictionary<string, object>> Inputs, int[] Sizes)
+    /// <summary>A loss, its inputs at a size, the sizes to run on the GPU, and the length of each output on given inputs (none: no outputs).</summary>
+    public sealed record Case(Type Type, string Method, Func<Random, int, Dictionary<string, object>> Inputs, int[] Sizes,
+        Func<Dictionary<string, object>, IReadOnlyDictionary<string, int>>? OutputLengths = null)
     {
         public override string ToString() => Type.Name + "." + Method;
     }
@@ -75,6 +78,14 @@ public class GpuKernelTests
         }
         foreach (var c in PairwiseLossTests.Cases)
             yield return new object[] { new Case(typeof(LossDsl.Samples.PairwiseLosses), c.Method, c.Inputs, new[] { 7, 65 }) };
+        foreach (var c in OutputTests.Cases)
+        {
+            var sizes = c.Sizes.Where(s => s > 0).ToArray();
+            yield return new object[]
+            {
+                new Case(c.Type, c.Method, c.Inputs, new[] { sizes[Math.Min(1, sizes.Length - 1)], sizes[^1] }.Distinct().ToArray(), inputs => c.OutputLengths(inputs)),
+            };
+        }
     }
 
     [Theory]
@@ -103,35 +114,93 @@ public class GpuKernelTests
         foreach (int n in c.Sizes)
         {
             var inputs = c.Inputs(rng, n);
-            var cpuArgs = LossCheck.KernelArguments(cpuMethod, inputs);
+            var lengths = c.OutputLengths?.Invoke(inputs);
+            var cpuArgs = LossCheck.KernelArguments(cpuMethod, inputs, lengths);
             float cpuLoss = LossInvoker.For(cpuMethod).Invoke(cpuArgs);
 
             var watch = Stopwatch.StartNew();
-            var (loss, gradients) = RunGpu(gpuMethod, cpuMethod, inputs, accelerator, stream);
+            var (loss, spans) = RunGpu(gpuMethod, cpuMethod, inputs, lengths, accelerator, stream);
             _output.WriteLine($"{c} at {n}: first GPU call {watch.ElapsedMilliseconds} ms");
-            var (again, gradientsAgain) = RunGpu(gpuMethod, cpuMethod, inputs, accelerator, stream);
+            var (again, spansAgain) = RunGpu(gpuMethod, cpuMethod, inputs, lengths, accelerator, stream);
             Assert.Equal(BitConverter.SingleToInt32Bits(loss), BitConverter.SingleToInt32Bits(again));
 
             string label = $"{c} at size {n} on {accelerator.AcceleratorType}";
-            Assert.True(Math.Abs(loss - cpuLoss) <= 1e-5 * Math.Abs(cpuLoss) + 1e-6 || (float.IsNaN(loss) && float.IsNaN(cpuLoss)),
-                $"{label}: GPU loss {loss:R}, CPU loss {cpuLoss:R}");
+            AssertLossClose(loss, cpuLoss, label);
             var ps = cpuMethod.GetParameters();
             for (int k = 0; k < ps.Length; k++)
             {
                 if (ps[k].ParameterType != typeof(Span<float>)) continue;
-                var cpu = (float[])cpuArgs[k];
-                var gpu = gradients[ps[k].Name!];
-                Assert.Equal(gpu, gradientsAgain[ps[k].Name!]);
-                double max = cpu.Select(v => Math.Abs((double)v)).DefaultIfEmpty(0).Max();
-                for (int e = 0; e < cpu.Length; e++)
-                    Assert.True(Math.Abs(gpu[e] - cpu[e]) <= 2e-4 * Math.Abs(cpu[e]) + 2e-5 * max + 1e-7,
-                        $"{label}: {ps[k].Name}[{e}] GPU {gpu[e]:R}, CPU {cpu[e]:R} (max |{ps[k].Name}| {max:E2})");
+                Assert.Equal(spans[ps[k].Name!], spansAgain[ps[k].Name!]);
+                AssertSpanClose(spans[ps[k].Name!], (float[])cpuArgs[k], $"{label}: {ps[k].Name}");
             }
 
             // The device-value overload: the same loss, written into a view, without waiting on the host.
-            float device = RunToDevice(c.Type, c.Method, cpuMethod, inputs, accelerator, stream);
+            float device = RunToDevice(c.Type, c.Method, cpuMethod, inputs, lengths, accelerator, stream);
             Assert.Equal(BitConverter.SingleToInt32Bits(loss), BitConverter.SingleToInt32Bits(device));
+
+            // The forward overload of a loss with outputs and gradients (every parameter but the gradients) writes the
+            // outputs too, from the forward plan.
+            if (lengths is { Count: > 0 } && OutputTests.ForwardOverload(cpuMethod) is { } cpuForward)
+            {
+                var (forwardLoss, forwardSpans) = RunGpu(GpuOverload(c.Type, c.Method, cpuForward), cpuForward, inputs, lengths, accelerator, stream);
+                AssertLossClose(forwardLoss, cpuLoss, label + " (forward)");
+                Assert.Equal(lengths.Keys.Order(StringComparer.Ordinal), forwardSpans.Keys.Order(StringComparer.Ordinal));
+                for (int k = 0; k < ps.Length; k++)
+                    if (forwardSpans.TryGetValue(ps[k].Name!, out var output)) AssertSpanClose(output, (float[])cpuArgs[k], $"{label}: {ps[k].Name} (forward)");
+            }
         }
+    }
+
+    /// <summary>Output views are checked like the gradients: their lengths, and memory shared with an input, a gradient or another output.</summary>
+    [Fact]
+    public void OutputViewsAreCheckedForLengthAndOverlap()
+    {
+        var accelerator = _gpu.Cpu;
+        using var stream = accelerator.CreateStream();
+        using var z = accelerator.Allocate1D<float>(12);
+        using var y = accelerator.Allocate1D<int>(3);
+        using var dz = accelerator.Allocate1D<float>(12);
+        using var outputs = accelerator.Allocate1D<float>(8);
+        z.MemSetToZero();
+        y.MemSetToZero();
+        ArrayView<float> el2n = outputs.View.SubView(0, 3), accuracy = outputs.View.SubView(3, 1);
+
+        var length = Assert.Throws<ArgumentException>(() => LossDsl.Samples.PerSampleLosses.CrossEntropyEl2n(stream, z.View, y.View, dz.View, outputs.View.SubView(0, 4), accuracy));
+        Assert.Equal("el2n", length.ParamName);
+        Assert.Contains("The output 'el2n' has length 4 but its shape [n_i] needs 3 elements", length.Message);
+        var scalar = Assert.Throws<ArgumentException>(() => LossDsl.Samples.PerSampleLosses.CrossEntropyEl2n(stream, z.View, y.View, el2n, outputs.View.SubView(3, 2)));
+        Assert.Equal("accuracy", scalar.ParamName);
+        Assert.Contains("it holds one value", scalar.Message);
+
+        var gradient = Assert.Throws<ArgumentException>(() => LossDsl.Samples.PerSampleLosses.CrossEntropyEl2n(stream, z.View, y.View, dz.View, dz.View.SubView(0, 3), accuracy));
+        Assert.Equal("el2n", gradient.ParamName);
+        Assert.Contains("overlaps 'dz'", gradient.Message);
+        var input = Assert.Throws<ArgumentException>(() => LossDsl.Samples.PerSampleLosses.CrossEntropyEl2n(stream, z.View, y.View, el2n, z.View.SubView(11, 1)));
+        Assert.Equal("accuracy", input.ParamName);
+        Assert.Contains("overlaps 'z'", input.Message);
+        var output = Assert.Throws<ArgumentException>(() => LossDsl.Samples.PerSampleLosses.CrossEntropyEl2n(stream, z.View, y.View, dz.View, el2n, outputs.View.SubView(2, 1)));
+        Assert.Equal("accuracy", output.ParamName);
+        Assert.Contains("overlaps 'el2n'", output.Message);
+
+        // Views of their own run: every element written (ln 4 per row of zero logits; every label ties, so accuracy 1).
+        float loss = LossDsl.Samples.PerSampleLosses.CrossEntropyEl2n(stream, z.View, y.View, dz.View, el2n, accuracy);
+        Assert.Equal(MathF.Log(4), loss, 1e-6f);
+        var values = outputs.GetAsArray1D();
+        for (int i = 0; i < 3; i++) Assert.Equal(MathF.Sqrt(0.75f * 0.75f + 3 * 0.25f * 0.25f), values[i], 1e-6f);
+        Assert.Equal(1f, values[3]);
+    }
+
+    private static void AssertLossClose(float gpu, float cpu, string label) =>
+        Assert.True(Math.Abs(gpu - cpu) <= 1e-5 * Math.Abs(cpu) + 1e-6 || (float.IsNaN(gpu) && float.IsNaN(cpu)), $"{label}: GPU loss {gpu:R}, CPU loss {cpu:R}");
+
+    /// <summary>A gradient or an output: every element within 2e-4 of its CPU value plus 2e-5 of the span's largest.</summary>
+    private static void AssertSpanClose(float[] gpu, float[] cpu, string what)
+    {
+        Assert.Equal(cpu.Length, gpu.Length);
+        double max = cpu.Select(v => Math.Abs((double)v)).DefaultIfEmpty(0).Max();
+        for (int e = 0; e < cpu.Length; e++)
+            Assert.True(Math.Abs(gpu[e] - cpu[e]) <= 2e-4 * Math.Abs(cpu[e]) + 2e-5 * max + 1e-7,
+                $"{what}[{e}] GPU {gpu[e]:R}, CPU {cpu[e]:R} (max {max:E2})");
     }
 
     /// <summary>The generated GPU overload that mirrors the CPU method: the stream, then views for the spans.</summary>
@@ -148,20 +217,21 @@ public class GpuKernelTests
         : t == typeof(ReadOnlySpan<int>) ? typeof(ArrayView<int>)
         : t;
 
-    private static (float Loss, Dictionary<string, float[]> Gradients) RunGpu(MethodInfo gpu, MethodInfo cpu, Dictionary<string, object> inputs,
-        Accelerator accelerator, AcceleratorStream stream)
+    /// <summary>Runs a GPU overload on fresh device memory; returns the loss and every span it wrote (gradients and outputs), by name.</summary>
+    private static (float Loss, Dictionary<string, float[]> Spans) RunGpu(MethodInfo gpu, MethodInfo cpu, Dictionary<string, object> inputs,
+        IReadOnlyDictionary<string, int>? outputLengths, Accelerator accelerator, AcceleratorStream stream)
     {
-        var cpuArgs = LossCheck.KernelArguments(cpu, inputs);
+        var cpuArgs = LossCheck.KernelArguments(cpu, inputs, outputLengths);
         var buffers = new List<MemoryBuffer>();
         try
         {
             var args = new List<object> { stream };
-            var gradients = new Dictionary<string, MemoryBuffer1D<float, Stride1D.Dense>>();
+            var spans = new Dictionary<string, (MemoryBuffer1D<float, Stride1D.Dense> Buffer, int Length)>();
             var ps = cpu.GetParameters();
             for (int k = 0; k < ps.Length; k++)
-                args.Add(ToDevice(ps[k], cpuArgs[k], accelerator, buffers, gradients));
+                args.Add(ToDevice(ps[k], cpuArgs[k], accelerator, buffers, spans));
             float loss = (float)gpu.Invoke(null, args.ToArray())!;
-            return (loss, gradients.ToDictionary(kv => kv.Key, kv => kv.Value.GetAsArray1D()));
+            return (loss, spans.ToDictionary(kv => kv.Key, kv => kv.Value.Buffer.GetAsArray1D()[..kv.Value.Length]));
         }
         finally
         {
@@ -169,11 +239,19 @@ public class GpuKernelTests
         }
     }
 
-    private static float RunToDevice(Type type, string name, MethodInfo cpu, Dictionary<string, object> inputs, Accelerator accelerator, AcceleratorStream stream)
+    /// <summary>
+    /// Runs the <c>ToDevice</c> overload with the CPU method's parameters (and the upstream gradient 1 when it has
+    /// gradients: a loss without them has only the forward one); returns the loss it wrote into a view.
+    /// </summary>
+    private static float RunToDevice(Type type, string name, MethodInfo cpu, Dictionary<string, object> inputs, IReadOnlyDictionary<string, int>? outputLengths,
+        Accelerator accelerator, AcceleratorStream stream)
     {
+        var views = cpu.GetParameters().Select(p => GpuType(p.ParameterType)).ToList();
         var method = type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
-            .Single(m => m.Name == name + "ToDevice" && m.GetParameters().Length == cpu.GetParameters().Length + 3);
-        var cpuArgs = LossCheck.KernelArguments(cpu, inputs);
+            .Single(m => m.Name == name + "ToDevice" && m.GetParameters().Skip(2).Take(views.Count).Select(p => p.ParameterType).SequenceEqual(views)
+                && m.GetParameters().Length <= views.Count + 3);
+        bool upstream = method.GetParameters().Length == views.Count + 3;
+        var cpuArgs = LossCheck.KernelArguments(cpu, inputs, outputLengths);
         var buffers = new List<MemoryBuffer>();
         try
         {
@@ -181,8 +259,8 @@ public class GpuKernelTests
             var args = new List<object> { stream, (ArrayView<float>)loss.View };
             var ps = cpu.GetParameters();
             for (int k = 0; k < ps.Length; k++)
-                args.Add(ToDevice(ps[k], cpuArgs[k], accelerator, buffers, new Dictionary<string, MemoryBuffer1D<float, Stride1D.Dense>>()));
-            args.Add(1f);
+                args.Add(ToDevice(ps[k], cpuArgs[k], accelerator, buffers, new Dictionary<string, (MemoryBuffer1D<float, Stride1D.Dense> Buffer, int Length)>()));
+            if (upstream) args.Add(1f);
             method.Invoke(null, args.ToArray());
             stream.Synchronize();
             return loss.GetAsArray1D()[0];
@@ -194,7 +272,7 @@ public class GpuKernelTests
     }
 
     private static object ToDevice(ParameterInfo p, object value, Accelerator accelerator, List<MemoryBuffer> buffers,
-        Dictionary<string, MemoryBuffer1D<float, Stride1D.Dense>> gradients)
+        Dictionary<string, (MemoryBuffer1D<float, Stride1D.Dense> Buffer, int Length)> spans)
     {
         switch (value)
         {
@@ -205,7 +283,7 @@ public class GpuKernelTests
                 if (p.ParameterType == typeof(Span<float>))
                 {
                     buffer.MemSet(0xFF); // NaN everywhere: every element must be written
-                    gradients[p.Name!] = buffer;
+                    spans[p.Name!] = (buffer, floats.Length);
                 }
                 else if (floats.Length > 0)
                 {

@@ -24,8 +24,12 @@ public static class LossCheck
     public const double GradRelTolerance = 2e-4;
     public const double GradMaxTolerance = 2e-5;
 
-    /// <summary>Builds the argument arrays for the kernel (float[]/int[]/scalars) in parameter order.</summary>
-    public static object[] KernelArguments(MethodInfo method, IReadOnlyDictionary<string, object> inputs)
+    /// <summary>
+    /// Builds the argument arrays for the kernel (float[]/int[]/scalars) in parameter order: for every Span&lt;float&gt;,
+    /// an array of NaN (every element must be written) as long as its input (a gradient) or as
+    /// <paramref name="outputLengths"/> says (an output, docs/language.md §2.4).
+    /// </summary>
+    public static object[] KernelArguments(MethodInfo method, IReadOnlyDictionary<string, object> inputs, IReadOnlyDictionary<string, int>? outputLengths = null)
     {
         return method.GetParameters().Select(p =>
         {
@@ -34,7 +38,7 @@ public static class LossCheck
             {
                 string target = p.Name!.Substring(1);
                 var source = inputs.FirstOrDefault(kv => string.Equals(kv.Key, target, StringComparison.OrdinalIgnoreCase)).Value as float[];
-                var g = new float[source?.Length ?? 0];
+                var g = new float[outputLengths is not null && outputLengths.TryGetValue(p.Name!, out int length) ? length : source?.Length ?? 0];
                 Array.Fill(g, float.NaN); // every element must be written
                 return (object)g;
             }

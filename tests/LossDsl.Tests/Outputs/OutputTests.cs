@@ -29,6 +29,17 @@ public class OutputTests
         int InterpreterSizes = int.MaxValue)
     {
         public override string ToString() => Method;
+
+        /// <summary>The reference's loss and outputs on <paramref name="inputs"/> (its float tensors widened to double).</summary>
+        public (double Loss, Dictionary<string, double[]> Outputs) ReferenceOf(IReadOnlyDictionary<string, object> inputs)
+        {
+            var tensors = inputs.Where(kv => kv.Value is float[]).ToDictionary(kv => kv.Key, kv => Array.ConvertAll((float[])kv.Value, v => (double)v));
+            return Reference(name => tensors[name], name => inputs[name]);
+        }
+
+        /// <summary>The length of each output on <paramref name="inputs"/>, by its name.</summary>
+        public Dictionary<string, int> OutputLengths(IReadOnlyDictionary<string, object> inputs) =>
+            ReferenceOf(inputs).Outputs.ToDictionary(kv => kv.Key, kv => kv.Value.Length);
     }
 
     private static readonly int[] s_elementwiseSizes = { 0, 1, 7, 8, 9, 17, 33, 1000, 4099 };
@@ -207,35 +218,17 @@ public class OutputTests
     private static MethodInfo Method(Case c) => LossInvoker.Find(c.Type, c.Method);
 
     /// <summary>
-    /// The kernel's arguments: the inputs, and for every Span&lt;float&gt;, an array of NaN (every element must be written)
-    /// as long as its input (a gradient) or as <paramref name="outputLengths"/> says (an output).
+    /// The generated overload of <paramref name="method"/> without the gradients (every other parameter, outputs
+    /// included), or null for a loss without gradients.
     /// </summary>
-    private static object[] Arguments(MethodInfo method, IReadOnlyDictionary<string, object> inputs, IReadOnlyDictionary<string, int> outputLengths) =>
-        method.GetParameters().Select(p =>
-        {
-            if (p.ParameterType == typeof(Span<float>))
-            {
-                int length = outputLengths.TryGetValue(p.Name!, out int n) ? n : ((float[])inputs[p.Name!.Substring(1)]).Length;
-                var a = new float[length];
-                Array.Fill(a, float.NaN);
-                return (object)a;
-            }
-            if (inputs.TryGetValue(p.Name!, out var v)) return v;
-            return p.DefaultValue!;
-        }).ToArray();
-
-    /// <summary>The generated overload without the gradients, or null for a loss without gradients.</summary>
-    private static MethodInfo? ForwardOverload(Case c, MethodInfo method)
+    public static MethodInfo? ForwardOverload(MethodInfo method)
     {
         var ps = method.GetParameters();
         var gradients = ps.Where(p => p.ParameterType == typeof(Span<float>) && ps.Any(q => q.ParameterType == typeof(ReadOnlySpan<float>) && "d" + q.Name == p.Name)).ToList();
         if (gradients.Count == 0) return null;
         var names = ps.Except(gradients).Select(p => p.Name).ToArray();
-        return LossInvoker.FindOverload(c.Type, c.Method, candidate => candidate.Select(p => p.Name).SequenceEqual(names));
+        return LossInvoker.FindOverload(method.DeclaringType!, method.Name, candidate => candidate.Select(p => p.Name).SequenceEqual(names));
     }
-
-    private static Dictionary<string, object> InterpreterArguments(MethodInfo method, object[] args) =>
-        method.GetParameters().Select((p, i) => (p, i)).Where(x => x.p.ParameterType != typeof(Span<float>)).ToDictionary(x => x.p.Name!, x => args[x.i]);
 
     private static LossEvaluation Interpret(MethodInfo method, object[] args) =>
         LossExpression.Parse(LossInvoker.ExpressionOf(method), LossInvoker.Declarations(method)).EvaluateWithGradients(InterpreterArguments(method, args));
@@ -244,8 +237,8 @@ public class OutputTests
     private static (float Loss, Dictionary<string, float[]> Spans) RunTwice(MethodInfo method, IReadOnlyDictionary<string, object> inputs, IReadOnlyDictionary<string, int> outputLengths)
     {
         var invoker = LossInvoker.For(method);
-        var first = Arguments(method, inputs, outputLengths);
-        var second = Arguments(method, inputs, outputLengths);
+        var first = KernelArguments(method, inputs, outputLengths);
+        var second = KernelArguments(method, inputs, outputLengths);
         float loss = invoker.Invoke(first);
         float again = invoker.Invoke(second);
         Assert.Equal(BitConverter.SingleToInt32Bits(loss), BitConverter.SingleToInt32Bits(again));
@@ -283,8 +276,7 @@ public class OutputTests
         {
             string at = $"{c.Method} at size {n}";
             var inputs = c.Inputs(rng, n);
-            var tensors = inputs.Where(kv => kv.Value is float[]).ToDictionary(kv => kv.Key, kv => Array.ConvertAll((float[])kv.Value, v => (double)v));
-            var reference = c.Reference(name => tensors[name], name => inputs[name]);
+            var reference = c.ReferenceOf(inputs);
             var lengths = reference.Outputs.ToDictionary(kv => kv.Key, kv => kv.Value.Length);
             var (loss, spans) = RunTwice(method, inputs, lengths);
 
@@ -293,9 +285,9 @@ public class OutputTests
                 $"{at}: loss {loss:R} vs reference {reference.Loss:R}");
             foreach (var (name, expected) in reference.Outputs) AssertValuesClose(spans[name], expected, 1e-4, $"{at}: {name} (reference)");
             // The forward overload (every parameter but the gradients) writes the outputs too.
-            if (ForwardOverload(c, method) is { } forward)
+            if (ForwardOverload(method) is { } forward)
             {
-                var forwardArgs = Arguments(forward, inputs, lengths);
+                var forwardArgs = KernelArguments(forward, inputs, lengths);
                 float forwardLoss = LossInvoker.For(forward).Invoke(forwardArgs);
                 AssertClose(forwardLoss, loss, at + ": the forward overload's loss");
                 var ps = forward.GetParameters();
@@ -306,7 +298,7 @@ public class OutputTests
 
             // Against the interpreter: the loss, each output (and the interpreter against the reference, both in
             // double), each gradient.
-            var interpreted = Interpret(method, Arguments(method, inputs, lengths));
+            var interpreted = Interpret(method, KernelArguments(method, inputs, lengths));
             AssertClose(loss, interpreted.Loss, at + ": loss");
             Assert.Equal(reference.Outputs.Keys.OrderBy(k => k), interpreted.Outputs.Keys.OrderBy(k => k));
             foreach (var (name, expected) in reference.Outputs)
@@ -332,7 +324,7 @@ public class OutputTests
         var inputs = c.Inputs(rng, n);
         var tensors = inputs.Where(kv => kv.Value is float[]).ToDictionary(kv => kv.Key, kv => Array.ConvertAll((float[])kv.Value, v => (double)v));
         double Reference() => c.Reference(name => tensors[name], name => inputs[name]).Loss;
-        var lengths = c.Reference(name => tensors[name], name => inputs[name]).Outputs.ToDictionary(kv => kv.Key, kv => kv.Value.Length);
+        var lengths = c.OutputLengths(inputs);
         var (_, spans) = RunTwice(method, inputs, lengths);
         foreach (var (name, g) in spans.Where(kv => !lengths.ContainsKey(kv.Key)))
         {

@@ -8,6 +8,7 @@ using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 using LossDsl.Gpu;
+using LossDsl.Interpretation;
 using LossDsl.Tests.Infrastructure;
 using LossDsl.Tests.Outputs;
 using LossDsl.Tests.Pairwise;
@@ -50,8 +51,9 @@ public sealed class GpuCollection : ICollectionFixture<GpuFixture>
 /// CPU accelerator (32-lane warps, as CUDA; slow, so the sizes are small), against the CPU kernel on the same inputs:
 /// the loss within 1e-5 relative (plus 1e-6), every element of a gradient or an output within 2e-4 of its value plus
 /// 2e-5 of the span's largest element (float rounding in a different order: a warp's butterfly and a group's tree
-/// instead of SIMD lanes), both GPU calls identical to the bit, the device-value overload equal to the host one, and
-/// the forward overload of a loss with outputs writing them too. The same on CUDA when the machine has a CUDA device.
+/// instead of SIMD lanes), both GPU calls identical to the bit, the interpreter's loss, gradients and outputs within
+/// the kernel tests' tolerances, the device-value overload equal to the host one, and the forward overload of a loss
+/// with outputs writing them too. The same on CUDA when the machine has a CUDA device.
 /// </summary>
 [Collection("Gpu")]
 public class GpuKernelTests
@@ -61,9 +63,12 @@ public class GpuKernelTests
 
     public GpuKernelTests(GpuFixture gpu, ITestOutputHelper output) { _gpu = gpu; _output = output; }
 
-    /// <summary>A loss, its inputs at a size, the sizes to run on the GPU, and the length of each output on given inputs (none: no outputs).</summary>
+    /// <summary>
+    /// A loss, its inputs at a size, the sizes to run on the GPU, the length of each output on given inputs (none: no
+    /// outputs), and the sizes up to which the interpreter checks it too (slow on pair spaces).
+    /// </summary>
     public sealed record Case(Type Type, string Method, Func<Random, int, Dictionary<string, object>> Inputs, int[] Sizes,
-        Func<Dictionary<string, object>, IReadOnlyDictionary<string, int>>? OutputLengths = null)
+        Func<Dictionary<string, object>, IReadOnlyDictionary<string, int>>? OutputLengths = null, int InterpreterSizes = int.MaxValue)
     {
         public override string ToString() => Type.Name + "." + Method;
     }
@@ -83,7 +88,7 @@ public class GpuKernelTests
             var sizes = c.Sizes.Where(s => s > 0).ToArray();
             yield return new object[]
             {
-                new Case(c.Type, c.Method, c.Inputs, new[] { sizes[Math.Min(1, sizes.Length - 1)], sizes[^1] }.Distinct().ToArray(), inputs => c.OutputLengths(inputs)),
+                new Case(c.Type, c.Method, c.Inputs, new[] { sizes[Math.Min(1, sizes.Length - 1)], sizes[^1] }.Distinct().ToArray(), inputs => c.OutputLengths(inputs), c.InterpreterSizes),
             };
         }
     }
@@ -92,18 +97,9 @@ public class GpuKernelTests
     [MemberData(nameof(AllCases))]
     public void GpuKernelsMatchTheCpuKernelOnTheCpuAccelerator(Case c) => Check(c, _gpu.Cpu);
 
-    [Theory]
+    [CudaTheory]
     [MemberData(nameof(AllCases))]
-    public void GpuKernelsMatchTheCpuKernelOnCuda(Case c)
-    {
-        if (_gpu.Cuda is null)
-        {
-            // Reported, not hidden: this machine has no CUDA device (CI has none; docs/benchmarks.md has the GPU runs).
-            _output.WriteLine("No CUDA device on this machine: the CUDA run of this case did not happen.");
-            return;
-        }
-        Check(c, _gpu.Cuda);
-    }
+    public void GpuKernelsMatchTheCpuKernelOnCuda(Case c) => Check(c, _gpu.Cuda!);
 
     private void Check(Case c, Accelerator accelerator)
     {
@@ -132,6 +128,19 @@ public class GpuKernelTests
                 if (ps[k].ParameterType != typeof(Span<float>)) continue;
                 Assert.Equal(spans[ps[k].Name!], spansAgain[ps[k].Name!]);
                 AssertSpanClose(spans[ps[k].Name!], (float[])cpuArgs[k], $"{label}: {ps[k].Name}");
+            }
+
+            // The interpreter, a second oracle (it shares only the front end with the kernels).
+            if (n <= c.InterpreterSizes)
+            {
+                var interpreter = LossExpression.Parse(LossInvoker.ExpressionOf(cpuMethod), LossInvoker.Declarations(cpuMethod))
+                    .EvaluateWithGradients(LossCheck.InterpreterArguments(cpuMethod, cpuArgs));
+                LossCheck.AssertClose(loss, interpreter.Loss, $"{label}: GPU loss against the interpreter");
+                foreach (var (name, gpu) in spans)
+                {
+                    var expected = interpreter.Gradients.TryGetValue(name, out var gradient) ? gradient : interpreter.Outputs[name];
+                    LossCheck.AssertGradientClose(gpu, expected, $"{label}: GPU {name} against the interpreter");
+                }
             }
 
             // The device-value overload: the same loss, written into a view, without waiting on the host.

@@ -46,6 +46,7 @@ internal sealed class Binder
         try
         {
             binder.DeclareParameters(parameters);
+            ElementTypeRules.Settle(model, diagnostics);
             var loss = binder.BindProgram(syntax);
             if (diagnostics.HasErrors) return null;
             binder.SettleShapes();
@@ -415,6 +416,7 @@ internal sealed class Binder
             for (int k = 0; k < axes.Length; k++) axes[k] = NewExtent(t.Name + (axes.Length == 1 ? "" : "_" + k));
             t.Axes = axes;
             _flatUse[t.Id] = flat;
+            t.IsFlat = flat;
         }
         else if (t.Axes.Length != subscripts.Count)
         {
@@ -582,6 +584,13 @@ internal sealed class Binder
             known.Add(Find(kv.Value));
         }
         var pending = _model.Tensors.Where(t => t.Axes is not null).ToList();
+        // A subscripted tensor span knows its shape: each axis gives its extent, or is checked against it.
+        foreach (var t in pending.Where(t => t.Parameter.Shaped && !t.IsFlat).ToList())
+        {
+            for (int k = 0; k < t.Axes!.Length; k++)
+                _model.ExtentPlan.Add(known.Add(t.Axes[k]) ? ExtentStep.FromAxis(t.Axes[k], t.Id, k) : ExtentStep.CheckAxis(t.Id, k));
+            pending.Remove(t);
+        }
         bool progress = true;
         while (progress)
         {

@@ -35,6 +35,7 @@ internal static class DiagnosticIds
     public const string DuplicateName = "LOSS0212";
     public const string InvalidBinder = "LOSS0213";
     public const string UnusedInput = "LOSS0214";
+    public const string MixedElementTypes = "LOSS0215";
 
     public const string InternalError = "LOSS9999";
 
@@ -42,7 +43,7 @@ internal static class DiagnosticIds
     public static readonly DiagnosticKind[] All =
     {
         new(NotStaticPartial, "A [GeneratedLoss] method must be static partial without a body"),
-        new(UnsupportedReturnType, "A [GeneratedLoss] method must return float"),
+        new(UnsupportedReturnType, "A [GeneratedLoss] method must return float or double"),
         new(UnsupportedParameterType, "Unsupported parameter type"),
         new(UnsafeBlocksRequired, "Generated loss kernels need AllowUnsafeBlocks"),
         new(UnsupportedDeclaration, "Unsupported declaration"),
@@ -64,6 +65,7 @@ internal static class DiagnosticIds
         new(DuplicateName, "Duplicate name"),
         new(InvalidBinder, "Invalid index binder"),
         new(UnusedInput, "Unused input", DslSeverity.Warning),
+        new(MixedElementTypes, "Mixed element types"),
         new(InternalError, "Internal error in the LossDsl generator"),
     };
 }

@@ -39,7 +39,10 @@ internal sealed class Scheduler
     {
         var s = new Scheduler(model.Graph);
         // Pair spaces first: their statistics and back contractions become buffers filled by tiled pair passes.
-        var pairs = PairSpaces.Analyze(model.Graph, loss, gradients, s.NewBuffer);
+        // A loss computed in double has no tiled pair spaces (the tile products are float SIMD): nested loops instead.
+        var pairs = model.Real == ElementType.Float64
+            ? new PairAnalysis(loss, gradients.ToList(), new List<Stmt>(), new Dictionary<Node, BufferView>())
+            : PairSpaces.Analyze(model.Graph, loss, gradients, s.NewBuffer);
         loss = pairs.Loss;
         gradients = pairs.Gradients;
         foreach (var kv in pairs.Occurrences)

@@ -22,7 +22,7 @@ public sealed partial class LossGenerator
             if (diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error))
                 return new LossGenerationResult(hint, null, new EquatableArray<DiagnosticInfo>(diagnostics));
 
-            var parameters = input.Parameters.Select(p => new LossParameter(p.Name, p.Kind, p.TypeText)).ToList();
+            var parameters = input.Parameters.Select(p => new LossParameter(p.Name, p.Kind, p.TypeText, p.Element, p.Shaped)).ToList();
             bool differentiate = parameters.Any(p => p.Kind == ParameterKind.Gradient);
             var compilation = LossCompiler.Compile(input.Expression, parameters, differentiate, plan: true);
             foreach (var d in compilation.Diagnostics) diagnostics.Add(Locate(input, d));

@@ -6,7 +6,9 @@ namespace LossDsl.Generator.Emit;
 /// <summary>
 /// Prints the host code that computes every extent from the tensor lengths and int parameters, in the order the
 /// binder proved sufficient (<see cref="LossModel.ExtentPlan"/>), and checks every length, throwing exceptions that
-/// name the parameter. No size arithmetic overflows: products are taken in long.
+/// name the parameter. No size arithmetic overflows: products are taken in long. A subscripted tensor span gives the
+/// extents of its axes from its <c>Lengths</c> (or has them checked); the lengths of the other tensors are those of
+/// their spans (<see cref="HostTensorEmitter.Span"/>).
 /// </summary>
 internal static class ShapeCheckEmitter
 {
@@ -16,12 +18,17 @@ internal static class ShapeCheckEmitter
     /// <param name="withGradients">Also check that every gradient output has its input's length and shares memory with no float input or other gradient.</param>
     public static void Emit(CodeWriter writer, LossModel model, System.Func<int, string> extentName, bool withGradients)
     {
+        string Length(LossParameter p) => HostTensorEmitter.Span(p) + ".Length";
         string ShapeText(TensorInfo t, int unknown) => string.Join(" * ", t.Axes!.Where(a => a != unknown).Select(a => model.Extents[a].Name));
 
         writer.Line("// Shapes: every extent from a tensor length or an int parameter; every length is checked.");
         foreach (var step in model.ExtentPlan)
         {
-            if (step.Scalar >= 0)
+            if (step.Axis >= 0)
+            {
+                EmitAxis(writer, model, extentName, step);
+            }
+            else if (step.Scalar >= 0)
             {
                 var s = model.Scalars[step.Scalar];
                 writer.Line($"if ({s.Name} < 0) throw new global::System.ArgumentOutOfRangeException(nameof({s.Name}), {s.Name}, \"An extent must not be negative.\");");
@@ -34,42 +41,82 @@ internal static class ShapeCheckEmitter
                 var others = t.Axes!.Where(a => a != step.Extent).Select(extentName).ToList();
                 if (others.Count == 0)
                 {
-                    writer.Line($"int {extent} = {t.Name}.Length;");
+                    writer.Line($"int {extent} = {Length(t.Parameter)};");
                 }
                 else
                 {
                     string product = string.Join(" * ", others.Select(o => "(long)" + o));
                     writer.Line($"long {extent}_rest = {product};");
-                    writer.Line($"if ({extent}_rest == 0 ? {t.Name}.Length != 0 : {t.Name}.Length % {extent}_rest != 0)");
-                    writer.Line($"    throw new global::System.ArgumentException($\"The length of '{t.Name}' ({{{t.Name}.Length}}) must be a multiple of {ShapeText(t, step.Extent)} = {{{extent}_rest}}.\", nameof({t.Name}));");
-                    writer.Line($"int {extent} = {extent}_rest == 0 ? 0 : (int)({t.Name}.Length / {extent}_rest);");
+                    writer.Line($"if ({extent}_rest == 0 ? {Length(t.Parameter)} != 0 : {Length(t.Parameter)} % {extent}_rest != 0)");
+                    writer.Line($"    throw new global::System.ArgumentException($\"The length of '{t.Name}' ({{{Length(t.Parameter)}}}) must be a multiple of {ShapeText(t, step.Extent)} = {{{extent}_rest}}.\", nameof({t.Name}));");
+                    writer.Line($"int {extent} = {extent}_rest == 0 ? 0 : (int)({Length(t.Parameter)} / {extent}_rest);");
                 }
             }
             else
             {
                 var t = model.Tensors[step.Tensor];
                 string product = string.Join(" * ", t.Axes!.Select(a => "(long)" + extentName(a)));
-                writer.Line($"if ({t.Name}.Length != {product})");
-                writer.Line($"    throw new global::System.ArgumentException($\"'{t.Name}' has length {{{t.Name}.Length}} but its shape [{string.Join(", ", t.Axes!.Select(a => model.Extents[a].Name))}] needs {{{product}}} elements.\", nameof({t.Name}));");
+                writer.Line($"if ({Length(t.Parameter)} != {product})");
+                writer.Line($"    throw new global::System.ArgumentException($\"'{t.Name}' has length {{{Length(t.Parameter)}}} but its shape [{string.Join(", ", t.Axes!.Select(a => model.Extents[a].Name))}] needs {{{product}}} elements.\", nameof({t.Name}));");
             }
         }
         if (!withGradients) return;
         foreach (var t in model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null))
         {
-            writer.Line($"if ({t.Gradient!.Name}.Length != {t.Name}.Length)");
-            writer.Line($"    throw new global::System.ArgumentException($\"The gradient '{t.Gradient.Name}' has length {{{t.Gradient.Name}.Length}} but '{t.Name}' has length {{{t.Name}.Length}}.\", nameof({t.Gradient.Name}));");
+            var g = t.Gradient!;
+            if (g.Shaped && !t.IsFlat)
+            {
+                // A gradient tensor span has its input's shape: axis by axis.
+                for (int k = 0; k < t.Axes!.Length; k++)
+                {
+                    string extent = extentName(t.Axes[k]);
+                    writer.Line($"if ({g.Name}.Lengths[{k}] != {extent})");
+                    writer.Line($"    throw new global::System.ArgumentException($\"The gradient '{g.Name}' has length {{{g.Name}.Lengths[{k}]}} on axis {k} but '{t.Name}' has {model.Extents[t.Axes[k]].Name} = {{{extent}}}.\", nameof({g.Name}));");
+                }
+                continue;
+            }
+            if (g.Shaped && t.Parameter.Shaped)
+            {
+                writer.Line($"if (!global::System.MemoryExtensions.SequenceEqual({g.Name}.Lengths, {t.Name}.Lengths))");
+                writer.Line($"    throw new global::System.ArgumentException(\"The gradient '{g.Name}' must have the shape (Lengths) of '{t.Name}'.\", nameof({g.Name}));");
+            }
+            writer.Line($"if ({Length(g)} != {Length(t.Parameter)})");
+            writer.Line($"    throw new global::System.ArgumentException($\"The gradient '{g.Name}' has length {{{Length(g)}}} but '{t.Name}' has length {{{Length(t.Parameter)}}}.\", nameof({g.Name}));");
         }
         // A gradient output is written while the inputs are still read (and may hold scratch values before its final
         // ones): it must share memory with no float input and no other gradient.
-        var gradients = model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null).Select(t => t.Gradient!.Name).ToList();
-        var floats = model.Tensors.Where(t => t.Axes is not null && !t.IsInt).Select(t => t.Name).ToList();
+        var gradients = model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null).Select(t => t.Gradient!).ToList();
+        var floats = model.Tensors.Where(t => t.Axes is not null && !t.IsInt).Select(t => t.Parameter).ToList();
         for (int g = 0; g < gradients.Count; g++)
         {
             foreach (var other in floats.Concat(gradients.Take(g)))
             {
-                writer.Line($"if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>){gradients[g]}, (global::System.ReadOnlySpan<float>){other}))");
-                writer.Line($"    throw new global::System.ArgumentException(\"The gradient '{gradients[g]}' overlaps '{other}' in memory; give each gradient its own memory.\", nameof({gradients[g]}));");
+                writer.Line($"if (global::System.MemoryExtensions.Overlaps({ReadOnlySpan(gradients[g], other)}, {ReadOnlySpan(other, gradients[g])}))");
+                writer.Line($"    throw new global::System.ArgumentException(\"The gradient '{gradients[g].Name}' overlaps '{other.Name}' in memory; give each gradient its own memory.\", nameof({gradients[g].Name}));");
             }
         }
+    }
+
+    /// <summary>A parameter's elements as a read-only span to compare with <paramref name="other"/>'s: of their element type, or bytes when the types differ.</summary>
+    private static string ReadOnlySpan(LossParameter p, LossParameter other) => p.Element == other.Element
+        ? $"(global::System.ReadOnlySpan<{ElementTypes.CSharpName(p.Element)}>){HostTensorEmitter.Span(p)}"
+        : $"(global::System.ReadOnlySpan<byte>)global::System.Runtime.InteropServices.MemoryMarshal.AsBytes({HostTensorEmitter.Span(p)})";
+
+    /// <summary>An extent from the length of a tensor span's axis, or a check of that length against a known extent.</summary>
+    private static void EmitAxis(CodeWriter writer, LossModel model, System.Func<int, string> extentName, ExtentStep step)
+    {
+        var t = model.Tensors[step.Tensor];
+        int k = step.Axis;
+        string length = $"{t.Name}.Lengths[{k}]";
+        if (step.Extent >= 0)
+        {
+            writer.Line($"if ({length} > int.MaxValue)");
+            writer.Line($"    throw new global::System.ArgumentException($\"Axis {k} of '{t.Name}' has length {{{length}}}, more than an extent can be.\", nameof({t.Name}));");
+            writer.Line($"int {extentName(step.Extent)} = (int){length};");
+            return;
+        }
+        string extent = extentName(t.Axes![k]);
+        writer.Line($"if ({length} != {extent})");
+        writer.Line($"    throw new global::System.ArgumentException($\"Axis {k} of '{t.Name}' has length {{{length}}} but the loss needs {model.Extents[t.Axes[k]].Name} = {{{extent}}}.\", nameof({t.Name}));");
     }
 }

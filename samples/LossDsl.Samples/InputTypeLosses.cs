@@ -20,6 +20,8 @@ public static partial class InputTypeLosses
     public const string SoftTarget = "index c : classes; mean[i](-sum[c](t[i, c] * log_softmax[c](z[i, c])))";
     /// <summary>The same with tensor spans: their Lengths give both extents.</summary>
     public const string SoftTargetShaped = "mean[i](-sum[c](t[i, c] * log_softmax[c](z[i, c])))";
+    /// <summary>InfoNCE over views z [M, D] (a pair space: tiled in float, nested loops in double).</summary>
+    public const string InfoNce = "zn[i, d] = z[i, d] / norm[e](z[i, e]); s[i, j] = sum[d](zn[i, d] * zn[j, d]) / tau; mean[i](logsumexp[j | j != i](s[i, j]) - sum[j | j == pos[i]](s[i, j]))";
     /// <summary>Sigmoid focal loss (elementwise, two hyperparameters).</summary>
     public const string Focal = "p = sigmoid(x); pt = y*p + (1-y)*(1-p); at = alpha*y + (1-alpha)*(1-y); mean(at * (1-pt)^gamma * bce_logits(x, y))";
 
@@ -50,6 +52,9 @@ public static partial class InputTypeLosses
 
     [GeneratedLoss(Focal)]
     public static partial double FocalDouble(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx, double alpha = 0.25, double gamma = 2);
+
+    [GeneratedLoss(InfoNce)]
+    public static partial double InfoNceDouble(ReadOnlySpan<double> z, ReadOnlySpan<long> pos, Span<double> dz, double tau = 0.1);
 
     // Half: read into float, gradients written as Half.
 
@@ -97,6 +102,9 @@ public static partial class InputTypeLosses
 
     [GeneratedLoss(Focal)]
     public static partial double FocalTensorDouble(ReadOnlyTensorSpan<double> x, ReadOnlySpan<double> y, TensorSpan<double> dx, double alpha = 0.25, double gamma = 2);
+
+    [GeneratedLoss(InfoNce)]
+    public static partial float InfoNceTensor(ReadOnlyTensorSpan<float> z, ReadOnlySpan<int> pos, TensorSpan<float> dz, float tau = 0.1f);
 
     [GeneratedLoss(SoftTargetShaped)]
     public static partial float SoftTargetTensorHalf(ReadOnlyTensorSpan<Half> z, ReadOnlyTensorSpan<Half> t, TensorSpan<Half> dz);

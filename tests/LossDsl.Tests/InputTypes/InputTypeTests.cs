@@ -148,6 +148,27 @@ public class InputTypeTests
         }
     }
 
+    [Fact]
+    public void ADoublePairSpaceRunsAsNestedLoopsAndMatchesTheInterpreter()
+    {
+        var r = new Random(13);
+        int m = 14, dim = 5;
+        var z = Enumerable.Range(0, m * dim).Select(_ => r.NextDouble() * 2 - 1).ToArray();
+        var pos = Enumerable.Range(0, m).Select(i => i ^ 1).ToArray();
+        var reference = Interpret(InfoNce, new() { ["z"] = z, ["pos"] = pos, ["tau"] = 0.5 },
+            LossParameterDeclaration.Tensor("z"), LossParameterDeclaration.Labels("pos"), LossParameterDeclaration.Gradient("dz"), LossParameterDeclaration.Real("tau"));
+        var dz = new double[z.Length];
+        for (int call = 0; call < 2; call++) AssertDouble(InfoNceDouble(z, L(pos), dz, 0.5), dz, reference, "dz", $"InfoNceDouble call {call + 1}");
+        // The float kernel tiles the pair space; with a tensor span it reads the same memory.
+        var fz = Nan(z.Length);
+        var tz = Nan(z.Length);
+        var zf = F(z);
+        float loss = InfoNceTensor(new ReadOnlyTensorSpan<float>(zf, new nint[] { m, dim }), pos, new TensorSpan<float>(tz, new nint[] { m, dim }), 0.5f);
+        AssertFloat(loss, tz, reference, "dz", "InfoNceTensor");
+        AssertSame(MetricLosses.InfoNce(zf, pos, fz, 0.5f), loss, "InfoNceTensor vs InfoNce");
+        AssertSame(fz, tz, "InfoNceTensor dz");
+    }
+
     [Theory]
     [MemberData(nameof(Seeds))]
     public void DoubleKernelsAgreeWithTheFloatKernels(int seed)
@@ -278,6 +299,37 @@ public class InputTypeTests
         var back = new BFloat16[values.Length];
         LossDsl.Internals.InputConversion.FromSingle(floats, back);
         AssertSame(values, back, "round trip");
+    }
+
+    [Fact]
+    public void HalfConversionsAgreeWithSystemHalf()
+    {
+        // Every Half to float, in the vector body and the tail.
+        var halves = Enumerable.Range(0, 65536).Select(b => BitConverter.UInt16BitsToHalf((ushort)b)).Append((Half)1).ToArray();
+        var floats = new float[halves.Length];
+        LossDsl.Internals.InputConversion.ToSingle(halves, floats);
+        for (int i = 0; i < halves.Length; i++)
+        {
+            float expected = (float)halves[i];
+            Assert.True(float.IsNaN(expected) ? float.IsNaN(floats[i]) : BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(floats[i]),
+                $"Half bits {BitConverter.HalfToUInt16Bits(halves[i]):X4}: {floats[i]:R} != {expected:R}");
+        }
+        // Floats to Half: every Half value, its neighbours, the midpoints to the next Half (ties), overflow, NaN, random values.
+        var r = new Random(14);
+        var values = floats.Where(f => !float.IsNaN(f)).SelectMany(f => new[]
+        {
+            f, BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(f) + 1), BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(f) - 1),
+            BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(f) + 0x1000), BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(f) + 0xFFF),
+        }).Concat(new[] { 65504f, 65519.99f, 65520f, 1e6f, -1e6f, float.MaxValue, float.Epsilon, -float.Epsilon, 1e-8f, 3e-8f, float.NaN, -float.NaN })
+            .Concat(Enumerable.Range(0, 10000).Select(_ => (float)((r.NextDouble() - 0.5) * Math.Pow(2, r.Next(-30, 20))))).ToArray();
+        var back = new Half[values.Length];
+        LossDsl.Internals.InputConversion.FromSingle(values, back);
+        for (int i = 0; i < values.Length; i++)
+        {
+            Half expected = (Half)values[i];
+            Assert.True(Half.IsNaN(expected) ? Half.IsNaN(back[i]) : BitConverter.HalfToUInt16Bits(expected) == BitConverter.HalfToUInt16Bits(back[i]),
+                $"{values[i]:R} (bits {BitConverter.SingleToInt32Bits(values[i]):X8}): {BitConverter.HalfToUInt16Bits(back[i]):X4} != {BitConverter.HalfToUInt16Bits(expected):X4}");
+        }
     }
 
     // ---- long labels ---------------------------------------------------------------------------------------------------

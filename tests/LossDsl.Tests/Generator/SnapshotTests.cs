@@ -9,7 +9,8 @@ namespace LossDsl.Tests.Generator;
 /// <summary>
 /// Approval snapshots of the generated file for representative losses (the same expressions and signatures as the
 /// samples): elementwise (BCE with logits, sigmoid focal), row-wise (softmax cross-entropy), global reductions in two
-/// passes (soft Dice) and pairwise with scratch buffers (InfoNCE). The approved files are in Generator/Snapshots;
+/// passes (soft Dice), pairwise with scratch buffers (InfoNCE), a kernel computed in double with long labels, and Half
+/// tensor spans. The approved files are in Generator/Snapshots;
 /// run with LOSSDSL_ACCEPT=1 to update them after an intended change of the emitted code, and review the diff.
 /// </summary>
 public class SnapshotTests
@@ -45,6 +46,15 @@ public class SnapshotTests
                 """)]
             public static partial float InfoNce(ReadOnlySpan<float> z, ReadOnlySpan<int> pos, Span<float> dz, float tau = 0.1f);
             """"),
+        new("CrossEntropyDouble", """
+            [GeneratedLoss("mean[i](logsumexp[c](z[i, c]) - z[i, y[i]])")]
+            public static partial double CrossEntropyDouble(ReadOnlySpan<double> z, ReadOnlySpan<long> y, Span<double> dz);
+            """),
+        new("SoftTargetTensorHalf", """
+            [GeneratedLoss("mean[i](-sum[c](t[i, c] * log_softmax[c](z[i, c])))")]
+            public static partial float SoftTargetTensorHalf(System.Numerics.Tensors.ReadOnlyTensorSpan<Half> z, System.Numerics.Tensors.ReadOnlyTensorSpan<Half> t,
+                System.Numerics.Tensors.TensorSpan<Half> dz);
+            """),
     };
 
     /// <summary>A loss full of constants whose text could depend on the culture (negative, tiny, huge, fractional).</summary>

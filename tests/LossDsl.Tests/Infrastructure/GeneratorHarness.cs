@@ -24,6 +24,7 @@ public static class GeneratorHarness
             .Select(f => (MetadataReference)MetadataReference.CreateFromFile(f!))
             .ToList();
         refs.Add(MetadataReference.CreateFromFile(typeof(GeneratedLossAttribute).Assembly.Location));
+        refs.Add(MetadataReference.CreateFromFile(typeof(System.Numerics.Tensors.TensorSpan<float>).Assembly.Location));
         return refs.ToArray();
     });
 

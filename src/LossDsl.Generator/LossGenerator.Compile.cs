@@ -12,8 +12,12 @@ namespace LossDsl.Generator;
 
 public sealed partial class LossGenerator
 {
-    /// <summary>Compiles one method with the language's compiler and hands its plans to the emitters. Never throws.</summary>
-    private static LossGenerationResult Generate(LossMethodInput input, CancellationToken ct)
+    /// <summary>
+    /// Compiles one method with the language's compiler and hands its plans to the emitters (the GPU emitter too when
+    /// <paramref name="gpu"/>, the compilation references LossDsl.Gpu, and the GPU kernels take the declaration's
+    /// parameter types). Never throws.
+    /// </summary>
+    private static LossGenerationResult Generate(LossMethodInput input, bool gpu, CancellationToken ct)
     {
         string hint = HintName(input);
         var diagnostics = new List<DiagnosticInfo>(input.DeclarationDiagnostics);
@@ -30,7 +34,8 @@ public sealed partial class LossGenerator
             ct.ThrowIfCancellationRequested();
 
             string source = LossFileEmitter.Emit(input, compilation);
-            return new LossGenerationResult(hint, source, new EquatableArray<DiagnosticInfo>(diagnostics));
+            string? gpuSource = gpu && Emit.Gpu.GpuFileEmitter.Supports(input) ? Emit.Gpu.GpuFileEmitter.Emit(input, compilation) : null;
+            return new LossGenerationResult(hint, source, new EquatableArray<DiagnosticInfo>(diagnostics)) { GpuSource = gpuSource };
         }
         catch (OperationCanceledException)
         {

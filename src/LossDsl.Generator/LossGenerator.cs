@@ -10,21 +10,34 @@ namespace LossDsl.Generator;
 /// <item><c>FindLossMethods</c>: <c>ForAttributeWithMetadataName("LossDsl.GeneratedLossAttribute")</c> reads each
 /// method into a <see cref="LossMethodInput"/> that holds only values (see LossGenerator.Parser.cs).</item>
 /// <item><c>CompileLoss</c>: the language's compiler (<c>LossCompiler.Compile</c>: parse through plan) and the emitters (LossGenerator.Compile.cs) into a
-/// <see cref="LossGenerationResult"/>: the source text and diagnostics located inside the expression string.</item>
+/// <see cref="LossGenerationResult"/>: the source text and diagnostics located inside the expression string; with
+/// <c>FindGpuRuntime</c> (does the compilation reference LossDsl.Gpu?), also the GPU file (Emit/Gpu) of a declaration
+/// whose tensors are float and int spans (<c>GpuFileEmitter.Supports</c>).</item>
 /// </list>
 /// Nothing escapes as an exception: an unexpected failure becomes diagnostic LOSS9999 rather than CS8785.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class LossGenerator : IIncrementalGenerator
 {
+    /// <summary>The metadata name of the attribute the generator looks for: <c>LossDsl.GeneratedLossAttribute</c>.</summary>
     public const string AttributeName = "LossDsl.GeneratedLossAttribute";
 
+    /// <summary>A type of LossDsl.Gpu whose presence in the compilation turns the GPU kernels on.</summary>
+    public const string GpuMarkerType = "LossDsl.Gpu.Internals.GpuKernels";
+
+    /// <summary>The tracking names of the pipeline's steps, for tests of incremental caching.</summary>
     public static class StepNames
     {
+        /// <summary>The step that reads each <c>[GeneratedLoss]</c> method into a value-only input.</summary>
         public const string FindLossMethods = nameof(FindLossMethods);
+        /// <summary>The step that compiles an input into the generated source and its diagnostics.</summary>
         public const string CompileLoss = nameof(CompileLoss);
+        /// <summary>The step that finds out whether the compilation references LossDsl.Gpu.</summary>
+        public const string FindGpuRuntime = nameof(FindGpuRuntime);
     }
 
+    /// <summary>Registers the pipeline with the compiler; called by Roslyn once per generator instance.</summary>
+    /// <param name="context">The compiler's context for registering incremental steps and outputs.</param>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         var inputs = context.SyntaxProvider
@@ -35,8 +48,14 @@ public sealed partial class LossGenerator : IIncrementalGenerator
             .Select(static (x, _) => x!)
             .WithTrackingName(StepNames.FindLossMethods);
 
+        // GPU kernels only for a compilation that references LossDsl.Gpu (CPU users never need ILGPU).
+        var gpu = context.CompilationProvider
+            .Select(static (c, _) => c.GetTypeByMetadataName(GpuMarkerType) is not null)
+            .WithTrackingName(StepNames.FindGpuRuntime);
+
         var results = inputs
-            .Select(static (input, ct) => Generate(input, ct))
+            .Combine(gpu)
+            .Select(static (pair, ct) => Generate(pair.Left, pair.Right, ct))
             .WithTrackingName(StepNames.CompileLoss);
 
         context.RegisterSourceOutput(results, static (spc, result) =>
@@ -44,6 +63,7 @@ public sealed partial class LossGenerator : IIncrementalGenerator
             foreach (var d in result.Diagnostics)
                 spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ById(d.Id), d.ToLocation(), d.Message));
             if (result.Source is not null) spc.AddSource(result.HintName, result.Source);
+            if (result.GpuSource is not null) spc.AddSource(result.HintName.Replace(".Loss.g.cs", ".Gpu.g.cs"), result.GpuSource);
         });
     }
 

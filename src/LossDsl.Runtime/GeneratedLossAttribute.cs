@@ -16,8 +16,14 @@ namespace LossDsl;
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class GeneratedLossAttribute : Attribute
 {
+    /// <summary>Declares the loss the generator writes the method's body from.</summary>
+    /// <param name="expression">
+    /// The loss expression over the method's parameters, in the language of docs/language.md: for example
+    /// <c>"mean(bce_logits(x, y))"</c>. The generator reports a problem in it as a compile error located in the string
+    /// (LOSS0xxx, docs/language.md §11).
+    /// </param>
     public GeneratedLossAttribute(string expression) { Expression = expression; }
 
-    /// <summary>The loss expression.</summary>
+    /// <summary>The loss expression, as written in the attribute.</summary>
     public string Expression { get; }
 }

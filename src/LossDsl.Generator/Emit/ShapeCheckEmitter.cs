@@ -16,9 +16,12 @@ internal static class ShapeCheckEmitter
     /// <param name="model">The loss.</param>
     /// <param name="extentName">The local that holds an extent.</param>
     /// <param name="withGradients">Also check that every gradient output has its input's length and shares memory with no float input or other gradient.</param>
-    public static void Emit(CodeWriter writer, LossModel model, System.Func<int, string> extentName, bool withGradients)
+    /// <param name="length">The expression of a tensor's length, by parameter name (default: the <c>Length</c> of its span, <see cref="HostTensorEmitter.Span"/>).</param>
+    /// <param name="checkSpanOverlaps">Also print the span overlap checks of gradients (CPU methods; the GPU methods check views their own way).</param>
+    public static void Emit(CodeWriter writer, LossModel model, System.Func<int, string> extentName, bool withGradients,
+        System.Func<string, string>? length = null, bool checkSpanOverlaps = true)
     {
-        string Length(LossParameter p) => HostTensorEmitter.Span(p) + ".Length";
+        string Length(LossParameter p) => length is null ? HostTensorEmitter.Span(p) + ".Length" : length(p.Name);
         string ShapeText(TensorInfo t, int unknown) => string.Join(" * ", t.Axes!.Where(a => a != unknown).Select(a => model.Extents[a].Name));
 
         writer.Line("// Shapes: every extent from a tensor length or an int parameter; every length is checked.");
@@ -85,6 +88,7 @@ internal static class ShapeCheckEmitter
         }
         // A gradient output is written while the inputs are still read (and may hold scratch values before its final
         // ones): it must share memory with no float input and no other gradient.
+        if (!checkSpanOverlaps) return;
         var gradients = model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null).Select(t => t.Gradient!).ToList();
         var floats = model.Tensors.Where(t => t.Axes is not null && !t.IsInt).Select(t => t.Parameter).ToList();
         for (int g = 0; g < gradients.Count; g++)

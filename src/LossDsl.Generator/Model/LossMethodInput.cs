@@ -96,5 +96,9 @@ internal sealed record LossMethodInput(
     }
 }
 
-/// <summary>The output of the pipeline for one method: the generated file (null when there are errors) and diagnostics.</summary>
-internal sealed record LossGenerationResult(string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>The output of the pipeline for one method: the generated files (null when there are errors) and diagnostics.</summary>
+internal sealed record LossGenerationResult(string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>The GPU file (its kernels and overloads), when the compilation references LossDsl.Gpu and the GPU kernels take the declaration's parameters (<c>GpuFileEmitter.Supports</c>).</summary>
+    public string? GpuSource { get; init; }
+}

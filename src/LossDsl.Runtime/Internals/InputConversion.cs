@@ -7,10 +7,10 @@ using LossDsl.Numerics;
 namespace LossDsl.Internals;
 
 /// <summary>
+/// Infrastructure for generated code; not a public API; may change without notice.
 /// The conversions of tensors whose element type is not the kernel's (docs/language.md §2.1): Half and BFloat16 inputs
 /// read into float, gradients written back to Half or BFloat16 (rounded to nearest even), long labels narrowed to int
-/// with a check. One pass over the elements on the calling thread. Generated code calls it; it is not meant to be
-/// called directly.
+/// with a check. One pass over the elements on the calling thread.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class InputConversion

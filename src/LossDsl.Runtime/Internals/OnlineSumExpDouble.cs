@@ -4,9 +4,9 @@ using System.ComponentModel;
 namespace LossDsl.Internals;
 
 /// <summary>
+/// Infrastructure for generated code; not a public API; may change without notice.
 /// The online normalizer of logsumexp and softmax (<c>OnlineSumExp</c>) in double, for kernels computed in double:
-/// one sweep keeps the maximum m and the sum of exp(v - m), rescaling the sum whenever m grows. Generated code calls
-/// it; it is not meant to be called directly.
+/// one sweep keeps the maximum m and the sum of exp(v - m), rescaling the sum whenever m grows.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class OnlineSumExpDouble

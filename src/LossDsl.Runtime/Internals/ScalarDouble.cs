@@ -5,10 +5,10 @@ using LossDsl.Language.Builtins;
 namespace LossDsl.Internals;
 
 /// <summary>
+/// Infrastructure for generated code; not a public API; may change without notice.
 /// The functions of kernels computed in double (losses whose tensors are <c>double</c>): the interpreter's double
 /// math (<c>Math</c>, and the language's reference implementations of log1p, expm1, sigmoid, softplus, erf and
-/// powers), so that such a kernel agrees with the interpreter up to the order of its sums. Generated code calls it;
-/// it is not meant to be called directly.
+/// powers), so that such a kernel agrees with the interpreter up to the order of its sums.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class ScalarDouble

@@ -23,17 +23,42 @@ public enum LossParameterKind
     Int,
 }
 
-/// <summary>A parameter of a run-time loss.</summary>
+/// <summary>
+/// A parameter of a run-time loss: the counterpart of one parameter of a <c>[GeneratedLoss]</c> method, for
+/// <see cref="LossExpression.Parse"/>. The factory methods name the kinds.
+/// </summary>
+/// <param name="Name">The name the expression uses, with the rules of a C# parameter name.</param>
+/// <param name="Kind">How the parameter takes part.</param>
 public sealed record LossParameterDeclaration(string Name, LossParameterKind Kind)
 {
+    /// <summary>A float input tensor, like a <c>ReadOnlySpan&lt;float&gt;</c> parameter.</summary>
+    /// <param name="name">The tensor's name in the expression.</param>
     public static LossParameterDeclaration Tensor(string name) => new(name, LossParameterKind.Tensor);
+
+    /// <summary>An int input tensor of labels or ids, like a <c>ReadOnlySpan&lt;int&gt;</c> parameter.</summary>
+    /// <param name="name">The tensor's name in the expression.</param>
     public static LossParameterDeclaration Labels(string name) => new(name, LossParameterKind.Labels);
+
+    /// <summary>
+    /// A gradient output, like a <c>Span&lt;float&gt;</c> parameter: <c>d</c> followed by the name of the input it is the
+    /// gradient of (<c>"dx"</c> for <c>x</c>). Declaring one makes the interpreter differentiate the loss.
+    /// </summary>
+    /// <param name="name">The gradient's name: <c>d</c> + the input's name.</param>
     public static LossParameterDeclaration Gradient(string name) => new(name, LossParameterKind.Gradient);
+
+    /// <summary>A real hyperparameter, like a <c>float</c> or <c>double</c> parameter.</summary>
+    /// <param name="name">The hyperparameter's name in the expression.</param>
     public static LossParameterDeclaration Real(string name) => new(name, LossParameterKind.Real);
+
+    /// <summary>An int hyperparameter or extent, like an <c>int</c> parameter.</summary>
+    /// <param name="name">The parameter's name in the expression.</param>
     public static LossParameterDeclaration Int(string name) => new(name, LossParameterKind.Int);
 }
 
-/// <summary>A problem in a loss expression, located in the expression string.</summary>
+/// <summary>
+/// A problem in a loss expression, located in the expression string: the first error's id, offset and length, and every
+/// error. The message shows the expression with a caret under the offending text.
+/// </summary>
 public sealed class LossExpressionException : ArgumentException
 {
     internal LossExpressionException(string expression, IReadOnlyList<DslDiagnostic> errors)
@@ -42,11 +67,13 @@ public sealed class LossExpressionException : ArgumentException
         Id = errors[0].Id; Offset = errors[0].Offset; Length = errors[0].Length;
         Errors = errors.Select(e => $"{e.Id} at {e.Offset}: {e.Message}").ToArray();
     }
-    /// <summary>The diagnostic id (LOSSxxxx).</summary>
+    /// <summary>The diagnostic id (LOSSxxxx) of the first problem; docs/language.md §11 explains each one.</summary>
     public string Id { get; }
-    /// <summary>Offset of the problem in the expression.</summary>
+    /// <summary>Offset of the first problem in the expression, in UTF-16 characters from its start.</summary>
     public int Offset { get; }
+    /// <summary>Length of the first problem's text in the expression, in UTF-16 characters.</summary>
     public int Length { get; }
+    /// <summary>Every error of the expression, in order, each as <c>"LOSSxxxx at offset: message"</c>.</summary>
     public IReadOnlyList<string> Errors { get; }
 
     private static string Format(string expression, DslDiagnostic d)
@@ -61,16 +88,25 @@ public sealed class LossExpressionException : ArgumentException
 public sealed class LossEvaluation
 {
     internal LossEvaluation(double loss, Dictionary<string, double[]> gradients) { Loss = loss; Gradients = gradients; }
+    /// <summary>The loss value.</summary>
     public double Loss { get; }
-    /// <summary>Gradients by the name of their gradient parameter (e.g. "dx").</summary>
+    /// <summary>
+    /// Gradients by the name of their gradient parameter (e.g. "dx"), each as long as its input, in the input's
+    /// row-major layout, scaled by the upstream gradient of the evaluation.
+    /// </summary>
     public IReadOnlyDictionary<string, double[]> Gradients { get; }
 }
 
 /// <summary>
 /// The reference interpreter of the loss language: parses, binds and differentiates an expression at run time with the
 /// same front end as the generator, then evaluates the loss and its gradients in double precision, directly from the
-/// IR (no scheduling, no vectorization). It is the oracle of the tests and a fallback for losses defined at run time.
+/// IR (no scheduling, no vectorization). It is the oracle of the tests and a fallback for losses defined at run time
+/// (much slower than a generated kernel).
 /// </summary>
+/// <remarks>
+/// An instance is immutable once parsed: it can be evaluated any number of times, from any number of threads at once.
+/// docs/language.md §12 describes the API with an example.
+/// </remarks>
 public sealed class LossExpression
 {
     private readonly LossModel _model;
@@ -81,17 +117,31 @@ public sealed class LossExpression
         Expression = expression; _model = model; _gradients = gradients; Warnings = warnings;
     }
 
+    /// <summary>The expression as given to <see cref="Parse"/>.</summary>
     public string Expression { get; }
+    /// <summary>The warnings of the expression (LOSS0214, an unused input), each as <c>"LOSSxxxx: message"</c>.</summary>
     public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>The loss after binding and simplification, in the language's syntax.</summary>
     public string BoundLoss => _model.Print(_model.Loss);
 
-    /// <summary>The derived gradient expression for gradient parameter <paramref name="gradientName"/>.</summary>
+    /// <summary>
+    /// The derived gradient for gradient parameter <paramref name="gradientName"/>, in the language's syntax:
+    /// <c>"dz[a0, a1] = ..."</c>.
+    /// </summary>
+    /// <param name="gradientName">The name of a gradient parameter declared to <see cref="Parse"/> (e.g. "dz").</param>
+    /// <exception cref="InvalidOperationException">No gradient parameter has that name.</exception>
     public string GradientOf(string gradientName) =>
         _gradients.First(g => g.Tensor.Gradient!.Name == gradientName) is var g ? $"{gradientName}[{string.Join(", ", g.Axes.Select(a => a.Name))}] = {_model.Print(g.Expression)}" : "";
 
-    /// <summary>Parses and checks <paramref name="expression"/>; throws <see cref="LossExpressionException"/> on errors.</summary>
+    /// <summary>
+    /// Parses, binds and checks <paramref name="expression"/> with the generator's front end, and differentiates it
+    /// when a <see cref="LossParameterKind.Gradient"/> parameter is declared.
+    /// </summary>
+    /// <param name="expression">The loss expression, as in a <c>[GeneratedLoss]</c> attribute.</param>
+    /// <param name="parameters">The parameters the expression may use, as a generated method would declare them.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="expression"/> is null.</exception>
+    /// <exception cref="LossExpressionException">The expression has errors (the diagnostics of docs/language.md §11).</exception>
     public static LossExpression Parse(string expression, params LossParameterDeclaration[] parameters)
     {
         if (expression is null) throw new ArgumentNullException(nameof(expression));
@@ -111,10 +161,22 @@ public sealed class LossExpression
         return new LossExpression(expression, compiled.Model!, compiled.Gradients, warnings);
     }
 
-    /// <summary>Evaluates the loss. Arguments: float[]/double[]/int[] per tensor, numbers per hyperparameter.</summary>
+    /// <summary>Evaluates the loss in double precision.</summary>
+    /// <param name="arguments">
+    /// The inputs by parameter name: a <c>float[]</c>, <c>double[]</c> or <c>int[]</c> for each float tensor (row-major),
+    /// an <c>int[]</c> for each labels tensor, any number for each hyperparameter. Gradient parameters take none.
+    /// </param>
+    /// <exception cref="ArgumentException">An argument is missing or of the wrong type, or a tensor's length does not fit
+    /// its shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An extent given as an int parameter is negative.</exception>
     public double Evaluate(IReadOnlyDictionary<string, object> arguments) => new Evaluator(_model, arguments, 1.0).Loss();
 
-    /// <summary>Evaluates the loss and every gradient output, scaled by <paramref name="upstream"/>.</summary>
+    /// <summary>Evaluates the loss and every gradient output in double precision.</summary>
+    /// <param name="arguments">The inputs by parameter name, as for <see cref="Evaluate"/>.</param>
+    /// <param name="upstream">The upstream gradient: every gradient is multiplied by it (the loss is not).</param>
+    /// <exception cref="ArgumentException">An argument is missing or of the wrong type, or a tensor's length does not fit
+    /// its shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An extent given as an int parameter is negative.</exception>
     public LossEvaluation EvaluateWithGradients(IReadOnlyDictionary<string, object> arguments, double upstream = 1.0)
     {
         var ev = new Evaluator(_model, arguments, upstream);

@@ -1,8 +1,10 @@
+using System.ComponentModel;
 using System.Runtime.Intrinsics;
 
-namespace LossDsl.Simd;
+namespace LossDsl.Internals;
 
 /// <summary>
+/// Infrastructure for generated code; not a public API; may change without notice.
 /// The vector operations that generated loss kernels are written against. A kernel body is emitted once as a
 /// generic method over <typeparamref name="TVec"/> and instantiated for <see cref="Simd512"/>, <see cref="Simd256"/>,
 /// <see cref="Simd128"/> and, for the scalar tail, <see cref="Scalar"/>; the JIT specializes each instantiation, so
@@ -18,12 +20,15 @@ namespace LossDsl.Simd;
 /// (1 + |y ln x|) * 2^-24 relative. Results that would be subnormal (below 2^-126) come out as +0 from Exp and
 /// the functions built on it (Sigmoid, Softplus, Pow); subnormal inputs are handled exactly.</para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public unsafe interface ISimdOps<TVec> where TVec : struct
 {
     /// <summary>Number of float lanes.</summary>
     static abstract int Count { get; }
+    /// <summary>Whether the runtime accelerates vectors of this width on this machine (always true for the scalar one).</summary>
     static abstract bool IsHardwareAccelerated { get; }
 
+    /// <summary>Every lane set to <paramref name="value"/>.</summary>
     static abstract TVec Broadcast(float value);
     /// <summary>Lanes start, start+1, ..., start+Count-1 (the values of a loop index).</summary>
     static abstract TVec Iota(float start);
@@ -34,18 +39,25 @@ public unsafe interface ISimdOps<TVec> where TVec : struct
     /// <summary>Loads Count ints and converts them to float.</summary>
     static abstract TVec LoadInt(int* source);
 
+    /// <summary>Lane-wise a + b.</summary>
     static abstract TVec Add(TVec a, TVec b);
+    /// <summary>Lane-wise a - b.</summary>
     static abstract TVec Subtract(TVec a, TVec b);
+    /// <summary>Lane-wise a * b.</summary>
     static abstract TVec Multiply(TVec a, TVec b);
+    /// <summary>Lane-wise a / b (IEEE: division by zero gives ±inf or NaN).</summary>
     static abstract TVec Divide(TVec a, TVec b);
     /// <summary>a * b + c, fused where the hardware has it.</summary>
     static abstract TVec MultiplyAdd(TVec a, TVec b, TVec c);
+    /// <summary>Lane-wise -a.</summary>
     static abstract TVec Negate(TVec a);
+    /// <summary>Lane-wise |a|.</summary>
     static abstract TVec Abs(TVec a);
     /// <summary>IEEE 754-2019 minimum, as <see cref="System.MathF.Min"/>: NaN if either operand is NaN, -0 &lt; +0.</summary>
     static abstract TVec Min(TVec a, TVec b);
     /// <summary>IEEE 754-2019 maximum, as <see cref="System.MathF.Max"/>: NaN if either operand is NaN, -0 &lt; +0.</summary>
     static abstract TVec Max(TVec a, TVec b);
+    /// <summary>Lane-wise square root: NaN for a &lt; 0.</summary>
     static abstract TVec Sqrt(TVec a);
     /// <summary>-1, 0 or +1 (0 for ±0; NaN stays NaN).</summary>
     static abstract TVec Sign(TVec a);
@@ -56,12 +68,19 @@ public unsafe interface ISimdOps<TVec> where TVec : struct
     static abstract TVec Equal(TVec a, TVec b);
     /// <summary>Not <see cref="Equal"/>: true when either operand is NaN, like the C# != operator.</summary>
     static abstract TVec NotEqual(TVec a, TVec b);
+    /// <summary>Lane-wise a &lt; b as a mask (false when either operand is NaN).</summary>
     static abstract TVec LessThan(TVec a, TVec b);
+    /// <summary>Lane-wise a &lt;= b as a mask (false when either operand is NaN).</summary>
     static abstract TVec LessThanOrEqual(TVec a, TVec b);
+    /// <summary>Lane-wise a &gt; b as a mask (false when either operand is NaN).</summary>
     static abstract TVec GreaterThan(TVec a, TVec b);
+    /// <summary>Lane-wise a &gt;= b as a mask (false when either operand is NaN).</summary>
     static abstract TVec GreaterThanOrEqual(TVec a, TVec b);
+    /// <summary>Bitwise and of two masks (logical and).</summary>
     static abstract TVec And(TVec a, TVec b);
+    /// <summary>Bitwise or of two masks (logical or).</summary>
     static abstract TVec Or(TVec a, TVec b);
+    /// <summary>Bitwise complement of a mask (logical not).</summary>
     static abstract TVec Not(TVec mask);
     /// <summary>Lane-wise mask ? a : b.</summary>
     static abstract TVec Select(TVec mask, TVec a, TVec b);

@@ -1,9 +1,11 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
-namespace LossDsl.Simd;
+namespace LossDsl.Internals;
 
 /// <summary>
+/// Infrastructure for generated code; not a public API; may change without notice.
 /// The online normalizer of logsumexp and softmax (Milakov and Gimelshein, 2018): one sweep computes the maximum m of
 /// the values v and the sum s = sum(exp(v - m)) relative to it, rescaling s whenever m grows. Generated kernels keep
 /// (m, s) per vector lane, fold the lanes with <see cref="Combine{TS, TV}"/> into a <see cref="State"/>, finish the tail
@@ -16,6 +18,7 @@ namespace LossDsl.Simd;
 /// contribute exp(0) = 1, so a row of -inf gives m = -inf and a finite s, and <see cref="Rescale"/> to a finite shift
 /// gives 0, as the two-sweep form does. A NaN value makes s NaN.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class OnlineSumExp
 {
     /// <summary>
@@ -25,6 +28,7 @@ public static class OnlineSumExp
     public const int MinimumLength = LossDsl.Language.Planning.Planner.OnlineMinimumLength;
 
     /// <summary>A running pair: the maximum so far and the sum of exp(v - <see cref="Max"/>) over the values so far.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public readonly record struct State(float Max, float Sum)
     {
         /// <summary>The pair of no values: (-inf, 0).</summary>

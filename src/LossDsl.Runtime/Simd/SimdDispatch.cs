@@ -4,15 +4,24 @@ using System.Runtime.Intrinsics;
 
 namespace LossDsl.Simd;
 
-/// <summary>Chooses which <see cref="ISimdOps{TVec}"/> width a kernel runs with.</summary>
+/// <summary>
+/// The SIMD width generated loss kernels run at: the widest one this machine accelerates, unless pinned with
+/// <see cref="ForcedWidth"/>.
+/// </summary>
+/// <remarks>
+/// Every kernel call reads <see cref="PreferredWidth"/> once, on entry, and runs all of its passes at that width:
+/// 512, 256 or 128 bits (<c>Vector512/256/128&lt;float&gt;</c>: 16, 8 or 4 float lanes) or 1 (scalar code). Results
+/// can differ in the last bits between widths, since lanes partition the sums differently; for a given width they are
+/// bit-identical for any number of threads (docs/language.md §10). The members are safe to use from any thread.
+/// </remarks>
 public static class SimdDispatch
 {
     // 0 = not forced. An int rather than an int? so that reads and writes are atomic.
     private static volatile int s_forcedWidth;
 
     /// <summary>
-    /// The width, in bits, kernels should use: 512, 256, 128, or 1 for scalar code. Honors <see cref="ForcedWidth"/>;
-    /// otherwise <see cref="HardwareWidth"/>.
+    /// The width, in bits, that a kernel call starting now runs at: 512, 256, 128, or 1 for scalar code.
+    /// <see cref="ForcedWidth"/> when it is set, otherwise <see cref="HardwareWidth"/>.
     /// </summary>
     public static int PreferredWidth
     {
@@ -46,10 +55,13 @@ public static class SimdDispatch
     }
 
     /// <summary>
-    /// Overrides <see cref="PreferredWidth"/> (null = automatic). Tests use it to run the narrower paths. Setting a
-    /// width that is not 512, 256, 128 or 1, or whose vectors this machine does not accelerate, throws
-    /// <see cref="ArgumentOutOfRangeException"/>.
+    /// Pins the width of every kernel call that starts afterwards (null, the default, = automatic: the
+    /// <see cref="HardwareWidth"/>): 512, 256, 128 or 1 (scalar). Pin it to compare results bit for bit across machines
+    /// with different vector units, or to test the narrower code paths. The setting is global to the process.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value set is not null and not a width that
+    /// <see cref="IsSupported"/> accepts on this machine (not 512, 256, 128 or 1, or a width whose vectors the hardware
+    /// does not accelerate).</exception>
     public static int? ForcedWidth
     {
         get
@@ -69,7 +81,10 @@ public static class SimdDispatch
         }
     }
 
-    /// <summary>Whether kernels can run at <paramref name="width"/> bits (1 = scalar, always true) on this machine.</summary>
+    /// <summary>Whether kernels can run at <paramref name="width"/> bits on this machine.</summary>
+    /// <param name="width">A width in bits: 512, 256, 128, or 1 for scalar code.</param>
+    /// <returns>True for 1 (scalar code runs everywhere) and for a vector width the hardware accelerates; false for
+    /// any other value.</returns>
     public static bool IsSupported(int width) => width switch
     {
         512 => Vector512.IsHardwareAccelerated,

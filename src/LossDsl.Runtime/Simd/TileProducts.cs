@@ -1,10 +1,12 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace LossDsl.Simd;
+namespace LossDsl.Internals;
 
 /// <summary>
+/// Infrastructure for generated code; not a public API; may change without notice.
 /// The matrix products of tiled pair spaces, as register-blocked micro-kernels in the manner of BLAS: the similarity
 /// tile of a row block against a column tile (<see cref="Contract{TS, TV}"/>, over a panel the column operand was
 /// packed into by <see cref="PackPanel"/>), the accumulation of a weight tile times the column operand's rows into a
@@ -19,6 +21,7 @@ namespace LossDsl.Simd;
 /// faster on the AVX2 development VM). Generated pair-space kernels call them; each call is deterministic (a fixed
 /// order of operations for a given width: every output is a sum in the order of the contraction).
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static unsafe class TileProducts
 {
     /// <summary>The columns of a panel strip: a panel's width must be a multiple of it.</summary>

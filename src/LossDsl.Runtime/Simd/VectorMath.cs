@@ -1,7 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 
-namespace LossDsl.Simd;
+namespace LossDsl.Internals;
 
 /// <summary>
 /// Float-only transcendental functions, written once against <see cref="IVectorPrimitives{TVec}"/> and instantiated

@@ -2,7 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace LossDsl.Simd;
+namespace LossDsl.Internals;
 
 /// <summary>
 /// The small set of lane-wise primitives that <see cref="VectorMath"/> writes its transcendental functions against,

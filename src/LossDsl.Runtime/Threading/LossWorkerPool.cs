@@ -3,10 +3,10 @@ using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
-namespace LossDsl.Threading;
+namespace LossDsl.Internals;
 
 /// <summary>
-/// The process-wide worker pool behind <see cref="LossParallel.Run"/>. It serves one call at a time: the caller that
+/// The process-wide worker pool behind <see cref="ChunkRunner.Run"/>. It serves one call at a time: the caller that
 /// wins <see cref="TryAcquire"/> owns every mutable field below until <see cref="RunAcquired"/> returns.
 /// </summary>
 /// <remarks>

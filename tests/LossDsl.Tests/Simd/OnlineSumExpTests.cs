@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.Intrinsics;
+using LossDsl.Internals;
 using LossDsl.Simd;
 using LossDsl.Tests.Infrastructure;
 using Xunit;
@@ -167,14 +168,14 @@ public class OnlineSumExpKernelTests
         Assert.Equal(3, r.GeneratedSources.Length);
         var pairwise = Assert.Single(r.GeneratedSources, x => x.Contains("SoftNearest"));
         Assert.Contains("TileProducts.Contract<TS, TV>", pairwise);
-        Assert.Contains("= global::LossDsl.Simd.OnlineSumExp.Rescale(", pairwise);
+        Assert.Contains("= global::LossDsl.Internals.OnlineSumExp.Rescale(", pairwise);
         Assert.Contains("OnlineSumExp.Combine<TS, TV>", pairwise);
         foreach (var source in r.GeneratedSources.Where(x => x != pairwise))
         {
-            Assert.Contains("= global::LossDsl.Simd.OnlineSumExp.Add(online", source);
+            Assert.Contains("= global::LossDsl.Internals.OnlineSumExp.Add(online", source);
             Assert.Contains("OnlineSumExp.Combine<TS, TV>", source);
             Assert.Contains("(max and sum of exp, one online sweep for long rows)", source);
-            Assert.Contains($">= {LossDsl.Simd.OnlineSumExp.MinimumLength})", source);
+            Assert.Contains($">= {LossDsl.Internals.OnlineSumExp.MinimumLength})", source);
         }
     }
 

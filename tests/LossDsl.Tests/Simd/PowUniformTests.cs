@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.Intrinsics;
-using LossDsl.Simd;
+using LossDsl.Internals;
 using Xunit;
 
 namespace LossDsl.Tests.Simd;

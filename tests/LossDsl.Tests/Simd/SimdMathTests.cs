@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Runtime.Intrinsics;
+using LossDsl.Internals;
 using LossDsl.Simd;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,6 +1,6 @@
 using System;
 using System.Runtime.Intrinsics;
-using LossDsl.Simd;
+using LossDsl.Internals;
 using LossDsl.Tests.Infrastructure;
 using Xunit;
 

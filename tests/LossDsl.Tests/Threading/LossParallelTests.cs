@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using LossDsl.Internals;
 using LossDsl.Threading;
 using Xunit;
 
@@ -45,7 +46,7 @@ public sealed class LossParallelTests
             for (int repeat = 0; repeat < 5; repeat++)
             {
                 job.Reset();
-                LossParallel.Run(job, chunkCount);
+                ChunkRunner.Run(job, chunkCount);
                 job.AssertEachChunkRanOnce();
                 Assert.True(job.DistinctThreads() <= Math.Min(degree, chunkCount),
                     $"{job.DistinctThreads()} threads ran {chunkCount} chunks with MaxDegreeOfParallelism {degree}");
@@ -69,7 +70,7 @@ public sealed class LossParallelTests
         {
             LossParallel.MaxDegreeOfParallelism = 2;
             var job = new WorkerObservingJob(Environment.CurrentManagedThreadId);
-            LossParallel.Run(job, 2);
+            ChunkRunner.Run(job, 2);
             Assert.True(job.WorkerRan, "no worker thread ran a chunk");
             Assert.True(job.WorkerIsBackground);
             Assert.StartsWith("LossDsl worker ", job.WorkerName);
@@ -91,13 +92,13 @@ public sealed class LossParallelTests
         {
             LossParallel.MaxDegreeOfParallelism = degree;
             var thrower = new ThrowingJob(failingChunk: 17);
-            var exception = Assert.Throws<InvalidOperationException>(() => LossParallel.Run(thrower, 100));
+            var exception = Assert.Throws<InvalidOperationException>(() => ChunkRunner.Run(thrower, 100));
             Assert.Equal("boom at chunk 17", exception.Message);
             // ExceptionDispatchInfo keeps the frame where it was thrown.
             Assert.Contains(nameof(ThrowingJob), exception.StackTrace);
 
             var job = new CountingJob(1000);
-            LossParallel.Run(job, 1000);
+            ChunkRunner.Run(job, 1000);
             job.AssertEachChunkRanOnce();
         }
         finally
@@ -114,11 +115,11 @@ public sealed class LossParallelTests
         {
             LossParallel.MaxDegreeOfParallelism = 2;
             var job = new WorkerThrowingJob(Environment.CurrentManagedThreadId);
-            var exception = Assert.Throws<ChunkFailedException>(() => LossParallel.Run(job, 2));
+            var exception = Assert.Throws<ChunkFailedException>(() => ChunkRunner.Run(job, 2));
             Assert.Equal("worker failed", exception.Message);
 
             var counting = new CountingJob(64);
-            LossParallel.Run(counting, 64);
+            ChunkRunner.Run(counting, 64);
             counting.AssertEachChunkRanOnce();
         }
         finally
@@ -135,7 +136,7 @@ public sealed class LossParallelTests
         {
             LossParallel.MaxDegreeOfParallelism = 4;
             var exception = Assert.Throws<InvalidOperationException>(
-                () => LossParallel.Run(new ThrowingJob(failingChunk: -1), 1000));
+                () => ChunkRunner.Run(new ThrowingJob(failingChunk: -1), 1000));
             Assert.StartsWith("boom at chunk ", exception.Message);
         }
         finally
@@ -169,7 +170,7 @@ public sealed class LossParallelTests
                         {
                             int chunkCount = (i * 37 + seed * 11) % 258;
                             job.Reset();
-                            LossParallel.Run(job, chunkCount);
+                            ChunkRunner.Run(job, chunkCount);
                             job.AssertEachChunkRanOnce(chunkCount);
                         }
                     }
@@ -203,7 +204,7 @@ public sealed class LossParallelTests
         {
             LossParallel.MaxDegreeOfParallelism = 4;
             using var holder = new BlockingJob();
-            var outer = new Thread(() => LossParallel.Run(holder, 4)) { IsBackground = true };
+            var outer = new Thread(() => ChunkRunner.Run(holder, 4)) { IsBackground = true };
             outer.Start();
             try
             {
@@ -211,7 +212,7 @@ public sealed class LossParallelTests
 
                 // The pool is now owned by `outer`, whose chunks are blocked: this call must run alone, inline.
                 var job = new CountingJob(64);
-                LossParallel.Run(job, 64);
+                ChunkRunner.Run(job, 64);
                 job.AssertEachChunkRanOnce();
                 job.AssertAllOnThread(Environment.CurrentManagedThreadId);
             }
@@ -237,7 +238,7 @@ public sealed class LossParallelTests
         {
             LossParallel.MaxDegreeOfParallelism = degree;
             var outer = new NestingJob(outerCount: 8, innerCount: 50);
-            LossParallel.Run(outer, 8);
+            ChunkRunner.Run(outer, 8);
             outer.AssertEachInnerChunkRanOnce();
         }
         finally
@@ -264,7 +265,7 @@ public sealed class LossParallelTests
             var job = new AllocationProbeJob();
             for (int i = 0; i < 300; i++)
             {
-                LossParallel.Run(job, i % 2 == 0 ? 2 : 64);
+                ChunkRunner.Run(job, i % 2 == 0 ? 2 : 64);
             }
             Thread.Sleep(50); // let the runner finish reporting the previous tests
 
@@ -276,7 +277,7 @@ public sealed class LossParallelTests
                 long total0 = GC.GetTotalAllocatedBytes(precise: true);
                 for (int i = 0; i < 1000; i++)
                 {
-                    LossParallel.Run(job, i % 2 == 0 ? 2 : 64);
+                    ChunkRunner.Run(job, i % 2 == 0 ? 2 : 64);
                 }
                 long total1 = GC.GetTotalAllocatedBytes(precise: true);
                 long thread1 = GC.GetAllocatedBytesForCurrentThread();
@@ -320,9 +321,9 @@ public sealed class LossParallelTests
     [Fact]
     public void RunValidatesItsArguments()
     {
-        var nullJob = Assert.Throws<ArgumentNullException>(() => LossParallel.Run(null!, 4));
+        var nullJob = Assert.Throws<ArgumentNullException>(() => ChunkRunner.Run(null!, 4));
         Assert.Equal("job", nullJob.ParamName);
-        var negative = Assert.Throws<ArgumentOutOfRangeException>(() => LossParallel.Run(new CountingJob(1), -1));
+        var negative = Assert.Throws<ArgumentOutOfRangeException>(() => ChunkRunner.Run(new CountingJob(1), -1));
         Assert.Equal("chunkCount", negative.ParamName);
     }
 
@@ -539,7 +540,7 @@ public sealed class LossParallelTests
             }
         }
 
-        public override void Execute(int chunk) => LossParallel.Run(_inner[chunk], _innerCount);
+        public override void Execute(int chunk) => ChunkRunner.Run(_inner[chunk], _innerCount);
 
         public void AssertEachInnerChunkRanOnce()
         {

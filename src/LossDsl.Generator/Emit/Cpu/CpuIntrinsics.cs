@@ -55,8 +55,8 @@ internal static class CpuIntrinsics
     public static Intrinsic Of(Op op) => s_table[op];
 
     /// <summary>The class scalar code calls an operation on: polynomial functions go through <c>ScalarCall</c>, which is not inlined.</summary>
-    public static string ScalarClass(Op op) => BuiltinTable.IsPolynomial(op) ? "global::LossDsl.Simd.ScalarCall" : "global::LossDsl.Simd.Scalar";
+    public static string ScalarClass(Op op) => BuiltinTable.IsPolynomial(op) ? "global::LossDsl.Internals.ScalarCall" : "global::LossDsl.Internals.Scalar";
 
     /// <summary>The class vector code calls a polynomial function on when it is out of line.</summary>
-    public const string OutOfLineClass = "global::LossDsl.Simd.SimdCall<TS, TV>";
+    public const string OutOfLineClass = "global::LossDsl.Internals.SimdCall<TS, TV>";
 }

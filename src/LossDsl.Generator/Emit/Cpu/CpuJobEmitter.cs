@@ -23,12 +23,12 @@ internal sealed class CpuJobEmitter
     /// <summary>"float" or "double": the type the kernel computes Real values in.</summary>
     private string R => _kernel.Real.Name;
 
-    private const string GenericConstraints = "where TS : struct, global::LossDsl.Simd.ISimdOps<TV> where TV : struct";
+    private const string GenericConstraints = "where TS : struct, global::LossDsl.Internals.ISimdOps<TV> where TV : struct";
 
     public void Emit(string jobName)
     {
         Writer.Line($"/// <summary>The passes of <c>{jobName}</c>, run chunk by chunk by <c>LossParallel</c>. One instance per calling thread.</summary>");
-        Writer.Open($"private sealed unsafe class {jobName} : global::LossDsl.Threading.ChunkJob");
+        Writer.Open($"private sealed unsafe class {jobName} : global::LossDsl.Internals.ChunkJob");
         Writer.Line($"[global::System.ThreadStatic] private static {jobName}? t_cached;");
         Writer.Line($"public static {jobName} Rent() {{ var j = t_cached ?? new {jobName}(); t_cached = null; return j; }}");
         Writer.Line("public void Return() { ClearPointers(); t_cached = this; }");
@@ -46,7 +46,7 @@ internal sealed class CpuJobEmitter
         {
             // The strip pass being run: its scratch memory, the block and the phase.
             Writer.Line("public float* StripData;");
-            Writer.Line("public global::LossDsl.Simd.OnlineSumExp.State[]? StripStates;");
+            Writer.Line("public global::LossDsl.Internals.OnlineSumExp.State[]? StripStates;");
             Writer.Line("public nint StripStatistics, StripRowBacks, StripWeights;");
             Writer.Line("public int StripTiles, StripSlots, StripRowBlock, Block, Phase;");
         }
@@ -67,10 +67,10 @@ internal sealed class CpuJobEmitter
         Writer.Line();
         Writer.Open("public override void Execute(int chunk)");
         Writer.Open("switch (Width)");
-        Writer.Line("case 512: Run<global::LossDsl.Simd.Simd512, global::System.Runtime.Intrinsics.Vector512<float>>(chunk); break;");
-        Writer.Line("case 256: Run<global::LossDsl.Simd.Simd256, global::System.Runtime.Intrinsics.Vector256<float>>(chunk); break;");
-        Writer.Line("case 128: Run<global::LossDsl.Simd.Simd128, global::System.Runtime.Intrinsics.Vector128<float>>(chunk); break;");
-        Writer.Line("default: Run<global::LossDsl.Simd.Scalar, float>(chunk); break;");
+        Writer.Line("case 512: Run<global::LossDsl.Internals.Simd512, global::System.Runtime.Intrinsics.Vector512<float>>(chunk); break;");
+        Writer.Line("case 256: Run<global::LossDsl.Internals.Simd256, global::System.Runtime.Intrinsics.Vector256<float>>(chunk); break;");
+        Writer.Line("case 128: Run<global::LossDsl.Internals.Simd128, global::System.Runtime.Intrinsics.Vector128<float>>(chunk); break;");
+        Writer.Line("default: Run<global::LossDsl.Internals.Scalar, float>(chunk); break;");
         Writer.Close();
         Writer.Close();
         Writer.Line();
@@ -136,6 +136,6 @@ internal sealed class CpuJobEmitter
         var panel = pass.Panel;
         string rows = Names.Extent(panel.Rows), depth = Names.Extent(panel.Depth);
         Writer.Line($"int row0 = chunk * {panel.Width}, count = (int)global::System.Math.Min({panel.Width}L, (long){rows} - row0);");
-        Writer.Line($"global::LossDsl.Simd.TileProducts.PackPanel({CpuNames.OperandPointer(panel.Source)}, {depth}, row0, count, {depth}, {CpuNames.PanelPointer(panel)} + (nint)row0 * {depth}, {panel.Width});");
+        Writer.Line($"global::LossDsl.Internals.TileProducts.PackPanel({CpuNames.OperandPointer(panel.Source)}, {depth}, row0, count, {depth}, {CpuNames.PanelPointer(panel)} + (nint)row0 * {depth}, {panel.Width});");
     }
 }

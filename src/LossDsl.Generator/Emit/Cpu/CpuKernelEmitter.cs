@@ -8,8 +8,8 @@ namespace LossDsl.Generator.Emit.Cpu;
 /// <summary>
 /// The CPU emitter: prints a <see cref="KernelPlan"/> as a static method (this class: shapes, scratch buffers, pinning,
 /// the passes and the loss) and its job class (<see cref="CpuJobEmitter"/>). Each pass runs its loop over chunks on
-/// <c>LossParallel</c>; chunks write partial results that the method combines in chunk order, so results do not depend
-/// on the number of threads.
+/// <c>ChunkRunner</c> (capped by <c>LossParallel.MaxDegreeOfParallelism</c>); chunks write partial results that the
+/// method combines in chunk order, so results do not depend on the number of threads.
 /// </summary>
 internal sealed class CpuKernelEmitter
 {
@@ -147,7 +147,7 @@ internal sealed class CpuKernelEmitter
                 var panel = panelPass.Panel;
                 Writer.Line($"int __chunks{k} = (int)(((long){Names.Extent(panel.Rows)} + {panel.Width - 1}) / {panel.Width});");
                 Writer.Line($"__job.Start({k}, {panel.Width}, __chunks{k}, 0);");
-                Writer.Line($"global::LossDsl.Threading.LossParallel.Run(__job, __chunks{k});");
+                Writer.Line($"global::LossDsl.Internals.ChunkRunner.Run(__job, __chunks{k});");
                 return;
             }
             case StripPassPlan stripPass:
@@ -156,7 +156,7 @@ internal sealed class CpuKernelEmitter
             case PairPassPlan pairPass:
                 Writer.Line($"int __chunks{k} = (int)(((long){Names.Extent(pairPass.Pass.Row.Extent)} + {pairPass.RowBlock - 1}) / {pairPass.RowBlock});");
                 Writer.Line($"__job.Start({k}, {pairPass.RowBlock}, __chunks{k}, 0);");
-                Writer.Line($"global::LossDsl.Threading.LossParallel.Run(__job, __chunks{k});");
+                Writer.Line($"global::LossDsl.Internals.ChunkRunner.Run(__job, __chunks{k});");
                 return;
         }
         var loopPass = (LoopPassPlan)pass;
@@ -168,7 +168,7 @@ internal sealed class CpuKernelEmitter
             Writer.Line($"__chunkSize{k} = (__chunkSize{k} + {loopPass.ChunkAlignment - 1}) & ~{loopPass.ChunkAlignment - 1};");
         Writer.Line($"int __chunks{k} = (int)(((long){Names.Extent(loop.Var.Extent)} + __chunkSize{k} - 1) / __chunkSize{k});");
         Writer.Line($"__job.Start({k}, __chunkSize{k}, __chunks{k}, {loop.Completes.Count});");
-        Writer.Line($"global::LossDsl.Threading.LossParallel.Run(__job, __chunks{k});");
+        Writer.Line($"global::LossDsl.Internals.ChunkRunner.Run(__job, __chunks{k});");
         for (int j = 0; j < loop.Completes.Count; j++)
         {
             var r = loop.Completes[j];

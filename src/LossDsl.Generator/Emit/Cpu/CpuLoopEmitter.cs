@@ -223,7 +223,7 @@ internal sealed class CpuLoopEmitter
             });
         }
         foreach (var o in online)
-            Writer.Line($"{CpuNames.OnlineState(o)} = global::LossDsl.Simd.OnlineSumExp.Combine<TS, TV>({CpuNames.VectorAccumulator(o.Max, 0)}, {CpuNames.VectorAccumulator(o.Sum, 0)}, {CpuNames.OnlineState(o)});");
+            Writer.Line($"{CpuNames.OnlineState(o)} = global::LossDsl.Internals.OnlineSumExp.Combine<TS, TV>({CpuNames.VectorAccumulator(o.Max, 0)}, {CpuNames.VectorAccumulator(o.Sum, 0)}, {CpuNames.OnlineState(o)});");
         Writer.Open($"for (; {v} < {to}; {v}++)");
         var tail = new Scope(scope);
         tail.BoundVars.Add(loop.Var.Id);
@@ -257,7 +257,7 @@ internal sealed class CpuLoopEmitter
                     string m = CpuNames.VectorAccumulator(o.Max, copy), sum = CpuNames.VectorAccumulator(o.Sum, copy);
                     string step = loop.Vector!.OutOfLineSteps.Contains(o) ? "StepOutOfLine" : "Step";
                     Writer.Line("// Online max and sum: a new maximum rescales the running sum (one exp per element).");
-                    Writer.Line($"({m}, {sum}) = global::LossDsl.Simd.OnlineSumExp.{step}<TS, TV>({m}, {sum}, {value});");
+                    Writer.Line($"({m}, {sum}) = global::LossDsl.Internals.OnlineSumExp.{step}<TS, TV>({m}, {sum}, {value});");
                     break;
                 }
                 case StoreStmt st:

@@ -36,14 +36,14 @@ internal sealed class CpuPairPassEmitter
         Writer.Line($"int i0 = chunk * {plan.RowBlock}, i1 = (int)global::System.Math.Min((long){rows}, (long)i0 + {plan.RowBlock}), rows = i1 - i0;");
         Writer.Line($"float[] __tiles = global::System.Buffers.ArrayPool<float>.Shared.Rent({plan.TileCount * tileSize});");
         if (online.Count > 0)
-            Writer.Line($"global::LossDsl.Simd.OnlineSumExp.State[] __states = global::System.Buffers.ArrayPool<global::LossDsl.Simd.OnlineSumExp.State>.Shared.Rent({online.Count * plan.RowBlock});");
+            Writer.Line($"global::LossDsl.Internals.OnlineSumExp.State[] __states = global::System.Buffers.ArrayPool<global::LossDsl.Internals.OnlineSumExp.State>.Shared.Rent({online.Count * plan.RowBlock});");
         Writer.Open("try");
         Writer.Open("fixed (float* p_tiles = __tiles)");
 
         // The block's statistics start at their identity, its online states empty, its back contractions at zero.
         Writer.Open($"for (int {row} = i0; {row} < i1; {row}++)");
         foreach (var r in accumulated) Writer.Line($"{OutputPointer(r, plan)}[{row}] = {CpuKernelContext.Identity(r, false)};");
-        for (int k = 0; k < online.Count; k++) Writer.Line($"__states[{k * plan.RowBlock} + {row} - i0] = global::LossDsl.Simd.OnlineSumExp.State.Empty;");
+        for (int k = 0; k < online.Count; k++) Writer.Line($"__states[{k * plan.RowBlock} + {row} - i0] = global::LossDsl.Internals.OnlineSumExp.State.Empty;");
         foreach (var b in pass.BackContractions)
             Writer.Line($"new global::System.Span<float>({OutputPointer(b.Value, plan)} + (nint){row} * {Names.Extent(b.Feature.Extent)}, {Names.Extent(b.Feature.Extent)}).Clear();");
         Writer.Close();
@@ -60,7 +60,7 @@ internal sealed class CpuPairPassEmitter
             var c = pass.Contractions[k];
             string depth = Names.Extent(c.Feature.Extent);
             Writer.Line($"// The tile of {Model.Print(c.Value)}: the block's rows of {PlanPrinter.Source(c.RowSource!)} times panel {plan.Panels[k].Id}.");
-            Writer.Line($"global::LossDsl.Simd.TileProducts.Contract<TS, TV>({CpuNames.OperandPointer(c.RowSource!)} + (nint)i0 * {depth}, {depth}, rows, "
+            Writer.Line($"global::LossDsl.Internals.TileProducts.Contract<TS, TV>({CpuNames.OperandPointer(c.RowSource!)} + (nint)i0 * {depth}, {depth}, rows, "
                 + $"{CpuNames.PanelPointer(plan.Panels[k])} + (nint)j0 * {depth}, {plan.ColumnTile}, {depth}, {tiles.Pointers[c.Value]}, {plan.ColumnTile});");
         }
 
@@ -81,7 +81,7 @@ internal sealed class CpuPairPassEmitter
         {
             string depth = Names.Extent(b.Feature.Extent);
             Writer.Line($"// {Model.Print(b.Value)}: the weight tile times the tile's rows of {PlanPrinter.Source(b.Source!)}.");
-            Writer.Line($"global::LossDsl.Simd.TileProducts.AccumulateProduct<TS, TV>({tiles.Pointers[b.Value]}, {plan.ColumnTile}, rows, count, "
+            Writer.Line($"global::LossDsl.Internals.TileProducts.AccumulateProduct<TS, TV>({tiles.Pointers[b.Value]}, {plan.ColumnTile}, rows, count, "
                 + $"{CpuNames.OperandPointer(b.Source!)} + (nint)j0 * {depth}, {depth}, {depth}, {OutputPointer(b.Value, plan)} + (nint)i0 * {depth}, {depth});");
         }
         Writer.Close();
@@ -100,7 +100,7 @@ internal sealed class CpuPairPassEmitter
                 finish.Values[o.Max] = CpuNames.Accumulator(o.Max);
                 string shift = new CpuExpressionEmitter(_kernel, vector: false, finish).Emit(o.Shift);
                 Writer.Line($"{OutputPointer(o.Max, plan)}[{row}] = {CpuNames.Accumulator(o.Max)};");
-                Writer.Line($"{OutputPointer(o.Sum, plan)}[{row}] = global::LossDsl.Simd.OnlineSumExp.Rescale({state}.Sum, {state}.Max, {shift});");
+                Writer.Line($"{OutputPointer(o.Sum, plan)}[{row}] = global::LossDsl.Internals.OnlineSumExp.Rescale({state}.Sum, {state}.Max, {shift});");
             }
             Writer.Close();
         }
@@ -108,7 +108,7 @@ internal sealed class CpuPairPassEmitter
         Writer.Close(); // try
         Writer.Open("finally");
         Writer.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(__tiles);");
-        if (online.Count > 0) Writer.Line("global::System.Buffers.ArrayPool<global::LossDsl.Simd.OnlineSumExp.State>.Shared.Return(__states);");
+        if (online.Count > 0) Writer.Line("global::System.Buffers.ArrayPool<global::LossDsl.Internals.OnlineSumExp.State>.Shared.Return(__states);");
         Writer.Close();
     }
 }

@@ -27,11 +27,11 @@ internal sealed class CpuReal
     /// <summary>The value 0 (a gather out of range).</summary>
     public string Zero => IsDouble ? "0.0" : "0f";
     /// <summary>The class of the running pairs of online sums of exponentials.</summary>
-    public string Online => IsDouble ? "global::LossDsl.Internals.OnlineSumExpDouble" : "global::LossDsl.Simd.OnlineSumExp";
+    public string Online => IsDouble ? "global::LossDsl.Internals.OnlineSumExpDouble" : "global::LossDsl.Internals.OnlineSumExp";
     /// <summary>The class of min and max in scalar accumulations.</summary>
-    public string Math => IsDouble ? "global::LossDsl.Internals.ScalarDouble" : "global::LossDsl.Simd.Scalar";
+    public string Math => IsDouble ? "global::LossDsl.Internals.ScalarDouble" : "global::LossDsl.Internals.Scalar";
     /// <summary>The class of the powers of a shared logarithm in scalar code.</summary>
-    public string Call => IsDouble ? "global::LossDsl.Internals.ScalarDouble" : "global::LossDsl.Simd.ScalarCall";
+    public string Call => IsDouble ? "global::LossDsl.Internals.ScalarDouble" : "global::LossDsl.Internals.ScalarCall";
 
     /// <summary>The class scalar code calls an operation on.</summary>
     public string ScalarClass(Op op) => IsDouble ? "global::LossDsl.Internals.ScalarDouble" : CpuIntrinsics.ScalarClass(op);

@@ -61,7 +61,7 @@ internal sealed class CpuStripPassEmitter
         Writer.Line($"if (__size{k} > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"The pair space [{{{Rows}}} x {{{Columns}}}] needs {{__size{k}}} floats of scratch memory, more than an array holds.\");");
         Writer.Line($"float[] __strip{k} = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)global::System.Math.Max(1L, __size{k}));");
         if (Online.Count > 0)
-            Writer.Line($"var __stripStates{k} = global::System.Buffers.ArrayPool<global::LossDsl.Simd.OnlineSumExp.State>.Shared.Rent(__slots{k} * {Online.Count} * __rowBlock{k});");
+            Writer.Line($"var __stripStates{k} = global::System.Buffers.ArrayPool<global::LossDsl.Internals.OnlineSumExp.State>.Shared.Rent(__slots{k} * {Online.Count} * __rowBlock{k});");
         Writer.Open("try");
         Writer.Open($"fixed (float* __p{k} = __strip{k})");
         Writer.Line($"__job.StripData = __p{k};");
@@ -78,11 +78,11 @@ internal sealed class CpuStripPassEmitter
         Writer.Line("__job.Block = __block;");
         Writer.Line("__job.Phase = 0;");
         Writer.Line($"__job.Start({k}, 0, __slots{k}, 0);");
-        Writer.Line($"global::LossDsl.Threading.LossParallel.Run(__job, __slots{k});");
+        Writer.Line($"global::LossDsl.Internals.ChunkRunner.Run(__job, __slots{k});");
         Writer.Line($"__job.FinishStatistics{k}();");
         Writer.Line("__job.Phase = 1;");
         Writer.Line($"__job.Start({k}, 0, __slots{k}, 0);");
-        Writer.Line($"global::LossDsl.Threading.LossParallel.Run(__job, __slots{k});");
+        Writer.Line($"global::LossDsl.Internals.ChunkRunner.Run(__job, __slots{k});");
         if (Pass.RowBacks.Count > 0) Writer.Line($"__job.FinishRowBacks{k}();");
         Writer.Close();
         Writer.Line("__job.StripData = null;");
@@ -91,7 +91,7 @@ internal sealed class CpuStripPassEmitter
         Writer.Close(); // try
         Writer.Open("finally");
         Writer.Line($"global::System.Buffers.ArrayPool<float>.Shared.Return(__strip{k});");
-        if (Online.Count > 0) Writer.Line($"global::System.Buffers.ArrayPool<global::LossDsl.Simd.OnlineSumExp.State>.Shared.Return(__stripStates{k});");
+        if (Online.Count > 0) Writer.Line($"global::System.Buffers.ArrayPool<global::LossDsl.Internals.OnlineSumExp.State>.Shared.Return(__stripStates{k});");
         Writer.Close();
         Writer.Close();
     }
@@ -119,7 +119,7 @@ internal sealed class CpuStripPassEmitter
         if (online.Count > 0) Writer.Line($"int states = chunk * {online.Count} * {RowBlock};");
         Writer.Open($"for (int r = 0; r < rows; r++)");
         for (int a = 0; a < accumulated.Count; a++) Writer.Line($"partials[{a} * {RowBlock} + r] = {CpuKernelContext.Identity(accumulated[a], false)};");
-        for (int o = 0; o < online.Count; o++) Writer.Line($"StripStates![states + {o} * {RowBlock} + r] = global::LossDsl.Simd.OnlineSumExp.State.Empty;");
+        for (int o = 0; o < online.Count; o++) Writer.Line($"StripStates![states + {o} * {RowBlock} + r] = global::LossDsl.Internals.OnlineSumExp.State.Empty;");
         Writer.Close();
         Writer.Open("for (int t = t0; t < t1; t++)");
         Writer.Line($"int j0 = t * {_plan.ColumnTile}, count = (int)global::System.Math.Min({_plan.ColumnTile}L, (long){Columns} - j0);");
@@ -130,7 +130,7 @@ internal sealed class CpuStripPassEmitter
             string depth = Names.Extent(contraction.Feature.Extent);
             tiles.Pointers[contraction.Value] = Contracted(c);
             Writer.Line($"// The tile of {Model.Print(contraction.Value)}, kept for the weights phase.");
-            Writer.Line($"global::LossDsl.Simd.TileProducts.Contract<TS, TV>({CpuNames.OperandPointer(contraction.RowSource!)} + (nint)i0 * {depth}, {depth}, rows, "
+            Writer.Line($"global::LossDsl.Internals.TileProducts.Contract<TS, TV>({CpuNames.OperandPointer(contraction.RowSource!)} + (nint)i0 * {depth}, {depth}, rows, "
                 + $"{CpuNames.PanelPointer(_plan.Panels[c])} + (nint)j0 * {depth}, {_plan.ColumnTile}, {depth}, {Contracted(c)}, {_plan.ColumnTile});");
         }
         Writer.Open($"for (int {RowVar} = i0; {RowVar} < i1; {RowVar}++)");
@@ -169,14 +169,14 @@ internal sealed class CpuStripPassEmitter
         {
             string depth = Depth(b);
             Writer.Line($"// {Model.Print(b.Back.Value)}: the weight tile times the tile's rows of {PlanPrinter.Source(b.Back.Source!)}.");
-            Writer.Line($"global::LossDsl.Simd.TileProducts.AccumulateProduct<TS, TV>({tiles.Pointers[b.Back.Value]}, {_plan.ColumnTile}, rows, count, "
+            Writer.Line($"global::LossDsl.Internals.TileProducts.AccumulateProduct<TS, TV>({tiles.Pointers[b.Back.Value]}, {_plan.ColumnTile}, rows, count, "
                 + $"{CpuNames.OperandPointer(b.Back.Source!)} + (nint)j0 * {depth}, {depth}, {depth}, {partials[b.Index]}, {depth});");
         }
         foreach (var b in Pass.ColumnBacks)
         {
             string depth = Names.Extent(b.Feature.Extent);
             Writer.Line($"// {Model.Print(b.Value)}: the weight tile, transposed, times the block's rows of {PlanPrinter.Source(b.Source!)}.");
-            Writer.Line($"global::LossDsl.Simd.TileProducts.AccumulateTransposedProduct<TS, TV>({tiles.Pointers[b.Value]}, {_plan.ColumnTile}, rows, count, "
+            Writer.Line($"global::LossDsl.Internals.TileProducts.AccumulateTransposedProduct<TS, TV>({tiles.Pointers[b.Value]}, {_plan.ColumnTile}, rows, count, "
                 + $"{CpuNames.OperandPointer(b.Source!)} + (nint)i0 * {depth}, {depth}, {depth}, {Output(b.Value)} + (nint)j0 * {depth}, {depth});");
         }
         Writer.Close();
@@ -214,8 +214,8 @@ internal sealed class CpuStripPassEmitter
             Writer.Line(s.ReduceKind switch
             {
                 ReduceKind.Sum => $"for (int __s = 0; __s < StripSlots; __s++) {acc} += {part};",
-                ReduceKind.Max => $"for (int __s = 0; __s < StripSlots; __s++) {acc} = global::LossDsl.Simd.Scalar.Max({acc}, {part});",
-                _ => $"for (int __s = 0; __s < StripSlots; __s++) {acc} = global::LossDsl.Simd.Scalar.Min({acc}, {part});",
+                ReduceKind.Max => $"for (int __s = 0; __s < StripSlots; __s++) {acc} = global::LossDsl.Internals.Scalar.Max({acc}, {part});",
+                _ => $"for (int __s = 0; __s < StripSlots; __s++) {acc} = global::LossDsl.Internals.Scalar.Min({acc}, {part});",
             });
             Writer.Line($"{Output(s)}[{RowVar}] = {acc};");
         }
@@ -225,13 +225,13 @@ internal sealed class CpuStripPassEmitter
         {
             var stmt = online[o];
             string state = CpuNames.OnlineState(stmt);
-            Writer.Line($"var {state} = global::LossDsl.Simd.OnlineSumExp.State.Empty;");
-            Writer.Line($"for (int __s = 0; __s < StripSlots; __s++) {state} = global::LossDsl.Simd.OnlineSumExp.Merge({state}, StripStates![__s * {online.Count} * {RowBlock} + {o} * {RowBlock} + r]);");
+            Writer.Line($"var {state} = global::LossDsl.Internals.OnlineSumExp.State.Empty;");
+            Writer.Line($"for (int __s = 0; __s < StripSlots; __s++) {state} = global::LossDsl.Internals.OnlineSumExp.Merge({state}, StripStates![__s * {online.Count} * {RowBlock} + {o} * {RowBlock} + r]);");
             Writer.Line($"float {CpuNames.Accumulator(stmt.Max)} = {state}.Max;");
             scope.Values[stmt.Max] = CpuNames.Accumulator(stmt.Max);
             string shift = new CpuExpressionEmitter(_kernel, vector: false, scope).Emit(stmt.Shift);
             Writer.Line($"{Output(stmt.Max)}[{RowVar}] = {CpuNames.Accumulator(stmt.Max)};");
-            Writer.Line($"{Output(stmt.Sum)}[{RowVar}] = global::LossDsl.Simd.OnlineSumExp.Rescale({state}.Sum, {state}.Max, {shift});");
+            Writer.Line($"{Output(stmt.Sum)}[{RowVar}] = global::LossDsl.Internals.OnlineSumExp.Rescale({state}.Sum, {state}.Max, {shift});");
         }
         Writer.Close();
         Writer.Close();
@@ -245,7 +245,7 @@ internal sealed class CpuStripPassEmitter
         foreach (var b in RowBacks)
         {
             string depth = Depth(b);
-            Writer.Line($"global::LossDsl.Simd.TileProducts.SumParts(StripData + {offset}, (nint){RowBlock} * {depth}, StripSlots, rows * {depth}, {Output(b.Back.Value)} + (nint)i0 * {depth});");
+            Writer.Line($"global::LossDsl.Internals.TileProducts.SumParts(StripData + {offset}, (nint){RowBlock} * {depth}, StripSlots, rows * {depth}, {Output(b.Back.Value)} + (nint)i0 * {depth});");
             offset += $" + (nint)StripSlots * {RowBlock} * {depth}";
         }
         Writer.Close();

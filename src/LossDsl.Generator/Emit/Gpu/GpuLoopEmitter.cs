@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LossDsl.Generator.Emit.Cpu;
+using LossDsl.Language.Ir;
+using LossDsl.Language.Planning;
+using LossDsl.Language.Scheduling;
+
+namespace LossDsl.Generator.Emit.Gpu;
+
+/// <summary>
+/// Prints the loops of a pass for the threads of a GPU kernel. A loop runs in one of two ways:
+/// <list type="bullet">
+/// <item><description><b>in a thread</b>: a plain loop (the body of an element of an elementwise pass, or anything
+/// nested in a loop already spread over lanes);</description></item>
+/// <item><description><b>across a warp</b>, for the inner loops of a row that a whole warp handles (a pass whose
+/// iterations run inner loops): the row's first-level loops are spread over the 32 lanes (iteration c in lane
+/// c mod 32), and the reductions they complete are combined over the warp (<c>GpuReduce.Warp*</c>, online pairs
+/// included), so that every lane holds them; the row's own accumulations and stores are made by lane 0 alone.</description></item>
+/// </list>
+/// Online sums of exponentials always take the online sweep (a <see cref="VersionedLoop"/> prints its online
+/// version). Stores into a pair pass's weight tiles are handed to the pair emitter (<see cref="TileStore"/>).
+/// </summary>
+internal sealed class GpuLoopEmitter
+{
+    private readonly GpuKernelContext _kernel;
+
+    public GpuLoopEmitter(GpuKernelContext kernel) { _kernel = kernel; }
+
+    /// <summary>How a store into a weight tile is printed (a pair pass's back contraction); null outside pair passes.</summary>
+    public Action<StoreStmt, Scope>? TileStore { get; set; }
+
+    private CodeWriter Writer => _kernel.Writer;
+    private GpuNames Names => _kernel.Names;
+
+    private GpuExpressionEmitter Expressions(Scope scope) => new(_kernel, scope);
+
+    /// <summary>Prints the statements of a block run by one thread.</summary>
+    public void EmitBlock(List<Stmt> body, Scope scope) => EmitStatements(body, scope, warpRow: false);
+
+    /// <summary>Prints the statements of a row run by a whole warp (the local <c>lane</c> holds the thread's lane).</summary>
+    public void EmitWarpRow(List<Stmt> body, Scope scope) => EmitStatements(body, scope, warpRow: true);
+
+    private void EmitStatements(List<Stmt> body, Scope scope, bool warpRow)
+    {
+        foreach (var s in body)
+        {
+            switch (s)
+            {
+                case PlanLoop loop:
+                    OpenAccumulators(loop.Completes);
+                    EmitLoop(loop, scope, acrossWarp: warpRow);
+                    foreach (var r in loop.Completes) scope.Values[r] = GpuNames.Accumulator(r);
+                    break;
+                case VersionedLoop versioned:
+                    OpenAccumulators(versioned.Completes);
+                    EmitLoop(versioned.Online, scope, acrossWarp: warpRow);
+                    foreach (var r in versioned.Completes) scope.Values[r] = GpuNames.Accumulator(r);
+                    break;
+                case AccumulateStmt acc:
+                {
+                    string value = GpuExpressionEmitter.AsFloat(acc.Body, Expressions(scope).Emit(acc.Body));
+                    Writer.Line((warpRow ? "if (lane == 0) " : "") + GpuKernelContext.Combine(acc.Reduce, GpuNames.Accumulator(acc.Reduce), value));
+                    break;
+                }
+                case OnlineSumExpStmt o:
+                {
+                    string value = Expressions(scope).Emit(o.Value);
+                    Writer.Line($"global::LossDsl.Gpu.Internals.GpuReduce.OnlineAdd(ref {GpuNames.OnlineMax(o)}, ref {GpuNames.OnlineSum(o)}, {value});");
+                    break;
+                }
+                case StoreStmt st when st.Target.Tile is not null:
+                    TileStore!(st, scope);
+                    break;
+                case StoreStmt st:
+                {
+                    string value = GpuExpressionEmitter.AsFloat(st.Value, Expressions(scope).Emit(st.Value));
+                    Writer.Line((warpRow ? "if (lane == 0) " : "") + $"{StoreTarget(st)} = {value};");
+                    break;
+                }
+                default:
+                    throw new InvalidOperationException($"the GPU emitter has no form for {s.GetType().Name}");
+            }
+        }
+    }
+
+    private void OpenAccumulators(List<Node> completes)
+    {
+        foreach (var r in completes)
+            Writer.Line($"float {GpuNames.Accumulator(r)} = {GpuKernelContext.Identity(r)}; // {_kernel.Model.Print(r)}");
+    }
+
+    /// <summary>A loop whose accumulators are open: in the thread, or spread over the warp's lanes and combined after.</summary>
+    private void EmitLoop(PlanLoop loop, Scope outer, bool acrossWarp)
+    {
+        var scope = new Scope(outer);
+        var expressions = Expressions(scope);
+        foreach (var n in loop.Hoisted) expressions.Emit(n);
+        var online = loop.OnlineSums.ToList();
+        foreach (var o in online) Writer.Line($"float {GpuNames.OnlineMax(o)} = float.NegativeInfinity, {GpuNames.OnlineSum(o)} = 0f;");
+        string v = GpuNames.Index(loop.Var), extent = Names.Extent(loop.Var.Extent);
+        Writer.Open(acrossWarp
+            ? $"for (int {v} = lane; {v} < {extent}; {v} += {GpuWarp})"
+            : $"for (int {v} = 0; {v} < {extent}; {v}++)");
+        var body = new Scope(scope);
+        body.BoundVars.Add(loop.Var.Id);
+        EmitStatements(loop.Body, body, warpRow: false);
+        Writer.Close();
+        if (acrossWarp)
+        {
+            // Each lane holds the reductions over its iterations: combine them over the warp, in every lane.
+            foreach (var r in loop.Completes.Where(r => !online.Any(o => ReferenceEquals(o.Max, r) || ReferenceEquals(o.Sum, r))))
+            {
+                string warp = r.ReduceKind switch { ReduceKind.Sum => "WarpSum", ReduceKind.Max => "WarpMax", _ => "WarpMin" };
+                Writer.Line($"{GpuNames.Accumulator(r)} = global::LossDsl.Gpu.Internals.GpuReduce.{warp}({GpuNames.Accumulator(r)});");
+            }
+            foreach (var o in online)
+                Writer.Line($"global::LossDsl.Gpu.Internals.GpuReduce.WarpOnline(ref {GpuNames.OnlineMax(o)}, ref {GpuNames.OnlineSum(o)});");
+        }
+        foreach (var o in online)
+        {
+            // The online sum is relative to the running maximum; the expression's sum is relative to its shift.
+            Writer.Line($"{GpuNames.Accumulator(o.Max)} = {GpuNames.OnlineMax(o)};");
+            var after = new Scope(scope);
+            after.Values[o.Max] = GpuNames.Accumulator(o.Max);
+            string shift = Expressions(after).Emit(o.Shift);
+            Writer.Line($"{GpuNames.Accumulator(o.Sum)} = global::LossDsl.Gpu.Internals.GpuReduce.Rescale({GpuNames.OnlineSum(o)}, {GpuNames.OnlineMax(o)}, {shift});");
+        }
+    }
+
+    /// <summary>The warp width the lane loops step by.</summary>
+    public const string GpuWarp = "global::LossDsl.Gpu.Internals.GpuReduce.WarpSize";
+
+    private string StoreTarget(StoreStmt st)
+    {
+        if (st.Target.GradientOf is { } t)
+            return $"__a.{GpuNames.Gradient(t)}[{_kernel.Offset(t.Axes!, st.Indices.Select(GpuNames.Index).ToArray())}]";
+        var buffer = _kernel.Plan.BufferViews[st.Target.Buffered!].Buffer;
+        return $"__a.{GpuNames.Buffer(buffer)}[{_kernel.Offset(buffer.Axes.Select(x => x.Extent).ToArray(), st.Indices.Select(GpuNames.Index).ToArray())}]";
+    }
+}

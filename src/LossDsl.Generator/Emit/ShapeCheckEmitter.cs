@@ -16,7 +16,7 @@ internal static class ShapeCheckEmitter
     /// <param name="model">The loss.</param>
     /// <param name="extentName">The local that holds an extent.</param>
     /// <param name="withGradients">Also check that every gradient output has its input's length and shares memory with no float input or other gradient.</param>
-    /// <param name="length">The expression of a tensor's length, by parameter name (default: the <c>Length</c> of its span, <see cref="HostTensorEmitter.Span"/>).</param>
+    /// <param name="length">The expression of a tensor's length, by parameter name (default: the <c>Length</c> of its span, <see cref="HostTensorEmitter.Span"/>); the GPU kernels give their views' lengths (they take no tensor spans, whose <c>Lengths</c> the checks also read: <see cref="Gpu.GpuFileEmitter.Supports"/>).</param>
     /// <param name="checkSpanOverlaps">Also print the span overlap checks of gradients (CPU methods; the GPU methods check views their own way).</param>
     public static void Emit(CodeWriter writer, LossModel model, System.Func<int, string> extentName, bool withGradients,
         System.Func<string, string>? length = null, bool checkSpanOverlaps = true)

@@ -14,6 +14,7 @@ public static class OnlineSumExpDouble
     /// <summary>A running pair: the maximum so far and the sum of exp(v - <see cref="Max"/>) over the values so far.</summary>
     /// <param name="Max">The maximum so far.</param>
     /// <param name="Sum">The sum of exp(v - Max) so far.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public readonly record struct State(double Max, double Sum)
     {
         /// <summary>The pair of no values: (-inf, 0).</summary>

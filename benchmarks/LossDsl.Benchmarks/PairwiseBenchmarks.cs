@@ -16,11 +16,16 @@ namespace LossDsl.Benchmarks;
 /// benchmarks/peers/pairwise_peers.py (same shapes and scales; PyTorch's random numbers differ, which does not change
 /// the work): InfoNCE, SigLIP and SupCon at M = 4096, D = 256; linear cross-entropy at N = 2048, D = 512, V = 32768;
 /// ArcFace at N = 4096, C = 1000, D = 128. <c>divide</c> divides M, N, V and C for a quick run (the peers' --small is 4).
-/// Each case returns one forward + backward call (loss and every gradient).
+/// Each case returns one forward + backward call (loss and every gradient). Three elementwise and row cases of the same
+/// harness put the classic losses side by side with PyTorch too: BCE with logits and the sigmoid focal loss at
+/// N = 2^24, softmax cross-entropy at 4096 x 4096 (divided the same way).
 /// </summary>
 public static class PairwiseCases
 {
     public static readonly string[] Keys = { "infonce", "siglip", "supcon", "linear", "arcface" };
+
+    /// <summary>The elementwise and row cases (not in <see cref="Keys"/>: name them with --cases).</summary>
+    public static readonly string[] ClassicKeys = { "bce", "focal", "ce" };
 
     /// <summary>The case's name, as the peer script prints it, and a forward + backward call.</summary>
     public static (string Name, Func<float> Run) Create(string key, int divide = 1)
@@ -72,8 +77,28 @@ public static class PairwiseCases
                 var dw = new float[w.Length];
                 return ($"ArcFace N={n} C={c} D={d}", () => PairwiseLosses.ArcFace(x, w, y, dx, dw));
             }
+            case "bce":
+            case "focal":
+            {
+                int n = (1 << 24) / divide;
+                var x = Normal(rng, n, 1);
+                var y = Enumerable.Range(0, n).Select(_ => (float)rng.Next(2)).ToArray();
+                var dx = new float[n];
+                return key == "bce"
+                    ? ($"BCE with logits N={n}", () => ClassicLosses.BceWithLogits(x, y, dx))
+                    : ($"sigmoid focal N={n}", () => ClassicLosses.SigmoidFocal(x, y, dx));
+            }
+            case "ce":
+            {
+                int n = 4096 / divide;
+                const int c = 4096;
+                var z = Normal(rng, n * c, 2);
+                var y = Labels(rng, n, c);
+                var dz = new float[z.Length];
+                return ($"softmax CE {n}x{c}", () => ClassicLosses.SoftmaxCrossEntropy(z, y, dz));
+            }
             default:
-                throw new ArgumentException($"Unknown case '{key}'; the cases are {string.Join(", ", Keys)}.", nameof(key));
+                throw new ArgumentException($"Unknown case '{key}'; the cases are {string.Join(", ", Keys.Concat(ClassicKeys))}.", nameof(key));
         }
     }
 

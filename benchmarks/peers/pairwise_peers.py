@@ -73,6 +73,15 @@ def arcface(x, w, y, scale=64.0, cos_m=0.87758255, sin_m=0.47942555):
     return F.cross_entropy(logits, y)
 
 
+def sigmoid_focal(x, y, alpha=0.25, gamma=2.0):
+    """ClassicLosses.SigmoidFocal: torchvision's sigmoid_focal_loss, mean reduction."""
+    p = torch.sigmoid(x)
+    ce = F.binary_cross_entropy_with_logits(x, y, reduction="none")
+    pt = p * y + (1 - p) * (1 - y)
+    at = alpha * y + (1 - alpha) * (1 - y)
+    return (at * (1 - pt) ** gamma * ce).mean()
+
+
 def cases(small):
     d = 4 if small else 1
     g = torch.Generator().manual_seed(1)
@@ -109,7 +118,24 @@ def cases(small):
         y = torch.randint(0, c, (n,), generator=g)
         return arcface, (x, w, y), (x, w)
 
+    def make_binary(fn):
+        def make():
+            n = (1 << 24) // d
+            x = torch.randn(n, generator=g, requires_grad=True)
+            y = torch.randint(0, 2, (n,), generator=g).float()
+            return fn, (x, y), (x,)
+        return make
+
+    def make_ce():
+        n, c = 4096 // d, 4096
+        z = (torch.randn(n, c, generator=g) * 2).requires_grad_()
+        y = torch.randint(0, c, (n,), generator=g)
+        return F.cross_entropy, (z, y), (z,)
+
     return {
+        "bce": (f"BCE with logits N={(1 << 24) // d}", make_binary(F.binary_cross_entropy_with_logits)),
+        "focal": (f"sigmoid focal N={(1 << 24) // d}", make_binary(sigmoid_focal)),
+        "ce": (f"softmax CE {4096 // d}x4096", make_ce),
         "infonce": (f"InfoNCE M={m} D={dim}", make_infonce),
         "siglip": (f"SigLIP M={m} D={dim}", make_siglip),
         "supcon": (f"SupCon M={m} D={dim}", make_supcon),

@@ -29,12 +29,19 @@ public sealed class PackedLossDsl : IDisposable
              "--artifacts-path", _root.Combine("artifacts"), "-p:Version=" + Version],
             TimeSpan.FromMinutes(10));
         PackagePath = Path.Combine(Feed, $"LossDsl.{Version}.nupkg");
+        GpuPack = DotNetCli.Run(DotNetCli.RepositoryRoot,
+            ["pack", Path.Combine("src", "LossDsl.Gpu", "LossDsl.Gpu.csproj"), "-c", "Release", "-o", Feed,
+             "--artifacts-path", _root.Combine("artifacts-gpu"), "-p:Version=" + Version],
+            TimeSpan.FromMinutes(10));
+        GpuPackagePath = Path.Combine(Feed, $"LossDsl.Gpu.{Version}.nupkg");
     }
 
     public string Version { get; }
     public string Feed { get; }
     public DotNetCli.Result Pack { get; }
     public string PackagePath { get; }
+    public DotNetCli.Result GpuPack { get; }
+    public string GpuPackagePath { get; }
 
     /// <summary>A new folder in this fixture's temporary folder (deleted with it).</summary>
     public string NewDirectory(string name)
@@ -50,6 +57,12 @@ public sealed class PackedLossDsl : IDisposable
         Assert.True(File.Exists(PackagePath),
             $"`{Pack.Command}` succeeded but {PackagePath} is not there; the feed holds: "
             + string.Join(", ", Directory.Exists(Feed) ? Directory.GetFiles(Feed).Select(Path.GetFileName) : []) + "\n" + Pack.Output);
+    }
+
+    public void AssertGpuPacked()
+    {
+        Assert.True(GpuPack.Succeeded, GpuPack.Describe("packing src/LossDsl.Gpu failed"));
+        Assert.True(File.Exists(GpuPackagePath), $"`{GpuPack.Command}` succeeded but {GpuPackagePath} is not there\n" + GpuPack.Output);
     }
 
     public void Dispose() => _root.Dispose();
@@ -153,6 +166,54 @@ public sealed class PackageTests(PackedLossDsl package) : IClassFixture<PackedLo
     }
 
     [Fact]
+    public void GpuPackageHoldsItsAssemblyAndDependsOnLossDslAndIlgpu()
+    {
+        package.AssertGpuPacked();
+        using var zip = ZipFile.OpenRead(package.GpuPackagePath);
+        var entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+        foreach (string expected in new[] { "lib/net10.0/LossDsl.Gpu.dll", "lib/net10.0/LossDsl.Gpu.xml", "README.md", "LossDsl.Gpu.nuspec" })
+            Assert.True(entries.Contains(expected), $"the GPU package lacks {expected}; it holds:\n{string.Join("\n", entries.Order())}");
+        Assert.Contains("LossGpu", ReadEntry(zip, "lib/net10.0/LossDsl.Gpu.xml"));
+        var nuspec = XDocument.Parse(ReadEntry(zip, "LossDsl.Gpu.nuspec"));
+        XNamespace ns = nuspec.Root!.Name.Namespace;
+        var metadata = nuspec.Root.Element(ns + "metadata")!;
+        Assert.Equal("LossDsl.Gpu", metadata.Element(ns + "id")?.Value);
+        Assert.Equal("MIT", metadata.Element(ns + "license")?.Value);
+        Assert.False(string.IsNullOrWhiteSpace(metadata.Element(ns + "description")?.Value), "the GPU package has no description");
+        var dependencies = metadata.Descendants(ns + "dependency")
+            .ToDictionary(d => (string)d.Attribute("id")!, d => (string?)d.Attribute("version"));
+        Assert.Equal(package.Version, dependencies.GetValueOrDefault("LossDsl"));
+        Assert.Equal("1.5.3", dependencies.GetValueOrDefault("ILGPU"));
+        Assert.Equal("1.5.3", dependencies.GetValueOrDefault("ILGPU.Algorithms"));
+    }
+
+    [Fact]
+    public void ConsumerOfBothPackagesRunsTheGpuKernelsOnIlgpusCpuAccelerator()
+    {
+        package.AssertPacked();
+        package.AssertGpuPacked();
+        var x = Enumerable.Range(0, 45).Select(i => (float)((i * 11 % 23 - 11) * 0.37)).ToArray();
+        var y = Enumerable.Range(0, 45).Select(i => i % 4 == 0 ? 1f : 0f).ToArray();
+        string project = WriteConsumer("consumer-gpu", x, y, allowUnsafeBlocks: null, gpu: true);
+
+        var build = DotNetCli.Run(project, ["build", "-c", "Release"], s_buildTimeout);
+        Assert.True(build.Succeeded, build.Describe("the consumer of the LossDsl and LossDsl.Gpu packages did not build"));
+        var run = DotNetCli.Run(project, [Path.Combine(project, "bin", "Release", "net10.0", "Consumer.dll")], TimeSpan.FromMinutes(3));
+        Assert.True(run.Succeeded, run.Describe("the GPU consumer failed"));
+        var printed = run.Output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ', 2)).Where(parts => parts.Length == 2).ToDictionary(parts => parts[0], parts => parts[1]);
+        Assert.True(printed.ContainsKey("loss") && printed.ContainsKey("gpu") && printed.ContainsKey("gpudx"), "the consumer printed no 'gpu' lines:\n" + run.Output);
+        double cpu = double.Parse(printed["loss"], CultureInfo.InvariantCulture);
+        double gpu = double.Parse(printed["gpu"], CultureInfo.InvariantCulture);
+        double[] dx = printed["dx"].Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        double[] gpuDx = printed["gpudx"].Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(Math.Abs(gpu - cpu) <= 1e-5 * Math.Abs(cpu), $"GPU loss {gpu:R}, CPU loss {cpu:R}\n{run.Output}");
+        Assert.Equal(dx.Length, gpuDx.Length);
+        for (int i = 0; i < dx.Length; i++)
+            Assert.True(Math.Abs(gpuDx[i] - dx[i]) <= 1e-7 + 1e-5 * Math.Abs(dx[i]), $"dx[{i}]: GPU {gpuDx[i]:R}, CPU {dx[i]:R}\n{run.Output}");
+    }
+
+    [Fact]
     public void ConsumerThatTurnsUnsafeCodeOffGetsLoss0004()
     {
         package.AssertPacked();
@@ -164,7 +225,7 @@ public sealed class PackageTests(PackedLossDsl package) : IClassFixture<PackedLo
 
     /// <summary>A console project that references the LossDsl package of the fixture, with a nuget.config that adds
     /// the fixture's feed to the configured sources and restores into a packages folder of its own.</summary>
-    private string WriteConsumer(string name, float[] x, float[] y, bool? allowUnsafeBlocks)
+    private string WriteConsumer(string name, float[] x, float[] y, bool? allowUnsafeBlocks, bool gpu = false)
     {
         string directory = package.NewDirectory(name);
         File.WriteAllText(Path.Combine(directory, "nuget.config"), $"""
@@ -190,6 +251,7 @@ public sealed class PackageTests(PackedLossDsl package) : IClassFixture<PackedLo
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="LossDsl" Version="{package.Version}" />
+                {(gpu ? $"<PackageReference Include=\"LossDsl.Gpu\" Version=\"{package.Version}\" />" : "")}
               </ItemGroup>
             </Project>
             """);
@@ -198,6 +260,7 @@ public sealed class PackageTests(PackedLossDsl package) : IClassFixture<PackedLo
             using System;
             using System.Globalization;
             using LossDsl;
+            {{(gpu ? GpuConsumerUsings : "")}}
 
             float[] x = { {{Floats(x)}} };
             float[] y = { {{Floats(y)}} };
@@ -207,6 +270,7 @@ public sealed class PackageTests(PackedLossDsl package) : IClassFixture<PackedLo
             Console.WriteLine("loss " + loss.ToString("R", CultureInfo.InvariantCulture));
             Console.WriteLine("forward " + forward.ToString("R", CultureInfo.InvariantCulture));
             Console.WriteLine("dx " + string.Join(" ", Array.ConvertAll(dx, v => v.ToString("R", CultureInfo.InvariantCulture))));
+            {{(gpu ? GpuConsumerLines : "")}}
 
             static partial class Losses
             {
@@ -216,6 +280,23 @@ public sealed class PackageTests(PackedLossDsl package) : IClassFixture<PackedLo
             """, new UTF8Encoding(false));
         return directory;
     }
+
+    /// <summary>The GPU half of the consumer: the same loss through the generated GPU overload on ILGPU's CPU accelerator.</summary>
+    private const string GpuConsumerUsings = "using ILGPU;\nusing ILGPU.Runtime;\nusing ILGPU.Runtime.CPU;\nusing LossDsl.Gpu;";
+
+    private const string GpuConsumerLines = """
+        using (var context = LossGpu.CreateContext(b => b.CPU(CPUDevice.Nvidia)))
+        using (var accelerator = context.CreateCPUAccelerator(0))
+        using (var stream = accelerator.CreateStream())
+        using (var gx = accelerator.Allocate1D(x))
+        using (var gy = accelerator.Allocate1D(y))
+        using (var gdx = accelerator.Allocate1D<float>(x.Length))
+        {
+            float gpuLoss = Losses.Bce(stream, gx.View, gy.View, gdx.View);
+            Console.WriteLine("gpu " + gpuLoss.ToString("R", CultureInfo.InvariantCulture));
+            Console.WriteLine("gpudx " + string.Join(" ", Array.ConvertAll(gdx.GetAsArray1D(), v => v.ToString("R", CultureInfo.InvariantCulture))));
+        }
+        """;
 
     private static string ReadEntry(ZipArchive zip, string name)
     {

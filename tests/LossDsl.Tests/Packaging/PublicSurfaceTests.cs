@@ -118,6 +118,7 @@ public sealed class PublicSurfaceTests
     [Theory]
     [InlineData("src/LossDsl.Runtime/LossDsl.Runtime.csproj")]
     [InlineData("src/LossDsl.Generator/LossDsl.Generator.csproj")]
+    [InlineData("src/LossDsl.Gpu/LossDsl.Gpu.csproj")]
     public void PackedProjectsRequireDocumentationOnEveryPublicMember(string project)
     {
         // GenerateDocumentationFile turns on CS1591 (a public member without XML docs), and warnings are errors;
@@ -129,5 +130,38 @@ public sealed class PublicSurfaceTests
             string text = File.ReadAllText(Path.Combine(DotNetCli.RepositoryRoot, file));
             Assert.False(text.Contains("1591", StringComparison.Ordinal), $"{file} suppresses CS1591 (missing XML docs)");
         }
+    }
+}
+
+/// <summary>
+/// The GPU package's public surface: <c>LossGpu</c> (context set-up and settings) and <c>GpuKernelException</c>;
+/// what the generated GPU code calls is in <c>LossDsl.Gpu.Internals</c>, hidden from IntelliSense.
+/// </summary>
+public sealed class GpuPublicSurfaceTests
+{
+    private const string InternalsNamespace = "LossDsl.Gpu.Internals";
+
+    private static readonly Assembly s_gpu = typeof(LossDsl.Gpu.LossGpu).Assembly;
+
+    [Fact]
+    public void OnlyLossGpuAndGpuKernelExceptionAreUserFacing()
+    {
+        var userFacing = s_gpu.GetExportedTypes().Where(t => t.Namespace != InternalsNamespace).Select(t => t.FullName).Order(StringComparer.Ordinal);
+        Assert.Equal(new[] { "LossDsl.Gpu.GpuKernelException", "LossDsl.Gpu.LossGpu" }, userFacing);
+        var members = typeof(LossDsl.Gpu.LossGpu).GetMembers(BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Select(m => m.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(new[] { "CreateContext", "ForgetKernels", "ValidateKernels", "get_ValidateKernels", "set_ValidateKernels" }, members);
+    }
+
+    [Fact]
+    public void EveryInternalsTypeIsHiddenFromIntelliSense()
+    {
+        var internals = s_gpu.GetExportedTypes().Where(t => t.Namespace == InternalsNamespace).ToList();
+        Assert.Contains(typeof(LossDsl.Gpu.Internals.GpuKernels), internals);
+        var visible = internals
+            .Where(t => t.GetCustomAttribute<EditorBrowsableAttribute>() is not { State: EditorBrowsableState.Never })
+            .Select(t => t.FullName)
+            .ToList();
+        Assert.True(visible.Count == 0, "types of " + InternalsNamespace + " without [EditorBrowsable(Never)]:\n" + string.Join("\n", visible));
     }
 }

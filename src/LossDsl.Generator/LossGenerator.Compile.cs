@@ -14,7 +14,8 @@ public sealed partial class LossGenerator
 {
     /// <summary>
     /// Compiles one method with the language's compiler and hands its plans to the emitters (the GPU emitter too when
-    /// <paramref name="gpu"/>: the compilation references LossDsl.Gpu). Never throws.
+    /// <paramref name="gpu"/>, the compilation references LossDsl.Gpu, and the GPU kernels take the declaration's
+    /// parameter types). Never throws.
     /// </summary>
     private static LossGenerationResult Generate(LossMethodInput input, bool gpu, CancellationToken ct)
     {
@@ -25,7 +26,7 @@ public sealed partial class LossGenerator
             if (diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error))
                 return new LossGenerationResult(hint, null, new EquatableArray<DiagnosticInfo>(diagnostics));
 
-            var parameters = input.Parameters.Select(p => new LossParameter(p.Name, p.Kind, p.TypeText)).ToList();
+            var parameters = input.Parameters.Select(p => new LossParameter(p.Name, p.Kind, p.TypeText, p.Element, p.Shaped)).ToList();
             bool differentiate = parameters.Any(p => p.Kind == ParameterKind.Gradient);
             var compilation = LossCompiler.Compile(input.Expression, parameters, differentiate, plan: true);
             foreach (var d in compilation.Diagnostics) diagnostics.Add(Locate(input, d));
@@ -33,7 +34,7 @@ public sealed partial class LossGenerator
             ct.ThrowIfCancellationRequested();
 
             string source = LossFileEmitter.Emit(input, compilation);
-            string? gpuSource = gpu ? Emit.Gpu.GpuFileEmitter.Emit(input, compilation) : null;
+            string? gpuSource = gpu && Emit.Gpu.GpuFileEmitter.Supports(input) ? Emit.Gpu.GpuFileEmitter.Emit(input, compilation) : null;
             return new LossGenerationResult(hint, source, new EquatableArray<DiagnosticInfo>(diagnostics)) { GpuSource = gpuSource };
         }
         catch (OperationCanceledException)

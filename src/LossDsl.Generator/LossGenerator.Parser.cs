@@ -42,8 +42,8 @@ public sealed partial class LossGenerator
             diagnostics.Add(At(DiagnosticIds.NotStaticPartial, $"'{method.Name}' must be declared 'static partial' without a body; LossDsl writes its body", syntax.Identifier));
         if (method.IsGenericMethod)
             diagnostics.Add(At(DiagnosticIds.UnsupportedDeclaration, $"'{method.Name}' must not be generic", syntax.Identifier));
-        if (method.ReturnType.SpecialType != SpecialType.System_Single)
-            diagnostics.Add(At(DiagnosticIds.UnsupportedReturnType, $"'{method.Name}' must return float (the loss), not '{method.ReturnType.ToDisplayString()}'", syntax.ReturnType));
+        if (method.ReturnType.SpecialType is not (SpecialType.System_Single or SpecialType.System_Double))
+            diagnostics.Add(At(DiagnosticIds.UnsupportedReturnType, $"'{method.Name}' must return float or double (the loss), not '{method.ReturnType.ToDisplayString()}'", syntax.ReturnType));
         if (ctx.SemanticModel.Compilation.Options is CSharpCompilationOptions { AllowUnsafe: false })
             diagnostics.Add(At(DiagnosticIds.UnsafeBlocksRequired, "generated loss kernels pin spans and use pointers: set <AllowUnsafeBlocks>true</AllowUnsafeBlocks> in the project", syntax.Identifier));
         if (argumentSyntax is not null && expression.Length == 0 && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is null)
@@ -69,26 +69,19 @@ public sealed partial class LossGenerator
         foreach (var p in method.Parameters)
         {
             var pSyntax = p.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct) as ParameterSyntax;
-            var kind = Classify(p.Type);
+            var type = ParameterTypes.Classify(p.Type);
             var span = pSyntax?.Span ?? syntax.Identifier.Span;
             var pos = text.Lines.GetLinePosition(span.Start);
-            if (kind is null || p.RefKind != RefKind.None)
+            if (type is null || p.RefKind != RefKind.None)
             {
                 diagnostics.Add(new DiagnosticInfo(DiagnosticIds.UnsupportedParameterType,
-                    $"parameter '{p.Name}' has type '{p.Type.ToDisplayString()}'{(p.RefKind != RefKind.None ? " with a ref modifier" : "")}; a loss takes ReadOnlySpan<float> or ReadOnlySpan<int> inputs, Span<float> gradient outputs named d<input> or outputs named after a binding, and float, double or int hyperparameters",
+                    $"parameter '{p.Name}' has type '{p.Type.ToDisplayString()}'{(p.RefKind != RefKind.None ? " with a ref modifier" : "")}; {ParameterTypes.Expected}",
                     path, span, text.Lines.GetLinePositionSpan(span)));
                 continue;
             }
-            string typeText = kind switch
-            {
-                ParameterKind.FloatTensor => "global::System.ReadOnlySpan<float>",
-                ParameterKind.IntTensor => "global::System.ReadOnlySpan<int>",
-                ParameterKind.Gradient => "global::System.Span<float>",
-                ParameterKind.IntScalar => "int",
-                _ => p.Type.SpecialType == SpecialType.System_Double ? "double" : "float",
-            };
             string? defaultText = pSyntax?.Default?.Value.ToString();
-            parameters.Add(new ParameterSpec(p.Name, kind.Value, typeText, defaultText, span.Start, span.Length, pos.Line, pos.Character));
+            parameters.Add(new ParameterSpec(p.Name, type.Kind, type.TypeText, defaultText, span.Start, span.Length, pos.Line, pos.Character)
+                { Element = type.Element, Shaped = type.Shaped });
         }
 
         string accessibility = string.Join(" ", syntax.Modifiers
@@ -107,22 +100,8 @@ public sealed partial class LossGenerator
             new EquatableArray<int>(lineStarts),
             lines.Start.Line,
             literalSpan,
-            new EquatableArray<DiagnosticInfo>(diagnostics));
-    }
-
-    private static ParameterKind? Classify(ITypeSymbol type)
-    {
-        if (type.SpecialType == SpecialType.System_Single || type.SpecialType == SpecialType.System_Double) return ParameterKind.RealScalar;
-        if (type.SpecialType == SpecialType.System_Int32) return ParameterKind.IntScalar;
-        if (type is INamedTypeSymbol { IsGenericType: true } named && named.TypeArguments.Length == 1
-            && named.ContainingNamespace?.ToDisplayString() == "System")
-        {
-            var element = named.TypeArguments[0].SpecialType;
-            if (named.Name == "ReadOnlySpan" && element == SpecialType.System_Single) return ParameterKind.FloatTensor;
-            if (named.Name == "ReadOnlySpan" && element == SpecialType.System_Int32) return ParameterKind.IntTensor;
-            if (named.Name == "Span" && element == SpecialType.System_Single) return ParameterKind.Gradient;
-        }
-        return null;
+            new EquatableArray<DiagnosticInfo>(diagnostics))
+            { ReturnType = method.ReturnType.SpecialType == SpecialType.System_Double ? "double" : "float" };
     }
 
     /// <summary>

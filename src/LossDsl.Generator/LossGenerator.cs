@@ -11,7 +11,8 @@ namespace LossDsl.Generator;
 /// method into a <see cref="LossMethodInput"/> that holds only values (see LossGenerator.Parser.cs).</item>
 /// <item><c>CompileLoss</c>: the language's compiler (<c>LossCompiler.Compile</c>: parse through plan) and the emitters (LossGenerator.Compile.cs) into a
 /// <see cref="LossGenerationResult"/>: the source text and diagnostics located inside the expression string; with
-/// <c>FindGpuRuntime</c> (does the compilation reference LossDsl.Gpu?), also the GPU file (Emit/Gpu).</item>
+/// <c>FindGpuRuntime</c> (does the compilation reference LossDsl.Gpu?), also the GPU file (Emit/Gpu) of a declaration
+/// whose tensors are float and int spans (<c>GpuFileEmitter.Supports</c>).</item>
 /// </list>
 /// Nothing escapes as an exception: an unexpected failure becomes diagnostic LOSS9999 rather than CS8785.
 /// </summary>

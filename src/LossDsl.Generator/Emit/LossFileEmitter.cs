@@ -40,6 +40,9 @@ internal static class LossFileEmitter
         foreach (var t in input.ContainingTypes) w.Open($"partial {t.Keyword} {t.Name}");
 
         string kernels = $"__{input.MethodName}_{input.Parameters.Count}_Kernels";
+        // The kernels compute in the model's Real type and return it; the methods return the declared type.
+        string real = ElementTypes.CSharpName(model.Real), one = model.Real == ElementType.Float64 ? "1.0" : "1f";
+        string ret = input.ReturnType, cast = ret == real ? "" : $"({ret})";
         string access = input.Accessibility.Length > 0 ? input.Accessibility + " " : "";
         var all = input.Parameters.ToList();
         var inputsOnly = ForwardParameters(input, model);
@@ -54,7 +57,7 @@ internal static class LossFileEmitter
             "<para><b>Bound and simplified:</b> <c>loss = " + Xml.Escape(model.Print(model.Loss)) + "</c></para>",
         };
         foreach (var t in model.Tensors.Where(t => t.Axes is not null))
-            remarks.Add($"<para><c>{t.Name}</c>: {(t.IsInt ? "int" : "float")} [{Xml.Escape(string.Join(", ", t.Axes!.Select(a => model.Extents[a].Name)))}]</para>");
+            remarks.Add($"<para><c>{t.Name}</c>: {ElementTypes.DisplayName(t.Parameter.Element)} [{Xml.Escape(string.Join(", ", t.Axes!.Select(a => model.Extents[a].Name)))}]</para>");
         foreach (var g in compilation.Gradients)
             remarks.Add($"<para><b>Gradient:</b> <c>{g.Tensor.Gradient!.Name}[{string.Join(", ", g.Axes.Select(a => a.Name))}] = {Xml.Escape(model.Print(g.Expression))}</c></para>");
         foreach (var o in model.Outputs)
@@ -75,22 +78,22 @@ internal static class LossFileEmitter
         if (forwardBackward is not null)
         {
             Remarks("Computes the loss and writes its gradient in the same pass over the data (upstream gradient 1).");
-            w.Line($"{access}static partial float {input.MethodName}({Signature(all, false)})");
-            w.Line($"    => {kernels}.ForwardBackward({Arguments(all)}, 1f);");
+            w.Line($"{access}static partial {ret} {input.MethodName}({Signature(all, false)})");
+            w.Line($"    => {cast}{kernels}.ForwardBackward({Arguments(all)}, {one});");
             w.Line();
             Remarks("Computes the loss and writes its gradient, scaled by <paramref name=\"upstreamGradient\"/> (dTotal/dLoss).");
-            w.Line($"{access}static float {input.MethodName}({Signature(all, false)}, float upstreamGradient)");
-            w.Line($"    => {kernels}.ForwardBackward({Arguments(all)}, upstreamGradient);");
+            w.Line($"{access}static {ret} {input.MethodName}({Signature(all, false)}, {real} upstreamGradient)");
+            w.Line($"    => {cast}{kernels}.ForwardBackward({Arguments(all)}, upstreamGradient);");
             w.Line();
             Remarks(model.Outputs.Count > 0 ? "Computes the loss and writes the outputs (no gradient)." : "Computes the loss only (no gradient).");
-            w.Line($"{access}static float {input.MethodName}({Signature(inputsOnly, true)})");
-            w.Line($"    => {kernels}.Forward({Arguments(inputsOnly)});");
+            w.Line($"{access}static {ret} {input.MethodName}({Signature(inputsOnly, true)})");
+            w.Line($"    => {cast}{kernels}.Forward({Arguments(inputsOnly)});");
         }
         else
         {
             Remarks("Computes the loss.");
-            w.Line($"{access}static partial float {input.MethodName}({Signature(all, false)})");
-            w.Line($"    => {kernels}.Forward({Arguments(all)});");
+            w.Line($"{access}static partial {ret} {input.MethodName}({Signature(all, false)})");
+            w.Line($"    => {cast}{kernels}.Forward({Arguments(all)});");
         }
         w.Line();
         w.Line("/// <summary>The generated kernels. See the remarks on the loss method for the plan.</summary>");
@@ -101,7 +104,7 @@ internal static class LossFileEmitter
         {
             w.Line();
             CpuKernelEmitter.Emit(w, forwardBackward, "ForwardBackward", "ForwardBackwardJob",
-                all.Select(p => (p.Name, p.TypeText)).Concat(new[] { ("upstreamGradient", "float") }).ToList());
+                all.Select(p => (p.Name, p.TypeText)).Concat(new[] { ("upstreamGradient", real) }).ToList());
         }
         w.Close();
 

@@ -6,7 +6,9 @@ namespace LossDsl.Generator.Emit;
 /// <summary>
 /// Prints the host code that computes every extent from the tensor lengths and int parameters, in the order the
 /// binder proved sufficient (<see cref="LossModel.ExtentPlan"/>), and checks every length, throwing exceptions that
-/// name the parameter. No size arithmetic overflows: products are taken in long.
+/// name the parameter. No size arithmetic overflows: products are taken in long. A subscripted tensor span gives the
+/// extents of its axes from its <c>Lengths</c> (or has them checked); the lengths of the other tensors are those of
+/// their spans (<see cref="HostTensorEmitter.Span"/>).
 /// </summary>
 internal static class ShapeCheckEmitter
 {
@@ -14,20 +16,24 @@ internal static class ShapeCheckEmitter
     /// <param name="model">The loss.</param>
     /// <param name="extentName">The local that holds an extent.</param>
     /// <param name="withGradients">Also check that every gradient output has its input's length and shares memory with no float input or other gradient.</param>
-    /// <param name="outputs">The outputs the kernel writes: each must have its shape's length and share memory with no float input, gradient or other output.</param>
-    /// <param name="length">The expression of a tensor's length, by parameter name (default: <c>name.Length</c> of a span).</param>
-    /// <param name="overlaps">The condition that two parameters, by name, share memory (default: <c>MemoryExtensions.Overlaps</c> of spans).</param>
+    /// <param name="outputs">The outputs the kernel writes (docs/language.md §2.4): each must have its shape's length and share memory with no float input, gradient or other output.</param>
+    /// <param name="length">The expression of a tensor's length, by parameter name (default: the <c>Length</c> of its span, <see cref="HostTensorEmitter.Span"/>); the GPU kernels give their views' lengths (they take no tensor spans, whose <c>Lengths</c> the checks also read: <see cref="Gpu.GpuFileEmitter.Supports"/>).</param>
+    /// <param name="overlaps">The condition that two parameters share memory (default: <c>MemoryExtensions.Overlaps</c> of their spans); the GPU kernels compare their views.</param>
     public static void Emit(CodeWriter writer, LossModel model, System.Func<int, string> extentName, bool withGradients,
         System.Collections.Generic.IReadOnlyList<OutputInfo> outputs, System.Func<string, string>? length = null,
-        System.Func<string, string, string>? overlaps = null)
+        System.Func<LossParameter, LossParameter, string>? overlaps = null)
     {
-        string Length(string name) => length is null ? name + ".Length" : length(name);
+        string Length(LossParameter p) => length is null ? HostTensorEmitter.Span(p) + ".Length" : length(p.Name);
         string ShapeText(TensorInfo t, int unknown) => string.Join(" * ", t.Axes!.Where(a => a != unknown).Select(a => model.Extents[a].Name));
 
         writer.Line("// Shapes: every extent from a tensor length or an int parameter; every length is checked.");
         foreach (var step in model.ExtentPlan)
         {
-            if (step.Scalar >= 0)
+            if (step.Axis >= 0)
+            {
+                EmitAxis(writer, model, extentName, step);
+            }
+            else if (step.Scalar >= 0)
             {
                 var s = model.Scalars[step.Scalar];
                 writer.Line($"if ({s.Name} < 0) throw new global::System.ArgumentOutOfRangeException(nameof({s.Name}), {s.Name}, \"An extent must not be negative.\");");
@@ -40,62 +46,114 @@ internal static class ShapeCheckEmitter
                 var others = t.Axes!.Where(a => a != step.Extent).Select(extentName).ToList();
                 if (others.Count == 0)
                 {
-                    writer.Line($"int {extent} = {Length(t.Name)};");
+                    writer.Line($"int {extent} = {Length(t.Parameter)};");
                 }
                 else
                 {
                     string product = string.Join(" * ", others.Select(o => "(long)" + o));
                     writer.Line($"long {extent}_rest = {product};");
-                    writer.Line($"if ({extent}_rest == 0 ? {Length(t.Name)} != 0 : {Length(t.Name)} % {extent}_rest != 0)");
-                    writer.Line($"    throw new global::System.ArgumentException($\"The length of '{t.Name}' ({{{Length(t.Name)}}}) must be a multiple of {ShapeText(t, step.Extent)} = {{{extent}_rest}}.\", nameof({t.Name}));");
-                    writer.Line($"int {extent} = {extent}_rest == 0 ? 0 : (int)({Length(t.Name)} / {extent}_rest);");
+                    writer.Line($"if ({extent}_rest == 0 ? {Length(t.Parameter)} != 0 : {Length(t.Parameter)} % {extent}_rest != 0)");
+                    writer.Line($"    throw new global::System.ArgumentException($\"The length of '{t.Name}' ({{{Length(t.Parameter)}}}) must be a multiple of {ShapeText(t, step.Extent)} = {{{extent}_rest}}.\", nameof({t.Name}));");
+                    writer.Line($"int {extent} = {extent}_rest == 0 ? 0 : (int)({Length(t.Parameter)} / {extent}_rest);");
                 }
             }
             else
             {
                 var t = model.Tensors[step.Tensor];
                 string product = string.Join(" * ", t.Axes!.Select(a => "(long)" + extentName(a)));
-                writer.Line($"if ({Length(t.Name)} != {product})");
-                writer.Line($"    throw new global::System.ArgumentException($\"'{t.Name}' has length {{{Length(t.Name)}}} but its shape [{string.Join(", ", t.Axes!.Select(a => model.Extents[a].Name))}] needs {{{product}}} elements.\", nameof({t.Name}));");
+                writer.Line($"if ({Length(t.Parameter)} != {product})");
+                writer.Line($"    throw new global::System.ArgumentException($\"'{t.Name}' has length {{{Length(t.Parameter)}}} but its shape [{string.Join(", ", t.Axes!.Select(a => model.Extents[a].Name))}] needs {{{product}}} elements.\", nameof({t.Name}));");
             }
         }
         foreach (var o in outputs)
         {
+            var p = o.Parameter;
+            if (p.Shaped && o.Axes.Length > 0)
+            {
+                // An output tensor span has the output's shape: axis by axis (its rank is checked with its view).
+                for (int k = 0; k < o.Axes.Length; k++)
+                {
+                    string extent = extentName(o.Axes[k].Extent);
+                    writer.Line($"if ({p.Name}.Lengths[{k}] != {extent})");
+                    writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{p.Name}.Lengths[{k}]}} on axis {k} but its shape needs {model.Extents[o.Axes[k].Extent].Name} = {{{extent}}}.\", nameof({o.Name}));");
+                }
+                continue;
+            }
             if (o.Axes.Length == 0)
             {
-                writer.Line($"if ({Length(o.Name)} != 1)");
-                writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{Length(o.Name)}}} but it holds one value (its binding has no indices).\", nameof({o.Name}));");
+                writer.Line($"if ({Length(p)} != 1)");
+                writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{Length(p)}}} but it holds one value (its binding has no indices).\", nameof({o.Name}));");
                 continue;
             }
             string product = string.Join(" * ", o.Axes.Select(a => "(long)" + extentName(a.Extent)));
-            writer.Line($"if ({Length(o.Name)} != {product})");
-            writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{Length(o.Name)}}} but its shape [{string.Join(", ", o.Axes.Select(a => model.Extents[a.Extent].Name))}] needs {{{product}}} elements.\", nameof({o.Name}));");
+            writer.Line($"if ({Length(p)} != {product})");
+            writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{Length(p)}}} but its shape [{string.Join(", ", o.Axes.Select(a => model.Extents[a.Extent].Name))}] needs {{{product}}} elements.\", nameof({o.Name}));");
         }
-        var gradients = new System.Collections.Generic.List<string>();
+        var gradients = new System.Collections.Generic.List<LossParameter>();
         if (withGradients)
         {
             foreach (var t in model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null))
             {
-                writer.Line($"if ({Length(t.Gradient!.Name)} != {Length(t.Name)})");
-                writer.Line($"    throw new global::System.ArgumentException($\"The gradient '{t.Gradient.Name}' has length {{{Length(t.Gradient.Name)}}} but '{t.Name}' has length {{{Length(t.Name)}}}.\", nameof({t.Gradient.Name}));");
+                var g = t.Gradient!;
+                gradients.Add(g);
+                if (g.Shaped && !t.IsFlat)
+                {
+                    // A gradient tensor span has its input's shape: axis by axis.
+                    for (int k = 0; k < t.Axes!.Length; k++)
+                    {
+                        string extent = extentName(t.Axes[k]);
+                        writer.Line($"if ({g.Name}.Lengths[{k}] != {extent})");
+                        writer.Line($"    throw new global::System.ArgumentException($\"The gradient '{g.Name}' has length {{{g.Name}.Lengths[{k}]}} on axis {k} but '{t.Name}' has {model.Extents[t.Axes[k]].Name} = {{{extent}}}.\", nameof({g.Name}));");
+                    }
+                    continue;
+                }
+                if (g.Shaped && t.Parameter.Shaped)
+                {
+                    writer.Line($"if (!global::System.MemoryExtensions.SequenceEqual({g.Name}.Lengths, {t.Name}.Lengths))");
+                    writer.Line($"    throw new global::System.ArgumentException(\"The gradient '{g.Name}' must have the shape (Lengths) of '{t.Name}'.\", nameof({g.Name}));");
+                }
+                writer.Line($"if ({Length(g)} != {Length(t.Parameter)})");
+                writer.Line($"    throw new global::System.ArgumentException($\"The gradient '{g.Name}' has length {{{Length(g)}}} but '{t.Name}' has length {{{Length(t.Parameter)}}}.\", nameof({g.Name}));");
             }
-            gradients.AddRange(model.Tensors.Where(t => t.Gradient is not null && t.Axes is not null).Select(t => t.Gradient!.Name));
         }
         // A gradient output is written while the inputs are still read (and may hold scratch values before its final
         // ones): it must share memory with no float input and no other gradient. So must an output.
-        string Overlaps(string a, string b) => overlaps is null
-            ? $"global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<float>){a}, (global::System.ReadOnlySpan<float>){b})"
+        string Overlaps(LossParameter a, LossParameter b) => overlaps is null
+            ? $"global::System.MemoryExtensions.Overlaps({ReadOnlySpan(a, b)}, {ReadOnlySpan(b, a)})"
             : overlaps(a, b);
-        var floats = model.Tensors.Where(t => t.Axes is not null && !t.IsInt).Select(t => t.Name).ToList();
-        var written = gradients.Select(g => (Name: g, What: "gradient")).Concat(outputs.Select(o => (Name: o.Name, What: "output"))).ToList();
-        for (int g = 0; g < written.Count; g++)
+        var floats = model.Tensors.Where(t => t.Axes is not null && !t.IsInt).Select(t => t.Parameter).ToList();
+        var written = gradients.Select(g => (Parameter: g, What: "gradient")).Concat(outputs.Select(o => (o.Parameter, What: "output"))).ToList();
+        for (int w = 0; w < written.Count; w++)
         {
-            var (name, what) = written[g];
-            foreach (var other in floats.Concat(written.Take(g).Select(x => x.Name)))
+            var (p, what) = written[w];
+            foreach (var other in floats.Concat(written.Take(w).Select(x => x.Parameter)))
             {
-                writer.Line($"if ({Overlaps(name, other)})");
-                writer.Line($"    throw new global::System.ArgumentException(\"The {what} '{name}' overlaps '{other}' in memory; give each {what} its own memory.\", nameof({name}));");
+                writer.Line($"if ({Overlaps(p, other)})");
+                writer.Line($"    throw new global::System.ArgumentException(\"The {what} '{p.Name}' overlaps '{other.Name}' in memory; give each {what} its own memory.\", nameof({p.Name}));");
             }
         }
+    }
+
+    /// <summary>A parameter's elements as a read-only span to compare with <paramref name="other"/>'s: of their element type, or bytes when the types differ.</summary>
+    private static string ReadOnlySpan(LossParameter p, LossParameter other) => p.Element == other.Element
+        ? $"(global::System.ReadOnlySpan<{ElementTypes.CSharpName(p.Element)}>){HostTensorEmitter.Span(p)}"
+        : $"(global::System.ReadOnlySpan<byte>)global::System.Runtime.InteropServices.MemoryMarshal.AsBytes({HostTensorEmitter.Span(p)})";
+
+    /// <summary>An extent from the length of a tensor span's axis, or a check of that length against a known extent.</summary>
+    private static void EmitAxis(CodeWriter writer, LossModel model, System.Func<int, string> extentName, ExtentStep step)
+    {
+        var t = model.Tensors[step.Tensor];
+        int k = step.Axis;
+        string length = $"{t.Name}.Lengths[{k}]";
+        if (step.Extent >= 0)
+        {
+            writer.Line($"if ({length} > int.MaxValue)");
+            writer.Line($"    throw new global::System.ArgumentException($\"Axis {k} of '{t.Name}' has length {{{length}}}, more than an extent can be.\", nameof({t.Name}));");
+            writer.Line($"int {extentName(step.Extent)} = (int){length};");
+            return;
+        }
+        string extent = extentName(t.Axes![k]);
+        writer.Line($"if ({length} != {extent})");
+        writer.Line($"    throw new global::System.ArgumentException($\"Axis {k} of '{t.Name}' has length {{{length}}} but the loss needs {model.Extents[t.Axes[k]].Name} = {{{extent}}}.\", nameof({t.Name}));");
     }
 }

@@ -44,7 +44,14 @@ internal sealed record DiagnosticInfo(string Id, string Message, string FilePath
 internal sealed record TypeDeclarationSpec(string Keyword, string Name);
 
 /// <summary>A method parameter: language kind, the C# type as written, default value text (or null).</summary>
-internal sealed record ParameterSpec(string Name, LossDsl.Language.Ir.ParameterKind Kind, string TypeText, string? DefaultValue, int SpanStart, int SpanLength, int Line, int Column);
+internal sealed record ParameterSpec(string Name, LossDsl.Language.Ir.ParameterKind Kind, string TypeText, string? DefaultValue, int SpanStart, int SpanLength, int Line, int Column)
+{
+    /// <summary>The element type of a tensor or gradient as declared.</summary>
+    public LossDsl.Language.Ir.ElementType Element { get; init; } = Kind is LossDsl.Language.Ir.ParameterKind.IntTensor or LossDsl.Language.Ir.ParameterKind.IntScalar
+        ? LossDsl.Language.Ir.ElementType.Int32 : LossDsl.Language.Ir.ElementType.Float32;
+    /// <summary>True for a ReadOnlyTensorSpan or TensorSpan.</summary>
+    public bool Shaped { get; init; }
+}
 
 /// <summary>
 /// Everything the generator needs about one [GeneratedLoss] method, as values: names, parameters, the expression and
@@ -64,6 +71,9 @@ internal sealed record LossMethodInput(
     TextSpan LiteralSpan,
     EquatableArray<DiagnosticInfo> DeclarationDiagnostics)
 {
+    /// <summary>The declared return type: "float" or "double".</summary>
+    public string ReturnType { get; init; } = "float";
+
     /// <summary>Maps an offset inside the expression to a location in the source file.</summary>
     public (TextSpan, LinePositionSpan) Map(int offset, int length)
     {
@@ -89,6 +99,6 @@ internal sealed record LossMethodInput(
 /// <summary>The output of the pipeline for one method: the generated files (null when there are errors) and diagnostics.</summary>
 internal sealed record LossGenerationResult(string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics)
 {
-    /// <summary>The GPU file (its kernels and overloads), when the compilation references LossDsl.Gpu.</summary>
+    /// <summary>The GPU file (its kernels and overloads), when the compilation references LossDsl.Gpu and the GPU kernels take the declaration's parameters (<c>GpuFileEmitter.Supports</c>).</summary>
     public string? GpuSource { get; init; }
 }

@@ -51,6 +51,7 @@ internal sealed class Binder
         try
         {
             binder.DeclareParameters(parameters);
+            ElementTypeRules.Settle(model, diagnostics);
             var loss = binder.BindProgram(syntax);
             if (diagnostics.HasErrors) return null;
             binder.SettleShapes();
@@ -134,19 +135,20 @@ internal sealed class Binder
         {
             if (_lets.ContainsKey(p.Name))
             {
+                ElementTypeRules.CheckOutput(_model, p, _diagnostics);
                 _outputParameters[p.Name] = p;
                 continue;
             }
             if (p.Kind == ParameterKind.Gradient && p.Name.Length >= 2 && p.Name[0] == 'd')
             {
                 _diagnostics.Add(new DslDiagnostic(DiagnosticIds.GradientWithoutInput, DslSeverity.Error,
-                    $"gradient output '{p.Name}' has no matching input: name it 'd' followed by the name of a ReadOnlySpan<float> input (or, for an output, declare a binding named '{p.Name}')",
+                    $"gradient output '{p.Name}' has no matching input: name it 'd' followed by the name of a real input (or, for an output, declare a binding named '{p.Name}')",
                     0, 0, p.Name));
                 continue;
             }
             string example = syntax.Lets.Count > 0 ? syntax.Lets[0].Name.Name : "terms";
             _diagnostics.Add(new DslDiagnostic(DiagnosticIds.InvalidOutput, DslSeverity.Error,
-                $"'{p.Name}' is a Span<float> but neither a gradient output (named 'd' followed by a ReadOnlySpan<float> input's name) nor an output: no binding is named '{p.Name}' (declare one, e.g. '{p.Name}[i] = ...;', or rename the parameter after a binding such as '{example}')",
+                $"'{p.Name}' is a writable span but neither a gradient output (named 'd' followed by an input's name) nor an output: no binding is named '{p.Name}' (declare one, e.g. '{p.Name}[i] = ...;', or rename the parameter after a binding such as '{example}')",
                 0, 0, p.Name));
         }
     }
@@ -493,6 +495,7 @@ internal sealed class Binder
             for (int k = 0; k < axes.Length; k++) axes[k] = NewExtent(t.Name + (axes.Length == 1 ? "" : "_" + k));
             t.Axes = axes;
             _flatUse[t.Id] = flat;
+            t.IsFlat = flat;
         }
         else if (t.Axes.Length != subscripts.Count)
         {
@@ -660,6 +663,13 @@ internal sealed class Binder
             known.Add(Find(kv.Value));
         }
         var pending = _model.Tensors.Where(t => t.Axes is not null).ToList();
+        // A subscripted tensor span knows its shape: each axis gives its extent, or is checked against it.
+        foreach (var t in pending.Where(t => t.Parameter.Shaped && !t.IsFlat).ToList())
+        {
+            for (int k = 0; k < t.Axes!.Length; k++)
+                _model.ExtentPlan.Add(known.Add(t.Axes[k]) ? ExtentStep.FromAxis(t.Axes[k], t.Id, k) : ExtentStep.CheckAxis(t.Id, k));
+            pending.Remove(t);
+        }
         bool progress = true;
         while (progress)
         {

@@ -35,7 +35,8 @@ internal static class DiagnosticIds
     public const string DuplicateName = "LOSS0212";
     public const string InvalidBinder = "LOSS0213";
     public const string UnusedInput = "LOSS0214";
-    public const string InvalidOutput = "LOSS0215";
+    public const string MixedElementTypes = "LOSS0215";
+    public const string InvalidOutput = "LOSS0216";
 
     public const string InternalError = "LOSS9999";
 
@@ -43,7 +44,7 @@ internal static class DiagnosticIds
     public static readonly DiagnosticKind[] All =
     {
         new(NotStaticPartial, "A [GeneratedLoss] method must be static partial without a body"),
-        new(UnsupportedReturnType, "A [GeneratedLoss] method must return float"),
+        new(UnsupportedReturnType, "A [GeneratedLoss] method must return float or double"),
         new(UnsupportedParameterType, "Unsupported parameter type"),
         new(UnsafeBlocksRequired, "Generated loss kernels need AllowUnsafeBlocks"),
         new(UnsupportedDeclaration, "Unsupported declaration"),
@@ -65,7 +66,8 @@ internal static class DiagnosticIds
         new(DuplicateName, "Duplicate name"),
         new(InvalidBinder, "Invalid index binder"),
         new(UnusedInput, "Unused input", DslSeverity.Warning),
-        new(InvalidOutput, "Span<float> parameter that is neither a gradient nor an output, or an invalid output binding"),
+        new(MixedElementTypes, "Mixed element types"),
+        new(InvalidOutput, "Span parameter that is neither a gradient nor an output, or an invalid output binding"),
         new(InternalError, "Internal error in the LossDsl generator"),
     };
 }

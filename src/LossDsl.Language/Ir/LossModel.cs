@@ -5,13 +5,14 @@ namespace LossDsl.Language.Ir;
 /// <summary>How a method parameter takes part in the loss.</summary>
 internal enum ParameterKind
 {
-    /// <summary><c>ReadOnlySpan&lt;float&gt;</c>: a differentiable input tensor.</summary>
+    /// <summary><c>ReadOnlySpan&lt;float&gt;</c> (or double, Half, BFloat16; or a ReadOnlyTensorSpan): a differentiable input tensor.</summary>
     FloatTensor,
-    /// <summary><c>ReadOnlySpan&lt;int&gt;</c>: labels or ids.</summary>
+    /// <summary><c>ReadOnlySpan&lt;int&gt;</c> (or long; or a ReadOnlyTensorSpan): labels or ids.</summary>
     IntTensor,
     /// <summary>
-    /// <c>Span&lt;float&gt;</c>: the gradient of input tensor X when named <c>dX</c>; otherwise an output, when a let-binding has
-    /// its name (the binder decides, <see cref="TensorInfo.Gradient"/> and <see cref="LossModel.Outputs"/>).
+    /// <c>Span&lt;float&gt;</c> (or double, Half, BFloat16; or a TensorSpan): the gradient of input tensor X when named
+    /// <c>dX</c>; otherwise an output, when a let-binding has its name (the binder decides, <see cref="TensorInfo.Gradient"/>
+    /// and <see cref="LossModel.Outputs"/>).
     /// </summary>
     Gradient,
     /// <summary><c>float</c>/<c>double</c> hyperparameter.</summary>
@@ -25,9 +26,21 @@ internal enum ParameterKind
 /// <summary>A parameter of the loss method as the language sees it (no Roslyn types).</summary>
 internal sealed class LossParameter
 {
-    public LossParameter(string name, ParameterKind kind, string clrType) { Name = name; Kind = kind; ClrType = clrType; }
+    public LossParameter(string name, ParameterKind kind, string clrType, ElementType? element = null, bool shaped = false)
+    {
+        Name = name; Kind = kind; ClrType = clrType; Shaped = shaped;
+        Element = element ?? (kind is ParameterKind.IntTensor or ParameterKind.IntScalar ? ElementType.Int32 : ElementType.Float32);
+    }
+
     public string Name { get; }
     public ParameterKind Kind { get; }
+    /// <summary>The element type of a tensor or gradient as declared (float for float and double scalars).</summary>
+    public ElementType Element { get; }
+    /// <summary>
+    /// True for a <c>ReadOnlyTensorSpan&lt;T&gt;</c> or <c>TensorSpan&lt;T&gt;</c>: its shape (<c>Lengths</c>) is known at run
+    /// time, so a subscripted tensor gives the extents of its axes and has them checked.
+    /// </summary>
+    public bool Shaped { get; }
     /// <summary>The C# type as written in generated code, e.g. "float" or "global::System.ReadOnlySpan&lt;float&gt;".</summary>
     public string ClrType { get; }
     public override string ToString() => Name;
@@ -43,6 +56,8 @@ internal sealed class TensorInfo
     public bool IsInt => Parameter.Kind == ParameterKind.IntTensor;
     /// <summary>Extent symbol per axis; null until the binder sees the first use.</summary>
     public int[]? Axes { get; set; }
+    /// <summary>True when the loss uses the tensor without subscripts (elementwise over its flat index).</summary>
+    public bool IsFlat { get; set; }
     /// <summary>Offset of the first use in the expression (for diagnostics).</summary>
     public int FirstUseOffset { get; set; } = -1;
     public int FirstUseLength { get; set; }
@@ -99,19 +114,25 @@ internal sealed class OutputExpression
 /// </summary>
 internal sealed class ExtentStep
 {
-    private ExtentStep(int extent, int tensor, int scalar) { Extent = extent; Tensor = tensor; Scalar = scalar; }
+    private ExtentStep(int extent, int tensor, int scalar, int axis = -1) { Extent = extent; Tensor = tensor; Scalar = scalar; Axis = axis; }
     /// <summary>The extent this step defines, or -1 for a pure check.</summary>
     public int Extent { get; }
     /// <summary>The tensor whose length defines or checks it, or -1.</summary>
     public int Tensor { get; }
     /// <summary>The int parameter that defines it, or -1.</summary>
     public int Scalar { get; }
+    /// <summary>The axis of a shaped tensor (<see cref="LossParameter.Shaped"/>) whose length defines or checks it, or -1.</summary>
+    public int Axis { get; }
     /// <summary>Extent = the value of int parameter <paramref name="scalar"/> (must be &gt;= 0).</summary>
     public static ExtentStep FromScalar(int extent, int scalar) => new(extent, -1, scalar);
     /// <summary>Extent = length of tensor / product of its other (already known) axes; the division must be exact.</summary>
     public static ExtentStep FromTensor(int extent, int tensor) => new(extent, tensor, -1);
     /// <summary>Check that the tensor's length is the product of its (known) axis extents.</summary>
     public static ExtentStep Check(int tensor) => new(-1, tensor, -1);
+    /// <summary>Extent = the length of axis <paramref name="axis"/> of the shaped tensor (its run-time <c>Lengths</c>).</summary>
+    public static ExtentStep FromAxis(int extent, int tensor, int axis) => new(extent, tensor, -1, axis);
+    /// <summary>Check that axis <paramref name="axis"/> of the shaped tensor has the length of its (known) extent.</summary>
+    public static ExtentStep CheckAxis(int tensor, int axis) => new(-1, tensor, -1, axis);
 }
 
 /// <summary>An extent symbol: the size of one or more tensor axes, shared by the indices that range over it.</summary>
@@ -138,6 +159,11 @@ internal sealed class LossModel
     public List<ExtentStep> ExtentPlan { get; } = new();
     /// <summary>The outputs (bindings written to <c>Span&lt;float&gt;</c> parameters of their names), in parameter order.</summary>
     public List<OutputInfo> Outputs { get; } = new();
+    /// <summary>
+    /// The type the kernels compute Real values in: <see cref="ElementType.Float64"/> when the tensors are double,
+    /// else <see cref="ElementType.Float32"/> (Half and BFloat16 tensors are read into float).
+    /// </summary>
+    public ElementType Real { get; set; } = ElementType.Float32;
     /// <summary>The scalar loss.</summary>
     public Node Loss { get; set; } = null!;
     /// <summary>The source text of the loss expression.</summary>

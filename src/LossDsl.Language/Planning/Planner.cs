@@ -171,7 +171,8 @@ internal sealed class Planner
         body ??= loop.Body;
         completes ??= loop.Completes;
         var hoisted = Hoist(loop.Var, body, bound, available);
-        bool vectorized = IsContiguous(loop.Var, body);
+        // The vector code is float SIMD: a loss computed in double runs its loops as scalar code.
+        bool vectorized = _model.Real != ElementType.Float64 && IsContiguous(loop.Var, body);
         bool hasInnerLoops = body.Any(s => s is LoopStmt);
         var role = topLevel ? (hasInnerLoops ? LoopRole.ParallelRows : LoopRole.ParallelChunks)
             : vectorized ? LoopRole.VectorLanes : LoopRole.Sequential;

@@ -39,7 +39,17 @@ internal sealed class Scheduler
     {
         var s = new Scheduler(model.Graph);
         // Pair spaces first: their statistics and back contractions become buffers filled by tiled pair passes.
-        var pairs = PairSpaces.Analyze(model.Graph, loss, gradients, s.NewBuffer, outputs);
+        // A loss computed in double has no tiled pair spaces (the tile products are float SIMD): nested loops instead.
+        PairAnalysis pairs;
+        if (model.Real == ElementType.Float64)
+        {
+            pairs = new PairAnalysis(loss, gradients.ToList(), new List<Stmt>(), new Dictionary<Node, BufferView>());
+            pairs.Outputs.AddRange(outputs ?? System.Array.Empty<OutputExpression>());
+        }
+        else
+        {
+            pairs = PairSpaces.Analyze(model.Graph, loss, gradients, s.NewBuffer, outputs);
+        }
         loss = pairs.Loss;
         gradients = pairs.Gradients;
         foreach (var kv in pairs.Occurrences)

@@ -30,13 +30,14 @@ public sealed class DiagnosticDocsTests
 
     /// <summary>
     /// Ids whose wrong examples are declarations (the method, its parameters, the project), not expressions; those of
-    /// LOSS0215 need an output parameter (Generator/DiagnosticsTests reports each).
+    /// LOSS0216 need an output parameter (Generator/DiagnosticsTests reports each).
     /// </summary>
     private static readonly HashSet<string> s_declarationIds =
     [
         DiagnosticIds.NotStaticPartial, DiagnosticIds.UnsupportedReturnType, DiagnosticIds.UnsupportedParameterType,
         DiagnosticIds.UnsafeBlocksRequired, DiagnosticIds.UnsupportedDeclaration, DiagnosticIds.GradientWithoutInput,
-        DiagnosticIds.GradientOfNonFloat, DiagnosticIds.UnusedInput, DiagnosticIds.InvalidOutput, DiagnosticIds.InternalError,
+        DiagnosticIds.GradientOfNonFloat, DiagnosticIds.UnusedInput, DiagnosticIds.MixedElementTypes, DiagnosticIds.InvalidOutput,
+        DiagnosticIds.InternalError,
     ];
 
     public static TheoryData<string> Ids() => new(DiagnosticIds.All.Select(d => d.Id));

@@ -9,8 +9,9 @@ namespace LossDsl.Tests.Generator;
 /// <summary>
 /// Approval snapshots of the generated file for representative losses (the same expressions and signatures as the
 /// samples): elementwise (BCE with logits, sigmoid focal), row-wise (softmax cross-entropy), global reductions in two
-/// passes (soft Dice), pairwise with scratch buffers (InfoNCE), and with outputs (per-row scores and a statistic of the
-/// cross-entropy with EL2N scores). The approved files are in Generator/Snapshots;
+/// passes (soft Dice), pairwise with scratch buffers (InfoNCE), a kernel computed in double with long labels, Half
+/// tensor spans, and outputs (per-row scores and a statistic of the cross-entropy with EL2N scores). The approved
+/// files are in Generator/Snapshots;
 /// run with LOSSDSL_ACCEPT=1 to update them after an intended change of the emitted code, and review the diff.
 /// </summary>
 public class SnapshotTests
@@ -46,6 +47,15 @@ public class SnapshotTests
                 """)]
             public static partial float InfoNce(ReadOnlySpan<float> z, ReadOnlySpan<int> pos, Span<float> dz, float tau = 0.1f);
             """"),
+        new("CrossEntropyDouble", """
+            [GeneratedLoss("mean[i](logsumexp[c](z[i, c]) - z[i, y[i]])")]
+            public static partial double CrossEntropyDouble(ReadOnlySpan<double> z, ReadOnlySpan<long> y, Span<double> dz);
+            """),
+        new("SoftTargetTensorHalf", """
+            [GeneratedLoss("mean[i](-sum[c](t[i, c] * log_softmax[c](z[i, c])))")]
+            public static partial float SoftTargetTensorHalf(System.Numerics.Tensors.ReadOnlyTensorSpan<Half> z, System.Numerics.Tensors.ReadOnlyTensorSpan<Half> t,
+                System.Numerics.Tensors.TensorSpan<Half> dz);
+            """),
         new("CrossEntropyEl2n", """"
             [GeneratedLoss("""
                 el2n[i] = norm[c](softmax[c](z[i, c]) - (c == y[i]));

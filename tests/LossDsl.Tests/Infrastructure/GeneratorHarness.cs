@@ -24,15 +24,23 @@ public static class GeneratorHarness
             .Select(f => (MetadataReference)MetadataReference.CreateFromFile(f!))
             .ToList();
         refs.Add(MetadataReference.CreateFromFile(typeof(GeneratedLossAttribute).Assembly.Location));
+        refs.Add(MetadataReference.CreateFromFile(typeof(System.Numerics.Tensors.TensorSpan<float>).Assembly.Location));
         return refs.ToArray();
+    });
+
+    /// <summary>LossDsl.Gpu and ILGPU: with them the generator also emits the GPU kernels.</summary>
+    private static readonly Lazy<MetadataReference[]> s_gpuReferences = new(() => new MetadataReference[]
+    {
+        MetadataReference.CreateFromFile(typeof(LossDsl.Gpu.LossGpu).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(ILGPU.Context).Assembly.Location),
     });
 
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest);
 
-    public static CSharpCompilation CreateCompilation(string source, bool allowUnsafe = true, string assemblyName = "LossTest") =>
+    public static CSharpCompilation CreateCompilation(string source, bool allowUnsafe = true, string assemblyName = "LossTest", bool gpu = false) =>
         CSharpCompilation.Create(assemblyName + Guid.NewGuid().ToString("N"),
             new[] { CSharpSyntaxTree.ParseText(source, ParseOptions, path: "Test.cs") },
-            s_references.Value,
+            gpu ? s_references.Value.Concat(s_gpuReferences.Value) : s_references.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: allowUnsafe, optimizationLevel: OptimizationLevel.Release,
                 nullableContextOptions: NullableContextOptions.Enable));
 
@@ -42,6 +50,8 @@ public static class GeneratorHarness
         public ImmutableArray<Diagnostic> GeneratorDiagnostics { get; init; }
         public ImmutableArray<Diagnostic> CompilationDiagnostics { get; init; }
         public string[] GeneratedSources { get; init; } = Array.Empty<string>();
+        /// <summary>The hint names of <see cref="GeneratedSources"/>, in the same order.</summary>
+        public string[] GeneratedHintNames { get; init; } = Array.Empty<string>();
         public GeneratorDriverRunResult RunResult { get; init; } = null!;
         public IEnumerable<Diagnostic> Errors => GeneratorDiagnostics.Concat(CompilationDiagnostics).Where(d => d.Severity == DiagnosticSeverity.Error);
     }
@@ -50,9 +60,10 @@ public static class GeneratorHarness
         CSharpGeneratorDriver.Create(new[] { new LossGenerator().AsSourceGenerator() }, parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    public static Result Run(string source, bool allowUnsafe = true)
+    /// <summary>Runs the generator on <paramref name="source"/>; with <paramref name="gpu"/>, the compilation references LossDsl.Gpu.</summary>
+    public static Result Run(string source, bool allowUnsafe = true, bool gpu = false)
     {
-        var compilation = CreateCompilation(source, allowUnsafe);
+        var compilation = CreateCompilation(source, allowUnsafe, gpu: gpu);
         var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         var run = driver.GetRunResult();
         return new Result
@@ -61,6 +72,7 @@ public static class GeneratorHarness
             GeneratorDiagnostics = diagnostics,
             CompilationDiagnostics = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray(),
             GeneratedSources = run.Results.SelectMany(r => r.GeneratedSources).Select(s => s.SourceText.ToString()).ToArray(),
+            GeneratedHintNames = run.Results.SelectMany(r => r.GeneratedSources).Select(s => s.HintName).ToArray(),
             RunResult = run,
         };
     }

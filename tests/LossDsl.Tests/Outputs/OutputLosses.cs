@@ -1,5 +1,7 @@
 using System;
+using System.Numerics.Tensors;
 using LossDsl;
+using LossDsl.Numerics;
 
 namespace LossDsl.Tests.Outputs;
 
@@ -76,4 +78,41 @@ public static partial class OutputLosses
         """)]
     public static partial float LinearCrossEntropy(ReadOnlySpan<float> h, ReadOnlySpan<float> w, ReadOnlySpan<int> y, Span<float> dh, Span<float> dw,
         Span<float> terms);
+
+    // ---- Element types and tensor spans (docs/language.md §2.4, element types) ------------------------------------
+
+    /// <summary>The per-row terms of a cross-entropy computed in double (double tensors: the outputs are double).</summary>
+    [GeneratedLoss("terms[i] = logsumexp[c](z[i, c]) - z[i, y[i]]; mean[i](terms[i])")]
+    public static partial double CrossEntropyDouble(ReadOnlySpan<double> z, ReadOnlySpan<long> y, Span<double> dz, Span<double> terms);
+
+    /// <summary>InfoNCE computed in double and its per-row terms (a double loss has no tiled pair spaces: nested loops).</summary>
+    [GeneratedLoss("""
+        zn[i, d] = z[i, d] / norm[e](z[i, e]);
+        s[i, j] = sum[d](zn[i, d] * zn[j, d]) / tau;
+        terms[i] = logsumexp[j | j != i](s[i, j]) - sum[j | j == pos[i]](s[i, j]);
+        mean[i](terms[i])
+        """)]
+    public static partial double InfoNceDouble(ReadOnlySpan<double> z, ReadOnlySpan<int> pos, Span<double> dz, Span<double> terms, double tau = 0.5);
+
+    /// <summary>
+    /// A float cross-entropy that writes its terms as Half, each row's logsumexp as BFloat16 and the largest term as
+    /// Half (computed in float buffers, rounded into the spans after the passes).
+    /// </summary>
+    [GeneratedLoss("""
+        lse[i] = logsumexp[c](z[i, c]);
+        terms[i] = lse[i] - z[i, y[i]];
+        top = max[i](terms[i]);
+        mean[i](terms[i])
+        """)]
+    public static partial float CrossEntropyRounded(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, Span<Half> terms, Span<BFloat16> lse,
+        Span<Half> top);
+
+    /// <summary><see cref="CrossEntropyStatistics"/> with tensor-span outputs: the probabilities [n_i, n_c] and the margin.</summary>
+    [GeneratedLoss("""
+        prob[i, c] = softmax[c](z[i, c]);
+        margin = mean[i](z[i, y[i]] - max[c | c != y[i]](z[i, c]));
+        mean[i](logsumexp[c](z[i, c]) - z[i, y[i]])
+        """)]
+    public static partial float CrossEntropyStatisticsTensor(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, TensorSpan<float> prob,
+        TensorSpan<float> margin);
 }

@@ -451,6 +451,6 @@ public class OutputTests
         Assert.Equal(r.Outputs["terms"], ce.EvaluateWithGradients(args, upstream: 3).Outputs["terms"]);
 
         var missing = Assert.Throws<LossExpressionException>(() => LossExpression.Parse("mean(x)", LossParameterDeclaration.Tensor("x"), LossParameterDeclaration.Output("dx")));
-        Assert.Equal("LOSS0215", missing.Id);
+        Assert.Equal("LOSS0216", missing.Id);
     }
 }

@@ -8,6 +8,7 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using LossDsl.Interpretation;
 using LossDsl.Internals;
+using LossDsl.Numerics;
 using LossDsl.Simd;
 using LossDsl.Tests.Infrastructure;
 using LossDsl.Threading;
@@ -16,8 +17,8 @@ using Xunit;
 namespace LossDsl.Tests.Packaging;
 
 /// <summary>
-/// The runtime's public surface is what users call: the attribute, the interpreter, the parallelism setting and the
-/// SIMD width setting. Everything else that generated code needs is in <c>LossDsl.Internals</c>, hidden from
+/// The runtime's public surface is what users call: the attribute, the interpreter, the parallelism setting, the
+/// SIMD width setting and the element type <c>LossDsl.Numerics.BFloat16</c>. Everything else that generated code needs is in <c>LossDsl.Internals</c>, hidden from
 /// IntelliSense, and the build requires XML docs on every public member.
 /// </summary>
 public sealed class PublicSurfaceTests
@@ -40,6 +41,10 @@ public sealed class PublicSurfaceTests
         [
             "PreferredWidth", "get_PreferredWidth", "HardwareWidth", "get_HardwareWidth",
             "ForcedWidth", "get_ForcedWidth", "set_ForcedWidth", "IsSupported",
+        ],
+        [typeof(BFloat16)] =
+        [
+            "Bits", "get_Bits", "FromBits", "op_Explicit", "Equals", "GetHashCode", "ToString", "op_Equality", "op_Inequality",
         ],
     };
 
@@ -80,6 +85,8 @@ public sealed class PublicSurfaceTests
         Assert.Contains(typeof(ChunkRunner), internals);
         Assert.Contains(typeof(ISimdOps<>), internals);
         Assert.Contains(typeof(OnlineSumExp.State), internals);
+        Assert.Contains(typeof(ScalarDouble), internals);
+        Assert.Contains(typeof(InputConversion), internals);
         var visible = internals
             .Where(t => t.GetCustomAttribute<EditorBrowsableAttribute>() is not { State: EditorBrowsableState.Never })
             .Select(t => t.FullName)

@@ -76,12 +76,12 @@ internal sealed class CpuExpressionEmitter
         string code;
         switch (n.Op)
         {
-            case Op.Const: return FloatLiteral(n.Value);
+            case Op.Const: return _kernel.Real.Literal(n.Value);
             case Op.Param: return Names.Scalar(n.Ref);
             case Op.Extent: return Names.Extent(n.Ref);
             case Op.Index: return CpuNames.Index(_kernel.Model.Graph.Var(n.Ref));
             case Op.Reduce:
-                if (GlobalsAsLocals) return $"((float){CpuNames.Global(n)})";
+                if (GlobalsAsLocals) return $"(({_kernel.Real.Name}){CpuNames.Global(n)})";
                 if (_kernel.Tiles is { } tiles && tiles.Pointers.TryGetValue(n, out var tile))
                 {
                     code = $"{tile}[{tiles.Offset(CpuNames.Index(tiles.Row), CpuNames.Index(tiles.Column))}]";
@@ -105,7 +105,7 @@ internal sealed class CpuExpressionEmitter
                 }
                 // A gathered subscript out of range reads 0 (docs/language.md, gathers).
                 string access = $"{CpuNames.TensorPointer(t)}[{_kernel.Offset(t.Axes!, subscripts)}]";
-                code = checks.Count == 0 ? access : $"({string.Join(" && ", checks)} ? {access} : {(t.IsInt ? "0" : "0f")})";
+                code = checks.Count == 0 ? access : $"({string.Join(" && ", checks)} ? {access} : {(t.IsInt ? "0" : _kernel.Real.Zero)})";
                 break;
             }
             case Op.StopGrad: return Scalar(n.Args[0]);
@@ -119,20 +119,20 @@ internal sealed class CpuExpressionEmitter
             {
                 // Nothing else uses log|x|: PowUniform takes it only when the exponent is not a small integer.
                 string a = Scalar(n.Args[0]), b = Scalar(n.Args[1]);
-                code = $"global::LossDsl.Internals.ScalarCall.PowUniform({AsFloat(n.Args[0], a)}, {AsFloat(n.Args[1], b)})";
+                code = $"{_kernel.Real.Call}.PowUniform({AsFloat(n.Args[0], a)}, {AsFloat(n.Args[1], b)})";
                 break;
             }
             case Op.PowFromLog:
             {
                 string a = Scalar(n.Args[0]), b = Scalar(n.Args[1]), l = Scalar(n.Args[2]);
-                code = $"global::LossDsl.Internals.ScalarCall.PowFromLog({AsFloat(n.Args[0], a)}, {AsFloat(n.Args[1], b)}, {l})";
+                code = $"{_kernel.Real.Call}.PowFromLog({AsFloat(n.Args[0], a)}, {AsFloat(n.Args[1], b)}, {l})";
                 break;
             }
             default:
                 code = ScalarOperation(n);
                 break;
         }
-        string type = n.Type switch { DslType.Int => "int", DslType.Bool => "bool", _ => "float" };
+        string type = n.Type switch { DslType.Int => "int", DslType.Bool => "bool", _ => _kernel.Real.Name };
         string name = _kernel.Fresh("t");
         Writer.Line($"{type} {name} = {code};");
         _scope.Values[n] = name;
@@ -154,15 +154,10 @@ internal sealed class CpuExpressionEmitter
         }
         var args = n.Args.Select(Scalar).ToArray();
         if (n.Type == DslType.Int) return $"global::System.Math.{n.Op}({string.Join(", ", args)})";
-        return $"{CpuIntrinsics.ScalarClass(n.Op)}.{intrinsic.Method}({string.Join(", ", args.Select((a, k) => AsFloat(n.Args[k], a)))})";
+        return $"{_kernel.Real.ScalarClass(n.Op)}.{intrinsic.Method}({string.Join(", ", args.Select((a, k) => AsFloat(n.Args[k], a)))})";
     }
 
-    private static string AsFloat(Node n, string code) => n.Type switch
-    {
-        DslType.Int => $"(float)({code})",
-        DslType.Bool => $"({code} ? 1f : 0f)",
-        _ => code,
-    };
+    private string AsFloat(Node n, string code) => _kernel.Real.From(n, code);
 
     /// <summary>An int operand; a constant (an integral double in the IR) as an int literal.</summary>
     private static string AsIntLiteral(Node n, string code) => n.Op == Op.Const ? ((long)n.Value).ToString(CultureInfo.InvariantCulture) : code;

@@ -20,6 +20,8 @@ internal sealed class CpuJobEmitter
     private KernelPlan Plan => _kernel.Plan;
     private LossModel Model => _kernel.Model;
     private CpuNames Names => _kernel.Names;
+    /// <summary>"float" or "double": the type the kernel computes Real values in.</summary>
+    private string R => _kernel.Real.Name;
 
     private const string GenericConstraints = "where TS : struct, global::LossDsl.Internals.ISimdOps<TV> where TV : struct";
 
@@ -31,15 +33,15 @@ internal sealed class CpuJobEmitter
         Writer.Line($"public static {jobName} Rent() {{ var j = t_cached ?? new {jobName}(); t_cached = null; return j; }}");
         Writer.Line("public void Return() { ClearPointers(); t_cached = this; }");
         Writer.Line();
-        foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"public {(t.IsInt ? "int" : "float")}* {CpuNames.TensorPointer(t)};");
-        foreach (var t in CpuKernelEmitter.GradientTensors(Plan)) Writer.Line($"public float* {CpuNames.GradientPointer(t)};");
-        foreach (var o in Plan.Outputs) Writer.Line($"public float* {CpuNames.OutputPointer(o)};");
-        foreach (var b in Plan.Buffers) Writer.Line($"public float* {CpuNames.BufferPointer(b.Buffer)};");
+        foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"public {(t.IsInt ? "int" : R)}* {CpuNames.TensorPointer(t)};");
+        foreach (var t in CpuKernelEmitter.GradientTensors(Plan)) Writer.Line($"public {R}* {CpuNames.GradientPointer(t)};");
+        foreach (var o in Plan.Outputs) Writer.Line($"public {R}* {CpuNames.OutputPointer(o)};");
+        foreach (var b in Plan.Buffers) Writer.Line($"public {R}* {CpuNames.BufferPointer(b.Buffer)};");
         foreach (var p in Plan.Panels) Writer.Line($"public float* {CpuNames.PanelPointer(p)};");
         foreach (int e in CpuKernelEmitter.UsedExtents(Model)) Writer.Line($"public int {Names.Extent(e)};");
-        foreach (var s in Model.Scalars) Writer.Line($"public {(s.IsInt ? "int" : "float")} {Names.Scalar(s.Id)};");
-        if (Plan.WithGradients) Writer.Line($"public float {Names.Scalar(Model.UpstreamParam)};");
-        foreach (var r in Plan.Globals) Writer.Line($"public float {CpuNames.Global(r)};");
+        foreach (var s in Model.Scalars) Writer.Line($"public {(s.IsInt ? "int" : R)} {Names.Scalar(s.Id)};");
+        if (Plan.WithGradients) Writer.Line($"public {R} {Names.Scalar(Model.UpstreamParam)};");
+        foreach (var r in Plan.Globals) Writer.Line($"public {R} {CpuNames.Global(r)};");
         Writer.Line("public int Width, Pass, ChunkSize, ChunkCount, Accumulators;");
         if (Plan.Passes.OfType<StripPassPlan>().Any())
         {
@@ -107,15 +109,15 @@ internal sealed class CpuJobEmitter
     /// <summary>The job's fields as locals.</summary>
     private void EmitPrologue()
     {
-        foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"{(t.IsInt ? "int" : "float")}* {CpuNames.TensorPointer(t)} = this.{CpuNames.TensorPointer(t)};");
-        foreach (var t in CpuKernelEmitter.GradientTensors(Plan)) Writer.Line($"float* {CpuNames.GradientPointer(t)} = this.{CpuNames.GradientPointer(t)};");
-        foreach (var o in Plan.Outputs) Writer.Line($"float* {CpuNames.OutputPointer(o)} = this.{CpuNames.OutputPointer(o)};");
-        foreach (var b in Plan.Buffers) Writer.Line($"float* {CpuNames.BufferPointer(b.Buffer)} = this.{CpuNames.BufferPointer(b.Buffer)};");
+        foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"{(t.IsInt ? "int" : R)}* {CpuNames.TensorPointer(t)} = this.{CpuNames.TensorPointer(t)};");
+        foreach (var t in CpuKernelEmitter.GradientTensors(Plan)) Writer.Line($"{R}* {CpuNames.GradientPointer(t)} = this.{CpuNames.GradientPointer(t)};");
+        foreach (var o in Plan.Outputs) Writer.Line($"{R}* {CpuNames.OutputPointer(o)} = this.{CpuNames.OutputPointer(o)};");
+        foreach (var b in Plan.Buffers) Writer.Line($"{R}* {CpuNames.BufferPointer(b.Buffer)} = this.{CpuNames.BufferPointer(b.Buffer)};");
         foreach (var p in Plan.Panels) Writer.Line($"float* {CpuNames.PanelPointer(p)} = this.{CpuNames.PanelPointer(p)};");
         foreach (int e in CpuKernelEmitter.UsedExtents(Model)) Writer.Line($"int {Names.Extent(e)} = this.{Names.Extent(e)};");
-        foreach (var s in Model.Scalars) Writer.Line($"{(s.IsInt ? "int" : "float")} {Names.Scalar(s.Id)} = this.{Names.Scalar(s.Id)};");
-        if (Plan.WithGradients) Writer.Line($"float {Names.Scalar(Model.UpstreamParam)} = this.{Names.Scalar(Model.UpstreamParam)};");
-        foreach (var r in Plan.Globals) Writer.Line($"float {CpuNames.Global(r)} = this.{CpuNames.Global(r)};");
+        foreach (var s in Model.Scalars) Writer.Line($"{(s.IsInt ? "int" : R)} {Names.Scalar(s.Id)} = this.{Names.Scalar(s.Id)};");
+        if (Plan.WithGradients) Writer.Line($"{R} {Names.Scalar(Model.UpstreamParam)} = this.{Names.Scalar(Model.UpstreamParam)};");
+        foreach (var r in Plan.Globals) Writer.Line($"{R} {CpuNames.Global(r)} = this.{CpuNames.Global(r)};");
     }
 
     private void EmitLoopPass(LoopPassPlan pass)

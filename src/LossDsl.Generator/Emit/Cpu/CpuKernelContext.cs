@@ -32,7 +32,11 @@ internal sealed class CpuKernelContext
         Plan = plan;
         Writer = writer;
         Names = new CpuNames(plan.Model);
+        Real = CpuReal.Of(plan.Model);
     }
+
+    /// <summary>The type the kernel computes Real values in.</summary>
+    public CpuReal Real { get; }
 
     public KernelPlan Plan { get; }
     public LossModel Model => Plan.Model;

@@ -49,12 +49,15 @@ internal sealed class CpuKernelEmitter
     private void EmitEntry(string methodName, string jobName, IReadOnlyList<(string Name, string Type)> parameters)
     {
         var signature = string.Join(", ", parameters.Select(p => p.Type + " " + p.Name));
-        Writer.Open($"public static float {methodName}({signature})");
+        string real = _kernel.Real.Name;
+        Writer.Open($"public static {real} {methodName}({signature})");
 
         // 1. Shapes.
+        var host = new HostTensorEmitter(Model, Plan.WithGradients);
+        host.EmitViews(Writer);
         ShapeCheckEmitter.Emit(Writer, Model, Names.Extent, Plan.WithGradients, Plan.Outputs);
-        foreach (var s in Model.Scalars) Writer.Line($"{(s.IsInt ? "int" : "float")} {Names.Scalar(s.Id)} = {(s.IsInt ? "" : "(float)")}{s.Name};");
-        if (Plan.WithGradients) Writer.Line($"float {Names.Scalar(Model.UpstreamParam)} = upstreamGradient;");
+        foreach (var s in Model.Scalars) Writer.Line($"{(s.IsInt ? "int" : real)} {Names.Scalar(s.Id)} = {(s.IsInt ? "" : $"({real})")}{s.Name};");
+        if (Plan.WithGradients) Writer.Line($"{real} {Names.Scalar(Model.UpstreamParam)} = upstreamGradient;");
         Writer.Line();
 
         // 2. Scratch buffers.
@@ -71,7 +74,7 @@ internal sealed class CpuKernelEmitter
             Writer.Line($"// Scratch buffer {b.Id}: {what}.");
             if (b.Axes.Length > 1)
                 Writer.Line($"if ({size} > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"Scratch buffer {b.Id} [{string.Join(", ", b.Axes.Select(a => $"{{{Names.Extent(a.Extent)}}}"))}] is larger than an array can be.\");");
-            Writer.Line($"float[] {CpuNames.BufferArray(b.Buffer)} = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)global::System.Math.Max(1L, {size}));");
+            Writer.Line($"{real}[] {CpuNames.BufferArray(b.Buffer)} = global::System.Buffers.ArrayPool<{real}>.Shared.Rent((int)global::System.Math.Max(1L, {size}));");
         }
         // 3. Panels: the column operands of the pair passes, packed for the tile products.
         foreach (var p in Plan.Panels)
@@ -82,15 +85,18 @@ internal sealed class CpuKernelEmitter
             Writer.Line($"if ({CpuNames.PanelArray(p)}_size > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"The operand {PlanPrinter.Source(p.Source)} [{{{rows}}}, {{{depth}}}] is too large to pack.\");");
             Writer.Line($"float[] {CpuNames.PanelArray(p)} = global::System.Buffers.ArrayPool<float>.Shared.Rent((int){CpuNames.PanelArray(p)}_size);");
         }
-        if (rented.Count + Plan.Panels.Count > 0) Writer.Open("try");
+        host.EmitRents(Writer);
+        bool rents = rented.Count + Plan.Panels.Count > 0 || host.RentsBuffers;
+        if (rents) Writer.Open("try");
+        host.EmitConversions(Writer);
 
         // 3. Pin the spans and run the passes.
         foreach (var t in Model.Tensors.Where(t => t.Axes is not null))
-            Writer.Line($"fixed ({(t.IsInt ? "int" : "float")}* {CpuNames.TensorPointer(t)} = {t.Name})");
+            Writer.Line($"fixed ({host.KernelElement(t.Parameter)}* {CpuNames.TensorPointer(t)} = {host.Memory(t.Parameter)})");
         foreach (var t in GradientTensors(Plan))
-            Writer.Line($"fixed (float* {CpuNames.GradientPointer(t)} = {t.Gradient!.Name})");
-        foreach (var o in Plan.Outputs) Writer.Line($"fixed (float* {CpuNames.OutputPointer(o)} = {o.Name})");
-        foreach (var b in rented) Writer.Line($"fixed (float* {CpuNames.BufferPointer(b.Buffer)} = {CpuNames.BufferArray(b.Buffer)})");
+            Writer.Line($"fixed ({real}* {CpuNames.GradientPointer(t)} = {host.Memory(t.Gradient!)})");
+        foreach (var o in Plan.Outputs) Writer.Line($"fixed ({real}* {CpuNames.OutputPointer(o)} = {host.Memory(o.Parameter)})");
+        foreach (var b in rented) Writer.Line($"fixed ({real}* {CpuNames.BufferPointer(b.Buffer)} = {CpuNames.BufferArray(b.Buffer)})");
         foreach (var p in Plan.Panels) Writer.Line($"fixed (float* {CpuNames.PanelPointer(p)} = {CpuNames.PanelArray(p)})");
         Writer.Open("");
         foreach (var b in Plan.Buffers.Where(b => b.Space == MemorySpace.GradientOutput))
@@ -107,25 +113,28 @@ internal sealed class CpuKernelEmitter
         Writer.Line("__job.Width = global::LossDsl.Simd.SimdDispatch.PreferredWidth;");
         Writer.Open("try");
         foreach (var pass in Plan.Passes) EmitPass(pass);
-        Writer.Line();
+        // The outputs of one value, then the gradients and outputs computed in buffers to their spans; then the loss.
         var epilogue = new CpuExpressionEmitter(_kernel, vector: false, scope: new Scope(null)) { GlobalsAsLocals = true };
         foreach (var st in Plan.ScalarOutputs)
         {
             Writer.Line($"// The output {st.Target.OutputOf!.Name}: {Model.Print(st.Value)}");
-            Writer.Line($"{CpuNames.OutputPointer(st.Target.OutputOf)}[0] = (float)({epilogue.Emit(st.Value)});");
+            Writer.Line($"{CpuNames.OutputPointer(st.Target.OutputOf)}[0] = ({real})({epilogue.Emit(st.Value)});");
         }
+        host.EmitWrites(Writer);
+        Writer.Line();
         Writer.Line($"// The loss: {Model.Print(Plan.Loss)}");
-        Writer.Line($"return (float)({epilogue.Emit(Plan.Loss)});");
+        Writer.Line($"return ({real})({epilogue.Emit(Plan.Loss)});");
         Writer.Close();
         Writer.Open("finally");
         Writer.Line("__job.Return();");
         Writer.Close();
         Writer.Close(); // fixed block
-        if (rented.Count + Plan.Panels.Count > 0)
+        if (rents)
         {
             Writer.Close();
             Writer.Open("finally");
-            foreach (var b in rented) Writer.Line($"global::System.Buffers.ArrayPool<float>.Shared.Return({CpuNames.BufferArray(b.Buffer)});");
+            host.EmitReturns(Writer);
+            foreach (var b in rented) Writer.Line($"global::System.Buffers.ArrayPool<{real}>.Shared.Return({CpuNames.BufferArray(b.Buffer)});");
             foreach (var p in Plan.Panels) Writer.Line($"global::System.Buffers.ArrayPool<float>.Shared.Return({CpuNames.PanelArray(p)});");
             Writer.Close();
         }
@@ -181,7 +190,7 @@ internal sealed class CpuKernelEmitter
             };
             Writer.Line($"double {global} = {CpuKernelContext.Identity(r, true)}; // {Model.Print(r)}");
             Writer.Line($"for (int __c = 0; __c < __chunks{k}; __c++) {combine}");
-            Writer.Line($"__job.{global} = (float){global};");
+            Writer.Line($"__job.{global} = ({_kernel.Real.Name}){global};");
         }
     }
 }

@@ -35,7 +35,7 @@ internal sealed class CpuLoopEmitter
         string target = CpuNames.Accumulator(r);
         bool inDouble = _passAccumulators.Contains(r);
         if (inDouble) value = "(double)" + value;
-        string math = inDouble ? "global::System.Math" : "global::LossDsl.Internals.Scalar";
+        string math = inDouble ? "global::System.Math" : _kernel.Real.Math;
         Writer.Line(r.ReduceKind switch
         {
             ReduceKind.Sum => $"{target} += {value};",
@@ -88,7 +88,7 @@ internal sealed class CpuLoopEmitter
                 case OnlineSumExpStmt o:
                 {
                     string v = Scalars(scope).Emit(o.Value);
-                    Writer.Line($"{CpuNames.OnlineState(o)} = global::LossDsl.Internals.OnlineSumExp.Add({CpuNames.OnlineState(o)}, {v});");
+                    Writer.Line($"{CpuNames.OnlineState(o)} = {_kernel.Real.Online}.Add({CpuNames.OnlineState(o)}, {v});");
                     break;
                 }
                 case StoreStmt st:
@@ -104,7 +104,7 @@ internal sealed class CpuLoopEmitter
     private void OpenAccumulators(List<Node> completes)
     {
         foreach (var r in completes)
-            Writer.Line($"float {CpuNames.Accumulator(r)} = {CpuKernelContext.Identity(r, false)}; // {Model.Print(r)}");
+            Writer.Line($"{_kernel.Real.Name} {CpuNames.Accumulator(r)} = {CpuKernelContext.Identity(r, _kernel.Real.IsDouble)}; // {Model.Print(r)}");
     }
 
     /// <summary>A loop of online sums in a block: the running states before it, and after it the max and the sum relative to its shift.</summary>
@@ -114,7 +114,7 @@ internal sealed class CpuLoopEmitter
         Writer.Line(comment);
         var oneSweep = new Scope(scope);
         var online = loop.OnlineSums.ToList();
-        foreach (var o in online) Writer.Line($"var {CpuNames.OnlineState(o)} = global::LossDsl.Internals.OnlineSumExp.State.Empty;");
+        foreach (var o in online) Writer.Line($"var {CpuNames.OnlineState(o)} = {_kernel.Real.Online}.State.Empty;");
         EmitLoop(loop, oneSweep, "0", Names.Extent(loop.Var.Extent));
         foreach (var o in online)
         {
@@ -122,7 +122,7 @@ internal sealed class CpuLoopEmitter
             Writer.Line($"{CpuNames.Accumulator(o.Max)} = {CpuNames.OnlineState(o)}.Max;");
             oneSweep.Values[o.Max] = CpuNames.Accumulator(o.Max);
             string shift = Scalars(oneSweep).Emit(o.Shift);
-            Writer.Line($"{CpuNames.Accumulator(o.Sum)} = global::LossDsl.Internals.OnlineSumExp.Rescale({CpuNames.OnlineState(o)}.Sum, {CpuNames.OnlineState(o)}.Max, {shift});");
+            Writer.Line($"{CpuNames.Accumulator(o.Sum)} = {_kernel.Real.Online}.Rescale({CpuNames.OnlineState(o)}.Sum, {CpuNames.OnlineState(o)}.Max, {shift});");
         }
         Writer.Close();
     }
@@ -140,7 +140,7 @@ internal sealed class CpuLoopEmitter
         Writer.Close();
     }
 
-    private static string AsFloat(Node n, string code) => n.Type == DslType.Bool ? $"({code} ? 1f : 0f)" : n.Type == DslType.Int ? $"(float)({code})" : code;
+    private string AsFloat(Node n, string code) => _kernel.Real.From(n, code);
 
     private string StorePointer(StoreStmt st) =>
         st.Target.GradientOf is { } t ? CpuNames.GradientPointer(t)

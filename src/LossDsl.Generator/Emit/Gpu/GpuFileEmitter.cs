@@ -17,8 +17,27 @@ internal static class GpuFileEmitter
     private const string StreamParameter = "global::ILGPU.Runtime.AcceleratorStream stream";
     private const string LossParameter = "global::ILGPU.ArrayView<float> loss";
 
+    /// <summary>
+    /// Whether the GPU kernels take the declaration: every tensor a <c>ReadOnlySpan&lt;float&gt;</c> or
+    /// <c>ReadOnlySpan&lt;int&gt;</c> and every gradient and output a <c>Span&lt;float&gt;</c> (the views are
+    /// <c>ArrayView&lt;float&gt;</c> and <c>ArrayView&lt;int&gt;</c>, and the kernels compute in float). A declaration
+    /// with double, Half, BFloat16 or long tensors, or with tensor spans, gets its CPU kernels only (docs/language.md
+    /// §2.1.1); scalar hyperparameters of any type are converted on entry, as on the CPU.
+    /// </summary>
+    /// <param name="input">The declaration.</param>
+    public static bool Supports(LossMethodInput input) => input.Parameters.All(p => p.Kind switch
+    {
+        ParameterKind.FloatTensor or ParameterKind.Gradient => !p.Shaped && p.Element == ElementType.Float32,
+        ParameterKind.IntTensor => !p.Shaped && p.Element == ElementType.Int32,
+        _ => true,
+    });
+
+    /// <summary>The GPU file of a declaration that <see cref="Supports"/> accepts.</summary>
+    /// <param name="input">The declaration.</param>
+    /// <param name="compilation">Its plans.</param>
     public static string Emit(LossMethodInput input, LossCompilation compilation)
     {
+        if (!Supports(input)) throw new System.ArgumentException("The GPU kernels take float and int spans only.", nameof(input));
         var forward = compilation.Forward!;
         var forwardBackward = compilation.ForwardBackward;
         var w = new CodeWriter();
@@ -61,7 +80,7 @@ internal static class GpuFileEmitter
         if (forwardBackward is not null)
         {
             Doc($"Computes the loss and writes its gradient{outputs} on the GPU; waits for the stream and returns the loss.");
-            w.Line($"{access}static float {input.MethodName}({StreamParameter}, {Signature(all)})");
+            w.Line($"{access}static {input.ReturnType} {input.MethodName}({StreamParameter}, {Signature(all)})");
             w.Line($"    => {kernels}.ForwardBackward.Run(stream, {Arguments(all)}, 1f, default);");
             w.Line();
             Doc($"Enqueues the loss{(outputs.Length > 0 ? "," : " and")} its gradient (scaled by <paramref name=\"upstreamGradient\"/>){outputs} on the stream; the loss is written to <paramref name=\"loss\"/>[0].");
@@ -74,7 +93,7 @@ internal static class GpuFileEmitter
         }
         string only = outputs.Length > 0 ? " and writes the outputs" : " only";
         Doc(forwardBackward is not null ? $"Computes the loss{only} (no gradient) on the GPU; waits for the stream and returns the loss." : $"Computes the loss{(outputs.Length > 0 ? only : "")} on the GPU; waits for the stream and returns the loss.");
-        w.Line($"{access}static float {input.MethodName}({StreamParameter}, {Signature(inputsOnly)})");
+        w.Line($"{access}static {input.ReturnType} {input.MethodName}({StreamParameter}, {Signature(inputsOnly)})");
         w.Line($"    => {kernels}.Forward.Run(stream, {Arguments(inputsOnly)}, default);");
         w.Line();
         Doc($"Enqueues the loss{only} (no gradient) on the stream; the loss is written to <paramref name=\"loss\"/>[0].");

@@ -90,7 +90,7 @@ internal sealed class GpuKernelEmitter
         var views = parameters.Where(p => p.Kind is ParameterKind.FloatTensor or ParameterKind.IntTensor or ParameterKind.Gradient).ToList();
         foreach (var p in views) Writer.Line($"int __length_{p.Name} = global::LossDsl.Gpu.Internals.GpuChecks.Length({p.Name}, stream, nameof({p.Name}));");
         ShapeCheckEmitter.Emit(Writer, Model, Names.Extent, Plan.WithGradients, Plan.Outputs, name => "__length_" + name,
-            (a, b) => $"global::LossDsl.Gpu.Internals.GpuChecks.Overlaps({a}, {b})");
+            (a, b) => $"global::LossDsl.Gpu.Internals.GpuChecks.Overlaps({a.Name}, {b.Name})");
         Writer.Line("bool __toHost = loss.Length == 0;");
         Writer.Line("if (!__toHost) global::LossDsl.Gpu.Internals.GpuChecks.Length(loss, stream, nameof(loss));");
         foreach (var s in Model.Scalars) Writer.Line($"{(s.IsInt ? "int" : "float")} {Names.Scalar(s.Id)} = {(s.IsInt ? "" : "(float)")}{s.Name};");

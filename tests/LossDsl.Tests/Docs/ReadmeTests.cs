@@ -63,4 +63,22 @@ public sealed class ReadmeTests
         Assert.Equal(["dotnet run -c Release --project samples/LossDsl.Training", "dotnet test LossDsl.sln -c Release"], commands);
         Assert.Contains("dotnet test LossDsl.sln -c Release", File.ReadAllText(Path.Combine(DotNetCli.RepositoryRoot, ".ci", "run")));
     }
+
+    [Fact]
+    public void HeadlineNumbersAreQuotedFromTheBenchmarksPage()
+    {
+        // Every time and every ratio of the Headline numbers section is a figure docs/benchmarks.md records.
+        int start = s_readme.IndexOf("## Headline numbers", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README.md has no Headline numbers section");
+        int end = s_readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        string section = s_readme[start..end];
+        string benchmarks = File.ReadAllText(Path.Combine(DotNetCli.RepositoryRoot, "docs", "benchmarks.md"));
+        var recorded = System.Text.RegularExpressions.Regex.Matches(benchmarks, @"\d+(?:\.\d+)?")
+            .Select(m => double.Parse(m.Value, System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+        var quoted = System.Text.RegularExpressions.Regex.Matches(section, @"(\d+(?:\.\d+)?) ?(?:ms|s|×|MiB)")
+            .Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.True(quoted.Count >= 6, "the Headline numbers section quotes fewer than three comparisons");
+        var missing = quoted.Where(v => !recorded.Contains(v)).ToList();
+        Assert.True(missing.Count == 0, "README headline figures that docs/benchmarks.md does not record: " + string.Join(", ", missing));
+    }
 }

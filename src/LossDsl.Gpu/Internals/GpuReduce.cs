@@ -164,6 +164,17 @@ public static class GpuReduce
         return result;
     }
 
+    /// <summary>The shared memory a pair-space sweep may take for its tile: 32 KiB.</summary>
+    public const int TileFloats = 8192;
+
+    /// <summary>
+    /// The rows in a tile of a pair-space sweep whose staged rows hold <paramref name="floatsPerRow"/> floats together:
+    /// as many as fit in <see cref="TileFloats"/>, at most 64; 0 when not even one fits (the sweep then reads device
+    /// memory).
+    /// </summary>
+    public static int TileColumns(long floatsPerRow) =>
+        floatsPerRow <= 0 ? 64 : floatsPerRow > TileFloats ? 0 : (int)System.Math.Min(64L, TileFloats / floatsPerRow);
+
     /// <summary>The groups of a launch over <paramref name="work"/> threads' worth of work: at least 1, at most <paramref name="maxGroups"/>.</summary>
     public static int Groups(long work, int groupSize, int maxGroups) => (int)System.Math.Clamp((work + groupSize - 1) / groupSize, 1L, maxGroups);
 }

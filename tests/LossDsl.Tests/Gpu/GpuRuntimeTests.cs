@@ -154,6 +154,39 @@ public class GpuRuntimeTests
         Assert.Contains("32", refused.Message);
     }
 
+    [Theory]
+    [InlineData(33, 16)]    // tiles of 64 columns staged in shared memory, one partial tile
+    [InlineData(5, 8200)]   // rows too long for a tile: the sweep reads device memory
+    public void PairSpaceSweepsMatchTheCpuKernelStagedOrNot(int m, int dim)
+    {
+        Assert.Equal(64, GpuReduce.TileColumns(16));
+        Assert.Equal(0, GpuReduce.TileColumns(8200));
+        var rng = new Random(m + dim);
+        float[] x = LossCheck.Normal(rng, m * dim, 0.05), y = LossCheck.Normal(rng, m * dim, 0.05), t = { 2.3f }, b = { -10f };
+        float[] dx = new float[x.Length], dy = new float[y.Length], dt = new float[1], db = new float[1];
+        float cpu = PairwiseLosses.SigLip(x, y, t, b, dx, dy, dt, db, dim);
+
+        var accelerator = _gpu.Cpu;
+        using var stream = accelerator.CreateStream();
+        using var gx = accelerator.Allocate1D(x);
+        using var gy = accelerator.Allocate1D(y);
+        using var gt = accelerator.Allocate1D(t);
+        using var gb = accelerator.Allocate1D(b);
+        using var gdx = accelerator.Allocate1D<float>(x.Length);
+        using var gdy = accelerator.Allocate1D<float>(y.Length);
+        using var gdt = accelerator.Allocate1D<float>(1);
+        using var gdb = accelerator.Allocate1D<float>(1);
+        float gpu = PairwiseLosses.SigLip(stream, gx.View, gy.View, gt.View, gb.View, gdx.View, gdy.View, gdt.View, gdb.View, dim);
+
+        Assert.True(Math.Abs(gpu - cpu) <= 1e-5 * Math.Abs(cpu), $"GPU {gpu:R}, CPU {cpu:R}");
+        foreach (var (name, expected, actual) in new[] { ("dx", dx, gdx.GetAsArray1D()), ("dy", dy, gdy.GetAsArray1D()), ("dt", dt, gdt.GetAsArray1D()), ("db", db, gdb.GetAsArray1D()) })
+        {
+            double max = expected.Max(v => Math.Abs((double)v));
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(actual[i] - expected[i]) <= 2e-4 * Math.Abs(expected[i]) + 2e-5 * max + 1e-9, $"{name}[{i}]: GPU {actual[i]:R}, CPU {expected[i]:R}");
+        }
+    }
+
     [Fact]
     public void EmptyInputsGiveTheCpuKernelsResult()
     {

@@ -73,6 +73,7 @@ internal sealed class GpuKernelEmitter
         foreach (var s in Model.Scalars) Writer.Line($"public {(s.IsInt ? "int" : "float")} {Names.Scalar(s.Id)};");
         if (Plan.WithGradients) Writer.Line($"public float {Names.Scalar(Model.UpstreamParam)};");
         Writer.Line("public int Groups;");
+        Writer.Line("public int TileColumns;");
         Writer.Close();
     }
 
@@ -145,12 +146,14 @@ internal sealed class GpuKernelEmitter
                 Writer.Line("// (nothing to pack: the GPU kernels read the operand's rows as they are)");
                 return;
             case PairPassPlan pair:
-                Writer.Line(Launch($"Pass{k}", $"{Reduce}.Groups({Names.Extent(pair.Pass.Row.Extent)}, __group, __maxGroups)"));
+                Writer.Line(Sweep($"Pass{k}", pair.Pass.Row, GpuPairPassEmitter.Staged(pair.Pass.Contractions, sweepColumns: true)));
                 return;
             case StripPassPlan strip:
-                Writer.Line(Launch($"Pass{k}Statistics", $"{Reduce}.Groups({Names.Extent(strip.Pass.Row.Extent)}, __group, __maxGroups)"));
-                if (strip.Pass.RowBacks.Count > 0) Writer.Line(Launch($"Pass{k}RowBacks", $"{Reduce}.Groups({Names.Extent(strip.Pass.Row.Extent)}, __group, __maxGroups)"));
-                if (strip.Pass.ColumnBacks.Count > 0) Writer.Line(Launch($"Pass{k}ColumnBacks", $"{Reduce}.Groups({Names.Extent(strip.Pass.Column.Extent)}, __group, __maxGroups)"));
+                var columns = GpuPairPassEmitter.Staged(strip.Pass.Contractions, sweepColumns: true);
+                Writer.Line(Sweep($"Pass{k}Statistics", strip.Pass.Row, columns));
+                if (strip.Pass.RowBacks.Count > 0) Writer.Line(Sweep($"Pass{k}RowBacks", strip.Pass.Row, columns));
+                if (strip.Pass.ColumnBacks.Count > 0)
+                    Writer.Line(Sweep($"Pass{k}ColumnBacks", strip.Pass.Column, GpuPairPassEmitter.Staged(strip.Pass.Contractions, sweepColumns: false)));
                 return;
         }
         var loopPass = (LoopPassPlan)pass;
@@ -160,6 +163,19 @@ internal sealed class GpuKernelEmitter
         Writer.Line(Launch($"Pass{k}", "__a.Groups"));
         if (loopPass.Loop.Completes.Count > 0)
             Writer.Line($"global::LossDsl.Gpu.Internals.GpuKernels.Load<Args>(__accelerator, Finish{k})(stream, new global::ILGPU.KernelConfig(1, {Reduce}.WarpSize), __a);");
+    }
+
+    /// <summary>
+    /// The launch of a pair-space sweep (<see cref="GpuPairPassEmitter"/>): a thread per value of <paramref name="own"/>,
+    /// and the shared memory of one tile of the swept operands' rows (<c>GpuReduce.TileColumns</c> rows; none when a
+    /// row of them does not fit).
+    /// </summary>
+    private string Sweep(string kernel, IndexVar own, List<(string View, int Depth)> staged)
+    {
+        string depth = staged.Count == 0 ? "0L" : string.Join(" + ", staged.Select(x => "(long)" + Names.Extent(x.Depth)));
+        return $"__a.TileColumns = {Reduce}.TileColumns({depth}); " +
+            $"global::LossDsl.Gpu.Internals.GpuKernels.Load<Args>(__accelerator, {kernel})(stream, new global::ILGPU.KernelConfig({Reduce}.Groups({Names.Extent(own.Extent)}, __group, __maxGroups), __group, " +
+            $"global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(global::System.Math.Max(1, __a.TileColumns * (int)({depth})))), __a);";
     }
 
     /// <summary>A pass whose iterations run inner loops takes a warp per iteration.</summary>

@@ -20,19 +20,13 @@ import time
 import torch
 import torch.nn.functional as F
 
+# The losses both peers time are written once, in pairwise_peers.py (same folder).
+from pairwise_peers import sigmoid_focal, siglip
+
 
 def bce(x, y):
     """ClassicLosses.BceWithLogits."""
     return F.binary_cross_entropy_with_logits(x, y)
-
-
-def focal(x, y, alpha=0.25, gamma=2.0):
-    """ClassicLosses.SigmoidFocal: torchvision's sigmoid_focal_loss, mean reduction."""
-    p = torch.sigmoid(x)
-    ce = F.binary_cross_entropy_with_logits(x, y, reduction="none")
-    pt = p * y + (1 - p) * (1 - y)
-    at = alpha * y + (1 - alpha) * (1 - y)
-    return (at * (1 - pt) ** gamma * ce).mean()
 
 
 def huber(yhat, y):
@@ -55,13 +49,6 @@ def dice(x, g, smooth=1.0):
     """SegmentationLosses.SoftDice: 1 - (2 sum(p g) + s) / (sum(p) + sum(g) + s), p = sigmoid(x)."""
     p = torch.sigmoid(x)
     return 1 - (2 * (p * g).sum() + smooth) / (p.sum() + g.sum() + smooth)
-
-
-def siglip(x, y, t, b):
-    """PairwiseLosses.SigLip: s = exp(t) x y^T + b, softplus(-z s) summed over pairs / batch, z = 2I - 1."""
-    s = torch.exp(t) * (x @ y.T) + b
-    z = 2 * torch.eye(s.shape[0], device=s.device) - 1
-    return F.softplus(-z * s).sum() / s.shape[0]
 
 
 def clip(x, y, t):
@@ -118,7 +105,7 @@ def cases(small, device):
 
     return {
         "bce": (f"BCE with logits, N = {n}", 3 * n * 4, elementwise(bce, True)),
-        "focal": (f"sigmoid focal, N = {n}", 3 * n * 4, elementwise(focal, True)),
+        "focal": (f"sigmoid focal, N = {n}", 3 * n * 4, elementwise(sigmoid_focal, True)),
         "huber": (f"Huber, N = {n}", 3 * n * 4, elementwise(huber, False)),
         "ce": (f"softmax cross-entropy, {rows} x {classes}, int labels", 2 * rows * classes * 4 + rows * 4, rowwise(ce)),
         "zloss": (f"cross-entropy + PaLM z-loss, {rows} x {classes}", 2 * rows * classes * 4 + rows * 4, rowwise(zloss)),

@@ -114,51 +114,52 @@ public static class GpuReduce
     /// The group's sum of <paramref name="value"/>, valid in thread 0 (the other threads get the identity).
     /// <paramref name="shared"/> holds at least one float per warp; every thread of the group must call it.
     /// </summary>
-    public static float GroupSum(ArrayView<float> shared, float value)
-    {
-        value = WarpSum(value);
-        int lane = Group.IdxX & (WarpSize - 1), warp = Group.IdxX / WarpSize;
-        if (lane == 0) shared[warp] = value;
-        Group.Barrier();
-        float result = 0f;
-        if (warp == 0)
-        {
-            result = lane < Group.DimX / WarpSize ? shared[lane] : 0f;
-            result = WarpSum(result);
-        }
-        Group.Barrier();
-        return result;
-    }
+    public static float GroupSum(ArrayView<float> shared, float value) => GroupReduce<SumOfWarp>(shared, value);
 
     /// <summary>The group's maximum, valid in thread 0 (see <see cref="GroupSum"/>).</summary>
-    public static float GroupMax(ArrayView<float> shared, float value)
-    {
-        value = WarpMax(value);
-        int lane = Group.IdxX & (WarpSize - 1), warp = Group.IdxX / WarpSize;
-        if (lane == 0) shared[warp] = value;
-        Group.Barrier();
-        float result = float.NegativeInfinity;
-        if (warp == 0)
-        {
-            result = lane < Group.DimX / WarpSize ? shared[lane] : float.NegativeInfinity;
-            result = WarpMax(result);
-        }
-        Group.Barrier();
-        return result;
-    }
+    public static float GroupMax(ArrayView<float> shared, float value) => GroupReduce<MaxOfWarp>(shared, value);
 
     /// <summary>The group's minimum, valid in thread 0 (see <see cref="GroupSum"/>).</summary>
-    public static float GroupMin(ArrayView<float> shared, float value)
+    public static float GroupMin(ArrayView<float> shared, float value) => GroupReduce<MinOfWarp>(shared, value);
+
+    /// <summary>A warp's butterfly reduction and its identity, for <see cref="GroupReduce{TReduction}"/>.</summary>
+    private interface IWarpReduction
     {
-        value = WarpMin(value);
+        float Identity();
+        float OverWarp(float value);
+    }
+
+    private readonly struct SumOfWarp : IWarpReduction
+    {
+        public float Identity() => 0f;
+        public float OverWarp(float value) => WarpSum(value);
+    }
+
+    private readonly struct MaxOfWarp : IWarpReduction
+    {
+        public float Identity() => float.NegativeInfinity;
+        public float OverWarp(float value) => WarpMax(value);
+    }
+
+    private readonly struct MinOfWarp : IWarpReduction
+    {
+        public float Identity() => float.PositiveInfinity;
+        public float OverWarp(float value) => WarpMin(value);
+    }
+
+    /// <summary>Each warp reduces its lanes, lane 0 of each puts its value in shared memory in warp order, and warp 0 reduces those.</summary>
+    private static float GroupReduce<TReduction>(ArrayView<float> shared, float value) where TReduction : struct, IWarpReduction
+    {
+        var reduction = default(TReduction);
+        value = reduction.OverWarp(value);
         int lane = Group.IdxX & (WarpSize - 1), warp = Group.IdxX / WarpSize;
         if (lane == 0) shared[warp] = value;
         Group.Barrier();
-        float result = float.PositiveInfinity;
+        float result = reduction.Identity();
         if (warp == 0)
         {
-            result = lane < Group.DimX / WarpSize ? shared[lane] : float.PositiveInfinity;
-            result = WarpMin(result);
+            result = lane < Group.DimX / WarpSize ? shared[lane] : reduction.Identity();
+            result = reduction.OverWarp(result);
         }
         Group.Barrier();
         return result;

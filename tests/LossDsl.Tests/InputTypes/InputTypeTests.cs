@@ -211,6 +211,23 @@ public class InputTypeTests
         AssertFloat(FocalFloat(F(d.X), F(d.Y), dx, 0.3f, 1.5f), dx, InterpretFocal(d, 0.3, 1.5), "dx", "FocalFloat");
     }
 
+    [Fact]
+    public void ReferenceGradientsMatchFiniteDifferencesOfTheLoss()
+    {
+        // The interpreter shares the front end with the kernels: its gradients of these declarations against float64
+        // central differences of the loss, an oracle that shares nothing with the differentiation.
+        var d = new Data(11);
+        var rng = new Random(11);
+        var binary = new Dictionary<string, object> { ["x"] = F(d.X), ["y"] = F(d.Y) };
+        LossCheck.CheckFiniteDifferences(LossInvoker.Find(typeof(InputTypeLosses), nameof(BceFloat)), binary, 12, rng);
+        LossCheck.CheckFiniteDifferences(LossInvoker.Find(typeof(InputTypeLosses), nameof(FocalFloat)),
+            new Dictionary<string, object>(binary) { ["alpha"] = 0.3f, ["gamma"] = 1.5f }, 12, rng);
+        LossCheck.CheckFiniteDifferences(LossInvoker.Find(typeof(InputTypeLosses), nameof(CrossEntropyFloat)),
+            new Dictionary<string, object> { ["z"] = F(d.Z), ["y"] = d.Labels }, 12, rng);
+        LossCheck.CheckFiniteDifferences(LossInvoker.Find(typeof(InputTypeLosses), nameof(SoftTargetFloat)),
+            new Dictionary<string, object> { ["z"] = F(d.Z), ["t"] = F(d.T), ["classes"] = d.ClassCount }, 12, rng);
+    }
+
     // ---- Half and BFloat16 ---------------------------------------------------------------------------------------------
 
     [Theory]

@@ -92,37 +92,30 @@ internal sealed class GpuPairPassEmitter
     }
 
     /// <summary>The row back contractions of a strip: a thread per row, every column.</summary>
-    public void EmitStripRowBacks(StripPassPlan plan, Scope outer)
-    {
-        var pass = plan.Pass;
-        Sweep(pass.Row, pass.Column, Staged(pass.Contractions, sweepColumns: true), outer,
-            scope =>
-            {
-                foreach (var b in pass.RowBacks) ClearRow(pass.Outputs[b.Value], GpuNames.Index(pass.Row), b.Feature.Extent);
-            },
-            pair =>
-            {
-                var weights = Weights(plan, pair, sweepColumns: true);
-                foreach (var b in pass.RowBacks)
-                    AddWeighted(pass.Outputs[b.Value], GpuNames.Index(pass.Row), b, GpuNames.Index(pass.Column), weights[b.Tile]);
-            },
-            _ => { });
-    }
+    public void EmitStripRowBacks(StripPassPlan plan, Scope outer) => EmitStripBacks(plan, outer, rows: true);
 
     /// <summary>The column back contractions of a strip: a thread per column, every row.</summary>
-    public void EmitStripColumnBacks(StripPassPlan plan, Scope outer)
+    public void EmitStripColumnBacks(StripPassPlan plan, Scope outer) => EmitStripBacks(plan, outer, rows: false);
+
+    /// <summary>
+    /// One side's back contractions of a strip: a thread per value of that side's index, sweeping the other side,
+    /// recomputing each pair's weights and adding weight times the other side's operand row into its own output row.
+    /// </summary>
+    private void EmitStripBacks(StripPassPlan plan, Scope outer, bool rows)
     {
         var pass = plan.Pass;
-        Sweep(pass.Column, pass.Row, Staged(pass.Contractions, sweepColumns: false), outer,
+        var (own, swept) = rows ? (pass.Row, pass.Column) : (pass.Column, pass.Row);
+        var backs = rows ? pass.RowBacks : pass.ColumnBacks;
+        Sweep(own, swept, Staged(pass.Contractions, sweepColumns: rows), outer,
             scope =>
             {
-                foreach (var b in pass.ColumnBacks) ClearRow(pass.Outputs[b.Value], GpuNames.Index(pass.Column), b.Feature.Extent);
+                foreach (var b in backs) ClearRow(pass.Outputs[b.Value], GpuNames.Index(own), b.Feature.Extent);
             },
             pair =>
             {
-                var weights = Weights(plan, pair, sweepColumns: false);
-                foreach (var b in pass.ColumnBacks)
-                    AddWeighted(pass.Outputs[b.Value], GpuNames.Index(pass.Column), b, GpuNames.Index(pass.Row), weights[b.Tile]);
+                var weights = Weights(plan, pair, sweepColumns: rows);
+                foreach (var b in backs)
+                    AddWeighted(pass.Outputs[b.Value], GpuNames.Index(own), b, GpuNames.Index(swept), weights[b.Tile]);
             },
             _ => { });
     }

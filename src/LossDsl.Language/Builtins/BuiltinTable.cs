@@ -144,11 +144,17 @@ internal static class BuiltinTable
                 (g, n, adj) => new[] { (0, g.Mul(adj, n.Args[1])), (1, g.Mul(adj, n.Args[0])) }),
             Operation(Op.Div, "/", (a, b, _) => a / b,
                 (g, n, adj) => new[] { (0, g.Div(adj, n.Args[1])), (1, g.Neg(g.Div(g.Mul(adj, n), n.Args[1]))) }),
-            // d/da a^b = b a^(b-1); d/db a^b = a^b log(a) (0 where a <= 0, where the power is constant in b or undefined).
+            // d/da a^b = b a^(b-1), defined as 0 where b == 0 (as PyTorch's pow backward: a^0 is constant, and
+            // 0 * 0^(-1) would be NaN) and where a == 0 with b < 1 (the one-sided derivative is infinite there; a zero
+            // base is where a saturated probability underflowed, 1 - p with p == 1, and its own derivative underflowed
+            // to 0 too, so an infinite partial would only turn the gradient into inf * 0 = NaN, as it does in PyTorch:
+            // 0 is the limit in those cases, the convention PyTorch's norm backward takes at 0);
+            // d/db a^b = a^b log(a) (0 where a <= 0, where the power is constant in b or undefined).
             Operation(Op.Pow, "^", (a, b, _) => ScalarMath.Pow(a, b),
                 (g, n, adj) => new[]
                 {
-                    (0, g.Mul(adj, g.Mul(n.Args[1], g.Binary(Op.Pow, n.Args[0], g.Sub(n.Args[1], g.One))))),
+                    (0, g.Select(g.Binary(Op.Or, g.Binary(Op.Eq, n.Args[1], g.Zero), g.Binary(Op.And, g.Binary(Op.Eq, n.Args[0], g.Zero), g.Binary(Op.Lt, n.Args[1], g.One))), g.Zero,
+                        g.Mul(adj, g.Mul(n.Args[1], g.Binary(Op.Pow, n.Args[0], g.Sub(n.Args[1], g.One)))))),
                     (1, g.Select(g.Binary(Op.Gt, n.Args[0], g.Zero), g.Mul(adj, g.Mul(n, g.Unary(Op.Log, n.Args[0]))), g.Zero)),
                 },
                 StableForms.Power, OpCost.Polynomial),

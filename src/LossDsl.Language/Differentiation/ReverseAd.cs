@@ -12,8 +12,9 @@ namespace LossDsl.Language.Differentiation;
 /// and the emitters treat like the loss. The derivative rule of each operation is in <see cref="BuiltinTable.Operations"/>.
 /// </summary>
 /// <remarks>
-/// A node used under more indices than it depends on (a[i] inside a pairwise term over i, j) receives the sum of its
-/// parents' adjoints over the extra indices. A reduction passes its adjoint to its body unchanged (sum) or to the
+/// A node used under more indices than it depends on (a[i] inside a pairwise term over i, j, or v[i] in
+/// <c>z[i, c] + v[i]</c> under a sum over c) receives the sum of its parents' adjoints over the extra indices of the
+/// parent's space, whether or not the adjoint's expression mentions them. A reduction passes its adjoint to its body unchanged (sum) or to the
 /// arg-max elements (max/min; ties each receive it). The gradient of an input tensor collects the adjoints of all its
 /// loads: plain index subscripts are renamed to the gradient's axes, while gathered subscripts such as
 /// <c>z[i, y[i]]</c> scatter through an indicator (<c>c == y[i]</c>).
@@ -85,8 +86,11 @@ internal sealed class ReverseAd
             {
                 var arg = n.Args[position];
                 if (arg.Type != DslType.Real || partial.IsConstValue(0)) continue;
-                // Sum over the indices the parent's adjoint has and the argument does not.
-                var extra = partial.Free.Where(id => !arg.DependsOn(id)).Select(id => _graph.Var(id)).ToArray();
+                // Sum over the indices of the parent's space that the argument does not have. The space is the
+                // parent's free indices (its adjoint is a value for each of them, even where the adjoint's expression
+                // does not mention them: z[i, c] + v[i] under sum[c] gives v[i] the adjoint once per c) together with
+                // the partial's (a reduction's body lives under its reduced indices too, which the body depends on).
+                var extra = n.Free.Concat(partial.Free).Distinct().Where(id => !arg.DependsOn(id)).Select(id => _graph.Var(id)).ToArray();
                 Contribute(arg, extra.Length == 0 ? partial : _graph.Reduce(ReduceKind.Sum, extra, partial), pending);
             }
         }

@@ -181,8 +181,15 @@ internal static class BuiltinTable
             Operation(Op.Softplus, "softplus", (a, _, _) => ScalarMath.Softplus(a),
                 (g, n, adj) => new[] { (0, g.Mul(adj, g.Unary(Op.Sigmoid, n.Args[0]))) },
                 StableForms.Softplus, OpCost.Polynomial),
+            // d tanh(x) = 1 - tanh(x)^2 = sech(x)^2, computed as 4t / (1 + t)^2 with t = exp(-2|x|): 1 - tanh^2 cancels
+            // in float as tanh saturates (at |x| = 6 it keeps two significant digits).
             Operation(Op.Tanh, "tanh", (a, _, _) => Math.Tanh(a),
-                (g, n, adj) => new[] { (0, g.Mul(adj, g.Sub(g.One, g.Mul(n, n)))) }, cost: OpCost.Polynomial),
+                (g, n, adj) =>
+                {
+                    var t = g.Unary(Op.Exp, g.Neg(g.Mul(g.Const(2), g.Unary(Op.Abs, n.Args[0]))));
+                    var onePlusT = g.Add(g.One, t);
+                    return new[] { (0, g.Mul(adj, g.Div(g.Mul(g.Const(4), t), g.Mul(onePlusT, onePlusT)))) };
+                }, cost: OpCost.Polynomial),
             Operation(Op.Atan, "atan", (a, _, _) => Math.Atan(a),
                 (g, n, adj) => new[] { (0, g.Div(adj, g.Add(g.One, g.Mul(n.Args[0], n.Args[0])))) }, cost: OpCost.Polynomial),
             Operation(Op.Erf, "erf", (a, _, _) => ScalarMath.Erf(a),

@@ -45,6 +45,9 @@ internal sealed class AlgebraicSimplifier
                 if (a[0].IsConstValue(0)) return Neg(a[1]);
                 if (ReferenceEquals(a[0], a[1])) return Zero;
                 if (a[1].Op == Op.Neg) return Add(a[0], a[1].Args[0]);
+                // 1 - sigmoid(x) = sigmoid(-x): exact where the subtraction would cancel (for x = 15, 1 - p in float
+                // keeps one significant bit), and its stable form shares exp(-|x|) with sigmoid(x).
+                if (a[0].IsConstValue(1) && a[1].Op == Op.Sigmoid) return _graph.Unary(Op.Sigmoid, Neg(a[1].Args[0]));
                 return Factor(Op.Sub, a[0], a[1]);
             case Op.Mul:
                 if (a[0].IsConstValue(0) || a[1].IsConstValue(0)) return Zero;

@@ -22,6 +22,26 @@ namespace LossDsl.Tests.Generator;
 /// </summary>
 public class FuzzTests(ITestOutputHelper output)
 {
+    // ---- Scale ------------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The counts and seeds of a run. CI runs the defaults; a scaled run sets them from the environment:
+    /// <c>LOSSDSL_FUZZ_MALFORMED</c> and <c>LOSSDSL_FUZZ_WELLFORMED</c> (counts), <c>LOSSDSL_FUZZ_SEED</c> (one seed for
+    /// both parts), and <c>LOSSDSL_FUZZ_ONLY</c> (a comma-separated list of case names, such as <c>W3247</c>, to check
+    /// only those: the cases are still generated in order, so a name means the same case as in the full run).
+    /// docs/benchmarks.md records the scaled runs and their command.
+    /// </summary>
+    internal static class Scale
+    {
+        public static int Malformed => Int("LOSSDSL_FUZZ_MALFORMED", MalformedCount);
+        public static int WellFormed => Int("LOSSDSL_FUZZ_WELLFORMED", WellFormedCount);
+        public static int? Seed => Environment.GetEnvironmentVariable("LOSSDSL_FUZZ_SEED") is { Length: > 0 } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : null;
+        public static HashSet<string>? Only => Environment.GetEnvironmentVariable("LOSSDSL_FUZZ_ONLY") is { Length: > 0 } s
+            ? s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() : null;
+        private static int Int(string name, int fallback) =>
+            Environment.GetEnvironmentVariable(name) is { Length: > 0 } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    }
+
     // ---- (a) Malformed input ----------------------------------------------------------------------------------------
 
     public const int MalformedCount = 3000;
@@ -156,8 +176,9 @@ public class FuzzTests(ITestOutputHelper output)
     public void MalformedInputNeverCrashesAndIsReportedInsideItsLiteral()
     {
         var watch = Stopwatch.StartNew();
-        var rng = new Random(20261122);
-        var expressions = Enumerable.Range(0, MalformedCount).Select(_ => RandomMalformed(rng)).ToList();
+        var rng = new Random(Scale.Seed ?? 20261122);
+        int count = Scale.Malformed;
+        var expressions = Enumerable.Range(0, count).Select(_ => RandomMalformed(rng)).ToList();
         var problems = new List<string>();
         int generated = 0, rejected = 0;
         var idsSeen = new SortedDictionary<string, int>();
@@ -226,10 +247,10 @@ public class FuzzTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{MalformedCount} inputs: {generated} generated, {rejected} rejected in {watch.Elapsed.TotalSeconds:F1} s; ids: {string.Join(", ", idsSeen.Select(kv => kv.Key + "×" + kv.Value))}");
+        output.WriteLine($"{count} inputs: {generated} generated, {rejected} rejected in {watch.Elapsed.TotalSeconds:F1} s; ids: {string.Join(", ", idsSeen.Select(kv => kv.Key + "×" + kv.Value))}");
         Assert.True(problems.Count == 0, $"{problems.Count} problems, first ones:\n" + string.Join("\n", problems.Take(25)));
         // The mix exercises both outcomes and most syntax and binding errors.
-        Assert.True(generated > 100 && rejected > 1000, $"generated {generated}, rejected {rejected}");
+        Assert.True(generated > count / 30 && rejected > count / 3, $"generated {generated}, rejected {rejected}");
         Assert.True(idsSeen.Keys.Count(id => id.StartsWith("LOSS0", StringComparison.Ordinal)) >= 10, "too few distinct diagnostics: " + string.Join(", ", idsSeen.Keys));
     }
 
@@ -250,13 +271,27 @@ public class FuzzTests(ITestOutputHelper output)
     public const int WellFormedCount = 1500;
     private const int WellFormedBatch = 100;
 
-    internal enum Family { Elementwise, RowWise, Mixed }
+    internal enum Family { Elementwise, RowWise, Mixed, Pair, Saturated, ConstantGradient, Deep }
 
     internal static string ParametersOf(Family f) => f switch
     {
-        Family.Elementwise => "ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx, Span<float> dy, float alpha",
+        Family.Elementwise or Family.ConstantGradient or Family.Deep => "ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx, Span<float> dy, float alpha",
         Family.RowWise => "ReadOnlySpan<float> z, ReadOnlySpan<int> t, Span<float> dz, float alpha",
+        Family.Pair => "ReadOnlySpan<float> f, ReadOnlySpan<float> yl, Span<float> df, float alpha, int dim",
+        Family.Saturated => "ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx, float alpha",
         _ => "ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z, ReadOnlySpan<int> t, Span<float> dx, Span<float> dz, float alpha",
+    };
+
+    /// <summary>
+    /// Parameter renamings of elementwise cases: names that the generated code derives from other parameters or uses
+    /// itself, and a C# keyword (written <c>@class</c> in C#, <c>class</c> in the expression).
+    /// </summary>
+    private static readonly Dictionary<string, string>[] s_renames =
+    {
+        new() { ["y"] = "p_x" },
+        new() { ["y"] = "s_alpha" },
+        new() { ["alpha"] = "upstreamGradient" },
+        new() { ["y"] = "class" },
     };
 
     /// <summary>
@@ -268,7 +303,7 @@ public class FuzzTests(ITestOutputHelper output)
     {
         private readonly Random _r;
         private static readonly string[] s_constants = { "0.5", "2", "1.5", "0.25", "3", ".75", "1e-1", "1.25" };
-        private static readonly string[] s_exponents = { "0.5", "1.5", "2", "3", "-0.5", "-1" };
+        private static readonly string[] s_exponents = { "0.5", "1.5", "2", "3", "-0.5", "-1", "0", "1" };
 
         private enum Level { Element, Class, Row }
 
@@ -305,6 +340,8 @@ public class FuzzTests(ITestOutputHelper output)
             int kind = _r.Next(6);
             string body = kind is 2 or 5 ? Bnd(Level.Class, d) : Any(Level.Class, d);
             body = P(0.5) ? $"{body} + 0.25 * z[i, c]" : $"{body} - tanh(z[i, c])";
+            // A term invariant in c: it receives its adjoint once per class.
+            if (P(0.25)) body = $"{body} - {Pick(new[] { "0.5 * z[i, t[i]]", "tanh(z[i, t[i]])", "logsumexp[c](z[i, c])", "alpha * mean[c](z[i, c])" })}";
             return kind switch
             {
                 0 or 1 => $"logsumexp[c]({body})",
@@ -432,6 +469,85 @@ public class FuzzTests(ITestOutputHelper output)
             return (lets.ToString(), term + " + 0.01 * mean[i](sum[c](z[i, c] * z[i, c]) - z[i, t[i]])");
         }
 
+        /// <summary>
+        /// A pair space over the rows of f [rows, dim] (a similarity binding) reduced per row with filters on the float
+        /// labels yl, counts and several reductions of the same pairs.
+        /// </summary>
+        private string PairPart()
+        {
+            string similarity = _r.Next(3) switch
+            {
+                0 => "s[i, j] = sum[d](f[i, d] * f[j, d]) * alpha; ",
+                1 => "zn[i, d] = f[i, d] / sqrt(0.001 + sum[e](f[i, e] * f[i, e])); s[i, j] = sum[d](zn[i, d] * zn[j, d]) / (0.1 + alpha); ",
+                _ => "s[i, j] = -sum[d]((f[i, d] - f[j, d])^2) * alpha; ",
+            };
+            string w = Pick(new[] { "0.25", "0.5", "1" });
+            string Term() => _r.Next(7) switch
+            {
+                0 => "logsumexp[j | j != i](s[i, j])",
+                1 => $"where(count[j](abs(yl[i] - yl[j]) <= {w}) > 1, logsumexp[j](s[i, j]), 0)",
+                2 => "logsumexp[j](s[i, j]) + logsumexp[j](-s[i, j])",
+                3 => "sum[j | yl[j] == yl[i] && j != i](softplus(-s[i, j])) / (1 + count[j](yl[j] == yl[i]))",
+                4 => "max[j | j != i](s[i, j])",
+                5 => "sum[j](sigmoid(s[i, j]) * where(yl[i] == yl[j], -1, 1))",
+                _ => $"logsumexp[j | yl[j] != yl[i]](s[i, j] + {Const()}) - sum[j | yl[j] == yl[i]](s[i, j]) / count[j](yl[j] == yl[i])",
+            };
+            return "index d, e : dim; " + similarity + (P(0.5) ? $"mean[i]({Term()})" : $"mean[i]({Term()} + 0.5 * {Term()})");
+        }
+
+        /// <summary>A focal-like loss whose powers meet saturated probabilities (the inputs reach |x| = 1e4).</summary>
+        private string SaturatedPart()
+        {
+            string b = Pick(new[] { "(1 - pt)", "pt", "p", "(1 - p)", "sigmoid(-x)" });
+            string e = Pick(new[] { "0", "0.5", "1", "1.5", "2", "3", "alpha" });
+            string m = Pick(new[] { "bce_logits(x, y)", "softplus(-x)", "-log(pt + 1e-6)", "1" });
+            return $"p = sigmoid(x); pt = y * p + (1 - y) * (1 - p); mean({b}^{e} * {m}) + 0.01 * mean(softplus(x) * y)";
+        }
+
+        /// <summary>A loss whose gradient with respect to y does not depend on the data (a constant broadcast).</summary>
+        private string ConstantGradientPart(int depth)
+        {
+            _elementLets.Clear();
+            // a term of x alone, so that y appears only linearly
+            string a = System.Text.RegularExpressions.Regex.Replace(Any(Level.Element, depth), @"\by\b", "x");
+            return _r.Next(3) switch
+            {
+                0 => $"mean({a}) + 0.5 * mean(x * x) - {Const()} * mean(y)",
+                1 => $"mean({a} * x + x) + alpha * sum(y)",
+                _ => $"mean({a}) + 0.37 * mean(x) - mean(y)",
+            };
+        }
+
+        /// <summary>Deep nesting (a chain of up to 60 functions, each a level of parentheses) or a long sum (up to 500 terms).</summary>
+        private string DeepPart()
+        {
+            if (P(0.5))
+            {
+                string e = "x";
+                int levels = _r.Next(10, 61);
+                for (int k = 0; k < levels; k++)
+                {
+                    e = _r.Next(4) switch
+                    {
+                        0 => $"tanh(0.9 * {e} + 0.1 * y)",
+                        1 => $"({e} - 0.25 * y) / 1.5",
+                        2 => $"(softplus({e}) - 0.5)",
+                        _ => $"atan({e} + y)",
+                    };
+                }
+                return $"mean({e}) + 0.01 * mean(x * y)";
+            }
+            int terms = _r.Next(50, 501);
+            var sb = new StringBuilder("mean(");
+            for (int k = 0; k < terms; k++)
+            {
+                if (k > 0) sb.Append(_r.Next(4) == 0 ? " - " : " + ");
+                sb.Append((0.001 * (k + 1)).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)).Append(" * ")
+                  .Append(Pick(new[] { "x", "y", "x * y", "tanh(x)", "sigmoid(y)", "x^2", "softplus(x - y)" }));
+            }
+            return sb.Append(')').ToString();
+        }
+
         public string Next(Family f)
         {
             int depth = _r.Next(1, 5);
@@ -439,6 +555,10 @@ public class FuzzTests(ITestOutputHelper output)
             {
                 case Family.Elementwise: { var (l, t) = ElementPart(depth); return l + t; }
                 case Family.RowWise: { var (l, t) = RowPart(depth); return l + t; }
+                case Family.Pair: return PairPart();
+                case Family.Saturated: return SaturatedPart();
+                case Family.ConstantGradient: return ConstantGradientPart(depth);
+                case Family.Deep: return DeepPart();
                 default:
                 {
                     var (rl, rt) = RowPart(Math.Max(1, depth - 1));
@@ -449,32 +569,80 @@ public class FuzzTests(ITestOutputHelper output)
         }
     }
 
-    private sealed record WellFormed(int Index, Family Family, string Expression)
+    /// <summary>A random valid loss; <see cref="Renames"/> renames parameters (base name to name), <see cref="Overload"/>
+    /// adds a same-arity overload on double spans.</summary>
+    private sealed record WellFormed(int Index, Family Family, string Expression, Dictionary<string, string>? Renames = null, bool Overload = false)
     {
         public string Name => "W" + Index;
+
+        /// <summary>The expression as declared (renamed).</summary>
+        public string Declared => Renames is null ? Expression
+            : Renames.Aggregate(Expression, (e, kv) => System.Text.RegularExpressions.Regex.Replace(e, $@"\b{kv.Key}\b", kv.Value));
+
+        public string Rename(string name) => Renames is not null && Renames.TryGetValue(name, out var n) ? n : name;
+
+        /// <summary>The C# parameter list, renamed (gradients follow their input; keywords escaped).</summary>
+        public string Parameters => string.Join(", ", ParametersOf(Family).Split(", ").Select(p =>
+        {
+            int space = p.LastIndexOf(' ');
+            string type = p.Substring(0, space), name = p.Substring(space + 1);
+            string renamed = type == "Span<float>" && name.StartsWith('d') ? "d" + Rename(name.Substring(1)) : Rename(name);
+            return type + " " + (Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(renamed) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + renamed : renamed);
+        }));
+
+        public Dictionary<string, object> RenameInputs(Dictionary<string, object> inputs) => inputs.ToDictionary(kv => Rename(kv.Key), kv => kv.Value);
+
+        public LossParameterDeclaration[] Declarations => FuzzTests.Declarations(Family).Select(d =>
+            new LossParameterDeclaration(d.Kind == LossParameterKind.Gradient ? "d" + Rename(d.Name.Substring(1)) : Rename(d.Name), d.Kind)).ToArray();
     }
 
     private static string WellFormedSource(IEnumerable<WellFormed> items)
     {
         var sb = new StringBuilder("using System;\nusing LossDsl;\n\nnamespace Fuzz;\n\npublic static partial class WellFormed\n{\n");
         foreach (var w in items)
-            sb.Append("    [GeneratedLoss(@\"").Append(w.Expression.Replace("\"", "\"\"")).Append("\")]\n    public static partial float ")
-              .Append(w.Name).Append('(').Append(ParametersOf(w.Family)).Append(");\n\n");
+        {
+            string attribute = "    [GeneratedLoss(@\"" + w.Declared.Replace("\"", "\"\"") + "\")]\n";
+            sb.Append(attribute).Append("    public static partial float ").Append(w.Name).Append('(').Append(w.Parameters).Append(");\n\n");
+            if (w.Overload)
+                sb.Append(attribute).Append("    public static partial double ").Append(w.Name).Append('(')
+                  .Append(w.Parameters.Replace("<float>", "<double>").Replace("float ", "double ")).Append(");\n\n");
+        }
         return sb.Append("}\n").ToString();
     }
 
     private static readonly int[] s_smallSizes = { 0, 1, 2, 3 }, s_middleSizes = { 7, 8, 9 }, s_largeSizes = { 17, 100 };
     private static readonly int[] s_classCounts = { 1, 3, 8, 17 };
+    private static readonly float[] s_saturated = { 20, -20, 1e4f, -1e4f, 15, -15, 8, -8 };
 
     private static Dictionary<string, object> Inputs(Family f, Random r, int size)
     {
         var d = new Dictionary<string, object> { ["alpha"] = (float)(0.3 + 1.2 * r.NextDouble()) };
+        switch (f)
+        {
+            case Family.Pair:
+            {
+                int rows = Math.Max(size, 2), dim = new[] { 1, 3, 8 }[r.Next(3)];
+                d["f"] = LossCheck.Normal(r, rows * dim, 0.7);
+                d["yl"] = Enumerable.Range(0, rows).Select(_ => (float)r.Next(3)).ToArray();
+                d["dim"] = dim;
+                return d;
+            }
+            case Family.Saturated:
+            {
+                // Every third element moderate (so the gradient has a scale), the others saturated.
+                var x = LossCheck.Normal(r, size, 2);
+                for (int k = 0; k < size; k++) if (k % 3 != 0) x[k] = s_saturated[r.Next(s_saturated.Length)];
+                d["x"] = x;
+                d["y"] = LossCheck.Bits(r, size);
+                return d;
+            }
+        }
         if (f != Family.RowWise)
         {
             d["x"] = LossCheck.Normal(r, size);
             d["y"] = LossCheck.Normal(r, size);
         }
-        if (f != Family.Elementwise)
+        if (f is Family.RowWise or Family.Mixed)
         {
             int rows = f == Family.Mixed ? r.Next(0, 6) : size, classes = s_classCounts[r.Next(s_classCounts.Length)];
             d["z"] = LossCheck.Normal(r, rows * classes, 1.5);
@@ -483,18 +651,34 @@ public class FuzzTests(ITestOutputHelper output)
         return d;
     }
 
+    /// <summary>The family of case k: half elementwise, then row-wise, mixed, and one in twenty of each special family.</summary>
+    private static Family FamilyOf(int k) => (k % 20) switch
+    {
+        < 9 => Family.Elementwise,
+        < 14 => Family.RowWise,
+        < 16 => Family.Mixed,
+        16 => Family.Pair,
+        17 => Family.Saturated,
+        18 => Family.ConstantGradient,
+        _ => Family.Deep,
+    };
+
     /// <summary>The random losses of <see cref="WellFormedKernelsMatchTheInterpreter"/>, in order (fixed seed).</summary>
     private static List<WellFormed> WellFormedItems()
     {
-        var gen = new ExpressionGenerator(new Random(4242));
+        var r = new Random(Scale.Seed ?? 4242);
+        var gen = new ExpressionGenerator(r);
         var items = new List<WellFormed>();
         var seen = new HashSet<string>();
-        for (int k = 0; k < WellFormedCount; k++)
+        for (int k = 0; k < Scale.WellFormed; k++)
         {
-            var family = (k % 10) switch { < 5 => Family.Elementwise, < 8 => Family.RowWise, _ => Family.Mixed };
+            var family = FamilyOf(k);
             string e;
             do e = gen.Next(family); while (!seen.Add(e)); // no duplicates (small ones repeat)
-            items.Add(new WellFormed(k, family, e));
+            double variant = r.NextDouble();
+            var renames = family == Family.Elementwise && variant < 0.1 ? s_renames[r.Next(s_renames.Length)] : null;
+            bool overload = family == Family.Elementwise && variant >= 0.1 && variant < 0.15;
+            items.Add(new WellFormed(k, family, e, renames, overload));
         }
         return items;
     }
@@ -508,27 +692,59 @@ public class FuzzTests(ITestOutputHelper output)
         var rejected = new List<string>();
         foreach (var w in items)
         {
-            try { LossExpression.Parse(w.Expression, Declarations(w.Family)); }
-            catch (LossExpressionException e) { rejected.Add($"{w.Name} ({w.Family}): {Show(w.Expression)}\n    {e.Message.Replace("\n", "\n    ")}"); }
+            try { LossExpression.Parse(w.Declared, w.Declarations); }
+            catch (LossExpressionException e) { rejected.Add($"{w.Name} ({w.Family}): {Show(w.Declared)}\n    {e.Message.Replace("\n", "\n    ")}"); }
         }
         Assert.True(rejected.Count == 0, $"{rejected.Count} rejected, the first ones:\n" + string.Join("\n", rejected.Take(10)));
         Assert.Equal(items.Count, items.Select(w => w.Expression).Distinct().Count());
-        foreach (var f in new[] { "log(", "sqrt(", "exp(", "^", "where(", "logsumexp", "max[c]", "min(", "clamp(", "relu(", "erf(", "atan(", "u = ", "lse[i]", "softmax[c]", "&&", "||", "!(", "c == t[i]" })
-            Assert.True(items.Count(w => w.Expression.Contains(f, StringComparison.Ordinal)) >= 10, $"too few expressions with '{f}'");
+        foreach (var f in new[] { "log(", "sqrt(", "exp(", "^", "where(", "logsumexp", "max[c]", "min(", "clamp(", "relu(", "erf(", "atan(", "u = ", "lse[i]", "softmax[c]", "&&", "||", "!(", "c == t[i]",
+                                  "count[j]", "s[i, j]", "^0)", "sum(y)", "p_x", "upstreamGradient", "class", "- logsumexp[c](z[i, c])" })
+            Assert.True(items.Count(w => (w.Declared + w.Parameters).Contains(f, StringComparison.Ordinal)) >= 3, $"too few declarations with '{f}'");
+        Assert.True(items.Count(w => w.Overload) >= 10, "too few overloads");
+        Assert.True(items.Max(w => w.Declared.Count(c => c == '(')) >= 50, "no deeply nested expression");
     }
 
     internal static LossParameterDeclaration[] Declarations(Family f) => f switch
     {
-        Family.Elementwise => new[] { LossParameterDeclaration.Tensor("x"), LossParameterDeclaration.Tensor("y"), LossParameterDeclaration.Gradient("dx"), LossParameterDeclaration.Gradient("dy"), LossParameterDeclaration.Real("alpha") },
+        Family.Elementwise or Family.ConstantGradient or Family.Deep => new[] { LossParameterDeclaration.Tensor("x"), LossParameterDeclaration.Tensor("y"), LossParameterDeclaration.Gradient("dx"), LossParameterDeclaration.Gradient("dy"), LossParameterDeclaration.Real("alpha") },
         Family.RowWise => new[] { LossParameterDeclaration.Tensor("z"), LossParameterDeclaration.Labels("t"), LossParameterDeclaration.Gradient("dz"), LossParameterDeclaration.Real("alpha") },
+        Family.Pair => new[] { LossParameterDeclaration.Tensor("f"), LossParameterDeclaration.Tensor("yl"), LossParameterDeclaration.Gradient("df"), LossParameterDeclaration.Real("alpha"), LossParameterDeclaration.Int("dim") },
+        Family.Saturated => new[] { LossParameterDeclaration.Tensor("x"), LossParameterDeclaration.Tensor("y"), LossParameterDeclaration.Gradient("dx"), LossParameterDeclaration.Real("alpha") },
         _ => new[] { LossParameterDeclaration.Tensor("x"), LossParameterDeclaration.Tensor("y"), LossParameterDeclaration.Tensor("z"), LossParameterDeclaration.Labels("t"), LossParameterDeclaration.Gradient("dx"), LossParameterDeclaration.Gradient("dz"), LossParameterDeclaration.Real("alpha") },
     };
+
+    /// <summary>The float kernel of a case (the declaration on float spans; a case may have a double overload).</summary>
+    private static MethodInfo KernelOf(Type type, WellFormed w) =>
+        type.GetMethods(BindingFlags.Public | BindingFlags.Static).Single(m => m.Name == w.Name && m.ReturnType == typeof(float)
+            && m.GetCustomAttributesData().Any(a => a.AttributeType.Name == "GeneratedLossAttribute"));
+
+    /// <summary>
+    /// Checks one case at one size: the kernel against the interpreter; a second call on the same inputs gives the
+    /// same bits; with <paramref name="finiteDifferences"/>, the interpreter's gradients against central finite
+    /// differences of its float64 loss (which catches a wrong derivative rule that the kernel and the interpreter share).
+    /// </summary>
+    private static void CheckCase(MethodInfo method, WellFormed w, Dictionary<string, object> inputs, int size, bool finiteDifferences, Random rng)
+    {
+        var (loss, gradients) = LossCheck.CompareWithInterpreter(method, inputs, $" (size {size})");
+        var args = LossCheck.KernelArguments(method, inputs);
+        float again = LossInvoker.For(method).Invoke(args);
+        Assert.True(BitConverter.SingleToInt32Bits(loss) == BitConverter.SingleToInt32Bits(again), $"size {size}: a second call returns {again:R}, the first {loss:R}");
+        foreach (var (p, i) in method.GetParameters().Select((p, i) => (p, i)).Where(x => x.p.ParameterType == typeof(Span<float>)))
+        {
+            var first = gradients[p.Name!];
+            var second = (float[])args[i];
+            for (int k = 0; k < first.Length; k++)
+                Assert.True(BitConverter.SingleToInt32Bits(first[k]) == BitConverter.SingleToInt32Bits(second[k]), $"size {size}: {p.Name}[{k}] is {second[k]:R} on a second call, {first[k]:R} on the first");
+        }
+        if (finiteDifferences && float.IsFinite(loss)) LossCheck.CheckFiniteDifferences(method, inputs, 3, rng);
+    }
 
     [Fact]
     public void WellFormedKernelsMatchTheInterpreter()
     {
         var watch = Stopwatch.StartNew();
-        var items = WellFormedItems();
+        var only = Scale.Only;
+        var items = WellFormedItems().Where(w => only is null || only.Contains(w.Name)).ToList();
 
         var failures = new List<string>();
         int checkedCalls = 0;
@@ -550,10 +766,10 @@ public class FuzzTests(ITestOutputHelper output)
                 foreach (var w in batch)
                 {
                     var one = GeneratorHarness.Run(WellFormedSource(new[] { w }));
-                    var errors = one.Errors.Where(e => e.Id != "CS8795").ToList();
-                    if (errors.Count == 0 && one.GeneratedSources.Length == 1) continue;
+                    var errors = one.Errors.ToList();
+                    if (errors.Count == 0) continue;
                     bad.Add(w.Name);
-                    failures.Add($"{w.Name} ({w.Family}) does not compile: {Show(w.Expression)}\n    " + string.Join("\n    ", one.Errors.Select(e => e.ToString())));
+                    failures.Add($"{w.Name} ({w.Family}) does not compile: {Show(w.Declared)}\n    " + string.Join("\n    ", errors.Take(5).Select(e => e.ToString())));
                 }
                 Assert.True(bad.Count > 0, "the batch failed to compile but no single method does:\n" + string.Join("\n", r.Errors.Take(10)));
                 batch = batch.Where(w => !bad.Contains(w.Name)).ToList();
@@ -564,26 +780,46 @@ public class FuzzTests(ITestOutputHelper output)
             var type = assembly.GetType("Fuzz.WellFormed")!;
             foreach (var w in batch)
             {
-                var method = LossInvoker.Find(type, w.Name);
+                var method = KernelOf(type, w);
                 var inputRng = new Random(1000 + w.Index);
-                foreach (int size in new[] { Pick(inputRng, s_smallSizes), Pick(inputRng, s_middleSizes), Pick(inputRng, s_largeSizes) })
+                int[] sizes = { Pick(inputRng, s_smallSizes), Pick(inputRng, s_middleSizes), Pick(inputRng, s_largeSizes) };
+                foreach (int size in sizes)
                 {
                     try
                     {
-                        LossCheck.CompareWithInterpreter(method, Inputs(w.Family, inputRng, size), $" (size {size})");
+                        CheckCase(method, w, w.RenameInputs(Inputs(w.Family, inputRng, size)), size, finiteDifferences: size == sizes[1], inputRng);
                         checkedCalls++;
                     }
                     catch (Exception e)
                     {
-                        failures.Add($"{w.Name} ({w.Family}, size {size}): {Show(w.Expression)}\n    {e.GetType().Name}: {e.Message.Replace("\n", "\n    ")}");
+                        failures.Add($"{w.Name} ({w.Family}, size {size}): {Show(w.Declared)}\n    {e.GetType().Name}: {e.Message.Replace("\n", "\n    ")}");
                         break;
                     }
                 }
             }
         }
 
-        output.WriteLine($"{items.Count} expressions, {checkedCalls} kernel calls compared, {failures.Count} failures, {watch.Elapsed.TotalSeconds:F1} s ({compileTime.Elapsed.TotalSeconds:F1} s generating and compiling)");
+        output.WriteLine($"{items.Count} expressions, {checkedCalls} kernel calls compared (each called twice), {failures.Count} failures, {watch.Elapsed.TotalSeconds:F1} s ({compileTime.Elapsed.TotalSeconds:F1} s generating and compiling)");
         Assert.True(failures.Count == 0, $"{failures.Count} of {items.Count} random losses fail; the first ones:\n" + string.Join("\n", failures.Take(15)));
+    }
+
+    /// <summary>
+    /// Case W3247 of a 6,000-case run with seed 4343 missed its tolerance at size 1 (dz[0]: kernel 7.4108e-4,
+    /// interpreter 7.3347e-4): the derivative of tanh, written 1 - tanh^2, cancels in float where tanh saturates
+    /// (here tanh of a sum over 16 classes). It is now 4t / (1 + t)^2 with t = exp(-2|x|).
+    /// </summary>
+    [Fact]
+    public void FuzzCaseW3247OfSeed4343MatchesTheInterpreter()
+    {
+        const string expression = "mean(where(.75 <= abs(z[i, t[i]]), atan(clamp(clamp(logsumexp[c]((z[i, c] / (alpha + 0.5)) + 0.25 * z[i, c]), -3, -1), 0, 1)), exp((2 * tanh(sum[c | c != t[i]]((2 * tanh(1.5)) - tanh(z[i, c])))))^3) + 0.1 * z[i, t[i]]) + 0.01 * mean[i](sum[c](z[i, c] * z[i, c]) - z[i, t[i]])";
+        var w = new WellFormed(3247, Family.RowWise, expression);
+        var type = CompileAndLoad(WellFormedSource(new[] { w })).GetType("Fuzz.WellFormed")!;
+        var rng = new Random(1000 + w.Index);
+        int size = Pick(rng, s_smallSizes);
+        Assert.Equal(1, size);
+        CheckCase(KernelOf(type, w), w, Inputs(w.Family, rng, size), size, finiteDifferences: true, rng);
+        // The same expression at larger sizes and over other rows.
+        foreach (int n in new[] { 1, 3, 17 }) CheckCase(KernelOf(type, w), w, Inputs(w.Family, rng, n), n, finiteDifferences: true, rng);
     }
 
     private static int Pick(Random r, int[] a) => a[r.Next(a.Length)];

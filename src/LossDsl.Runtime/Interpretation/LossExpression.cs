@@ -160,7 +160,8 @@ public sealed class LossExpression
     /// </summary>
     /// <param name="expression">The loss expression, as in a <c>[GeneratedLoss]</c> attribute.</param>
     /// <param name="parameters">The parameters the expression may use, as a generated method would declare them.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="expression"/> is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="expression"/>, <paramref name="parameters"/> or one of its declarations is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A declaration's kind is not a <see cref="LossParameterKind"/>.</exception>
     /// <exception cref="LossExpressionException">The expression has errors (the diagnostics of docs/language.md §11).</exception>
     public static LossExpression Parse(string expression, params LossParameterDeclaration[] parameters)
     {
@@ -195,10 +196,13 @@ public sealed class LossExpression
     /// <summary>Evaluates the loss in double precision.</summary>
     /// <param name="arguments">
     /// The inputs by parameter name: a <c>float[]</c>, <c>double[]</c> or <c>int[]</c> for each float tensor (row-major),
-    /// an <c>int[]</c> for each labels tensor, any number for each hyperparameter. Gradient and output parameters take none.
+    /// an <c>int[]</c> for each labels tensor, a number for each hyperparameter (a whole one for an int parameter).
+    /// Gradient and output parameters take none.
     /// </param>
-    /// <exception cref="ArgumentException">An argument is missing or of the wrong type, or a tensor's length does not fit
-    /// its shape.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="arguments"/> is null, or an argument is null (its ParamName is the parameter).</exception>
+    /// <exception cref="ArgumentException">An argument is missing or of the wrong type (a string, bool or char is not a
+    /// number; an int parameter needs a whole number in the range of int), a name is not an input of the loss, or a
+    /// tensor's length does not fit its shape. ParamName is the parameter.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An extent given as an int parameter is negative.</exception>
     public double Evaluate(IReadOnlyDictionary<string, object> arguments) => new Evaluator(_model, _parameters, arguments, 1.0).Loss();
 
@@ -218,8 +222,10 @@ public sealed class LossExpression
     /// </summary>
     /// <param name="arguments">The inputs by parameter name, as for <see cref="Evaluate"/>.</param>
     /// <param name="upstream">The upstream gradient: every gradient is multiplied by it (the loss and the outputs are not).</param>
-    /// <exception cref="ArgumentException">An argument is missing or of the wrong type, or a tensor's length does not fit
-    /// its shape.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="arguments"/> is null, or an argument is null (its ParamName is the parameter).</exception>
+    /// <exception cref="ArgumentException">An argument is missing or of the wrong type (a string, bool or char is not a
+    /// number; an int parameter needs a whole number in the range of int), a name is not an input of the loss, or a
+    /// tensor's length does not fit its shape. ParamName is the parameter.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An extent given as an int parameter is negative.</exception>
     public LossEvaluation EvaluateWithGradients(IReadOnlyDictionary<string, object> arguments, double upstream = 1.0)
     {

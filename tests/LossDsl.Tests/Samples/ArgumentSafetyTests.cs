@@ -220,6 +220,34 @@ public class ArgumentSafetyTests
         Assert.Equal(new float[4], t);
     }
 
+    private const string SplitSource = """
+        using System;
+        using LossDsl;
+        namespace SplitTests;
+        public static partial class Losses
+        {
+            [GeneratedLoss("index i : n; index c : m; sum[i, c](x[0] * i * c) + max[i](min[c](x[0] + i - c))")]
+            public static partial float Wide(ReadOnlySpan<float> x, int n, int m);
+        }
+        """;
+
+    /// <summary>
+    /// The work split: with 16384 or more inner iterations per outer one, every outer iteration is a chunk, and each
+    /// chunk keeps one partial per sum of the pass. 2^31 - 1 chunks of two partials each wrapped to a negative count
+    /// in int, so the partials were never grown and the chunks indexed out of them; now the count is a long, and one
+    /// beyond an array is refused before the pass runs.
+    /// </summary>
+    [Fact]
+    public void PartialSumsBeyondAnArrayAreRefusedBeforeThePassRuns()
+    {
+        var assembly = GeneratorHarness.CompileAndLoad(SplitSource);
+        var wide = LossInvoker.For(assembly.GetType("SplitTests.Losses")!.GetMethod("Wide")!);
+        var e = Assert.Throws<OutOfMemoryException>(() => wide.Invoke(new float[] { 1f }, int.MaxValue, 1 << 14));
+        Assert.Contains("2147483647 chunks with 2 sums each needs more partial sums", e.Message);
+        // Small extents run: sum over i < 3, c < 2 of i * c = 3; max over i of min over c of (1 + i - c) = 2.
+        Assert.Equal(5f, wide.Invoke(new float[] { 1f }, 3, 2));
+    }
+
     /// <summary>
     /// The outside reproducer: InfoNCE in double keeps its pair values [N, N] in scratch memory; at N = 46341 the count
     /// is just past an array (2^31 + 4281), at N = 65537 past 2^32. The embedding dimension is 0 here, so the inputs

@@ -33,12 +33,12 @@ public static class GpuChecks
         return (int)view.Length;
     }
 
-    /// <summary>True when two views share memory.</summary>
-    public static bool Overlaps<T>(ArrayView<T> a, ArrayView<T> b) where T : unmanaged
+    /// <summary>True when two views share memory (of any element types: their byte ranges are compared).</summary>
+    public static bool Overlaps<TA, TB>(ArrayView<TA> a, ArrayView<TB> b) where TA : unmanaged where TB : unmanaged
     {
         if (a.Length == 0 || b.Length == 0 || a.GetAccelerator() != b.GetAccelerator()) return false;
         long pa = a.LoadEffectiveAddressAsPtr().ToInt64(), pb = b.LoadEffectiveAddressAsPtr().ToInt64();
-        long size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-        return pa < pb + b.Length * size && pb < pa + a.Length * size;
+        long sa = System.Runtime.CompilerServices.Unsafe.SizeOf<TA>(), sb = System.Runtime.CompilerServices.Unsafe.SizeOf<TB>();
+        return pa < pb + b.Length * sb && pb < pa + a.Length * sa;
     }
 }

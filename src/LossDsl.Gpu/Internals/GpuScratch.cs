@@ -27,6 +27,10 @@ public sealed class GpuScratch
         ArgumentNullException.ThrowIfNull(stream);
         var scratch = s_streams.GetValue(stream, _ => new GpuScratch());
         floats = Math.Max(1L, floats);
+        // The generated methods add the buffers' sizes with saturation (LossDsl.Internals.Sizes): a total that does not
+        // fit in a long, or whose bytes do not, is more memory than any device has.
+        if (floats > long.MaxValue / sizeof(float))
+            throw new OutOfMemoryException($"The call needs {LossDsl.Internals.Sizes.Text(floats)} floats of device memory beyond its inputs, more than a device can hold.");
         if (scratch._buffer is null || scratch._buffer.Length < floats)
         {
             // Work already enqueued may still read the old buffer.

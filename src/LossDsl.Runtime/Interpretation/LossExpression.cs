@@ -129,9 +129,12 @@ public sealed class LossExpression
     private readonly LossModel _model;
     private readonly IReadOnlyList<GradientExpression> _gradients;
 
-    private LossExpression(string expression, LossModel model, IReadOnlyList<GradientExpression> gradients, IReadOnlyList<string> warnings)
+    private readonly Dictionary<string, LossParameterKind> _parameters;
+
+    private LossExpression(string expression, LossModel model, IReadOnlyList<GradientExpression> gradients, IReadOnlyList<string> warnings,
+        Dictionary<string, LossParameterKind> parameters)
     {
-        Expression = expression; _model = model; _gradients = gradients; Warnings = warnings;
+        Expression = expression; _model = model; _gradients = gradients; Warnings = warnings; _parameters = parameters;
     }
 
     /// <summary>The expression as given to <see cref="Parse"/>.</summary>
@@ -157,11 +160,20 @@ public sealed class LossExpression
     /// </summary>
     /// <param name="expression">The loss expression, as in a <c>[GeneratedLoss]</c> attribute.</param>
     /// <param name="parameters">The parameters the expression may use, as a generated method would declare them.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="expression"/> is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="expression"/>, <paramref name="parameters"/> or one of its declarations is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A declaration's kind is not a <see cref="LossParameterKind"/>.</exception>
     /// <exception cref="LossExpressionException">The expression has errors (the diagnostics of docs/language.md §11).</exception>
     public static LossExpression Parse(string expression, params LossParameterDeclaration[] parameters)
     {
         if (expression is null) throw new ArgumentNullException(nameof(expression));
+        if (parameters is null) throw new ArgumentNullException(nameof(parameters));
+        foreach (var p in parameters)
+        {
+            if (p is null) throw new ArgumentNullException(nameof(parameters), "A parameter declaration is null.");
+            if (p.Name is null) throw new ArgumentNullException(nameof(parameters), "A parameter declaration has no name.");
+            if (!Enum.IsDefined(typeof(LossParameterKind), p.Kind))
+                throw new ArgumentOutOfRangeException(nameof(parameters), p.Kind, $"The parameter '{p.Name}' has no kind of LossParameterKind.");
+        }
         var ps = parameters.Select(p => new LossParameter(p.Name, p.Kind switch
         {
             LossParameterKind.Tensor => ParameterKind.FloatTensor,
@@ -176,18 +188,23 @@ public sealed class LossExpression
         var errors = compiled.Diagnostics.Where(d => d.Severity == DslSeverity.Error).ToList();
         if (!compiled.Success || errors.Count > 0) throw new LossExpressionException(expression, errors.Count > 0 ? errors : compiled.Diagnostics.ToList());
         var warnings = compiled.Diagnostics.Where(d => d.Severity == DslSeverity.Warning).Select(d => $"{d.Id}: {d.Message}").ToList();
-        return new LossExpression(expression, compiled.Model!, compiled.Gradients, warnings);
+        var kinds = new Dictionary<string, LossParameterKind>(StringComparer.Ordinal);
+        foreach (var p in parameters) kinds[p.Name] = p.Kind;
+        return new LossExpression(expression, compiled.Model!, compiled.Gradients, warnings, kinds);
     }
 
     /// <summary>Evaluates the loss in double precision.</summary>
     /// <param name="arguments">
     /// The inputs by parameter name: a <c>float[]</c>, <c>double[]</c> or <c>int[]</c> for each float tensor (row-major),
-    /// an <c>int[]</c> for each labels tensor, any number for each hyperparameter. Gradient and output parameters take none.
+    /// an <c>int[]</c> for each labels tensor, a number for each hyperparameter (a whole one for an int parameter).
+    /// Gradient and output parameters take none.
     /// </param>
-    /// <exception cref="ArgumentException">An argument is missing or of the wrong type, or a tensor's length does not fit
-    /// its shape.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="arguments"/> is null, or an argument is null (its ParamName is the parameter).</exception>
+    /// <exception cref="ArgumentException">An argument is missing or of the wrong type (a string, bool or char is not a
+    /// number; an int parameter needs a whole number in the range of int), a name is not an input of the loss, or a
+    /// tensor's length does not fit its shape. ParamName is the parameter.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An extent given as an int parameter is negative.</exception>
-    public double Evaluate(IReadOnlyDictionary<string, object> arguments) => new Evaluator(_model, arguments, 1.0).Loss();
+    public double Evaluate(IReadOnlyDictionary<string, object> arguments) => new Evaluator(_model, _parameters, arguments, 1.0).Loss();
 
     /// <summary>
     /// The value of output <paramref name="outputName"/> as bound, in the language's syntax: <c>"terms[i] = ..."</c>, no
@@ -205,17 +222,19 @@ public sealed class LossExpression
     /// </summary>
     /// <param name="arguments">The inputs by parameter name, as for <see cref="Evaluate"/>.</param>
     /// <param name="upstream">The upstream gradient: every gradient is multiplied by it (the loss and the outputs are not).</param>
-    /// <exception cref="ArgumentException">An argument is missing or of the wrong type, or a tensor's length does not fit
-    /// its shape.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="arguments"/> is null, or an argument is null (its ParamName is the parameter).</exception>
+    /// <exception cref="ArgumentException">An argument is missing or of the wrong type (a string, bool or char is not a
+    /// number; an int parameter needs a whole number in the range of int), a name is not an input of the loss, or a
+    /// tensor's length does not fit its shape. ParamName is the parameter.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An extent given as an int parameter is negative.</exception>
     public LossEvaluation EvaluateWithGradients(IReadOnlyDictionary<string, object> arguments, double upstream = 1.0)
     {
-        var ev = new Evaluator(_model, arguments, upstream);
+        var ev = new Evaluator(_model, _parameters, arguments, upstream);
         double loss = ev.Loss();
         var grads = new Dictionary<string, double[]>();
-        foreach (var g in _gradients) grads[g.Tensor.Gradient!.Name] = ev.Values(g.Axes, g.Expression);
+        foreach (var g in _gradients) grads[g.Tensor.Gradient!.Name] = ev.Values(g.Axes, g.Expression, g.Tensor.Gradient!.Name);
         var outputs = new Dictionary<string, double[]>();
-        foreach (var o in _model.Outputs) outputs[o.Name] = ev.Values(o.Axes, o.Value);
+        foreach (var o in _model.Outputs) outputs[o.Name] = ev.Values(o.Axes, o.Value, o.Name);
         return new LossEvaluation(loss, grads, outputs);
     }
 
@@ -227,28 +246,36 @@ public sealed class LossExpression
         private readonly double[] _scalars;
         private readonly int[] _extents;
 
-        public Evaluator(LossModel model, IReadOnlyDictionary<string, object> args, double upstream)
+        public Evaluator(LossModel model, IReadOnlyDictionary<string, LossParameterKind> parameters, IReadOnlyDictionary<string, object> args, double upstream)
         {
+            if (args is null) throw new ArgumentNullException("arguments");
             _model = model;
+            // Every argument must name an input: a name the loss does not declare, or a gradient or an output (the
+            // evaluation returns those), is a mistake the caller wants to hear about rather than an ignored value.
+            foreach (var name in args.Keys)
+            {
+                if (!parameters.TryGetValue(name, out var kind))
+                    throw new ArgumentException($"'{name}' is not a parameter of the loss; its parameters are {string.Join(", ", parameters.Keys.Select(k => $"'{k}'"))}.", name);
+                if (kind is LossParameterKind.Gradient or LossParameterKind.Output)
+                    throw new ArgumentException($"'{name}' is {(kind == LossParameterKind.Output ? "an output" : "a gradient (or output)")} parameter: it takes no argument (the evaluation returns its values).", name);
+            }
             _tensors = new double[model.Tensors.Count][];
             foreach (var t in model.Tensors)
             {
-                if (!args.TryGetValue(t.Name, out var v)) throw new ArgumentException($"missing argument '{t.Name}'", t.Name);
-                _tensors[t.Id] = v switch
-                {
-                    double[] d => d,
-                    float[] f => Array.ConvertAll(f, x => (double)x),
-                    int[] i => Array.ConvertAll(i, x => (double)x),
-                    _ => throw new ArgumentException($"argument '{t.Name}' must be a float[], double[] or int[]", t.Name),
-                };
-                if (t.IsInt && v is not int[]) throw new ArgumentException($"argument '{t.Name}' holds labels and must be an int[]", t.Name);
+                object v = Argument(args, t.Name);
+                _tensors[t.Id] = t.IsInt
+                    ? v is int[] labels ? Array.ConvertAll(labels, x => (double)x)
+                        : throw new ArgumentException($"The argument '{t.Name}' holds labels and must be an int[], not {TypeName(v)}.", t.Name)
+                    : v switch
+                    {
+                        double[] d => d,
+                        float[] f => Array.ConvertAll(f, x => (double)x),
+                        int[] i => Array.ConvertAll(i, x => (double)x),
+                        _ => throw new ArgumentException($"The argument '{t.Name}' must be a float[], double[] or int[], not {TypeName(v)}.", t.Name),
+                    };
             }
             _scalars = new double[model.Scalars.Count + 1];
-            foreach (var s in model.Scalars)
-            {
-                if (!args.TryGetValue(s.Name, out var v)) throw new ArgumentException($"missing argument '{s.Name}'", s.Name);
-                _scalars[s.Id] = Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture);
-            }
+            foreach (var s in model.Scalars) _scalars[s.Id] = Number(Argument(args, s.Name), s.Name, s.IsInt);
             _scalars[model.UpstreamParam] = upstream;
             _extents = new int[model.Extents.Count];
             foreach (var step in model.ExtentPlan)
@@ -263,8 +290,7 @@ public sealed class LossExpression
                 else if (step.Extent >= 0)
                 {
                     var t = model.Tensors[step.Tensor];
-                    long rest = 1;
-                    foreach (var a in t.Axes!) if (a != step.Extent) rest *= _extents[a];
+                    long rest = Product(t.Axes!.Where(a => a != step.Extent), t.Name);
                     int len = _tensors[t.Id].Length;
                     if (rest == 0 ? len != 0 : len % rest != 0) throw new ArgumentException($"The length of '{t.Name}' ({len}) must be a multiple of {rest}.", t.Name);
                     _extents[step.Extent] = rest == 0 ? 0 : (int)(len / rest);
@@ -272,11 +298,60 @@ public sealed class LossExpression
                 else
                 {
                     var t = model.Tensors[step.Tensor];
-                    long prod = 1;
-                    foreach (var a in t.Axes!) prod *= _extents[a];
+                    long prod = Product(t.Axes!, t.Name);
                     if (_tensors[t.Id].Length != prod) throw new ArgumentException($"'{t.Name}' has length {_tensors[t.Id].Length} but its shape needs {prod} elements.", t.Name);
                 }
             }
+        }
+
+        /// <summary>The argument of a parameter: present and not null.</summary>
+        private static object Argument(IReadOnlyDictionary<string, object> args, string name)
+        {
+            if (!args.TryGetValue(name, out var v)) throw new ArgumentException($"The argument '{name}' is missing.", name);
+            return v ?? throw new ArgumentNullException(name, $"The argument '{name}' is null.");
+        }
+
+        private static string TypeName(object v) => v.GetType().Name;
+
+        /// <summary>
+        /// A scalar argument: a number of a primitive numeric type (or decimal, Half). An int parameter needs a whole
+        /// number in the range of int; a string, a bool or a char is not a number.
+        /// </summary>
+        private static double Number(object v, string name, bool isInt)
+        {
+            double value = v switch
+            {
+                double d => d,
+                float f => f,
+                Half h => (double)h,
+                decimal m => (double)m,
+                int i => i,
+                long l => l,
+                short sh => sh,
+                sbyte sb => sb,
+                byte b => b,
+                ushort us => us,
+                uint ui => ui,
+                ulong ul => ul,
+                _ => throw new ArgumentException($"The argument '{name}' must be a number, not {TypeName(v)}.", name),
+            };
+            if (isInt && !(value >= int.MinValue && value <= int.MaxValue && Math.Floor(value) == value))
+                throw new ArgumentException($"The argument '{name}' is an int parameter and must be a whole number in the range of int, not {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}.", name);
+            return value;
+        }
+
+        /// <summary>The product of extents, in long: one beyond long is more elements than any array holds.</summary>
+        private long Product(IEnumerable<int> extents, string name)
+        {
+            long product = 1;
+            foreach (int a in extents)
+            {
+                int e = _extents[a];
+                if (e != 0 && product > long.MaxValue / e)
+                    throw new ArgumentException($"The shape of '{name}' [{string.Join(", ", extents.Select(x => _extents[x]))}] has more elements than a long counts.", name);
+                product *= e;
+            }
+            return product;
         }
 
         private sealed class Frame
@@ -292,10 +367,11 @@ public sealed class LossExpression
         public double Loss() => Eval(_model.Loss, new Frame(null, Array.Empty<int>()));
 
         /// <summary>The value of <paramref name="expression"/> for every value of <paramref name="axes"/>, row-major (a gradient, an output).</summary>
-        public double[] Values(IndexVar[] axes, Node expression)
+        public double[] Values(IndexVar[] axes, Node expression, string name)
         {
-            long length = 1;
-            foreach (var a in axes) length *= _extents[a.Extent];
+            long length = Product(axes.Select(a => a.Extent), name);
+            if (length > Array.MaxLength)
+                throw new ArgumentException($"'{name}' has {length} values, more than an array holds.", name);
             var result = new double[length];
             var root = new Frame(null, Array.Empty<int>());
             int pos = 0;

@@ -55,8 +55,10 @@ internal sealed class CpuJobEmitter
         Writer.Line();
         Writer.Open("public void Start(int pass, int chunkSize, int chunkCount, int accumulators)");
         Writer.Line("Pass = pass; ChunkSize = chunkSize; ChunkCount = chunkCount; Accumulators = accumulators;");
-        Writer.Line("int needed = chunkCount * accumulators;");
-        Writer.Line("if (Partials.Length < needed) Partials = new double[global::System.Math.Max(needed, Partials.Length * 2)];");
+        // One partial per chunk and sum, counted in long: beyond an array is refused rather than wrapped.
+        Writer.Line("long needed = (long)chunkCount * accumulators;");
+        Writer.Line("if (needed > global::System.Array.MaxLength) throw new global::System.OutOfMemoryException($\"A pass of {chunkCount} chunks with {accumulators} sums each needs more partial sums than an array holds.\");");
+        Writer.Line("if (Partials.Length < needed) Partials = new double[(int)global::System.Math.Min(global::System.Array.MaxLength, global::System.Math.Max(needed, 2L * Partials.Length))];");
         Writer.Close();
         Writer.Line();
         Writer.Open("private void ClearPointers()");

@@ -70,10 +70,11 @@ internal sealed class CpuKernelEmitter
                 Writer.Line($"// Scratch buffer {b.Id}, in the gradient output '{b.Home!.Gradient!.Name}' (its only reader is that gradient's store, at the same position): {what}.");
                 continue;
             }
-            string size = string.Join(" * ", b.Axes.Select(a => "(long)" + Names.Extent(a.Extent)));
+            // The size in long (saturated, ShapeCheckEmitter.Product): more than an array holds is refused before any rent.
+            string size = ShapeCheckEmitter.Product(b.Axes.Select(a => Names.Extent(a.Extent)).ToList());
             Writer.Line($"// Scratch buffer {b.Id}: {what}.");
             if (b.Axes.Length > 1)
-                Writer.Line($"if ({size} > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"Scratch buffer {b.Id} [{string.Join(", ", b.Axes.Select(a => $"{{{Names.Extent(a.Extent)}}}"))}] is larger than an array can be.\");");
+                Writer.Line($"if ({size} > global::System.Array.MaxLength) throw new global::System.OutOfMemoryException($\"Scratch buffer {b.Id} [{string.Join(", ", b.Axes.Select(a => $"{{{Names.Extent(a.Extent)}}}"))}] of this loss would hold more values than an array can ({{(global::System.Array.MaxLength)}}).\");");
             Writer.Line($"{real}[] {CpuNames.BufferArray(b.Buffer)} = global::System.Buffers.ArrayPool<{real}>.Shared.Rent((int)global::System.Math.Max(1L, {size}));");
         }
         // 3. Panels: the column operands of the pair passes, packed for the tile products.
@@ -82,7 +83,7 @@ internal sealed class CpuKernelEmitter
             string rows = Names.Extent(p.Rows), depth = Names.Extent(p.Depth);
             Writer.Line($"// Panel {p.Id}: the rows of {PlanPrinter.Source(p.Source)}, packed in tiles of {p.Width} (strips of 16 rows, depth-major).");
             Writer.Line($"long {CpuNames.PanelArray(p)}_size = global::System.Math.Max(1L, ((long){rows} + {p.Width - 1}) / {p.Width} * {p.Width} * (long){depth});");
-            Writer.Line($"if ({CpuNames.PanelArray(p)}_size > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"The operand {PlanPrinter.Source(p.Source)} [{{{rows}}}, {{{depth}}}] is too large to pack.\");");
+            Writer.Line($"if ({CpuNames.PanelArray(p)}_size > global::System.Array.MaxLength) throw new global::System.OutOfMemoryException($\"The operand {PlanPrinter.Source(p.Source)} [{{{rows}}}, {{{depth}}}] is too large to pack: its panel would hold more values than an array can ({{(global::System.Array.MaxLength)}}).\");");
             Writer.Line($"float[] {CpuNames.PanelArray(p)} = global::System.Buffers.ArrayPool<float>.Shared.Rent((int){CpuNames.PanelArray(p)}_size);");
         }
         host.EmitRents(Writer);
@@ -169,7 +170,7 @@ internal sealed class CpuKernelEmitter
         }
         var loopPass = (LoopPassPlan)pass;
         var loop = loopPass.Loop;
-        string work = loopPass.WorkExtents.Count == 0 ? "1L" : string.Join(" * ", loopPass.WorkExtents.Select(e => "(long)" + Names.Extent(e)));
+        string work = ShapeCheckEmitter.Product(loopPass.WorkExtents.Select(Names.Extent).ToList());
         Writer.Line($"long __work{k} = {work};");
         Writer.Line($"int __chunkSize{k} = (int)global::System.Math.Max(1L, {loopPass.ChunkWork}L / global::System.Math.Max(1L, __work{k}));");
         if (loopPass.ChunkAlignment > 1)

@@ -58,7 +58,7 @@ internal sealed class CpuStripPassEmitter
         string rowBackFloats = Pass.RowBacks.Count == 0 ? "0L" : string.Join(" + ", Pass.RowBacks.Select(b => $"(long){Names.Extent(b.Feature.Extent)}"));
         Writer.Line($"long __weights{k} = __rowBacks{k} + (long)__slots{k} * __rowBlock{k} * ({rowBackFloats});");
         Writer.Line($"long __size{k} = __weights{k} + (long)__slots{k} * {_plan.WeightTiles} * __tile{k};");
-        Writer.Line($"if (__size{k} > global::System.Array.MaxLength) throw new global::System.ArgumentException($\"The pair space [{{{Rows}}} x {{{Columns}}}] needs {{__size{k}}} floats of scratch memory, more than an array holds.\");");
+        Writer.Line($"if (__size{k} > global::System.Array.MaxLength) throw new global::System.OutOfMemoryException($\"The pair space [{{{Rows}}} x {{{Columns}}}] needs {{__size{k}}} floats of scratch memory, more than an array holds.\");");
         Writer.Line($"float[] __strip{k} = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)global::System.Math.Max(1L, __size{k}));");
         if (Online.Count > 0)
             Writer.Line($"var __stripStates{k} = global::System.Buffers.ArrayPool<global::LossDsl.Internals.OnlineSumExp.State>.Shared.Rent(__slots{k} * {Online.Count} * __rowBlock{k});");

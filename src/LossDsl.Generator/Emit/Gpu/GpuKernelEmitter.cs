@@ -103,8 +103,9 @@ internal sealed class GpuKernelEmitter
         Writer.Line("long __size = __globals + __partials + 1;");
         foreach (var b in Plan.Buffers.Where(b => b.Space == MemorySpace.Global))
         {
-            string size = string.Join(" * ", b.Axes.Select(x => "(long)" + Names.Extent(x.Extent)));
-            Writer.Line($"long __offset{b.Id} = __size; __size += {size}; // buffer {b.Id}: {Model.Print(b.Buffer.Value)}");
+            // Saturating size arithmetic (Sizes): a total beyond long is refused by GpuScratch.Rent, never wrapped.
+            string size = ShapeCheckEmitter.Product(b.Axes.Select(x => Names.Extent(x.Extent)).ToList());
+            Writer.Line($"long __offset{b.Id} = __size; __size = global::LossDsl.Internals.Sizes.Sum(__size, {size}); // buffer {b.Id}: {Model.Print(b.Buffer.Value)}");
         }
         Writer.Line("var __scratch = global::LossDsl.Gpu.Internals.GpuScratch.Rent(stream, __size);");
         Writer.Line("var __a = new Args();");
@@ -115,7 +116,7 @@ internal sealed class GpuKernelEmitter
         {
             Writer.Line(b.Space == MemorySpace.GradientOutput
                 ? $"__a.{GpuNames.Buffer(b.Buffer)} = {b.Home!.Gradient!.Name}; // buffer {b.Id} lives in the gradient output"
-                : $"__a.{GpuNames.Buffer(b.Buffer)} = __scratch.SubView(__offset{b.Id}, {string.Join(" * ", b.Axes.Select(x => "(long)" + Names.Extent(x.Extent)))});");
+                : $"__a.{GpuNames.Buffer(b.Buffer)} = __scratch.SubView(__offset{b.Id}, {ShapeCheckEmitter.Product(b.Axes.Select(x => Names.Extent(x.Extent)).ToList())});");
         }
         Writer.Line("__a.Globals = __scratch.SubView(0, global::System.Math.Max(1L, __globals));");
         Writer.Line("__a.Partials = __scratch.SubView(__globals, global::System.Math.Max(1L, __partials));");

@@ -104,7 +104,7 @@ internal sealed class CpuLoopEmitter
     private void OpenAccumulators(List<Node> completes)
     {
         foreach (var r in completes)
-            Writer.Line($"{_kernel.Real.Name} {CpuNames.Accumulator(r)} = {CpuKernelContext.Identity(r, _kernel.Real.IsDouble)}; // {Model.Print(r)}");
+            Writer.Line($"{_kernel.Real.Name} {CpuNames.Accumulator(r)} = {CpuKernelContext.Identity(r, _kernel.Real.IsDouble)}; // {Model.Print(r, LossModel.CommentLength)}");
     }
 
     /// <summary>A loop of online sums in a block: the running states before it, and after it the max and the sum relative to its shift.</summary>

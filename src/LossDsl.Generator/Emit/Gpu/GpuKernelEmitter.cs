@@ -104,7 +104,7 @@ internal sealed class GpuKernelEmitter
         foreach (var b in Plan.Buffers.Where(b => b.Space == MemorySpace.Global))
         {
             string size = string.Join(" * ", b.Axes.Select(x => "(long)" + Names.Extent(x.Extent)));
-            Writer.Line($"long __offset{b.Id} = __size; __size += {size}; // buffer {b.Id}: {Model.Print(b.Buffer.Value)}");
+            Writer.Line($"long __offset{b.Id} = __size; __size += {size}; // buffer {b.Id}: {Model.Print(b.Buffer.Value, LossModel.CommentLength)}");
         }
         Writer.Line("var __scratch = global::LossDsl.Gpu.Internals.GpuScratch.Rent(stream, __size);");
         Writer.Line("var __a = new Args();");
@@ -246,7 +246,7 @@ internal sealed class GpuKernelEmitter
         var loop = pass.Loop;
         bool rows = RowMode(pass);
         var scope = OpenKernel($"Pass{k}", describe + (rows ? " A warp per row." : " A thread per element."));
-        foreach (var r in loop.Completes) Writer.Line($"float {GpuNames.Accumulator(r)} = {GpuKernelContext.Identity(r)}; // {Model.Print(r)}");
+        foreach (var r in loop.Completes) Writer.Line($"float {GpuNames.Accumulator(r)} = {GpuKernelContext.Identity(r)}; // {Model.Print(r, LossModel.CommentLength)}");
         var expressions = new GpuExpressionEmitter(_kernel, scope);
         foreach (var n in loop.Hoisted) expressions.Emit(n);
         string v = GpuNames.Index(loop.Var), extent = Names.Extent(loop.Var.Extent);
@@ -299,7 +299,7 @@ internal sealed class GpuKernelEmitter
                 _ => $"__v = global::ILGPU.Algorithms.XMath.Min(__v, {partial});",
             };
             Writer.Open("");
-            Writer.Line($"double __v = {identity}; // {Model.Print(r)}");
+            Writer.Line($"double __v = {identity}; // {Model.Print(r, LossModel.CommentLength)}");
             Writer.Line($"for (int __g = 0; __g < __a.Groups; __g++) {combine}");
             Writer.Line($"__a.Globals[{GlobalSlot(r)}] = (float)__v;");
             Writer.Close();
@@ -309,8 +309,8 @@ internal sealed class GpuKernelEmitter
 
     private void EmitLossKernel()
     {
-        string outputs = string.Concat(Plan.ScalarOutputs.Select(st => $", the output {st.Target.OutputOf!.Name}: {Model.Print(st.Value)}"));
-        var scope = OpenKernel("Loss", $"The loss: {Model.Print(Plan.Loss)}{outputs} (one thread).");
+        string outputs = string.Concat(Plan.ScalarOutputs.Select(st => $", the output {st.Target.OutputOf!.Name}: {Model.Print(st.Value, LossModel.CommentLength)}"));
+        var scope = OpenKernel("Loss", $"The loss: {Model.Print(Plan.Loss, LossModel.CommentLength)}{outputs} (one thread).");
         Writer.Line("if (global::ILGPU.Group.IdxX != 0) return;");
         var expressions = new GpuExpressionEmitter(_kernel, scope);
         foreach (var st in Plan.ScalarOutputs)

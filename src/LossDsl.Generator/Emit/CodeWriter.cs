@@ -16,8 +16,16 @@ internal sealed class CodeWriter
     private readonly StringBuilder _sb = new();
     private int _indent;
 
+    /// <summary>Writes a line at the current indentation; text with line breaks is several lines, each indented.</summary>
     public void Line(string text = "")
     {
+        int newline = text.IndexOf('\n');
+        if (newline >= 0)
+        {
+            Line(text.Substring(0, newline));
+            Line(text.Substring(newline + 1));
+            return;
+        }
         if (_sb.Length + text.Length + _indent * 4 + 1 > MaxLength) throw new GeneratedCodeTooLargeException(MaxLength);
         if (text.Length == 0) { _sb.Append('\n'); return; }
         _sb.Append(' ', _indent * 4).Append(text).Append('\n');

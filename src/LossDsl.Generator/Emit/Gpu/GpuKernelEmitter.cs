@@ -173,8 +173,9 @@ internal sealed class GpuKernelEmitter
     private string Sweep(string kernel, IndexVar own, List<(string View, int Depth)> staged)
     {
         string depth = staged.Count == 0 ? "0L" : string.Join(" + ", staged.Select(x => "(long)" + Names.Extent(x.Depth)));
-        return $"__a.TileColumns = {Reduce}.TileColumns({depth}); " +
-            $"global::LossDsl.Gpu.Internals.GpuKernels.Load<Args>(__accelerator, {kernel})(stream, new global::ILGPU.KernelConfig({Reduce}.Groups({Names.Extent(own.Extent)}, __group, __maxGroups), __group, " +
+        // Two statements, the launch over three lines (CodeWriter indents each line).
+        return $"__a.TileColumns = {Reduce}.TileColumns({depth});\n" +
+            $"global::LossDsl.Gpu.Internals.GpuKernels.Load<Args>(__accelerator, {kernel})(stream,\n    new global::ILGPU.KernelConfig({Reduce}.Groups({Names.Extent(own.Extent)}, __group, __maxGroups), __group,\n    " +
             $"global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(global::System.Math.Max(1, __a.TileColumns * (int)({depth})))), __a);";
     }
 

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -161,9 +160,11 @@ public sealed class DeepExpressionTests
     [Fact]
     public void BindingsThatDoubleAtEachLevelCompileInSecondsAndRunCorrectly()
     {
-        var watch = Stopwatch.StartNew();
+        // The front end binds each binding once and reuses it: seconds, not the 44 s (and LOSS9999) of a re-bound chain.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        LossExpression.Parse(Doubling(24), LossParameterDeclaration.Tensor("x"), LossParameterDeclaration.Gradient("dx"));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"binding and differentiating took {watch.Elapsed}");
         var asm = GeneratorHarness.CompileAndLoad(Declaration(Doubling(24), "ReadOnlySpan<float> x, Span<float> dx"));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
         var method = LossInvoker.FindOverload(asm.GetType("Deep")!, "Loss", ps => ps.Length == 2);
         var x = new[] { 1f, 2f, 4f, 1f };
         var dx = new float[4];
@@ -230,7 +231,8 @@ public sealed class DeepExpressionTests
         Assert.Equal(DiagnosticIds.NestedTooDeeply, d.Id);
         // At the binding whose value crosses the limit: one of the chain's sigmoid(...) expressions.
         string text = source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length);
-        Assert.StartsWith("sigmoid(b", text, StringComparison.Ordinal);
+        Assert.Matches(@"^(sigmoid\()?b\d+", text);
+        Assert.True(text.Length < 40, $"located at '{text}', not at the whole expression");
 
         var e = Assert.Throws<LossExpressionException>(() => LossExpression.Parse(expression, LossParameterDeclaration.Tensor("x"), LossParameterDeclaration.Tensor("w")));
         Assert.Equal(DiagnosticIds.NestedTooDeeply, e.Id);

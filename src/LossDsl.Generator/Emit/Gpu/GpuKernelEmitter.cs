@@ -86,7 +86,7 @@ internal sealed class GpuKernelEmitter
         if (Plan.WithGradients) signature.Add("float upstreamGradient");
         signature.Add("global::ILGPU.ArrayView<float> loss");
         Writer.Line("/// <summary>Checks the arguments, enqueues the kernels on the stream, and returns the loss when <paramref name=\"loss\"/> is empty (waiting for the stream), else NaN.</summary>");
-        Writer.Open($"public static float Run({string.Join(", ", signature)})");
+        Writer.Open($"public static float Run({string.Join(",\n    ", signature)})"); // one parameter a line
         Writer.Line("global::LossDsl.Gpu.Internals.GpuChecks.Stream(stream, nameof(stream));");
         var views = parameters.Where(p => p.Kind is ParameterKind.FloatTensor or ParameterKind.IntTensor or ParameterKind.Gradient).ToList();
         foreach (var p in views) Writer.Line($"int __length_{p.Name} = global::LossDsl.Gpu.Internals.GpuChecks.Length({p.Name}, stream, nameof({p.Name}));");

@@ -41,6 +41,21 @@ public sealed partial class LossGenerator
         {
             throw;
         }
+        catch (GeneratedCodeTooLargeException e)
+        {
+            var (span, lines) = input.Map(0, input.Expression.Length);
+            diagnostics.Add(new DiagnosticInfo(DiagnosticIds.GeneratedCodeTooLarge,
+                $"the kernels of this loss are too large to generate ({e.Message}); simplify the expression or split it into several losses", input.FilePath, span, lines));
+            return new LossGenerationResult(hint, null, new EquatableArray<DiagnosticInfo>(diagnostics));
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            // Emission ran out of stack (the compiler's limits make this a backstop): a located error, not a crash.
+            var (span, lines) = input.Map(0, input.Expression.Length);
+            diagnostics.Add(new DiagnosticInfo(DiagnosticIds.NestedTooDeeply,
+                "the expression is nested too deeply to generate its kernels on this thread's stack; split it into smaller bindings", input.FilePath, span, lines));
+            return new LossGenerationResult(hint, null, new EquatableArray<DiagnosticInfo>(diagnostics));
+        }
         catch (Exception e)
         {
             var (span, lines) = input.Map(-1, 0);

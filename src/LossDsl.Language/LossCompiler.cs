@@ -45,6 +45,19 @@ internal static class LossCompiler
 {
     public static LossCompilation Compile(string source, IReadOnlyList<LossParameter> parameters, bool differentiate, bool plan = false)
     {
+        try { return CompileCore(source, parameters, differentiate, plan); }
+        catch (InsufficientExecutionStackException)
+        {
+            // The limits of the parser and the binder (LOSS0103) keep every walk of the later stages well within a
+            // thread's stack; this is the backstop should one still run out (a thread with a very small stack).
+            var diagnostic = new DslDiagnostic(DiagnosticIds.NestedTooDeeply, DslSeverity.Error,
+                "the expression is nested too deeply to compile on this thread's stack; split it into smaller bindings", 0, source.Length);
+            return new LossCompilation(null, Array.Empty<GradientExpression>(), null, null, new[] { diagnostic });
+        }
+    }
+
+    private static LossCompilation CompileCore(string source, IReadOnlyList<LossParameter> parameters, bool differentiate, bool plan)
+    {
         var diagnostics = new DiagnosticBag();
         var none = Array.Empty<GradientExpression>();
         ProgramSyntax syntax;

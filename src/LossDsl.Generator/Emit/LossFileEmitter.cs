@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using LossDsl.Generator.Emit.Cpu;
@@ -54,44 +55,54 @@ internal static class LossFileEmitter
         var remarks = new List<string>
         {
             "<b>Loss expression:</b> <c>" + Xml.Escape(input.Expression.Replace("\r", "").Replace("\n", " ")) + "</c>",
-            "<para><b>Bound and simplified:</b> <c>loss = " + Xml.Escape(model.Print(model.Loss)) + "</c></para>",
+            "<para><b>Bound and simplified:</b> <c>loss = " + Xml.Escape(model.Print(model.Loss, RemarkLength)) + "</c></para>",
         };
         foreach (var t in model.Tensors.Where(t => t.Axes is not null))
             remarks.Add($"<para><c>{t.Name}</c>: {ElementTypes.DisplayName(t.Parameter.Element)} [{Xml.Escape(string.Join(", ", t.Axes!.Select(a => model.Extents[a].Name)))}]</para>");
         foreach (var g in compilation.Gradients)
-            remarks.Add($"<para><b>Gradient:</b> <c>{g.Tensor.Gradient!.Name}[{string.Join(", ", g.Axes.Select(a => a.Name))}] = {Xml.Escape(model.Print(g.Expression))}</c></para>");
+            remarks.Add($"<para><b>Gradient:</b> <c>{g.Tensor.Gradient!.Name}[{string.Join(", ", g.Axes.Select(a => a.Name))}] = {Xml.Escape(model.Print(g.Expression, RemarkLength))}</c></para>");
         foreach (var o in model.Outputs)
-            remarks.Add($"<para><b>Output:</b> <c>{o.Name}{(o.Axes.Length > 0 ? "[" + string.Join(", ", o.Axes.Select(a => a.Name)) + "]" : "")} = {Xml.Escape(model.Print(o.Value))}</c> "
+            remarks.Add($"<para><b>Output:</b> <c>{o.Name}{(o.Axes.Length > 0 ? "[" + string.Join(", ", o.Axes.Select(a => a.Name)) + "]" : "")} = {Xml.Escape(model.Print(o.Value, RemarkLength))}</c> "
                 + $"({(o.Axes.Length > 0 ? "[" + Xml.Escape(string.Join(", ", o.Axes.Select(a => model.Extents[a.Extent].Name))) + "], row-major" : "one value")})</para>");
         remarks.Add("<para><b>Forward pass plan:</b> " + Xml.Escape(PlanPrinter.Summary(forward)) + "</para>");
         if (forwardBackward is not null) remarks.Add("<para><b>Forward + backward pass plan:</b> " + Xml.Escape(PlanPrinter.Summary(forwardBackward)) + "</para>");
 
-        void Remarks(string summary)
+        // The remarks are written in full on the first method; the other overloads inherit them from it.
+        string? remarksOwner = null;
+        void Remarks(string summary, IEnumerable<ParameterSpec> signature)
         {
             w.Line($"/// <summary>{summary}</summary>");
-            w.Line("/// <remarks>");
-            foreach (var r in remarks) w.Line("/// " + r);
-            w.Line("/// </remarks>");
+            if (remarksOwner is not null)
+            {
+                w.Line($"/// <inheritdoc cref=\"{remarksOwner}\" path=\"/remarks\"/>");
+            }
+            else
+            {
+                w.Line("/// <remarks>");
+                foreach (var r in remarks) foreach (var line in Wrap(r, RemarkLineLength)) w.Line("/// " + line);
+                w.Line("/// </remarks>");
+                remarksOwner = $"{input.MethodName}({string.Join(", ", signature.Select(p => p.TypeText.Replace('<', '{').Replace('>', '}')))})";
+            }
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"LossDsl.Generator\", \"1.0.0\")]");
         }
 
         if (forwardBackward is not null)
         {
-            Remarks("Computes the loss and writes its gradient in the same pass over the data (upstream gradient 1).");
+            Remarks("Computes the loss and writes its gradient in the same pass over the data (upstream gradient 1).", all);
             w.Line($"{access}static partial {ret} {input.MethodName}({Signature(all, false)})");
             w.Line($"    => {cast}{kernels}.ForwardBackward({Arguments(all)}, {one});");
             w.Line();
-            Remarks("Computes the loss and writes its gradient, scaled by <paramref name=\"upstreamGradient\"/> (dTotal/dLoss).");
+            Remarks("Computes the loss and writes its gradient, scaled by <paramref name=\"upstreamGradient\"/> (dTotal/dLoss).", all);
             w.Line($"{access}static {ret} {input.MethodName}({Signature(all, false)}, {real} upstreamGradient)");
             w.Line($"    => {cast}{kernels}.ForwardBackward({Arguments(all)}, upstreamGradient);");
             w.Line();
-            Remarks(model.Outputs.Count > 0 ? "Computes the loss and writes the outputs (no gradient)." : "Computes the loss only (no gradient).");
+            Remarks(model.Outputs.Count > 0 ? "Computes the loss and writes the outputs (no gradient)." : "Computes the loss only (no gradient).", inputsOnly);
             w.Line($"{access}static {ret} {input.MethodName}({Signature(inputsOnly, true)})");
             w.Line($"    => {cast}{kernels}.Forward({Arguments(inputsOnly)});");
         }
         else
         {
-            Remarks("Computes the loss.");
+            Remarks("Computes the loss.", all);
             w.Line($"{access}static partial {ret} {input.MethodName}({Signature(all, false)})");
             w.Line($"    => {cast}{kernels}.Forward({Arguments(all)});");
         }
@@ -111,5 +122,34 @@ internal static class LossFileEmitter
         foreach (var _ in input.ContainingTypes) w.Close();
         if (input.Namespace.Length > 0) w.Close();
         return w.ToString();
+    }
+
+    /// <summary>The most characters of a value printed in the remarks (the bound loss, a gradient, an output).</summary>
+    private const int RemarkLength = 2000;
+
+    /// <summary>The most characters of a remark on one line of the generated file.</summary>
+    private const int RemarkLineLength = 200;
+
+    /// <summary>
+    /// Splits a line of XML documentation into lines of at most <paramref name="width"/> characters, at spaces where
+    /// it can (a line break is white space in XML), else between characters outside an entity.
+    /// </summary>
+    internal static IEnumerable<string> Wrap(string text, int width)
+    {
+        int start = 0;
+        while (text.Length - start > width)
+        {
+            int cut = text.LastIndexOf(' ', start + width, width);
+            if (cut <= start)
+            {
+                cut = start + width;
+                int amp = text.LastIndexOf('&', cut - 1, Math.Min(8, cut - start));
+                if (amp > start && text.IndexOf(';', amp) >= cut) cut = amp;
+            }
+            yield return text.Substring(start, cut - start).TrimEnd();
+            start = cut;
+            while (start < text.Length && text[start] == ' ') start++;
+        }
+        if (start < text.Length) yield return text.Substring(start);
     }
 }

@@ -202,20 +202,26 @@ internal sealed class Binder
 
     // ---- Program ---------------------------------------------------------------------------------------------------
 
-    private void CollectIndexNames(Expr e)
+    /// <summary>Collects the names used as subscripts or binders (iteratively: a long sum is a deep left spine).</summary>
+    private void CollectIndexNames(Expr root)
     {
-        switch (e)
+        var stack = new Stack<Expr>();
+        stack.Push(root);
+        while (stack.Count > 0)
         {
-            case SubscriptExpr s:
-                foreach (var x in s.Subscripts) { if (x is NameExpr n) _indexNames.Add(n.Name); CollectIndexNames(x); }
-                break;
-            case CallExpr c:
-                if (c.Binders is not null) foreach (var b in c.Binders) _indexNames.Add(b.Name);
-                if (c.Filter is not null) CollectIndexNames(c.Filter);
-                foreach (var a in c.Arguments) CollectIndexNames(a);
-                break;
-            case UnaryExpr u: CollectIndexNames(u.Operand); break;
-            case BinaryExpr b: CollectIndexNames(b.Left); CollectIndexNames(b.Right); break;
+            switch (stack.Pop())
+            {
+                case SubscriptExpr s:
+                    foreach (var x in s.Subscripts) { if (x is NameExpr n) _indexNames.Add(n.Name); stack.Push(x); }
+                    break;
+                case CallExpr c:
+                    if (c.Binders is not null) foreach (var b in c.Binders) _indexNames.Add(b.Name);
+                    if (c.Filter is not null) stack.Push(c.Filter);
+                    foreach (var a in c.Arguments) stack.Push(a);
+                    break;
+                case UnaryExpr u: stack.Push(u.Operand); break;
+                case BinaryExpr b: stack.Push(b.Left); stack.Push(b.Right); break;
+            }
         }
     }
 
@@ -280,12 +286,38 @@ internal sealed class Binder
         return loss;
     }
 
+    /// <summary>
+    /// The value of a binding where it is used. A binding is inlined as written, so its value depends only on how the
+    /// index names in scope resolve (<see cref="LetKey"/>); it is bound once per such resolution and reused at every
+    /// other use (bindings that use each other twice, a1 = a0 + a0; a2 = a1 + a1; ..., stay linear, not exponential).
+    /// </summary>
     private Node BindLetBody(LetStatement let)
     {
+        string key = LetKey(let);
+        if (_letValues.TryGetValue(key, out var bound)) return bound;
         if (!_letsInProgress.Add(let.Name.Name))
             throw Error(DiagnosticIds.UnknownName, $"'{let.Name.Name}' refers to itself", let.Name);
-        try { return Bind(let.Value); }
+        try { bound = Bind(let.Value); }
         finally { _letsInProgress.Remove(let.Name.Name); }
+        _letValues[key] = bound;
+        return bound;
+    }
+
+    private readonly Dictionary<string, Node> _letValues = new();
+
+    /// <summary>
+    /// A binding's name with the index variable that every index name in the enclosing scopes resolves to (the
+    /// innermost one); names outside every scope resolve the same way everywhere (implicit indices).
+    /// </summary>
+    private string LetKey(LetStatement let)
+    {
+        var resolved = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        for (int i = _scopes.Count - 1; i >= 0; i--)
+            foreach (var kv in _scopes[i])
+                if (!resolved.ContainsKey(kv.Key)) resolved[kv.Key] = kv.Value.Id;
+        var sb = new System.Text.StringBuilder(let.Name.Name);
+        foreach (var kv in resolved) sb.Append('|').Append(kv.Key).Append('=').Append(kv.Value);
+        return sb.ToString();
     }
 
     private void CheckIndexName(NameExpr name)
@@ -355,7 +387,38 @@ internal sealed class Binder
     /// <summary>Binds a numeric operand; a condition used as a number is 1 or 0.</summary>
     private Node BindNumeric(Expr e) => _graph.ToReal(Bind(e));
 
+    private int _bindDepth;
+
+    /// <summary>
+    /// How deeply binding may recurse: through nested syntax (which the parser already limits) and through bindings
+    /// that use bindings defined after them (bindings defined before their use are bound once, without recursion).
+    /// </summary>
+    public const int MaxBindDepth = 500;
+
+    /// <summary>
+    /// Binds <paramref name="e"/>, reporting LOSS0103 at <paramref name="e"/> where binding recurses past
+    /// <see cref="MaxBindDepth"/> or where the value's expression becomes higher than <see cref="IrGraph.MaxHeight"/>.
+    /// </summary>
     private Node Bind(Expr e)
+    {
+        if (_bindDepth >= MaxBindDepth)
+            throw Error(DiagnosticIds.NestedTooDeeply,
+                $"the expression is nested too deeply: binding it goes more than {MaxBindDepth} levels deep (through bindings that use bindings defined after them); define each binding before its use", e);
+        _bindDepth++;
+        try
+        {
+            System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+            var n = BindCore(e);
+            if (n.Height > IrGraph.MaxHeight)
+                throw Error(DiagnosticIds.NestedTooDeeply,
+                    $"the expression is nested too deeply: its value is {n.Height} operations deep (the limit is {IrGraph.MaxHeight}), for instance through a long chain of bindings that each use the previous one; "
+                    + "write the repeated step as a reduction over an index instead", e);
+            return n;
+        }
+        finally { _bindDepth--; }
+    }
+
+    private Node BindCore(Expr e)
     {
         switch (e)
         {
@@ -371,14 +434,69 @@ internal sealed class Binder
         }
     }
 
+    /// <summary>The left-associative chains: + and -, * and /, &amp;&amp;, ||; 0 for the other operators.</summary>
+    private static int ChainOf(BinaryOp op) => op switch
+    {
+        BinaryOp.Add or BinaryOp.Subtract => 1,
+        BinaryOp.Multiply or BinaryOp.Divide => 2,
+        BinaryOp.And => 3,
+        BinaryOp.Or => 4,
+        _ => 0,
+    };
+
+    /// <summary>
+    /// A left-associative chain (<c>a + b - c + ...</c>), bound in a loop along its left spine rather than by recursion.
+    /// Up to <see cref="IrGraph.ChainBlock"/> operators are applied left to right as written; a longer chain is split
+    /// into blocks of that many, each applied left to right (a block that starts with '-' or '/' starts from -x or
+    /// 1/x), and the blocks are added (multiplied, and-ed, or-ed) as a balanced tree, so that the value stays low
+    /// (<see cref="IrGraph.Combine"/>) however long the chain.
+    /// </summary>
+    private Node BindChain(BinaryExpr b)
+    {
+        int chain = ChainOf(b.Op);
+        var spine = new List<BinaryExpr>();
+        Expr leftmost = b;
+        while (leftmost is BinaryExpr x && ChainOf(x.Op) == chain) { spine.Add(x); leftmost = x.Left; }
+        spine.Reverse();
+        Node Operand(Expr e, string side) => chain switch
+        {
+            3 => BindBool(e, $"the {side} operand of '&&'"),
+            4 => BindBool(e, $"the {side} operand of '||'"),
+            _ => BindNumeric(e),
+        };
+        Op IrOp(BinaryOp op) => op switch
+        {
+            BinaryOp.Add => Op.Add, BinaryOp.Subtract => Op.Sub, BinaryOp.Multiply => Op.Mul, BinaryOp.Divide => Op.Div,
+            BinaryOp.And => Op.And, _ => Op.Or,
+        };
+        var blocks = new List<Node>();
+        var acc = Operand(leftmost, "left");
+        for (int k = 0; k < spine.Count; k++)
+        {
+            var x = spine[k];
+            var right = Operand(x.Right, "right");
+            if (k > 0 && k % IrGraph.ChainBlock == 0)
+            {
+                blocks.Add(acc);
+                acc = x.Op switch
+                {
+                    BinaryOp.Subtract => _graph.Neg(right),
+                    BinaryOp.Divide => _graph.Div(_graph.One, right),
+                    _ => right,
+                };
+            }
+            else acc = _graph.Binary(IrOp(x.Op), acc, right);
+        }
+        if (blocks.Count == 0) return acc;
+        blocks.Add(acc);
+        return _graph.Combine(chain switch { 1 => Op.Add, 2 => Op.Mul, 3 => Op.And, _ => Op.Or }, blocks);
+    }
+
     private Node BindBinary(BinaryExpr b)
     {
+        if (ChainOf(b.Op) != 0) return BindChain(b);
         switch (b.Op)
         {
-            case BinaryOp.And:
-            case BinaryOp.Or:
-                return _graph.Binary(b.Op == BinaryOp.And ? Op.And : Op.Or, BindBool(b.Left, $"the left operand of '{(b.Op == BinaryOp.And ? "&&" : "||")}'"),
-                    BindBool(b.Right, $"the right operand of '{(b.Op == BinaryOp.And ? "&&" : "||")}'"));
             case BinaryOp.Equal: case BinaryOp.NotEqual: case BinaryOp.Less: case BinaryOp.LessEqual: case BinaryOp.Greater: case BinaryOp.GreaterEqual:
             {
                 var l = BindNumeric(b.Left);
@@ -390,16 +508,11 @@ internal sealed class Binder
                 };
                 return _graph.Binary(op, l, r);
             }
-            default:
+            default: // BinaryOp.Power
             {
                 var l = BindNumeric(b.Left);
                 var r = BindNumeric(b.Right);
-                var op = b.Op switch
-                {
-                    BinaryOp.Add => Op.Add, BinaryOp.Subtract => Op.Sub, BinaryOp.Multiply => Op.Mul,
-                    BinaryOp.Divide => Op.Div, _ => Op.Pow,
-                };
-                return op == Op.Pow ? Desugarer.Power(_graph, l, r) : _graph.Binary(op, l, r);
+                return Desugarer.Power(_graph, l, r);
             }
         }
     }

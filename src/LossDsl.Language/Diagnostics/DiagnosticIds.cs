@@ -18,6 +18,7 @@ internal static class DiagnosticIds
     public const string UnexpectedCharacter = "LOSS0100";
     public const string UnexpectedToken = "LOSS0101";
     public const string InvalidNumber = "LOSS0102";
+    public const string NestedTooDeeply = "LOSS0103";
 
     // Semantic errors.
     public const string UnknownName = "LOSS0200";
@@ -38,6 +39,9 @@ internal static class DiagnosticIds
     public const string MixedElementTypes = "LOSS0215";
     public const string InvalidOutput = "LOSS0216";
 
+    // Limits of the generator.
+    public const string GeneratedCodeTooLarge = "LOSS0300";
+
     public const string InternalError = "LOSS9999";
 
     /// <summary>Every diagnostic: id, title and default severity.</summary>
@@ -51,6 +55,7 @@ internal static class DiagnosticIds
         new(UnexpectedCharacter, "Unexpected character in loss expression"),
         new(UnexpectedToken, "Syntax error in loss expression"),
         new(InvalidNumber, "Invalid number in loss expression"),
+        new(NestedTooDeeply, "Loss expression nested too deeply"),
         new(UnknownName, "Unknown name"),
         new(UnknownFunction, "Unknown function"),
         new(WrongArgumentCount, "Wrong number of arguments"),
@@ -68,6 +73,7 @@ internal static class DiagnosticIds
         new(UnusedInput, "Unused input", DslSeverity.Warning),
         new(MixedElementTypes, "Mixed element types"),
         new(InvalidOutput, "Span parameter that is neither a gradient nor an output, or an invalid output binding"),
+        new(GeneratedCodeTooLarge, "Generated kernel code too large"),
         new(InternalError, "Internal error in the LossDsl generator"),
     };
 }

@@ -74,9 +74,8 @@ internal sealed class ReverseAd
         {
             var n = pending.Min!;
             pending.Remove(n);
-            var list = _contributions[n];
-            Node adj = list[0];
-            for (int i = 1; i < list.Count; i++) adj = _graph.Add(adj, list[i]);
+            // A value read by many terms (a 25,000-term sum) sums its contributions as a balanced tree beyond a few.
+            Node adj = _graph.Combine(Op.Add, _contributions[n]);
             if (adj.IsConstValue(0)) continue;
             adjoints[n] = adj;
             if (n.Type != DslType.Real || n.Op == Op.StopGrad) continue;
@@ -107,16 +106,8 @@ internal sealed class ReverseAd
         pending.Add(canonical);
     }
 
-    private readonly Dictionary<Node, int> _heights = new();
-
     /// <summary>The length of the longest path to a leaf: a value is higher than everything it reads.</summary>
-    private int Height(Node n)
-    {
-        if (_heights.TryGetValue(n, out int h)) return h;
-        h = 0;
-        foreach (var a in n.Args) h = System.Math.Max(h, Height(a) + 1);
-        return _heights[n] = h;
-    }
+    private static int Height(Node n) => n.Height;
 
     private readonly Dictionary<Node, (Node, Dictionary<int, IndexVar>?)> _canonical = new();
     private readonly Dictionary<(int Extent, int Position), IndexVar> _canonicalVars = new();
@@ -131,13 +122,16 @@ internal sealed class ReverseAd
         if (_canonical.TryGetValue(n, out var done)) return done;
         var order = new List<int>();
         var seen = new HashSet<Node>();
-        void Walk(Node x)
+        // A preorder walk (arguments left to right) with an explicit stack.
+        var stack = new Stack<Node>();
+        stack.Push(n);
+        while (stack.Count > 0 && order.Count < n.Free.Length)
         {
-            if (order.Count == n.Free.Length || !seen.Add(x)) return;
+            var x = stack.Pop();
+            if (!seen.Add(x)) continue;
             if (x.Op == Op.Index && n.DependsOn(x.Ref) && !order.Contains(x.Ref)) order.Add(x.Ref);
-            foreach (var a in x.Args) Walk(a);
+            for (int k = x.Args.Length - 1; k >= 0; k--) stack.Push(x.Args[k]);
         }
-        Walk(n);
         var map = new Dictionary<int, IndexVar>();
         for (int k = 0; k < order.Count; k++)
         {
@@ -153,7 +147,7 @@ internal sealed class ReverseAd
     {
         var axes = new IndexVar[t.Axes!.Length];
         for (int k = 0; k < axes.Length; k++) axes[k] = _graph.NewVar("a" + k, t.Axes[k]);
-        Node total = _graph.Zero;
+        var contributions = new List<Node>();
         foreach (var kv in adjoints.OrderBy(kv => kv.Key.Id))
         {
             var load = kv.Key;
@@ -176,9 +170,10 @@ internal sealed class ReverseAd
             var contribution = cond is null ? adj : _graph.Select(cond, adj, _graph.Zero);
             var rest = contribution.Free.Where(id => axes.All(a => a.Id != id)).Select(id => _graph.Var(id)).ToArray();
             if (rest.Length > 0) contribution = _graph.Reduce(ReduceKind.Sum, rest, contribution);
-            total = _graph.Add(total, contribution);
+            contributions.Add(contribution);
         }
-        return new GradientExpression(t, axes, total);
+        // One load per element of a long sum: a balanced sum of the contributions beyond a few.
+        return new GradientExpression(t, axes, _graph.Combine(Op.Add, contributions));
     }
 }
 

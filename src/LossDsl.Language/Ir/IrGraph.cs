@@ -22,6 +22,42 @@ internal sealed class IrGraph
 
     public IrGraph() { _simplifier = new AlgebraicSimplifier(this); }
 
+    /// <summary>
+    /// The greatest <see cref="Node.Height"/> the binder accepts for a value of the source (LOSS0103 beyond it). The
+    /// stages after binding walk the IR recursively; the gradient, the lowering and the schedule build values a small
+    /// multiple of this high, which keeps those walks well within a thread's stack.
+    /// </summary>
+    public const int MaxHeight = 400;
+
+    /// <summary>Terms up to this many are summed left to right as written; longer lists in balanced blocks (<see cref="Combine"/>).</summary>
+    public const int ChainBlock = 32;
+
+    /// <summary>
+    /// Combines <paramref name="items"/> with the associative operation <paramref name="op"/> (Add, Mul, And, Or): up to
+    /// <see cref="ChainBlock"/> items left to right, as a chain written in the source would be; a longer list in
+    /// left-to-right blocks of that many, combined as a balanced tree, so the result is at most
+    /// <see cref="ChainBlock"/> + log2(count / <see cref="ChainBlock"/>) high whatever the count (a 25,000-term sum
+    /// must not become a 25,000-deep chain that every later walk recurses through). Iterative; an empty sum is 0, an empty product 1.
+    /// </summary>
+    public Node Combine(Op op, IReadOnlyList<Node> items)
+    {
+        if (items.Count == 0) return op switch { Op.Add => Zero, Op.Mul => One, _ => throw new ArgumentException("no items to combine", nameof(items)) };
+        var blocks = new List<Node>((items.Count + ChainBlock - 1) / ChainBlock);
+        for (int start = 0; start < items.Count; start += ChainBlock)
+        {
+            var acc = items[start];
+            for (int k = start + 1; k < Math.Min(items.Count, start + ChainBlock); k++) acc = Binary(op, acc, items[k]);
+            blocks.Add(acc);
+        }
+        while (blocks.Count > 1)
+        {
+            var next = new List<Node>((blocks.Count + 1) / 2);
+            for (int k = 0; k < blocks.Count; k += 2) next.Add(k + 1 < blocks.Count ? Binary(op, blocks[k], blocks[k + 1]) : blocks[k]);
+            blocks = next;
+        }
+        return blocks[0];
+    }
+
     public IndexVar NewVar(string name, int extent)
     {
         var v = new IndexVar(_vars.Count, name, extent);
@@ -144,6 +180,7 @@ internal sealed class IrGraph
 
     private Node SubstituteCore(Node n, IReadOnlyDictionary<int, IndexVar> map, Dictionary<Node, Node> memo)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         bool touches = false;
         foreach (var k in map.Keys) if (n.DependsOn(k)) { touches = true; break; }
         if (!touches) return n;
@@ -210,10 +247,10 @@ internal sealed class IrGraph
             foreach (var a in args) free = IndexSet.Union(free, a.Free);
             if (op == Op.Reduce) free = IndexSet.Remove(free, bound);
         }
-        int level = 0;
-        foreach (var a in args) level = Math.Max(level, a.Level);
+        int level = 0, height = 0;
+        foreach (var a in args) { level = Math.Max(level, a.Level); height = Math.Max(height, a.Height + 1); }
         if (op == Op.Reduce) level++;
-        var node = new Node(_nextId++, op, type, args, value, reference, kind, bound, free, level);
+        var node = new Node(_nextId++, op, type, args, value, reference, kind, bound, free, level, height);
         _nodes.Add(key, node);
         return node;
     }

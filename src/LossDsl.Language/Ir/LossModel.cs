@@ -181,4 +181,16 @@ internal sealed class LossModel
     public int UpstreamParam => Scalars.Count;
 
     public string Print(Node n) => IrPrinter.Print(n, Names);
+
+    /// <summary>
+    /// <see cref="Print(Node)"/> cut to at most <paramref name="maxLength"/> characters (ending in "..." when cut), for a
+    /// comment or remark in generated code, whose lines stay short however large the value.
+    /// </summary>
+    public string Print(Node n, int maxLength) => Clip(Print(n), maxLength);
+
+    /// <summary>The most characters of a value printed in a comment of generated code.</summary>
+    public const int CommentLength = 200;
+
+    /// <summary><paramref name="text"/>, or its first characters and "..." when it is longer than <paramref name="maxLength"/>.</summary>
+    public static string Clip(string text, int maxLength) => text.Length <= maxLength ? text : text.Substring(0, System.Math.Max(0, maxLength - 3)) + "...";
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using LossDsl.Language.Builtins;
 
@@ -49,9 +50,10 @@ internal sealed class IndexVar
 /// </summary>
 internal sealed class Node
 {
-    internal Node(int id, Op op, DslType type, Node[] args, double value, int reference, ReduceKind reduceKind, IndexVar[] bound, int[] free, int level)
+    internal Node(int id, Op op, DslType type, Node[] args, double value, int reference, ReduceKind reduceKind, IndexVar[] bound, int[] free, int level, int height)
     {
         Level = level;
+        Height = height;
         Id = id; Op = op; Type = type; Args = args; Value = value; Ref = reference; ReduceKind = reduceKind; Bound = bound; Free = free;
     }
 
@@ -70,6 +72,11 @@ internal sealed class Node
     public int[] Free { get; }
     /// <summary>Reduction nesting depth: 0 for nodes without reductions, 1 + the body's level for a reduction.</summary>
     public int Level { get; }
+    /// <summary>
+    /// The length of the longest path from this node to a leaf (0 for a leaf): the depth a recursive walk of it reaches.
+    /// The binder keeps it under <see cref="IrGraph.MaxHeight"/> (LOSS0103), so the walks of later stages are bounded.
+    /// </summary>
+    public int Height { get; }
 
     public bool IsConst => Op == Op.Const;
     public bool IsConstValue(double v) => Op == Op.Const && Value == v;
@@ -135,8 +142,16 @@ internal static class IrPrinter
         public Func<Node, string?>? Value;
     }
 
-    /// <summary>Prints <paramref name="n"/> in the language's syntax, with <paramref name="names"/> for its leaves.</summary>
+    /// <summary>
+    /// Prints <paramref name="n"/> in the language's syntax, with <paramref name="names"/> for its leaves. A value is
+    /// a graph whose shared parts a plain print repeats (chained bindings double it at every step); when the plain
+    /// print would exceed <see cref="TreeLimit"/> operations, every value used more than once is printed once as a
+    /// binding (<c>$1 = ...; $2 = ...; expression</c>), which keeps the text as long as the graph is large.
+    /// </summary>
     public static string Print(Node n, Names? names = null) => new Printer(n, names).Print();
+
+    /// <summary>The most operations a value is printed with as one expression, its shared parts repeated.</summary>
+    public const int TreeLimit = 2000;
 
     private static int Precedence(Node n) => n.Op switch
     {
@@ -161,15 +176,75 @@ internal static class IrPrinter
             _ambiguous = AmbiguousIndices(root);
         }
 
+        /// <summary>The values printed as bindings, by name (in a print too large to repeat its shared parts).</summary>
+        private Dictionary<Node, string>? _shared;
+
         public string Print()
         {
+            if (TreeSize(_root) > TreeLimit)
+            {
+                _shared = new Dictionary<Node, string>();
+                foreach (var n in SharedValues(_root)) _shared[n] = "$" + (_shared.Count + 1);
+                foreach (var kv in _shared)
+                {
+                    _sb.Append(kv.Value).Append(" = ");
+                    Write(kv.Key, 0, definition: true);
+                    _sb.Append("; ");
+                }
+            }
             Write(_root, 0);
             return _sb.ToString();
         }
 
-        private void Write(Node n, int parent)
+        /// <summary>The number of operations in the plain print of <paramref name="root"/> (saturating), without recursion.</summary>
+        private static long TreeSize(Node root)
         {
-            if (!ReferenceEquals(n, _root) && _names?.Value?.Invoke(n) is { } name)
+            var size = new Dictionary<Node, long>();
+            foreach (var n in PostOrder(root))
+            {
+                long s = 1;
+                foreach (var a in n.Args) s = Math.Min(s + size[a], long.MaxValue / 4);
+                size[n] = s;
+            }
+            return size[root];
+        }
+
+        /// <summary>The distinct values reachable from <paramref name="root"/>, every value after its arguments.</summary>
+        private static List<Node> PostOrder(Node root)
+        {
+            var order = new List<Node>();
+            var done = new HashSet<Node>();
+            var stack = new Stack<(Node Node, bool Expanded)>();
+            stack.Push((root, false));
+            while (stack.Count > 0)
+            {
+                var (n, expanded) = stack.Pop();
+                if (expanded) { if (done.Add(n)) order.Add(n); continue; }
+                if (done.Contains(n)) continue;
+                stack.Push((n, true));
+                for (int k = n.Args.Length - 1; k >= 0; k--) if (!done.Contains(n.Args[k])) stack.Push((n.Args[k], false));
+            }
+            return order;
+        }
+
+        /// <summary>The operations (not leaves) that more than one operation reads, arguments first.</summary>
+        private static List<Node> SharedValues(Node root)
+        {
+            var order = PostOrder(root);
+            var uses = new Dictionary<Node, int>();
+            foreach (var n in order) foreach (var a in n.Args) uses[a] = uses.TryGetValue(a, out int u) ? u + 1 : 1;
+            return order.Where(n => n != root && n.Args.Length > 0 && uses.TryGetValue(n, out int u) && u > 1).ToList();
+        }
+
+        private void Write(Node n, int parent, bool definition = false)
+        {
+            if (!definition && _shared is not null && _shared.TryGetValue(n, out var sharedName))
+            {
+                _sb.Append(sharedName);
+                return;
+            }
+            System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+            if (!definition && !ReferenceEquals(n, _root) && _names?.Value?.Invoke(n) is { } name)
             {
                 _sb.Append(name);
                 return;

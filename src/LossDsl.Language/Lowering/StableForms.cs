@@ -23,6 +23,7 @@ internal static class StableForms
     public static Node Lower(IrGraph g, Node root, Dictionary<Node, Node> memo)
     {
         if (memo.TryGetValue(root, out var done)) return done;
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         Node result;
         if (root.Args.Length == 0) result = root;
         else

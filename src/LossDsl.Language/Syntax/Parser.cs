@@ -7,6 +7,9 @@ namespace LossDsl.Language.Syntax;
 /// with a <see cref="DslException"/> whose diagnostic is located at the offending token.
 /// </summary>
 /// <remarks>
+/// Left-associative chains (<c>a + b + c ...</c>) are parsed in a loop, so a long sum costs no stack; true nesting
+/// (parentheses, prefix operators, powers, call arguments and subscripts) is limited to <see cref="MaxNesting"/>
+/// levels, beyond which the parser reports LOSS0103 at the token that crosses the limit instead of recursing further.
 /// Precedence, loosest first: <c>||</c>, <c>&amp;&amp;</c>, comparisons (non-associative), <c>+ -</c>, <c>* /</c>,
 /// prefix <c>- !</c>, <c>^</c> (right-associative, so <c>-x^2</c> is <c>-(x^2)</c> and <c>2^-x</c> is allowed).
 /// </remarks>
@@ -14,6 +17,10 @@ internal sealed class Parser
 {
     private readonly List<Token> _tokens;
     private int _pos;
+    private int _nesting;
+
+    /// <summary>The deepest nesting of parentheses, prefix operators, powers, arguments and subscripts the parser accepts.</summary>
+    public const int MaxNesting = 200;
 
     private Parser(string text) { _tokens = Lexer.Tokenize(text); }
 
@@ -107,6 +114,26 @@ internal sealed class Parser
 
     private Expr ParseExpression() => ParseOr();
 
+    /// <summary>Enters one level of nesting at <paramref name="at"/>; past <see cref="MaxNesting"/>, reports LOSS0103 there.</summary>
+    private void Enter(Token at)
+    {
+        if (++_nesting > MaxNesting)
+            throw new DslException(new DslDiagnostic(DiagnosticIds.NestedTooDeeply, DslSeverity.Error,
+                $"the expression is nested too deeply (more than {MaxNesting} levels of parentheses, prefix operators, powers or arguments); "
+                + "split it into bindings (name = ...;)", at.Offset, System.Math.Max(at.Length, 1)));
+    }
+
+    private void Leave() => _nesting--;
+
+    /// <summary>An expression one nesting level deeper (inside parentheses, brackets or arguments, or after '^').</summary>
+    private Expr ParseNested(Token at)
+    {
+        Enter(at);
+        var e = ParseExpression();
+        Leave();
+        return e;
+    }
+
     private Expr ParseOr()
     {
         var left = ParseAnd();
@@ -175,13 +202,21 @@ internal sealed class Parser
 
     private Expr ParseUnary()
     {
-        if (Current.Kind is TokenKind.Minus or TokenKind.Bang)
+        // A run of prefix operators is read in a loop; each still counts as a level of nesting.
+        var prefixes = new List<Token>();
+        while (Current.Kind is TokenKind.Minus or TokenKind.Bang)
         {
-            var t = Next();
-            var operand = ParseUnary();
-            return new UnaryExpr(t.Kind == TokenKind.Minus ? UnaryOp.Negate : UnaryOp.Not, operand, t.Offset, operand.End - t.Offset);
+            Enter(Current);
+            prefixes.Add(Next());
         }
-        return ParsePower();
+        var operand = ParsePower();
+        for (int k = prefixes.Count - 1; k >= 0; k--)
+        {
+            var t = prefixes[k];
+            operand = new UnaryExpr(t.Kind == TokenKind.Minus ? UnaryOp.Negate : UnaryOp.Not, operand, t.Offset, operand.End - t.Offset);
+            Leave();
+        }
+        return operand;
     }
 
     private Expr ParsePower()
@@ -189,7 +224,9 @@ internal sealed class Parser
         var left = ParsePrimary();
         if (Current.Kind != TokenKind.Caret) return left;
         var t = Next();
+        Enter(t);
         var right = ParseUnary(); // right-associative; allows x^-1
+        Leave();
         return new BinaryExpr(BinaryOp.Power, left, right, t.Offset, t.Length);
     }
 
@@ -204,7 +241,7 @@ internal sealed class Parser
             case TokenKind.LParen:
             {
                 Next();
-                var inner = ParseExpression();
+                var inner = ParseNested(t);
                 Expect(TokenKind.RParen, "')'");
                 return inner;
             }
@@ -225,12 +262,12 @@ internal sealed class Parser
         var items = new List<Expr>();
         Expr? filter = null;
         if (Current.Kind == TokenKind.RBracket) throw Error(Current, "expected an index inside '[ ]'");
-        items.Add(ParseExpression());
-        while (Current.Kind == TokenKind.Comma) { Next(); items.Add(ParseExpression()); }
+        items.Add(ParseNested(open));
+        while (Current.Kind == TokenKind.Comma) { Next(); items.Add(ParseNested(open)); }
         if (Current.Kind == TokenKind.Pipe)
         {
             Next();
-            filter = ParseExpression();
+            filter = ParseNested(open);
         }
         var close = Expect(TokenKind.RBracket, filter is null ? "',', '|' or ']'" : "']'");
         if (Current.Kind == TokenKind.LParen)
@@ -253,12 +290,12 @@ internal sealed class Parser
 
     private Expr ParseCallArguments(NameExpr name, List<NameExpr>? binders, Expr? filter)
     {
-        Expect(TokenKind.LParen, "'('");
+        var open = Expect(TokenKind.LParen, "'('");
         var args = new List<Expr>();
         if (Current.Kind != TokenKind.RParen)
         {
-            args.Add(ParseExpression());
-            while (Current.Kind == TokenKind.Comma) { Next(); args.Add(ParseExpression()); }
+            args.Add(ParseNested(open));
+            while (Current.Kind == TokenKind.Comma) { Next(); args.Add(ParseNested(open)); }
         }
         var close = Expect(TokenKind.RParen, "',' or ')'");
         return new CallExpr(name, binders, filter, args, name.Offset, close.Offset + close.Length - name.Offset);

@@ -411,6 +411,9 @@ public sealed class LossExpression
 
         private double Eval(Node n, Frame f)
         {
+            // The binder bounds how deep values are (LOSS0103); should a walk still run out of stack, it throws
+            // InsufficientExecutionStackException rather than ending the process.
+            System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
             switch (n.Op)
             {
                 case Op.Const: return n.Value;

@@ -71,6 +71,7 @@ internal sealed class CpuExpressionEmitter
 
     private string Scalar(Node n)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         var existing = _scope.Lookup(n);
         if (existing is not null) return existing;
         string code;
@@ -169,6 +170,7 @@ internal sealed class CpuExpressionEmitter
 
     private string Vector(Node n)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         if (!n.DependsOn(_scope.VectorVar!.Id))
         {
             var uniform = _scope.LookupVector(n);

@@ -64,7 +64,7 @@ internal sealed class CpuKernelEmitter
         var rented = Plan.Buffers.Where(b => b.Space == MemorySpace.Global).ToList();
         foreach (var b in Plan.Buffers)
         {
-            string what = $"{Model.Print(b.Buffer.Value)} for every {string.Join(", ", b.Axes.Select(a => a.Name))}";
+            string what = $"{Model.Print(b.Buffer.Value, LossModel.CommentLength)} for every {string.Join(", ", b.Axes.Select(a => a.Name))}";
             if (b.Space == MemorySpace.GradientOutput)
             {
                 Writer.Line($"// Scratch buffer {b.Id}, in the gradient output '{b.Home!.Gradient!.Name}' (its only reader is that gradient's store, at the same position): {what}.");
@@ -118,12 +118,12 @@ internal sealed class CpuKernelEmitter
         var epilogue = new CpuExpressionEmitter(_kernel, vector: false, scope: new Scope(null)) { GlobalsAsLocals = true };
         foreach (var st in Plan.ScalarOutputs)
         {
-            Writer.Line($"// The output {st.Target.OutputOf!.Name}: {Model.Print(st.Value)}");
+            Writer.Line($"// The output {st.Target.OutputOf!.Name}: {Model.Print(st.Value, LossModel.CommentLength)}");
             Writer.Line($"{CpuNames.OutputPointer(st.Target.OutputOf)}[0] = ({real})({epilogue.Emit(st.Value)});");
         }
         host.EmitWrites(Writer);
         Writer.Line();
-        Writer.Line($"// The loss: {Model.Print(Plan.Loss)}");
+        Writer.Line($"// The loss: {Model.Print(Plan.Loss, LossModel.CommentLength)}");
         Writer.Line($"return ({real})({epilogue.Emit(Plan.Loss)});");
         Writer.Close();
         Writer.Open("finally");
@@ -189,7 +189,7 @@ internal sealed class CpuKernelEmitter
                 ReduceKind.Max => $"{global} = global::System.Math.Max({global}, {partial});",
                 _ => $"{global} = global::System.Math.Min({global}, {partial});",
             };
-            Writer.Line($"double {global} = {CpuKernelContext.Identity(r, true)}; // {Model.Print(r)}");
+            Writer.Line($"double {global} = {CpuKernelContext.Identity(r, true)}; // {Model.Print(r, LossModel.CommentLength)}");
             Writer.Line($"for (int __c = 0; __c < __chunks{k}; __c++) {combine}");
             Writer.Line($"__job.{global} = ({_kernel.Real.Name}){global};");
         }

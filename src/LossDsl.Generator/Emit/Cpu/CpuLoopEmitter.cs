@@ -104,7 +104,7 @@ internal sealed class CpuLoopEmitter
     private void OpenAccumulators(List<Node> completes)
     {
         foreach (var r in completes)
-            Writer.Line($"{_kernel.Real.Name} {CpuNames.Accumulator(r)} = {CpuKernelContext.Identity(r, _kernel.Real.IsDouble)}; // {Model.Print(r)}");
+            Writer.Line($"{_kernel.Real.Name} {CpuNames.Accumulator(r)} = {CpuKernelContext.Identity(r, _kernel.Real.IsDouble)}; // {Model.Print(r, LossModel.CommentLength)}");
     }
 
     /// <summary>A loop of online sums in a block: the running states before it, and after it the max and the sum relative to its shift.</summary>
@@ -238,13 +238,21 @@ internal sealed class CpuLoopEmitter
     {
         var scope = new Scope(vectorScope) { VectorVar = loop.Var, VectorVarName = v, Vector = loop.Vector };
         var values = new CpuExpressionEmitter(_kernel, vector: true, scope);
+        // A value that does not depend on the vectorized index (a gradient such as upstream / n) is a scalar: its
+        // broadcast, or one made here, is what the vector statements take.
+        string VectorValue(Node n)
+        {
+            string value = values.Emit(n);
+            if (n.DependsOn(loop.Var.Id)) return value;
+            return scope.LookupVector(n) ?? $"TS.Broadcast({AsFloat(n, value)})";
+        }
         foreach (var s in loop.Body)
         {
             switch (s)
             {
                 case AccumulateStmt acc:
                 {
-                    string value = values.Emit(acc.Body);
+                    string value = VectorValue(acc.Body);
                     string a = CpuNames.VectorAccumulator(acc.Reduce, copy);
                     Writer.Line(acc.Reduce.ReduceKind switch
                     {
@@ -256,7 +264,7 @@ internal sealed class CpuLoopEmitter
                 }
                 case OnlineSumExpStmt o:
                 {
-                    string value = values.Emit(o.Value);
+                    string value = VectorValue(o.Value);
                     string m = CpuNames.VectorAccumulator(o.Max, copy), sum = CpuNames.VectorAccumulator(o.Sum, copy);
                     string step = loop.Vector!.OutOfLineSteps.Contains(o) ? "StepOutOfLine" : "Step";
                     Writer.Line("// Online max and sum: a new maximum rescales the running sum (one exp per element).");
@@ -265,7 +273,7 @@ internal sealed class CpuLoopEmitter
                 }
                 case StoreStmt st:
                 {
-                    string value = values.Emit(st.Value);
+                    string value = VectorValue(st.Value);
                     Writer.Line($"TS.Store({value}, {StorePointer(st)} + {StoreOffset(st, v)});");
                     break;
                 }

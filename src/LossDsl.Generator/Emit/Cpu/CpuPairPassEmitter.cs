@@ -59,7 +59,7 @@ internal sealed class CpuPairPassEmitter
         {
             var c = pass.Contractions[k];
             string depth = Names.Extent(c.Feature.Extent);
-            Writer.Line($"// The tile of {Model.Print(c.Value)}: the block's rows of {PlanPrinter.Source(c.RowSource!)} times panel {plan.Panels[k].Id}.");
+            Writer.Line($"// The tile of {Model.Print(c.Value, LossModel.CommentLength)}: the block's rows of {PlanPrinter.Source(c.RowSource!)} times panel {plan.Panels[k].Id}.");
             Writer.Line($"global::LossDsl.Internals.TileProducts.Contract<TS, TV>({CpuNames.OperandPointer(c.RowSource!)} + (nint)i0 * {depth}, {depth}, rows, "
                 + $"{CpuNames.PanelPointer(plan.Panels[k])} + (nint)j0 * {depth}, {plan.ColumnTile}, {depth}, {tiles.Pointers[c.Value]}, {plan.ColumnTile});");
         }
@@ -80,7 +80,7 @@ internal sealed class CpuPairPassEmitter
         foreach (var b in pass.BackContractions)
         {
             string depth = Names.Extent(b.Feature.Extent);
-            Writer.Line($"// {Model.Print(b.Value)}: the weight tile times the tile's rows of {PlanPrinter.Source(b.Source!)}.");
+            Writer.Line($"// {Model.Print(b.Value, LossModel.CommentLength)}: the weight tile times the tile's rows of {PlanPrinter.Source(b.Source!)}.");
             Writer.Line($"global::LossDsl.Internals.TileProducts.AccumulateProduct<TS, TV>({tiles.Pointers[b.Value]}, {plan.ColumnTile}, rows, count, "
                 + $"{CpuNames.OperandPointer(b.Source!)} + (nint)j0 * {depth}, {depth}, {depth}, {OutputPointer(b.Value, plan)} + (nint)i0 * {depth}, {depth});");
         }

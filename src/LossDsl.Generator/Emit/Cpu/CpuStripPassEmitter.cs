@@ -129,7 +129,7 @@ internal sealed class CpuStripPassEmitter
             var contraction = Pass.Contractions[c];
             string depth = Names.Extent(contraction.Feature.Extent);
             tiles.Pointers[contraction.Value] = Contracted(c);
-            Writer.Line($"// The tile of {Model.Print(contraction.Value)}, kept for the weights phase.");
+            Writer.Line($"// The tile of {Model.Print(contraction.Value, LossModel.CommentLength)}, kept for the weights phase.");
             Writer.Line($"global::LossDsl.Internals.TileProducts.Contract<TS, TV>({CpuNames.OperandPointer(contraction.RowSource!)} + (nint)i0 * {depth}, {depth}, rows, "
                 + $"{CpuNames.PanelPointer(_plan.Panels[c])} + (nint)j0 * {depth}, {_plan.ColumnTile}, {depth}, {Contracted(c)}, {_plan.ColumnTile});");
         }
@@ -168,14 +168,14 @@ internal sealed class CpuStripPassEmitter
         foreach (var b in RowBacks)
         {
             string depth = Depth(b);
-            Writer.Line($"// {Model.Print(b.Back.Value)}: the weight tile times the tile's rows of {PlanPrinter.Source(b.Back.Source!)}.");
+            Writer.Line($"// {Model.Print(b.Back.Value, LossModel.CommentLength)}: the weight tile times the tile's rows of {PlanPrinter.Source(b.Back.Source!)}.");
             Writer.Line($"global::LossDsl.Internals.TileProducts.AccumulateProduct<TS, TV>({tiles.Pointers[b.Back.Value]}, {_plan.ColumnTile}, rows, count, "
                 + $"{CpuNames.OperandPointer(b.Back.Source!)} + (nint)j0 * {depth}, {depth}, {depth}, {partials[b.Index]}, {depth});");
         }
         foreach (var b in Pass.ColumnBacks)
         {
             string depth = Names.Extent(b.Feature.Extent);
-            Writer.Line($"// {Model.Print(b.Value)}: the weight tile, transposed, times the block's rows of {PlanPrinter.Source(b.Source!)}.");
+            Writer.Line($"// {Model.Print(b.Value, LossModel.CommentLength)}: the weight tile, transposed, times the block's rows of {PlanPrinter.Source(b.Source!)}.");
             Writer.Line($"global::LossDsl.Internals.TileProducts.AccumulateTransposedProduct<TS, TV>({tiles.Pointers[b.Value]}, {_plan.ColumnTile}, rows, count, "
                 + $"{CpuNames.OperandPointer(b.Source!)} + (nint)i0 * {depth}, {depth}, {depth}, {Output(b.Value)} + (nint)j0 * {depth}, {depth});");
         }

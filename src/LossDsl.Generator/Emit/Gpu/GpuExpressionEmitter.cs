@@ -24,6 +24,7 @@ internal sealed class GpuExpressionEmitter
     /// <summary>Writes the statements that compute <paramref name="n"/> and returns the expression that names it.</summary>
     public string Emit(Node n)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         var existing = _scope.Lookup(n);
         if (existing is not null) return existing;
         string code;

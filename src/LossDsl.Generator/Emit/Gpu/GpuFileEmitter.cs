@@ -64,8 +64,9 @@ internal static class GpuFileEmitter
             ParameterKind.IntTensor => "global::ILGPU.ArrayView<int>",
             _ => p.TypeText,
         };
+        // One parameter a line (CodeWriter indents each), so that a long parameter list keeps the lines short.
         string Signature(IEnumerable<ParameterSpec> ps) =>
-            string.Join(", ", ps.Select(p => $"{Type(p)} {p.Name}" + (p.DefaultValue is not null ? " = " + p.DefaultValue : "")));
+            string.Join(",\n    ", ps.Select(p => $"{Type(p)} {p.Name}" + (p.DefaultValue is not null ? " = " + p.DefaultValue : "")));
         string Arguments(IEnumerable<ParameterSpec> ps) => string.Join(", ", ps.Select(p => p.Name));
 
         void Doc(string summary)

@@ -86,7 +86,7 @@ internal sealed class GpuKernelEmitter
         if (Plan.WithGradients) signature.Add("float upstreamGradient");
         signature.Add("global::ILGPU.ArrayView<float> loss");
         Writer.Line("/// <summary>Checks the arguments, enqueues the kernels on the stream, and returns the loss when <paramref name=\"loss\"/> is empty (waiting for the stream), else NaN.</summary>");
-        Writer.Open($"public static float Run({string.Join(", ", signature)})");
+        Writer.Open($"public static float Run({string.Join(",\n    ", signature)})"); // one parameter a line
         Writer.Line("global::LossDsl.Gpu.Internals.GpuChecks.Stream(stream, nameof(stream));");
         var views = parameters.Where(p => p.Kind is ParameterKind.FloatTensor or ParameterKind.IntTensor or ParameterKind.Gradient).ToList();
         foreach (var p in views) Writer.Line($"int __length_{p.Name} = global::LossDsl.Gpu.Internals.GpuChecks.Length({p.Name}, stream, nameof({p.Name}));");
@@ -105,7 +105,7 @@ internal sealed class GpuKernelEmitter
         {
             // Saturating size arithmetic (Sizes): a total beyond long is refused by GpuScratch.Rent, never wrapped.
             string size = ShapeCheckEmitter.Product(b.Axes.Select(x => Names.Extent(x.Extent)).ToList());
-            Writer.Line($"long __offset{b.Id} = __size; __size = global::LossDsl.Internals.Sizes.Sum(__size, {size}); // buffer {b.Id}: {Model.Print(b.Buffer.Value)}");
+            Writer.Line($"long __offset{b.Id} = __size; __size = global::LossDsl.Internals.Sizes.Sum(__size, {size}); // buffer {b.Id}: {Model.Print(b.Buffer.Value, LossModel.CommentLength)}");
         }
         Writer.Line("var __scratch = global::LossDsl.Gpu.Internals.GpuScratch.Rent(stream, __size);");
         Writer.Line("var __a = new Args();");
@@ -174,8 +174,9 @@ internal sealed class GpuKernelEmitter
     private string Sweep(string kernel, IndexVar own, List<(string View, int Depth)> staged)
     {
         string depth = staged.Count == 0 ? "0L" : string.Join(" + ", staged.Select(x => "(long)" + Names.Extent(x.Depth)));
-        return $"__a.TileColumns = {Reduce}.TileColumns({depth}); " +
-            $"global::LossDsl.Gpu.Internals.GpuKernels.Load<Args>(__accelerator, {kernel})(stream, new global::ILGPU.KernelConfig({Reduce}.Groups({Names.Extent(own.Extent)}, __group, __maxGroups), __group, " +
+        // Two statements, the launch over three lines (CodeWriter indents each line).
+        return $"__a.TileColumns = {Reduce}.TileColumns({depth});\n" +
+            $"global::LossDsl.Gpu.Internals.GpuKernels.Load<Args>(__accelerator, {kernel})(stream,\n    new global::ILGPU.KernelConfig({Reduce}.Groups({Names.Extent(own.Extent)}, __group, __maxGroups), __group,\n    " +
             $"global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(global::System.Math.Max(1, __a.TileColumns * (int)({depth})))), __a);";
     }
 
@@ -247,7 +248,7 @@ internal sealed class GpuKernelEmitter
         var loop = pass.Loop;
         bool rows = RowMode(pass);
         var scope = OpenKernel($"Pass{k}", describe + (rows ? " A warp per row." : " A thread per element."));
-        foreach (var r in loop.Completes) Writer.Line($"float {GpuNames.Accumulator(r)} = {GpuKernelContext.Identity(r)}; // {Model.Print(r)}");
+        foreach (var r in loop.Completes) Writer.Line($"float {GpuNames.Accumulator(r)} = {GpuKernelContext.Identity(r)}; // {Model.Print(r, LossModel.CommentLength)}");
         var expressions = new GpuExpressionEmitter(_kernel, scope);
         foreach (var n in loop.Hoisted) expressions.Emit(n);
         string v = GpuNames.Index(loop.Var), extent = Names.Extent(loop.Var.Extent);
@@ -300,7 +301,7 @@ internal sealed class GpuKernelEmitter
                 _ => $"__v = global::ILGPU.Algorithms.XMath.Min(__v, {partial});",
             };
             Writer.Open("");
-            Writer.Line($"double __v = {identity}; // {Model.Print(r)}");
+            Writer.Line($"double __v = {identity}; // {Model.Print(r, LossModel.CommentLength)}");
             Writer.Line($"for (int __g = 0; __g < __a.Groups; __g++) {combine}");
             Writer.Line($"__a.Globals[{GlobalSlot(r)}] = (float)__v;");
             Writer.Close();
@@ -310,8 +311,8 @@ internal sealed class GpuKernelEmitter
 
     private void EmitLossKernel()
     {
-        string outputs = string.Concat(Plan.ScalarOutputs.Select(st => $", the output {st.Target.OutputOf!.Name}: {Model.Print(st.Value)}"));
-        var scope = OpenKernel("Loss", $"The loss: {Model.Print(Plan.Loss)}{outputs} (one thread).");
+        string outputs = string.Concat(Plan.ScalarOutputs.Select(st => $", the output {st.Target.OutputOf!.Name}: {Model.Print(st.Value, LossModel.CommentLength)}"));
+        var scope = OpenKernel("Loss", $"The loss: {Model.Print(Plan.Loss, LossModel.CommentLength)}{outputs} (one thread).");
         Writer.Line("if (global::ILGPU.Group.IdxX != 0) return;");
         var expressions = new GpuExpressionEmitter(_kernel, scope);
         foreach (var st in Plan.ScalarOutputs)

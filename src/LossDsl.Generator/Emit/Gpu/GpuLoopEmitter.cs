@@ -87,7 +87,7 @@ internal sealed class GpuLoopEmitter
     private void OpenAccumulators(List<Node> completes)
     {
         foreach (var r in completes)
-            Writer.Line($"float {GpuNames.Accumulator(r)} = {GpuKernelContext.Identity(r)}; // {_kernel.Model.Print(r)}");
+            Writer.Line($"float {GpuNames.Accumulator(r)} = {GpuKernelContext.Identity(r)}; // {_kernel.Model.Print(r, LossModel.CommentLength)}");
     }
 
     /// <summary>A loop whose accumulators are open: in the thread, or spread over the warp's lanes and combined after.</summary>

@@ -209,7 +209,7 @@ internal sealed class GpuPairPassEmitter
             string rowView = GpuNames.Operand(c.RowSource!), columnView = GpuNames.Operand(c.ColumnSource!);
             string rowRead = sweepColumns ? $"{rowView}[(long){GpuNames.Index(row)} * {depth} + {d}]" : SweptRead(rowView, depth, GpuNames.Index(row), d);
             string columnRead = sweepColumns ? SweptRead(columnView, depth, GpuNames.Index(column), d) : $"{columnView}[(long){GpuNames.Index(column)} * {depth} + {d}]";
-            Writer.Line($"float {name} = 0f; // {_kernel.Model.Print(c.Value)}");
+            Writer.Line($"float {name} = 0f; // {_kernel.Model.Print(c.Value, LossModel.CommentLength)}");
             Writer.Line($"for (int {d} = 0; {d} < {depth}; {d}++) {name} += {rowRead} * {columnRead};");
             pair.Values[c.Value] = name;
         }

@@ -48,7 +48,7 @@ internal sealed class HostTensorEmitter
 
     private bool Converted(LossParameter p) => ElementTypes.IsConverted(p.Element, _model.Real);
     private static string Buffer(LossParameter p) => $"__{p.Name}_buffer";
-    private string Pool(LossParameter p) => $"global::System.Buffers.ArrayPool<{KernelElement(p)}>.Shared";
+    private string Pool(LossParameter p) => "global::LossDsl.Internals.ScratchPool";
 
     /// <summary>Tensor spans: dense (or empty), within a span's length, of the rank the loss reads them with; then their spans.</summary>
     public void EmitViews(CodeWriter w)
@@ -90,7 +90,7 @@ internal sealed class HostTensorEmitter
                 ? $"the {(_gradients.Contains(p) ? "gradient" : "output")} '{p.Name}' in {KernelElement(p)}, written to its {ElementTypes.DisplayName(p.Element)} elements after the passes"
                 : $"'{p.Name}' read into {KernelElement(p)}";
             w.Line($"// Buffer: {what}.");
-            w.Line($"{KernelElement(p)}[] {Buffer(p)} = {Pool(p)}.Rent(global::System.Math.Max(1, {Span(p)}.Length));");
+            w.Line($"{KernelElement(p)}[] {Buffer(p)} = {Pool(p)}.Rent<{KernelElement(p)}>(global::System.Math.Max(1, {Span(p)}.Length));");
         }
     }
 

@@ -75,7 +75,7 @@ internal sealed class CpuKernelEmitter
             Writer.Line($"// Scratch buffer {b.Id}: {what}.");
             if (b.Axes.Length > 1)
                 Writer.Line($"if ({size} > global::System.Array.MaxLength) throw new global::System.OutOfMemoryException($\"Scratch buffer {b.Id} [{string.Join(", ", b.Axes.Select(a => $"{{{Names.Extent(a.Extent)}}}"))}] of this loss would hold more values than an array can ({{(global::System.Array.MaxLength)}}).\");");
-            Writer.Line($"{real}[] {CpuNames.BufferArray(b.Buffer)} = global::System.Buffers.ArrayPool<{real}>.Shared.Rent((int)global::System.Math.Max(1L, {size}));");
+            Writer.Line($"{real}[] {CpuNames.BufferArray(b.Buffer)} = global::LossDsl.Internals.ScratchPool.Rent<{real}>((int)global::System.Math.Max(1L, {size}));");
         }
         // 3. Panels: the column operands of the pair passes, packed for the tile products.
         foreach (var p in Plan.Panels)
@@ -84,7 +84,7 @@ internal sealed class CpuKernelEmitter
             Writer.Line($"// Panel {p.Id}: the rows of {PlanPrinter.Source(p.Source)}, packed in tiles of {p.Width} (strips of 16 rows, depth-major).");
             Writer.Line($"long {CpuNames.PanelArray(p)}_size = global::System.Math.Max(1L, ((long){rows} + {p.Width - 1}) / {p.Width} * {p.Width} * (long){depth});");
             Writer.Line($"if ({CpuNames.PanelArray(p)}_size > global::System.Array.MaxLength) throw new global::System.OutOfMemoryException($\"The operand {PlanPrinter.Source(p.Source)} [{{{rows}}}, {{{depth}}}] is too large to pack: its panel would hold more values than an array can ({{(global::System.Array.MaxLength)}}).\");");
-            Writer.Line($"float[] {CpuNames.PanelArray(p)} = global::System.Buffers.ArrayPool<float>.Shared.Rent((int){CpuNames.PanelArray(p)}_size);");
+            Writer.Line($"float[] {CpuNames.PanelArray(p)} = global::LossDsl.Internals.ScratchPool.Rent<float>((int){CpuNames.PanelArray(p)}_size);");
         }
         host.EmitRents(Writer);
         bool rents = rented.Count + Plan.Panels.Count > 0 || host.RentsBuffers;
@@ -135,8 +135,8 @@ internal sealed class CpuKernelEmitter
             Writer.Close();
             Writer.Open("finally");
             host.EmitReturns(Writer);
-            foreach (var b in rented) Writer.Line($"global::System.Buffers.ArrayPool<{real}>.Shared.Return({CpuNames.BufferArray(b.Buffer)});");
-            foreach (var p in Plan.Panels) Writer.Line($"global::System.Buffers.ArrayPool<float>.Shared.Return({CpuNames.PanelArray(p)});");
+            foreach (var b in rented) Writer.Line($"global::LossDsl.Internals.ScratchPool.Return<{real}>({CpuNames.BufferArray(b.Buffer)});");
+            foreach (var p in Plan.Panels) Writer.Line($"global::LossDsl.Internals.ScratchPool.Return<float>({CpuNames.PanelArray(p)});");
             Writer.Close();
         }
         Writer.Close();

@@ -34,9 +34,9 @@ internal sealed class CpuPairPassEmitter
         var accumulated = plan.Accumulated.Select(a => a.Reduce).Distinct().ToList();
 
         Writer.Line($"int i0 = chunk * {plan.RowBlock}, i1 = (int)global::System.Math.Min((long){rows}, (long)i0 + {plan.RowBlock}), rows = i1 - i0;");
-        Writer.Line($"float[] __tiles = global::System.Buffers.ArrayPool<float>.Shared.Rent({plan.TileCount * tileSize});");
+        Writer.Line($"float[] __tiles = global::LossDsl.Internals.ScratchPool.Rent<float>({plan.TileCount * tileSize});");
         if (online.Count > 0)
-            Writer.Line($"global::LossDsl.Internals.OnlineSumExp.State[] __states = global::System.Buffers.ArrayPool<global::LossDsl.Internals.OnlineSumExp.State>.Shared.Rent({online.Count * plan.RowBlock});");
+            Writer.Line($"global::LossDsl.Internals.OnlineSumExp.State[] __states = global::LossDsl.Internals.ScratchPool.Rent<global::LossDsl.Internals.OnlineSumExp.State>({online.Count * plan.RowBlock});");
         Writer.Open("try");
         Writer.Open("fixed (float* p_tiles = __tiles)");
 
@@ -107,8 +107,8 @@ internal sealed class CpuPairPassEmitter
         Writer.Close(); // fixed
         Writer.Close(); // try
         Writer.Open("finally");
-        Writer.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(__tiles);");
-        if (online.Count > 0) Writer.Line("global::System.Buffers.ArrayPool<global::LossDsl.Internals.OnlineSumExp.State>.Shared.Return(__states);");
+        Writer.Line("global::LossDsl.Internals.ScratchPool.Return<float>(__tiles);");
+        if (online.Count > 0) Writer.Line("global::LossDsl.Internals.ScratchPool.Return<global::LossDsl.Internals.OnlineSumExp.State>(__states);");
         Writer.Close();
     }
 }

@@ -59,9 +59,9 @@ internal sealed class CpuStripPassEmitter
         Writer.Line($"long __weights{k} = __rowBacks{k} + (long)__slots{k} * __rowBlock{k} * ({rowBackFloats});");
         Writer.Line($"long __size{k} = __weights{k} + (long)__slots{k} * {_plan.WeightTiles} * __tile{k};");
         Writer.Line($"if (__size{k} > global::System.Array.MaxLength) throw new global::System.OutOfMemoryException($\"The pair space [{{{Rows}}} x {{{Columns}}}] needs {{__size{k}}} floats of scratch memory, more than an array holds.\");");
-        Writer.Line($"float[] __strip{k} = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)global::System.Math.Max(1L, __size{k}));");
+        Writer.Line($"float[] __strip{k} = global::LossDsl.Internals.ScratchPool.Rent<float>((int)global::System.Math.Max(1L, __size{k}));");
         if (Online.Count > 0)
-            Writer.Line($"var __stripStates{k} = global::System.Buffers.ArrayPool<global::LossDsl.Internals.OnlineSumExp.State>.Shared.Rent(__slots{k} * {Online.Count} * __rowBlock{k});");
+            Writer.Line($"var __stripStates{k} = global::LossDsl.Internals.ScratchPool.Rent<global::LossDsl.Internals.OnlineSumExp.State>(__slots{k} * {Online.Count} * __rowBlock{k});");
         Writer.Open("try");
         Writer.Open($"fixed (float* __p{k} = __strip{k})");
         Writer.Line($"__job.StripData = __p{k};");
@@ -90,8 +90,8 @@ internal sealed class CpuStripPassEmitter
         Writer.Close(); // fixed
         Writer.Close(); // try
         Writer.Open("finally");
-        Writer.Line($"global::System.Buffers.ArrayPool<float>.Shared.Return(__strip{k});");
-        if (Online.Count > 0) Writer.Line($"global::System.Buffers.ArrayPool<global::LossDsl.Internals.OnlineSumExp.State>.Shared.Return(__stripStates{k});");
+        Writer.Line($"global::LossDsl.Internals.ScratchPool.Return<float>(__strip{k});");
+        if (Online.Count > 0) Writer.Line($"global::LossDsl.Internals.ScratchPool.Return<global::LossDsl.Internals.OnlineSumExp.State>(__stripStates{k});");
         Writer.Close();
         Writer.Close();
     }

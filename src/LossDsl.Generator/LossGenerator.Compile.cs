@@ -24,14 +24,14 @@ public sealed partial class LossGenerator
         try
         {
             if (diagnostics.Any(IsError))
-                return new LossGenerationResult(hint, StubFileEmitter.Emit(input, diagnostics.First(IsError)), new EquatableArray<DiagnosticInfo>(diagnostics)) { SignatureHash = hash };
+                return new LossGenerationResult(hint, null, new EquatableArray<DiagnosticInfo>(diagnostics)) { StubSource = StubFileEmitter.Emit(input, diagnostics.First(IsError)), SignatureHash = hash };
 
             var parameters = input.Parameters.Select(p => new LossParameter(p.Name, p.Kind, p.TypeText, p.Element, p.Shaped)).ToList();
             bool differentiate = parameters.Any(p => p.Kind == ParameterKind.Gradient);
             var compilation = LossCompiler.Compile(input.Expression, parameters, differentiate, plan: true);
             foreach (var d in compilation.Diagnostics) diagnostics.Add(Locate(input, d));
             if (!compilation.Success)
-                return new LossGenerationResult(hint, StubFileEmitter.Emit(input, diagnostics.FirstOrDefault(IsError)), new EquatableArray<DiagnosticInfo>(diagnostics)) { SignatureHash = hash };
+                return new LossGenerationResult(hint, null, new EquatableArray<DiagnosticInfo>(diagnostics)) { StubSource = StubFileEmitter.Emit(input, diagnostics.FirstOrDefault(IsError)), SignatureHash = hash };
             ct.ThrowIfCancellationRequested();
 
             string source = LossFileEmitter.Emit(input, compilation);
@@ -47,7 +47,7 @@ public sealed partial class LossGenerator
             var (span, lines) = input.Map(-1, 0);
             var internalError = Internal(e, input.FilePath, span, lines);
             diagnostics.Add(internalError);
-            return new LossGenerationResult(hint, StubFileEmitter.Emit(input, internalError), new EquatableArray<DiagnosticInfo>(diagnostics)) { SignatureHash = hash };
+            return new LossGenerationResult(hint, null, new EquatableArray<DiagnosticInfo>(diagnostics)) { StubSource = StubFileEmitter.Emit(input, internalError), SignatureHash = hash };
         }
     }
 

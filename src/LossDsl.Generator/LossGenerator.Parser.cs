@@ -132,11 +132,15 @@ public sealed partial class LossGenerator
     /// The declaration of an implementation that throws, for a method whose loss has errors, so that the compiler does
     /// not add CS8795 (partial method without implementation) to the LOSS diagnostics: the declaration as written
     /// (modifiers, fully qualified types, parameter modifiers, no defaults). Null where no implementation can be
-    /// written (the method is not partial, has a body, or is generic; a containing type is not partial or is file-local).
+    /// written (the method is not static partial, has a body, or is generic; a containing type is not partial or is
+    /// file-local; a type is unknown or a pointer).
     /// </summary>
     private static string? StubDeclaration(IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken ct)
     {
-        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword) || syntax.Body is not null || syntax.ExpressionBody is not null || method.IsGenericMethod) return null;
+        if (!method.IsStatic || !syntax.Modifiers.Any(SyntaxKind.PartialKeyword) || syntax.Body is not null || syntax.ExpressionBody is not null || method.IsGenericMethod) return null;
+        // Types the compiler already reports in the declaration would be reported again in the generated file.
+        if (method.ReturnType.TypeKind == TypeKind.Error || method.Parameters.Any(p => p.Type.TypeKind is TypeKind.Error or TypeKind.Pointer or TypeKind.FunctionPointer)) return null;
+        if (method.Parameters.Length != syntax.ParameterList.Parameters.Count) return null;
         for (var t = method.ContainingType; t is not null; t = t.ContainingType)
         {
             var decl = t.DeclaringSyntaxReferences.Select(r => r.GetSyntax(ct)).OfType<TypeDeclarationSyntax>().FirstOrDefault();

@@ -75,6 +75,7 @@ public sealed partial class LossGenerator : IIncrementalGenerator
                 string hint = shared.Contains(result.HintName) ? result.HintName.Replace(".Loss.g.cs", "_" + result.SignatureHash + ".Loss.g.cs") : result.HintName;
                 if (result.Source is not null) spc.AddSource(hint, result.Source);
                 if (result.GpuSource is not null) spc.AddSource(hint.Replace(".Loss.g.cs", ".Gpu.g.cs"), result.GpuSource);
+                if (result.StubSource is not null) spc.AddSource(hint.Replace(".Loss.g.cs", ".Error.g.cs"), result.StubSource);
             }
         });
     }

@@ -108,6 +108,12 @@ internal sealed record LossGenerationResult(string HintName, string? Source, Equ
     /// <summary>The hash of the declaration's full signature (<see cref="GeneratedNames.SignatureHash"/>): the output step adds it to the hint names of overloads that share <see cref="HintName"/>.</summary>
     public string SignatureHash { get; init; } = "";
 
+    /// <summary>
+    /// For a declaration with errors, the implementation that throws (<c>StubFileEmitter</c>), added as
+    /// <c>*.Error.g.cs</c>: the <c>*.Loss.g.cs</c> file exists only for a loss without errors.
+    /// </summary>
+    public string? StubSource { get; init; }
+
     /// <summary>The GPU file (its kernels and overloads), when the compilation references LossDsl.Gpu and the GPU kernels take the declaration's parameters (<c>GpuFileEmitter.Supports</c>).</summary>
     public string? GpuSource { get; init; }
 }

@@ -41,8 +41,11 @@ internal static class DiagnosticText
                 _ => "\\u" + ((int)c).ToString("X4"),
             };
             else piece = c.ToString();
-            if (run >= MaxRun && c != ' ') { sb.Append('…'); cut = true; continue; }
-            run += piece.Length;
+            if (c != ' ')
+            {
+                if (run >= MaxRun) { sb.Append('…'); cut = true; continue; }
+                run += piece.Length;
+            }
             sb.Append(piece);
             if (sb.Length >= MaxMessage) { sb.Append('…'); break; }
         }

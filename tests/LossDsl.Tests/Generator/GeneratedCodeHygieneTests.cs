@@ -31,9 +31,9 @@ public class GeneratedCodeHygieneTests
     }
 
     /// <summary>Runs the generator and compiles its output with every warning reported as an error.</summary>
-    private static Output Compile(string source)
+    private static Output Compile(string source, bool gpu = false)
     {
-        var compilation = GeneratorHarness.CreateCompilation(source);
+        var compilation = GeneratorHarness.CreateCompilation(source, gpu: gpu);
         compilation = compilation.WithOptions(compilation.Options.WithGeneralDiagnosticOption(ReportDiagnostic.Error).WithWarningLevel(9999));
         var driver = GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         var run = driver.GetRunResult();
@@ -375,5 +375,24 @@ public class GeneratedCodeHygieneTests
         Assert.Equal("'\\uD800' and '😀'", LossDsl.Language.DiagnosticText.Sanitize("'\uD800' and '😀'"));
         Assert.Equal("x " + new string('y', 200) + "… z", LossDsl.Language.DiagnosticText.Sanitize("x " + new string('y', 500) + " z"));
         Assert.Equal("plain message", LossDsl.Language.DiagnosticText.Sanitize("plain message"));
+    }
+
+    [Fact]
+    public void GpuFilesCompileWithParametersNamedLikeTheirGeneratedParameters()
+    {
+        // stream, loss and upstreamGradient are the GPU overloads' own parameters; p_x, s_alpha and @class look like
+        // generated names or are keywords.
+        var o = Compile(Wrap("""
+            [GeneratedLoss("mean[i](logsumexp[c](stream[i, c]) - stream[i, class[i]]) * loss + s_alpha * upstreamGradient + 0 * mean(p_x)")]
+            public static partial float F(ReadOnlySpan<float> stream, ReadOnlySpan<int> @class, ReadOnlySpan<float> p_x, Span<float> dstream, float loss, float s_alpha, float upstreamGradient);
+            [GeneratedLoss("mean(fake) - mean(real)")]
+            public static partial float Critic(ReadOnlySpan<float> fake, ReadOnlySpan<float> real, Span<float> dfake, Span<float> dreal);
+        """), gpu: true);
+        Assert.True(!o.All.Any(), o.Dump());
+        Assert.Equal(2, o.HintNames.Count(h => h.EndsWith(".Gpu.g.cs", StringComparison.Ordinal)));
+        var gpuOverload = o.Compilation.GetTypeByMetadataName("L")!.GetMembers("FToDevice").OfType<IMethodSymbol>()
+            .Single(m => m.Parameters.Any(p => p.Name.StartsWith("upstreamGradient", StringComparison.Ordinal) && p.Name != "upstreamGradient"));
+        Assert.Equal(new[] { "stream1", "loss1" }, gpuOverload.Parameters.Take(2).Select(p => p.Name).ToArray());
+        Assert.Equal("upstreamGradient1", gpuOverload.Parameters.Last().Name);
     }
 }

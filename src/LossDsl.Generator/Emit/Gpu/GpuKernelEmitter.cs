@@ -108,13 +108,13 @@ internal sealed class GpuKernelEmitter
         }
         Writer.Line("var __scratch = global::LossDsl.Gpu.Internals.GpuScratch.Rent(__stream, __size);");
         Writer.Line("var __a = new Args();");
-        foreach (var t in Tensors) Writer.Line($"__a.{GpuNames.Tensor(t)} = {t.Name};");
-        foreach (var t in GradientTensors) Writer.Line($"__a.{GpuNames.Gradient(t)} = {t.Gradient!.Name};");
-        foreach (var o in Plan.Outputs) Writer.Line($"__a.{GpuNames.Output(o)} = {o.Name};");
+        foreach (var t in Tensors) Writer.Line($"__a.{GpuNames.Tensor(t)} = {Generator.Model.GeneratedNames.Id(t.Name)};");
+        foreach (var t in GradientTensors) Writer.Line($"__a.{GpuNames.Gradient(t)} = {Generator.Model.GeneratedNames.Id(t.Gradient!.Name)};");
+        foreach (var o in Plan.Outputs) Writer.Line($"__a.{GpuNames.Output(o)} = {Generator.Model.GeneratedNames.Id(o.Name)};");
         foreach (var b in Plan.Buffers)
         {
             Writer.Line(b.Space == MemorySpace.GradientOutput
-                ? $"__a.{GpuNames.Buffer(b.Buffer)} = {b.Home!.Gradient!.Name}; // buffer {b.Id} lives in the gradient output"
+                ? $"__a.{GpuNames.Buffer(b.Buffer)} = {Generator.Model.GeneratedNames.Id(b.Home!.Gradient!.Name)}; // buffer {b.Id} lives in the gradient output"
                 : $"__a.{GpuNames.Buffer(b.Buffer)} = __scratch.SubView(__offset{b.Id}, {string.Join(" * ", b.Axes.Select(x => "(long)" + Names.Extent(x.Extent)))});");
         }
         Writer.Line("__a.Globals = __scratch.SubView(0, global::System.Math.Max(1L, __globals));");

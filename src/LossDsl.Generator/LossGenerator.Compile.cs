@@ -19,23 +19,24 @@ public sealed partial class LossGenerator
     /// </summary>
     private static LossGenerationResult Generate(LossMethodInput input, bool gpu, CancellationToken ct)
     {
-        string hint = HintName(input);
+        string hint = HintName(input), hash = GeneratedNames.SignatureHash(input);
         var diagnostics = new List<DiagnosticInfo>(input.DeclarationDiagnostics);
         try
         {
-            if (diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error))
-                return new LossGenerationResult(hint, null, new EquatableArray<DiagnosticInfo>(diagnostics));
+            if (diagnostics.Any(IsError))
+                return new LossGenerationResult(hint, null, new EquatableArray<DiagnosticInfo>(diagnostics)) { StubSource = StubFileEmitter.Emit(input, diagnostics.First(IsError)), SignatureHash = hash };
 
             var parameters = input.Parameters.Select(p => new LossParameter(p.Name, p.Kind, p.TypeText, p.Element, p.Shaped)).ToList();
             bool differentiate = parameters.Any(p => p.Kind == ParameterKind.Gradient);
             var compilation = LossCompiler.Compile(input.Expression, parameters, differentiate, plan: true);
             foreach (var d in compilation.Diagnostics) diagnostics.Add(Locate(input, d));
-            if (!compilation.Success) return new LossGenerationResult(hint, null, new EquatableArray<DiagnosticInfo>(diagnostics));
+            if (!compilation.Success)
+                return new LossGenerationResult(hint, null, new EquatableArray<DiagnosticInfo>(diagnostics)) { StubSource = StubFileEmitter.Emit(input, diagnostics.FirstOrDefault(IsError)), SignatureHash = hash };
             ct.ThrowIfCancellationRequested();
 
             string source = LossFileEmitter.Emit(input, compilation);
             string? gpuSource = gpu && Emit.Gpu.GpuFileEmitter.Supports(input) ? Emit.Gpu.GpuFileEmitter.Emit(input, compilation) : null;
-            return new LossGenerationResult(hint, source, new EquatableArray<DiagnosticInfo>(diagnostics)) { GpuSource = gpuSource };
+            return new LossGenerationResult(hint, source, new EquatableArray<DiagnosticInfo>(diagnostics)) { GpuSource = gpuSource, SignatureHash = hash };
         }
         catch (OperationCanceledException)
         {
@@ -59,10 +60,13 @@ public sealed partial class LossGenerator
         catch (Exception e)
         {
             var (span, lines) = input.Map(-1, 0);
-            diagnostics.Add(Internal(e, input.FilePath, span, lines));
-            return new LossGenerationResult(hint, null, new EquatableArray<DiagnosticInfo>(diagnostics));
+            var internalError = Internal(e, input.FilePath, span, lines);
+            diagnostics.Add(internalError);
+            return new LossGenerationResult(hint, null, new EquatableArray<DiagnosticInfo>(diagnostics)) { StubSource = StubFileEmitter.Emit(input, internalError), SignatureHash = hash };
         }
     }
+
+    private static bool IsError(DiagnosticInfo d) => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error;
 
     private static DiagnosticInfo Locate(LossMethodInput input, DslDiagnostic d)
     {
@@ -80,14 +84,6 @@ public sealed partial class LossGenerator
         return new DiagnosticInfo(d.Id, d.Message, input.FilePath, s, l);
     }
 
-    private static string HintName(LossMethodInput input)
-    {
-        var parts = new List<string>();
-        if (input.Namespace.Length > 0) parts.Add(input.Namespace);
-        parts.AddRange(input.ContainingTypes.Select(t => t.Name));
-        parts.Add(input.MethodName);
-        string name = string.Join(".", parts);
-        name = new string(name.Select(c => char.IsLetterOrDigit(c) || c == '.' || c == '_' ? c : '_').ToArray());
-        return $"{name}_{input.Parameters.Count}.Loss.g.cs";
-    }
+    /// <summary>The readable hint name (namespace, types, method, parameter count); the output step makes overloads that share it unique.</summary>
+    private static string HintName(LossMethodInput input) => GeneratedNames.HintStem(input) + ".Loss.g.cs";
 }

@@ -17,7 +17,8 @@ public sealed partial class LossGenerator
     /// <summary>Reads a [GeneratedLoss] method into values; declaration problems become diagnostics in the input.</summary>
     private static LossMethodInput? ReadMethod(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
     {
-        if (ctx.TargetSymbol is not IMethodSymbol method || ctx.TargetNode is not MethodDeclarationSyntax syntax) return null;
+        if (ctx.TargetSymbol is not IMethodSymbol method) return null;
+        if (ctx.TargetNode is not MethodDeclarationSyntax syntax) return ReadUnsupportedTarget(ctx, method, ct);
         var tree = syntax.SyntaxTree;
         string path = tree.FilePath;
         var text = tree.GetText(ct);
@@ -55,6 +56,9 @@ public sealed partial class LossGenerator
             var decl = t.DeclaringSyntaxReferences.Select(r => r.GetSyntax(ct)).OfType<TypeDeclarationSyntax>().FirstOrDefault();
             if (decl is null || !decl.Modifiers.Any(SyntaxKind.PartialKeyword))
                 diagnostics.Add(At(DiagnosticIds.UnsupportedDeclaration, $"the containing type '{t.Name}' must be declared partial", syntax.Identifier));
+            // A file-local type cannot be continued in the generated file (it would be another type).
+            else if (decl.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.FileKeyword)) is { } file && file.IsKind(SyntaxKind.FileKeyword))
+                diagnostics.Add(At(DiagnosticIds.UnsupportedDeclaration, $"the containing type '{t.Name}' must not be file-local ('file'): the generated implementation is in another file", syntax.Identifier));
             string keyword = t.IsRecord ? (t.TypeKind == TypeKind.Struct ? "record struct" : "record") : t.TypeKind switch
             {
                 TypeKind.Struct => "struct",
@@ -79,13 +83,30 @@ public sealed partial class LossGenerator
                     path, span, text.Lines.GetLinePositionSpan(span)));
                 continue;
             }
-            string? defaultText = pSyntax?.Default?.Value.ToString();
+            // Modifiers the generated overloads and kernels cannot repeat (the implementation must match the declaration).
+            var modifier = pSyntax?.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.ScopedKeyword) || m.IsKind(SyntaxKind.ParamsKeyword) || m.IsKind(SyntaxKind.ThisKeyword));
+            if (modifier is { } mod && mod.RawKind != 0)
+            {
+                diagnostics.Add(At(DiagnosticIds.UnsupportedDeclaration, $"parameter '{p.Name}' must not be declared '{mod.Text}': a loss parameter takes no modifier", mod));
+                continue;
+            }
+            if (p.Name.StartsWith(GeneratedNames.ReservedPrefix, StringComparison.Ordinal))
+            {
+                diagnostics.Add(new DiagnosticInfo(DiagnosticIds.ReservedName,
+                    $"parameter '{p.Name}' begins with '{GeneratedNames.ReservedPrefix}', which is reserved for the names of generated code; rename it",
+                    path, span, text.Lines.GetLinePositionSpan(span)));
+                continue;
+            }
+            // The default as its constant value: the text as written may name constants the generated file cannot see.
+            string? defaultText = p.HasExplicitDefaultValue ? DefaultLiteral(p.ExplicitDefaultValue, type.Kind == ParameterKind.IntScalar ? "int" : type.TypeText) : null;
             parameters.Add(new ParameterSpec(p.Name, type.Kind, type.TypeText, defaultText, span.Start, span.Length, pos.Line, pos.Character)
                 { Element = type.Element, Shaped = type.Shaped });
         }
 
+        // The accessibility, and 'unsafe', which the implementation must repeat and the overloads share.
         string accessibility = string.Join(" ", syntax.Modifiers
-            .Where(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword))
+            .Where(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword)
+                || m.IsKind(SyntaxKind.UnsafeKeyword))
             .Select(m => m.Text));
 
         return new LossMethodInput(
@@ -101,7 +122,90 @@ public sealed partial class LossGenerator
             lines.Start.Line,
             literalSpan,
             new EquatableArray<DiagnosticInfo>(diagnostics))
-            { ReturnType = method.ReturnType.SpecialType == SpecialType.System_Double ? "double" : "float" };
+            {
+                ReturnType = method.ReturnType.SpecialType == SpecialType.System_Double ? "double" : "float",
+                Stub = StubDeclaration(method, syntax, ct),
+            };
+    }
+
+    /// <summary>
+    /// The declaration of an implementation that throws, for a method whose loss has errors, so that the compiler does
+    /// not add CS8795 (partial method without implementation) to the LOSS diagnostics: the declaration as written
+    /// (modifiers, fully qualified types, parameter modifiers, no defaults). Null where no implementation can be
+    /// written (the method is not static partial, has a body, or is generic; a containing type is not partial or is
+    /// file-local; a type is unknown or a pointer).
+    /// </summary>
+    private static string? StubDeclaration(IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken ct)
+    {
+        if (!method.IsStatic || !syntax.Modifiers.Any(SyntaxKind.PartialKeyword) || syntax.Body is not null || syntax.ExpressionBody is not null || method.IsGenericMethod) return null;
+        // Types the compiler already reports in the declaration would be reported again in the generated file.
+        if (method.ReturnType.TypeKind == TypeKind.Error || method.Parameters.Any(p => p.Type.TypeKind is TypeKind.Error or TypeKind.Pointer or TypeKind.FunctionPointer)) return null;
+        if (method.Parameters.Length != syntax.ParameterList.Parameters.Count) return null;
+        for (var t = method.ContainingType; t is not null; t = t.ContainingType)
+        {
+            var decl = t.DeclaringSyntaxReferences.Select(r => r.GetSyntax(ct)).OfType<TypeDeclarationSyntax>().FirstOrDefault();
+            if (decl is null || !decl.Modifiers.Any(SyntaxKind.PartialKeyword) || decl.Modifiers.Any(SyntaxKind.FileKeyword)) return null;
+        }
+        var format = SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+        string modifiers = string.Join(" ", syntax.Modifiers.Select(m => m.Text));
+        string parameters = string.Join(", ", syntax.ParameterList.Parameters.Select((ps, i) =>
+        {
+            var p = method.Parameters[i];
+            string mods = string.Join(" ", ps.Modifiers.Select(m => m.Text));
+            return (mods.Length > 0 ? mods + " " : "") + p.Type.ToDisplayString(format) + " " + GeneratedNames.Id(p.Name);
+        }));
+        string refKind = method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : "";
+        return $"{modifiers} {refKind}{method.ReturnType.ToDisplayString(format)} {GeneratedNames.Id(method.Name)}({parameters})";
+    }
+
+    /// <summary>A parameter's default as a C# literal of the parameter's type (float, double or int).</summary>
+    private static string DefaultLiteral(object? value, string type)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        switch (type)
+        {
+            case "float":
+            {
+                float f = value is null ? 0f : Convert.ToSingle(value, inv);
+                return float.IsNaN(f) ? "float.NaN" : float.IsPositiveInfinity(f) ? "float.PositiveInfinity" : float.IsNegativeInfinity(f) ? "float.NegativeInfinity"
+                    : f.ToString("R", inv) + "f";
+            }
+            case "double":
+            {
+                double d = value is null ? 0d : Convert.ToDouble(value, inv);
+                return double.IsNaN(d) ? "double.NaN" : double.IsPositiveInfinity(d) ? "double.PositiveInfinity" : double.IsNegativeInfinity(d) ? "double.NegativeInfinity"
+                    : d.ToString("R", inv) + "d";
+            }
+            default:
+            {
+                int n = value is null ? 0 : Convert.ToInt32(value, inv);
+                return n == int.MinValue ? "int.MinValue" : n.ToString(inv);
+            }
+        }
+    }
+
+    /// <summary>
+    /// [GeneratedLoss] on a local function or a lambda: the generator writes methods of types only, so it says so
+    /// (LOSS0005) rather than leaving the attribute without effect.
+    /// </summary>
+    private static LossMethodInput? ReadUnsupportedTarget(GeneratorAttributeSyntaxContext ctx, IMethodSymbol method, CancellationToken ct)
+    {
+        var node = ctx.TargetNode;
+        var text = node.SyntaxTree.GetText(ct);
+        var where = node switch
+        {
+            LocalFunctionStatementSyntax local => local.Identifier.Span,
+            _ => node.Span,
+        };
+        string what = node is LocalFunctionStatementSyntax ? $"the local function '{method.Name}'" : "a lambda";
+        var diagnostic = new DiagnosticInfo(DiagnosticIds.UnsupportedDeclaration,
+            $"[GeneratedLoss] on {what} has no effect: a loss must be a static partial method of a type", node.SyntaxTree.FilePath, where, text.Lines.GetLinePositionSpan(where));
+        var types = new List<TypeDeclarationSpec>();
+        for (var t = method.ContainingType; t is not null; t = t.ContainingType) types.Insert(0, new TypeDeclarationSpec("class", t.Name));
+        return new LossMethodInput("", new EquatableArray<TypeDeclarationSpec>(types), method.Name + "_" + where.Start, "",
+            new EquatableArray<ParameterSpec>(Array.Empty<ParameterSpec>()), "", node.SyntaxTree.FilePath,
+            new EquatableArray<int>(Array.Empty<int>()), new EquatableArray<int>(Array.Empty<int>()), 0, where,
+            new EquatableArray<DiagnosticInfo>(new[] { diagnostic }));
     }
 
     /// <summary>

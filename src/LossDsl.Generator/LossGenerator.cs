@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using LossDsl.Generator.Model;
 
@@ -42,7 +44,10 @@ public sealed partial class LossGenerator : IIncrementalGenerator
     {
         var inputs = context.SyntaxProvider
             .ForAttributeWithMetadataName(AttributeName,
-                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax,
+                // Local functions and lambdas too, to report that the attribute has no effect there (LOSS0005).
+                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax
+                    or Microsoft.CodeAnalysis.CSharp.Syntax.LocalFunctionStatementSyntax
+                    or Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousFunctionExpressionSyntax,
                 static (ctx, ct) => ReadMethod(ctx, ct))
             .Where(static x => x is not null)
             .Select(static (x, _) => x!)
@@ -58,12 +63,20 @@ public sealed partial class LossGenerator : IIncrementalGenerator
             .Select(static (pair, ct) => Generate(pair.Left, pair.Right, ct))
             .WithTrackingName(StepNames.CompileLoss);
 
-        context.RegisterSourceOutput(results, static (spc, result) =>
+        // The output sees every declaration, so that overloads with the same readable hint name (same method name and
+        // parameter count) get their signature hash added: hint names must be unique, or Roslyn drops every file (CS8785).
+        context.RegisterSourceOutput(results.Collect(), static (spc, all) =>
         {
-            foreach (var d in result.Diagnostics)
-                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ById(d.Id), d.ToLocation(), d.Message));
-            if (result.Source is not null) spc.AddSource(result.HintName, result.Source);
-            if (result.GpuSource is not null) spc.AddSource(result.HintName.Replace(".Loss.g.cs", ".Gpu.g.cs"), result.GpuSource);
+            var shared = new HashSet<string>(all.GroupBy(r => r.HintName).Where(g => g.Count() > 1).Select(g => g.Key));
+            foreach (var result in all)
+            {
+                foreach (var d in result.Diagnostics)
+                    spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ById(d.Id), d.ToLocation(), LossDsl.Language.DiagnosticText.Sanitize(d.Message)));
+                string hint = shared.Contains(result.HintName) ? result.HintName.Replace(".Loss.g.cs", "_" + result.SignatureHash + ".Loss.g.cs") : result.HintName;
+                if (result.Source is not null) spc.AddSource(hint, result.Source);
+                if (result.GpuSource is not null) spc.AddSource(hint.Replace(".Loss.g.cs", ".Gpu.g.cs"), result.GpuSource);
+                if (result.StubSource is not null) spc.AddSource(hint.Replace(".Loss.g.cs", ".Error.g.cs"), result.StubSource);
+            }
         });
     }
 

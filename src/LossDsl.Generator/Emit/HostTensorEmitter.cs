@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using LossDsl.Generator.Model;
 using LossDsl.Language.Ir;
 
 namespace LossDsl.Generator.Emit;
@@ -35,7 +36,7 @@ internal sealed class HostTensorEmitter
     private bool Written(LossParameter p) => _gradients.Contains(p) || _outputs.ContainsKey(p);
 
     /// <summary>The span of a tensor, gradient or output parameter's elements, in its declared element type.</summary>
-    public static string Span(LossParameter p) => p.Shaped ? $"__{p.Name}_span" : p.Name;
+    public static string Span(LossParameter p) => p.Shaped ? $"__span_{p.Name}" : GeneratedNames.Id(p.Name);
 
     /// <summary>What the kernel pins for a tensor, gradient or output parameter: its span, or the pooled buffer it is converted into (or from).</summary>
     public string Memory(LossParameter p) => Converted(p) ? Buffer(p) : Span(p);
@@ -47,7 +48,7 @@ internal sealed class HostTensorEmitter
     public bool RentsBuffers => _used.Any(Converted);
 
     private bool Converted(LossParameter p) => ElementTypes.IsConverted(p.Element, _model.Real);
-    private static string Buffer(LossParameter p) => $"__{p.Name}_buffer";
+    private static string Buffer(LossParameter p) => $"__buffer_{p.Name}";
     private string Pool(LossParameter p) => "global::LossDsl.Internals.ScratchPool";
 
     /// <summary>Tensor spans: dense (or empty), within a span's length, of the rank the loss reads them with; then their spans.</summary>
@@ -56,14 +57,14 @@ internal sealed class HostTensorEmitter
         foreach (var p in _used.Where(p => p.Shaped))
         {
             bool gradient = _gradients.Contains(p);
-            w.Line($"if (!{p.Name}.IsDense && {p.Name}.FlattenedLength != 0) throw new global::System.ArgumentException(\"'{p.Name}' must be a dense tensor span (contiguous, row-major); copy a strided or broadcast view into a dense tensor first.\", nameof({p.Name}));");
-            w.Line($"if ({p.Name}.FlattenedLength > int.MaxValue) throw new global::System.ArgumentException($\"'{p.Name}' has {{{p.Name}.FlattenedLength}} elements, more than a span can hold.\", nameof({p.Name}));");
+            w.Line($"if (!{GeneratedNames.Id(p.Name)}.IsDense && {GeneratedNames.Id(p.Name)}.FlattenedLength != 0) throw new global::System.ArgumentException(\"'{p.Name}' must be a dense tensor span (contiguous, row-major); copy a strided or broadcast view into a dense tensor first.\", nameof({GeneratedNames.Id(p.Name)}));");
+            w.Line($"if ({GeneratedNames.Id(p.Name)}.FlattenedLength > int.MaxValue) throw new global::System.ArgumentException($\"'{p.Name}' has {{{GeneratedNames.Id(p.Name)}.FlattenedLength}} elements, more than a span can hold.\", nameof({GeneratedNames.Id(p.Name)}));");
             if (_outputs.TryGetValue(p, out var output))
             {
                 // An output of one value may have any rank; one with indices has one axis per index.
                 int rank = output.Axes.Length;
                 if (rank > 0)
-                    w.Line($"if ({p.Name}.Rank != {rank}) throw new global::System.ArgumentException($\"The output '{p.Name}' has rank {{{p.Name}.Rank}} but its binding has {rank} ind{(rank == 1 ? "ex" : "ices")}.\", nameof({p.Name}));");
+                    w.Line($"if ({GeneratedNames.Id(p.Name)}.Rank != {rank}) throw new global::System.ArgumentException($\"The output '{p.Name}' has rank {{{GeneratedNames.Id(p.Name)}.Rank}} but its binding has {rank} ind{(rank == 1 ? "ex" : "ices")}.\", nameof({GeneratedNames.Id(p.Name)}));");
             }
             else
             {
@@ -71,13 +72,13 @@ internal sealed class HostTensorEmitter
                 if (!tensor.IsFlat)
                 {
                     int rank = tensor.Axes!.Length;
-                    w.Line($"if ({p.Name}.Rank != {rank}) throw new global::System.ArgumentException($\"'{p.Name}' has rank {{{p.Name}.Rank}} but the loss reads {(gradient ? $"'{tensor.Name}'" : "it")} with {rank} subscript{(rank == 1 ? "" : "s")}.\", nameof({p.Name}));");
+                    w.Line($"if ({GeneratedNames.Id(p.Name)}.Rank != {rank}) throw new global::System.ArgumentException($\"'{p.Name}' has rank {{{GeneratedNames.Id(p.Name)}.Rank}} but the loss reads {(gradient ? $"'{tensor.Name}'" : "it")} with {rank} subscript{(rank == 1 ? "" : "s")}.\", nameof({GeneratedNames.Id(p.Name)}));");
                 }
             }
             string element = ElementTypes.CSharpName(p.Element);
             w.Line(Written(p)
-                ? $"global::System.Span<{element}> {Span(p)} = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.InteropServices.TensorMarshal.GetReference({p.Name}), (int){p.Name}.FlattenedLength);"
-                : $"global::System.ReadOnlySpan<{element}> {Span(p)} = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(in global::System.Runtime.InteropServices.TensorMarshal.GetReference({p.Name}), (int){p.Name}.FlattenedLength);");
+                ? $"global::System.Span<{element}> {Span(p)} = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.InteropServices.TensorMarshal.GetReference({GeneratedNames.Id(p.Name)}), (int){GeneratedNames.Id(p.Name)}.FlattenedLength);"
+                : $"global::System.ReadOnlySpan<{element}> {Span(p)} = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(in global::System.Runtime.InteropServices.TensorMarshal.GetReference({GeneratedNames.Id(p.Name)}), (int){GeneratedNames.Id(p.Name)}.FlattenedLength);");
         }
     }
 
@@ -100,7 +101,7 @@ internal sealed class HostTensorEmitter
         foreach (var p in _used.Where(p => Converted(p) && !Written(p)))
         {
             w.Line(p.Element == ElementType.Int64
-                ? $"global::LossDsl.Internals.InputConversion.ToInt32({Span(p)}, {Buffer(p)}, nameof({p.Name}));"
+                ? $"global::LossDsl.Internals.InputConversion.ToInt32({Span(p)}, {Buffer(p)}, nameof({GeneratedNames.Id(p.Name)}));"
                 : $"global::LossDsl.Internals.InputConversion.ToSingle({Span(p)}, {Buffer(p)});");
         }
     }

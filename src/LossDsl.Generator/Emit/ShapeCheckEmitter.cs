@@ -37,8 +37,8 @@ internal static class ShapeCheckEmitter
             else if (step.Scalar >= 0)
             {
                 var s = model.Scalars[step.Scalar];
-                writer.Line($"if ({s.Name} < 0) throw new global::System.ArgumentOutOfRangeException(nameof({s.Name}), {s.Name}, \"An extent must not be negative.\");");
-                writer.Line($"int {extentName(step.Extent)} = {s.Name};");
+                writer.Line($"if ({Id(s.Name)} < 0) throw new global::System.ArgumentOutOfRangeException(nameof({Id(s.Name)}), {Id(s.Name)}, \"An extent must not be negative.\");");
+                writer.Line($"int {extentName(step.Extent)} = {Id(s.Name)};");
             }
             else if (step.Extent >= 0)
             {
@@ -53,7 +53,7 @@ internal static class ShapeCheckEmitter
                 {
                     writer.Line($"long {extent}_rest = {Product(others)};");
                     writer.Line($"if ({extent}_rest == 0 ? {Length(t.Parameter)} != 0 : {Length(t.Parameter)} % {extent}_rest != 0)");
-                    writer.Line($"    throw new global::System.ArgumentException($\"The length of '{t.Name}' ({{{Length(t.Parameter)}}}) must be a multiple of {ShapeText(t, step.Extent)} = {{{Text(extent + "_rest")}}}.\", nameof({t.Name}));");
+                    writer.Line($"    throw new global::System.ArgumentException($\"The length of '{t.Name}' ({{{Length(t.Parameter)}}}) must be a multiple of {ShapeText(t, step.Extent)} = {{{Text(extent + "_rest")}}}.\", nameof({Id(t.Name)}));");
                     writer.Line($"int {extent} = {extent}_rest == 0 ? 0 : (int)({Length(t.Parameter)} / {extent}_rest);");
                 }
             }
@@ -62,7 +62,7 @@ internal static class ShapeCheckEmitter
                 var t = model.Tensors[step.Tensor];
                 string product = Product(t.Axes!.Select(extentName).ToList());
                 writer.Line($"if ({Length(t.Parameter)} != {product})");
-                writer.Line($"    throw new global::System.ArgumentException($\"'{t.Name}' has length {{{Length(t.Parameter)}}} but its shape [{string.Join(", ", t.Axes!.Select(a => model.Extents[a].Name))}] needs {{{Text(product)}}} elements.\", nameof({t.Name}));");
+                writer.Line($"    throw new global::System.ArgumentException($\"'{t.Name}' has length {{{Length(t.Parameter)}}} but its shape [{string.Join(", ", t.Axes!.Select(a => model.Extents[a].Name))}] needs {{{Text(product)}}} elements.\", nameof({Id(t.Name)}));");
             }
         }
         foreach (var o in outputs)
@@ -74,20 +74,20 @@ internal static class ShapeCheckEmitter
                 for (int k = 0; k < o.Axes.Length; k++)
                 {
                     string extent = extentName(o.Axes[k].Extent);
-                    writer.Line($"if ({p.Name}.Lengths[{k}] != {extent})");
-                    writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{p.Name}.Lengths[{k}]}} on axis {k} but its shape needs {model.Extents[o.Axes[k].Extent].Name} = {{{extent}}}.\", nameof({o.Name}));");
+                    writer.Line($"if ({Id(p.Name)}.Lengths[{k}] != {extent})");
+                    writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{Id(p.Name)}.Lengths[{k}]}} on axis {k} but its shape needs {model.Extents[o.Axes[k].Extent].Name} = {{{extent}}}.\", nameof({Id(o.Name)}));");
                 }
                 continue;
             }
             if (o.Axes.Length == 0)
             {
                 writer.Line($"if ({Length(p)} != 1)");
-                writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{Length(p)}}} but it holds one value (its binding has no indices).\", nameof({o.Name}));");
+                writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{Length(p)}}} but it holds one value (its binding has no indices).\", nameof({Id(o.Name)}));");
                 continue;
             }
             string product = Product(o.Axes.Select(a => extentName(a.Extent)).ToList());
             writer.Line($"if ({Length(p)} != {product})");
-            writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{Length(p)}}} but its shape [{string.Join(", ", o.Axes.Select(a => model.Extents[a.Extent].Name))}] needs {{{Text(product)}}} elements.\", nameof({o.Name}));");
+            writer.Line($"    throw new global::System.ArgumentException($\"The output '{o.Name}' has length {{{Length(p)}}} but its shape [{string.Join(", ", o.Axes.Select(a => model.Extents[a.Extent].Name))}] needs {{{Text(product)}}} elements.\", nameof({Id(o.Name)}));");
         }
         var gradients = new System.Collections.Generic.List<LossParameter>();
         if (withGradients)
@@ -102,18 +102,18 @@ internal static class ShapeCheckEmitter
                     for (int k = 0; k < t.Axes!.Length; k++)
                     {
                         string extent = extentName(t.Axes[k]);
-                        writer.Line($"if ({g.Name}.Lengths[{k}] != {extent})");
-                        writer.Line($"    throw new global::System.ArgumentException($\"The gradient '{g.Name}' has length {{{g.Name}.Lengths[{k}]}} on axis {k} but '{t.Name}' has {model.Extents[t.Axes[k]].Name} = {{{extent}}}.\", nameof({g.Name}));");
+                        writer.Line($"if ({Id(g.Name)}.Lengths[{k}] != {extent})");
+                        writer.Line($"    throw new global::System.ArgumentException($\"The gradient '{g.Name}' has length {{{Id(g.Name)}.Lengths[{k}]}} on axis {k} but '{t.Name}' has {model.Extents[t.Axes[k]].Name} = {{{extent}}}.\", nameof({Id(g.Name)}));");
                     }
                     continue;
                 }
                 if (g.Shaped && t.Parameter.Shaped)
                 {
-                    writer.Line($"if (!global::System.MemoryExtensions.SequenceEqual({g.Name}.Lengths, {t.Name}.Lengths))");
-                    writer.Line($"    throw new global::System.ArgumentException(\"The gradient '{g.Name}' must have the shape (Lengths) of '{t.Name}'.\", nameof({g.Name}));");
+                    writer.Line($"if (!global::System.MemoryExtensions.SequenceEqual({Id(g.Name)}.Lengths, {Id(t.Name)}.Lengths))");
+                    writer.Line($"    throw new global::System.ArgumentException(\"The gradient '{g.Name}' must have the shape (Lengths) of '{t.Name}'.\", nameof({Id(g.Name)}));");
                 }
                 writer.Line($"if ({Length(g)} != {Length(t.Parameter)})");
-                writer.Line($"    throw new global::System.ArgumentException($\"The gradient '{g.Name}' has length {{{Length(g)}}} but '{t.Name}' has length {{{Length(t.Parameter)}}}.\", nameof({g.Name}));");
+                writer.Line($"    throw new global::System.ArgumentException($\"The gradient '{g.Name}' has length {{{Length(g)}}} but '{t.Name}' has length {{{Length(t.Parameter)}}}.\", nameof({Id(g.Name)}));");
             }
         }
         // A gradient output is written while the inputs are still read (and may hold scratch values before its final
@@ -131,7 +131,7 @@ internal static class ShapeCheckEmitter
             foreach (var other in inputs.Concat(written.Take(w).Select(x => x.Parameter)))
             {
                 writer.Line($"if ({Overlaps(p, other)})");
-                writer.Line($"    throw new global::System.ArgumentException(\"The {what} '{p.Name}' overlaps '{other.Name}' in memory; give each {what} its own memory.\", nameof({p.Name}));");
+                writer.Line($"    throw new global::System.ArgumentException(\"The {what} '{p.Name}' overlaps '{other.Name}' in memory; give each {what} its own memory.\", nameof({Id(p.Name)}));");
             }
         }
     }
@@ -161,20 +161,23 @@ internal static class ShapeCheckEmitter
         : $"(global::System.ReadOnlySpan<byte>)global::System.Runtime.InteropServices.MemoryMarshal.AsBytes({HostTensorEmitter.Span(p)})";
 
     /// <summary>An extent from the length of a tensor span's axis, or a check of that length against a known extent.</summary>
+    /// <summary>A parameter's name as an identifier (escaped where it is a keyword: <c>@class</c>).</summary>
+    private static string Id(string name) => Model.GeneratedNames.Id(name);
+
     private static void EmitAxis(CodeWriter writer, LossModel model, System.Func<int, string> extentName, ExtentStep step)
     {
         var t = model.Tensors[step.Tensor];
         int k = step.Axis;
-        string length = $"{t.Name}.Lengths[{k}]";
+        string length = $"{Id(t.Name)}.Lengths[{k}]";
         if (step.Extent >= 0)
         {
             writer.Line($"if ({length} > int.MaxValue)");
-            writer.Line($"    throw new global::System.ArgumentException($\"Axis {k} of '{t.Name}' has length {{{length}}}, more than an extent can be.\", nameof({t.Name}));");
+            writer.Line($"    throw new global::System.ArgumentException($\"Axis {k} of '{t.Name}' has length {{{length}}}, more than an extent can be.\", nameof({Id(t.Name)}));");
             writer.Line($"int {extentName(step.Extent)} = (int){length};");
             return;
         }
         string extent = extentName(t.Axes![k]);
         writer.Line($"if ({length} != {extent})");
-        writer.Line($"    throw new global::System.ArgumentException($\"Axis {k} of '{t.Name}' has length {{{length}}} but the loss needs {model.Extents[t.Axes[k]].Name} = {{{extent}}}.\", nameof({t.Name}));");
+        writer.Line($"    throw new global::System.ArgumentException($\"Axis {k} of '{t.Name}' has length {{{length}}} but the loss needs {model.Extents[t.Axes[k]].Name} = {{{extent}}}.\", nameof({Id(t.Name)}));");
     }
 }

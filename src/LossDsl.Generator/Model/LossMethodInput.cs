@@ -74,6 +74,12 @@ internal sealed record LossMethodInput(
     /// <summary>The declared return type: "float" or "double".</summary>
     public string ReturnType { get; init; } = "float";
 
+    /// <summary>
+    /// The declaration of an implementation that throws, emitted when the loss has errors so that they are the only
+    /// errors the user sees (no CS8795); null where none can be written.
+    /// </summary>
+    public string? Stub { get; init; }
+
     /// <summary>Maps an offset inside the expression to a location in the source file.</summary>
     public (TextSpan, LinePositionSpan) Map(int offset, int length)
     {
@@ -99,6 +105,15 @@ internal sealed record LossMethodInput(
 /// <summary>The output of the pipeline for one method: the generated files (null when there are errors) and diagnostics.</summary>
 internal sealed record LossGenerationResult(string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics)
 {
+    /// <summary>The hash of the declaration's full signature (<see cref="GeneratedNames.SignatureHash"/>): the output step adds it to the hint names of overloads that share <see cref="HintName"/>.</summary>
+    public string SignatureHash { get; init; } = "";
+
+    /// <summary>
+    /// For a declaration with errors, the implementation that throws (<c>StubFileEmitter</c>), added as
+    /// <c>*.Error.g.cs</c>: the <c>*.Loss.g.cs</c> file exists only for a loss without errors.
+    /// </summary>
+    public string? StubSource { get; init; }
+
     /// <summary>The GPU file (its kernels and overloads), when the compilation references LossDsl.Gpu and the GPU kernels take the declaration's parameters (<c>GpuFileEmitter.Supports</c>).</summary>
     public string? GpuSource { get; init; }
 }

@@ -13,6 +13,7 @@ internal static class DiagnosticIds
     public const string UnsupportedParameterType = "LOSS0003";
     public const string UnsafeBlocksRequired = "LOSS0004";
     public const string UnsupportedDeclaration = "LOSS0005";
+    public const string ReservedName = "LOSS0006";
 
     // Syntax errors, located inside the expression string.
     public const string UnexpectedCharacter = "LOSS0100";
@@ -52,6 +53,7 @@ internal static class DiagnosticIds
         new(UnsupportedParameterType, "Unsupported parameter type"),
         new(UnsafeBlocksRequired, "Generated loss kernels need AllowUnsafeBlocks"),
         new(UnsupportedDeclaration, "Unsupported declaration"),
+        new(ReservedName, "Reserved parameter name"),
         new(UnexpectedCharacter, "Unexpected character in loss expression"),
         new(UnexpectedToken, "Syntax error in loss expression"),
         new(InvalidNumber, "Invalid number in loss expression"),

@@ -15,7 +15,7 @@ internal sealed class DslDiagnostic : IEquatable<DslDiagnostic>
 {
     public DslDiagnostic(string id, DslSeverity severity, string message, int offset, int length, string? parameter = null)
     {
-        Id = id; Severity = severity; Message = message; Offset = offset; Length = length; Parameter = parameter;
+        Id = id; Severity = severity; Message = DiagnosticText.Sanitize(message); Offset = offset; Length = length; Parameter = parameter;
     }
 
     /// <summary>When set, the problem is with this method parameter rather than a span of the expression.</summary>

@@ -35,7 +35,7 @@ public sealed class DiagnosticDocsTests
     private static readonly HashSet<string> s_declarationIds =
     [
         DiagnosticIds.NotStaticPartial, DiagnosticIds.UnsupportedReturnType, DiagnosticIds.UnsupportedParameterType,
-        DiagnosticIds.UnsafeBlocksRequired, DiagnosticIds.UnsupportedDeclaration, DiagnosticIds.GradientWithoutInput,
+        DiagnosticIds.UnsafeBlocksRequired, DiagnosticIds.UnsupportedDeclaration, DiagnosticIds.ReservedName, DiagnosticIds.GradientWithoutInput,
         DiagnosticIds.GradientOfNonFloat, DiagnosticIds.UnusedInput, DiagnosticIds.MixedElementTypes, DiagnosticIds.InvalidOutput,
         DiagnosticIds.InternalError,
         // Their wrong expressions are hundreds of levels deep or hundreds of thousands of terms long, too long to

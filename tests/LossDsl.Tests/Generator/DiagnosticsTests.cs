@@ -183,6 +183,8 @@ public class DiagnosticsTests
             Decl("return-type-void", "LOSS0002", Source(Regular("mean(x)"), "ReadOnlySpan<float> x, Span<float> dx", returnType: "void"), "void"),
             Decl("parameter-float-array", "LOSS0003", Source(Regular("mean(x)"), "ReadOnlySpan<float> x, float[] w, Span<float> dx"), "float[] w", message: "parameter 'w' has type 'float[]'"),
             Decl("parameter-ref", "LOSS0003", Source(Regular("mean(x * w)"), "ReadOnlySpan<float> x, ref float w, Span<float> dx"), "ref float w", message: "ref modifier"),
+            Decl("reserved-parameter-name", "LOSS0006", Source(Regular("mean(x * __w)"), "ReadOnlySpan<float> x, float __w, Span<float> dx"), "float __w", message: "reserved for the names of generated code"),
+            Decl("parameter-scoped", "LOSS0005", Source(Regular("mean(x)"), "scoped ReadOnlySpan<float> x, Span<float> dx"), "scoped", message: "must not be declared 'scoped'"),
             Decl("parameter-span-of-short", "LOSS0003", Source(Regular("mean(x)"), "ReadOnlySpan<short> x, Span<float> dx"), "ReadOnlySpan<short> x"),
             Decl("parameter-span-of-long-gradient", "LOSS0003", Source(Regular("mean(x * y)"), "ReadOnlySpan<float> x, ReadOnlySpan<long> y, Span<long> dy"), "Span<long> dy"),
             Decl("mixed-float-and-double", "LOSS0215", Source(Regular("mean(x * y)"), "ReadOnlySpan<double> x, ReadOnlySpan<float> y, Span<double> dx"), "ReadOnlySpan<float> y",
@@ -280,7 +282,9 @@ public class DiagnosticsTests
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
         Assert.Equal(Find(source, "Span<float> dy"), d.Location.SourceSpan);
         Assert.Contains("input 'y' is not used by the loss, so its gradient 'dy' would always be zero", d.GetMessage());
-        Assert.Empty(r.GeneratedSources);
+        // No loss: only the implementation that throws, so that LOSS0211 is the only error.
+        Assert.Contains("InvalidOperationException", Assert.Single(r.GeneratedSources));
+        Assert.DoesNotContain(r.GeneratedHintNames, h => h.EndsWith(".Loss.g.cs", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -307,9 +311,11 @@ public class DiagnosticsTests
         Assert.Equal(2, r.GeneratorDiagnostics.Length);
         Assert.Equal(Find(source, "foo"), r.GeneratorDiagnostics.Single(d => d.Id == "LOSS0200").Location.SourceSpan);
         Assert.Equal(Find(source, "$"), r.GeneratorDiagnostics.Single(d => d.Id == "LOSS0100").Location.SourceSpan);
-        var generated = Assert.Single(r.RunResult.Results[0].GeneratedSources);
+        var generated = Assert.Single(r.RunResult.Results[0].GeneratedSources, g => g.HintName.EndsWith(".Loss.g.cs", StringComparison.Ordinal));
         Assert.Contains(".Good_", "." + generated.HintName);
-        Assert.Equal(new[] { "CS8795", "CS8795" }, r.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id).ToArray());
+        // The methods with errors get implementations that throw (*.Error.g.cs): no CS8795 beside the LOSS errors.
+        Assert.Equal(2, r.RunResult.Results[0].GeneratedSources.Count(g => g.HintName.EndsWith(".Error.g.cs", StringComparison.Ordinal)));
+        Assert.Empty(r.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
     }
 
     // ---- String literal forms -------------------------------------------------------------------------------------

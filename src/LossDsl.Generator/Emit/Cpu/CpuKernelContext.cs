@@ -46,7 +46,7 @@ internal sealed class CpuKernelContext
     public PairTiles? Tiles { get; set; }
 
     /// <summary>A new local name: "_" + prefix + a counter unique in the kernel.</summary>
-    public string Fresh(string prefix) => "_" + prefix + (++_tempCounter);
+    public string Fresh(string prefix) => "__" + prefix + (++_tempCounter);
 
     /// <summary>Row-major offset ((s0 * E1 + s1) * E2 + s2 ...), in nint.</summary>
     public string Offset(int[] extents, string[] subscripts)

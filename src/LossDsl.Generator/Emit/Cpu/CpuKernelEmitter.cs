@@ -15,6 +15,9 @@ internal sealed class CpuKernelEmitter
 {
     private readonly CpuKernelContext _kernel;
 
+    /// <summary>The kernels' parameter for the upstream gradient (a reserved name: the user's parameters are beside it).</summary>
+    public const string UpstreamParameter = "__upstreamGradient";
+
     private CpuKernelEmitter(CpuKernelContext kernel) { _kernel = kernel; }
 
     private CodeWriter Writer => _kernel.Writer;
@@ -48,7 +51,7 @@ internal sealed class CpuKernelEmitter
 
     private void EmitEntry(string methodName, string jobName, IReadOnlyList<(string Name, string Type)> parameters)
     {
-        var signature = string.Join(", ", parameters.Select(p => p.Type + " " + p.Name));
+        var signature = string.Join(", ", parameters.Select(p => p.Type + " " + Generator.Model.GeneratedNames.Id(p.Name)));
         string real = _kernel.Real.Name;
         Writer.Open($"public static {real} {methodName}({signature})");
 
@@ -56,8 +59,8 @@ internal sealed class CpuKernelEmitter
         var host = new HostTensorEmitter(Model, Plan.WithGradients);
         host.EmitViews(Writer);
         ShapeCheckEmitter.Emit(Writer, Model, Names.Extent, Plan.WithGradients, Plan.Outputs);
-        foreach (var s in Model.Scalars) Writer.Line($"{(s.IsInt ? "int" : real)} {Names.Scalar(s.Id)} = {(s.IsInt ? "" : $"({real})")}{s.Name};");
-        if (Plan.WithGradients) Writer.Line($"{real} {Names.Scalar(Model.UpstreamParam)} = upstreamGradient;");
+        foreach (var s in Model.Scalars) Writer.Line($"{(s.IsInt ? "int" : real)} {Names.Scalar(s.Id)} = {(s.IsInt ? "" : $"({real})")}{Generator.Model.GeneratedNames.Id(s.Name)};");
+        if (Plan.WithGradients) Writer.Line($"{real} {Names.Scalar(Model.UpstreamParam)} = {UpstreamParameter};");
         Writer.Line();
 
         // 2. Scratch buffers.

@@ -240,19 +240,13 @@ internal sealed class CpuLoopEmitter
         var values = new CpuExpressionEmitter(_kernel, vector: true, scope);
         // A value that does not depend on the vectorized index (a gradient such as upstream / n) is a scalar: its
         // broadcast, or one made here, is what the vector statements take.
-        string VectorValue(Node n)
-        {
-            string value = values.Emit(n);
-            if (n.DependsOn(loop.Var.Id)) return value;
-            return scope.LookupVector(n) ?? $"TS.Broadcast({AsFloat(n, value)})";
-        }
         foreach (var s in loop.Body)
         {
             switch (s)
             {
                 case AccumulateStmt acc:
                 {
-                    string value = VectorValue(acc.Body);
+                    string value = VectorValue(values, scope, acc.Body);
                     string a = CpuNames.VectorAccumulator(acc.Reduce, copy);
                     Writer.Line(acc.Reduce.ReduceKind switch
                     {
@@ -264,7 +258,7 @@ internal sealed class CpuLoopEmitter
                 }
                 case OnlineSumExpStmt o:
                 {
-                    string value = VectorValue(o.Value);
+                    string value = VectorValue(values, scope, o.Value);
                     string m = CpuNames.VectorAccumulator(o.Max, copy), sum = CpuNames.VectorAccumulator(o.Sum, copy);
                     string step = loop.Vector!.OutOfLineSteps.Contains(o) ? "StepOutOfLine" : "Step";
                     Writer.Line("// Online max and sum: a new maximum rescales the running sum (one exp per element).");
@@ -273,11 +267,18 @@ internal sealed class CpuLoopEmitter
                 }
                 case StoreStmt st:
                 {
-                    string value = VectorValue(st.Value);
+                    string value = VectorValue(values, scope, st.Value);
                     Writer.Line($"TS.Store({value}, {StorePointer(st)} + {StoreOffset(st, v)});");
                     break;
                 }
             }
         }
     }
+
+    /// <summary>
+    /// A value of the vectorized body as a vector: a value that does not depend on the vectorized index (a gradient
+    /// that does not depend on the data, such as d/dx of mean(x)) is a scalar, broadcast to every lane.
+    /// </summary>
+    private string VectorValue(CpuExpressionEmitter values, Scope scope, Node n) =>
+        n.DependsOn(scope.VectorVar!.Id) ? values.Emit(n) : scope.LookupVector(n) ?? $"TS.Broadcast({AsFloat(n, values.Emit(n))})";
 }

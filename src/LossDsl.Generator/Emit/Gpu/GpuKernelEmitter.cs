@@ -81,24 +81,24 @@ internal sealed class GpuKernelEmitter
 
     private void EmitRun(IReadOnlyList<(string Name, string Type, ParameterKind Kind)> parameters)
     {
-        var signature = parameters.Select(p => $"{p.Type} {p.Name}").ToList();
-        signature.Insert(0, "global::ILGPU.Runtime.AcceleratorStream stream");
-        if (Plan.WithGradients) signature.Add("float upstreamGradient");
-        signature.Add("global::ILGPU.ArrayView<float> loss");
-        Writer.Line("/// <summary>Checks the arguments, enqueues the kernels on the stream, and returns the loss when <paramref name=\"loss\"/> is empty (waiting for the stream), else NaN.</summary>");
+        var signature = parameters.Select(p => $"{p.Type} {Generator.Model.GeneratedNames.Id(p.Name)}").ToList();
+        signature.Insert(0, "global::ILGPU.Runtime.AcceleratorStream __stream");
+        if (Plan.WithGradients) signature.Add("float __upstreamGradient");
+        signature.Add("global::ILGPU.ArrayView<float> __loss");
+        Writer.Line("/// <summary>Checks the arguments, enqueues the kernels on the stream, and returns the loss when <paramref name=\"__loss\"/> is empty (waiting for the stream), else NaN.</summary>");
         Writer.Open($"public static float Run({string.Join(",\n    ", signature)})"); // one parameter a line
-        Writer.Line("global::LossDsl.Gpu.Internals.GpuChecks.Stream(stream, nameof(stream));");
+        Writer.Line("global::LossDsl.Gpu.Internals.GpuChecks.Stream(__stream, \"stream\");");
         var views = parameters.Where(p => p.Kind is ParameterKind.FloatTensor or ParameterKind.IntTensor or ParameterKind.Gradient).ToList();
-        foreach (var p in views) Writer.Line($"int __length_{p.Name} = global::LossDsl.Gpu.Internals.GpuChecks.Length({p.Name}, stream, nameof({p.Name}));");
+        foreach (var p in views) Writer.Line($"int __length_{p.Name} = global::LossDsl.Gpu.Internals.GpuChecks.Length({Generator.Model.GeneratedNames.Id(p.Name)}, __stream, nameof({Generator.Model.GeneratedNames.Id(p.Name)}));");
         ShapeCheckEmitter.Emit(Writer, Model, Names.Extent, Plan.WithGradients, Plan.Outputs, name => "__length_" + name,
-            (a, b) => $"global::LossDsl.Gpu.Internals.GpuChecks.Overlaps({a.Name}, {b.Name})");
-        Writer.Line("bool __toHost = loss.Length == 0;");
-        Writer.Line("if (!__toHost) global::LossDsl.Gpu.Internals.GpuChecks.Length(loss, stream, nameof(loss));");
-        foreach (var s in Model.Scalars) Writer.Line($"{(s.IsInt ? "int" : "float")} {Names.Scalar(s.Id)} = {(s.IsInt ? "" : "(float)")}{s.Name};");
+            (a, b) => $"global::LossDsl.Gpu.Internals.GpuChecks.Overlaps({Generator.Model.GeneratedNames.Id(a.Name)}, {Generator.Model.GeneratedNames.Id(b.Name)})");
+        Writer.Line("bool __toHost = __loss.Length == 0;");
+        Writer.Line("if (!__toHost) global::LossDsl.Gpu.Internals.GpuChecks.Length(__loss, __stream, \"loss\");");
+        foreach (var s in Model.Scalars) Writer.Line($"{(s.IsInt ? "int" : "float")} {Names.Scalar(s.Id)} = {(s.IsInt ? "" : "(float)")}{Generator.Model.GeneratedNames.Id(s.Name)};");
 
         // Device memory beyond the inputs and gradients: the reductions, the groups' partials, the loss, the buffers.
         int partialsPerGroup = Plan.Passes.OfType<LoopPassPlan>().Select(p => p.Loop.Completes.Count).DefaultIfEmpty(0).Max();
-        Writer.Line($"int __group = {Reduce}.GroupSizeOf(stream.Accelerator), __maxGroups = {Reduce}.MaxGroupsOf(stream.Accelerator);");
+        Writer.Line($"int __group = {Reduce}.GroupSizeOf(__stream.Accelerator), __maxGroups = {Reduce}.MaxGroupsOf(__stream.Accelerator);");
         Writer.Line($"long __globals = {Plan.Globals.Count}, __partials = {partialsPerGroup}L * __maxGroups;");
         Writer.Line("long __size = __globals + __partials + 1;");
         foreach (var b in Plan.Buffers.Where(b => b.Space == MemorySpace.Global))
@@ -107,30 +107,30 @@ internal sealed class GpuKernelEmitter
             string size = ShapeCheckEmitter.Product(b.Axes.Select(x => Names.Extent(x.Extent)).ToList());
             Writer.Line($"long __offset{b.Id} = __size; __size = global::LossDsl.Internals.Sizes.Sum(__size, {size}); // buffer {b.Id}: {Model.Print(b.Buffer.Value, LossModel.CommentLength)}");
         }
-        Writer.Line("var __scratch = global::LossDsl.Gpu.Internals.GpuScratch.Rent(stream, __size);");
+        Writer.Line("var __scratch = global::LossDsl.Gpu.Internals.GpuScratch.Rent(__stream, __size);");
         Writer.Line("var __a = new Args();");
-        foreach (var t in Tensors) Writer.Line($"__a.{GpuNames.Tensor(t)} = {t.Name};");
-        foreach (var t in GradientTensors) Writer.Line($"__a.{GpuNames.Gradient(t)} = {t.Gradient!.Name};");
-        foreach (var o in Plan.Outputs) Writer.Line($"__a.{GpuNames.Output(o)} = {o.Name};");
+        foreach (var t in Tensors) Writer.Line($"__a.{GpuNames.Tensor(t)} = {Generator.Model.GeneratedNames.Id(t.Name)};");
+        foreach (var t in GradientTensors) Writer.Line($"__a.{GpuNames.Gradient(t)} = {Generator.Model.GeneratedNames.Id(t.Gradient!.Name)};");
+        foreach (var o in Plan.Outputs) Writer.Line($"__a.{GpuNames.Output(o)} = {Generator.Model.GeneratedNames.Id(o.Name)};");
         foreach (var b in Plan.Buffers)
         {
             Writer.Line(b.Space == MemorySpace.GradientOutput
-                ? $"__a.{GpuNames.Buffer(b.Buffer)} = {b.Home!.Gradient!.Name}; // buffer {b.Id} lives in the gradient output"
+                ? $"__a.{GpuNames.Buffer(b.Buffer)} = {Generator.Model.GeneratedNames.Id(b.Home!.Gradient!.Name)}; // buffer {b.Id} lives in the gradient output"
                 : $"__a.{GpuNames.Buffer(b.Buffer)} = __scratch.SubView(__offset{b.Id}, {ShapeCheckEmitter.Product(b.Axes.Select(x => Names.Extent(x.Extent)).ToList())});");
         }
         Writer.Line("__a.Globals = __scratch.SubView(0, global::System.Math.Max(1L, __globals));");
         Writer.Line("__a.Partials = __scratch.SubView(__globals, global::System.Math.Max(1L, __partials));");
-        Writer.Line("__a.Loss = __toHost ? __scratch.SubView(__globals + __partials, 1) : loss;");
+        Writer.Line("__a.Loss = __toHost ? __scratch.SubView(__globals + __partials, 1) : __loss;");
         foreach (int e in CpuKernelEmitter.UsedExtents(Model)) Writer.Line($"__a.{Names.Extent(e)} = {Names.Extent(e)};");
         foreach (var s in Model.Scalars) Writer.Line($"__a.{Names.Scalar(s.Id)} = {Names.Scalar(s.Id)};");
-        if (Plan.WithGradients) Writer.Line($"__a.{Names.Scalar(Model.UpstreamParam)} = upstreamGradient;");
-        Writer.Line("var __accelerator = stream.Accelerator;");
+        if (Plan.WithGradients) Writer.Line($"__a.{Names.Scalar(Model.UpstreamParam)} = __upstreamGradient;");
+        Writer.Line("var __accelerator = __stream.Accelerator;");
         foreach (var pass in Plan.Passes) EmitLaunch(pass);
-        Writer.Line($"global::LossDsl.Gpu.Internals.GpuKernels.Load<Args>(__accelerator, Loss)(stream, new global::ILGPU.KernelConfig(1, {Reduce}.WarpSize), __a);");
+        Writer.Line($"global::LossDsl.Gpu.Internals.GpuKernels.Load<Args>(__accelerator, Loss)(__stream, new global::ILGPU.KernelConfig(1, {Reduce}.WarpSize), __a);");
         Writer.Line("if (!__toHost) return float.NaN;");
         Writer.Line("var __host = new float[1];");
-        Writer.Line("global::ILGPU.Runtime.ArrayViewExtensions.CopyToCPU(__a.Loss, stream, __host);");
-        Writer.Line("stream.Synchronize();");
+        Writer.Line("global::ILGPU.Runtime.ArrayViewExtensions.CopyToCPU(__a.Loss, __stream, __host);");
+        Writer.Line("__stream.Synchronize();");
         Writer.Line("return __host[0];");
         Writer.Close();
     }
@@ -140,7 +140,7 @@ internal sealed class GpuKernelEmitter
         int k = pass.Number;
         Writer.Line($"// Pass {k}: {PlanPrinter.Describe(Model, pass)}");
         string Launch(string kernel, string groups) =>
-            $"global::LossDsl.Gpu.Internals.GpuKernels.Load<Args>(__accelerator, {kernel})(stream, new global::ILGPU.KernelConfig({groups}, __group), __a);";
+            $"global::LossDsl.Gpu.Internals.GpuKernels.Load<Args>(__accelerator, {kernel})(__stream, new global::ILGPU.KernelConfig({groups}, __group), __a);";
         switch (pass)
         {
             case PanelPassPlan:
@@ -163,7 +163,7 @@ internal sealed class GpuKernelEmitter
         Writer.Line($"__a.Groups = {Reduce}.Groups({work}, __group, __maxGroups);");
         Writer.Line(Launch($"Pass{k}", "__a.Groups"));
         if (loopPass.Loop.Completes.Count > 0)
-            Writer.Line($"global::LossDsl.Gpu.Internals.GpuKernels.Load<Args>(__accelerator, Finish{k})(stream, new global::ILGPU.KernelConfig(1, {Reduce}.WarpSize), __a);");
+            Writer.Line($"global::LossDsl.Gpu.Internals.GpuKernels.Load<Args>(__accelerator, Finish{k})(__stream, new global::ILGPU.KernelConfig(1, {Reduce}.WarpSize), __a);");
     }
 
     /// <summary>
@@ -176,7 +176,7 @@ internal sealed class GpuKernelEmitter
         string depth = staged.Count == 0 ? "0L" : string.Join(" + ", staged.Select(x => "(long)" + Names.Extent(x.Depth)));
         // Two statements, the launch over three lines (CodeWriter indents each line).
         return $"__a.TileColumns = {Reduce}.TileColumns({depth});\n" +
-            $"global::LossDsl.Gpu.Internals.GpuKernels.Load<Args>(__accelerator, {kernel})(stream,\n    new global::ILGPU.KernelConfig({Reduce}.Groups({Names.Extent(own.Extent)}, __group, __maxGroups), __group,\n    " +
+            $"global::LossDsl.Gpu.Internals.GpuKernels.Load<Args>(__accelerator, {kernel})(__stream,\n    new global::ILGPU.KernelConfig({Reduce}.Groups({Names.Extent(own.Extent)}, __group, __maxGroups), __group,\n    " +
             $"global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(global::System.Math.Max(1, __a.TileColumns * (int)({depth})))), __a);";
     }
 

@@ -21,9 +21,9 @@ internal sealed class GpuNames
     public static string Gradient(TensorInfo t) => "g_" + t.Gradient!.Name;
     public static string Output(OutputInfo o) => "o_" + o.Name;
     public static string Buffer(ScratchBuffer b) => "b_" + b.Id;
-    public string Extent(int extent) => "N_" + Sanitize(_model.Extents[extent].Name);
-    public string Scalar(int id) => id == _model.UpstreamParam ? "s_upstream" : "s_" + _model.Scalars[id].Name;
-    public static string Index(IndexVar v) => Sanitize(v.Name) + "_" + v.Id;
+    public string Extent(int extent) => "__N_" + Sanitize(_model.Extents[extent].Name);
+    public string Scalar(int id) => id == _model.UpstreamParam ? "__upstream" : "__s_" + _model.Scalars[id].Name;
+    public static string Index(IndexVar v) => Cpu.CpuNames.IndexName(v.Name, v.Id);
     /// <summary>The view that holds the rows of a pair space's operand: its tensor, or its buffer.</summary>
     public static string Operand(OperandSource source) => "__a." + (source.Tensor is { } t ? Tensor(t) : Buffer(source.Buffer!));
     /// <summary>The value of a reduction a pass completes, read from the globals view at the start of a kernel.</summary>

@@ -249,7 +249,8 @@ public class DiagnosticsTests
     {
         var ids = AllIds().Where(id => id != "LOSS9999").ToList();
         Assert.True(ids.Count >= 20, "DiagnosticIds not found by reflection");
-        var covered = Cases.Select(c => c.Id).Concat(new[] { "LOSS0214" }).ToHashSet();
+        // LOSS0103 (nesting) and LOSS0300 (file size) need expressions too long for a case here: DeepExpressionTests.
+        var covered = Cases.Select(c => c.Id).Concat(new[] { "LOSS0214", "LOSS0103", "LOSS0300" }).ToHashSet();
         var missing = ids.Where(id => !covered.Contains(id)).ToList();
         Assert.True(missing.Count == 0, "no test for " + string.Join(", ", missing));
     }

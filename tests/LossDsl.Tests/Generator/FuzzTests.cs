@@ -499,7 +499,11 @@ public class FuzzTests(ITestOutputHelper output)
         private string SaturatedPart()
         {
             string b = Pick(new[] { "(1 - pt)", "pt", "p", "(1 - p)", "sigmoid(-x)" });
-            string e = Pick(new[] { "0", "0.5", "1", "1.5", "2", "3", "alpha" });
+            // 1 - pt cancels in float as pt saturates (at x = 8 it keeps 3 digits; PyTorch's float32 focal loss computes
+            // the same), and a fractional power of it amplifies that error in the gradient beyond the tolerance against
+            // the float64 interpreter: it takes integral exponents here (GradientRuleTests checks the saturated focal
+            // gradient at gamma 0 and 0.5 against a float64 reference).
+            string e = b == "(1 - pt)" ? Pick(new[] { "0", "1", "2", "3" }) : Pick(new[] { "0", "0.5", "1", "1.5", "2", "3", "alpha" });
             string m = Pick(new[] { "bce_logits(x, y)", "softplus(-x)", "-log(pt + 1e-6)", "1" });
             return $"p = sigmoid(x); pt = y * p + (1 - y) * (1 - p); mean({b}^{e} * {m}) + 0.01 * mean(softplus(x) * y)";
         }
@@ -621,7 +625,8 @@ public class FuzzTests(ITestOutputHelper output)
         {
             case Family.Pair:
             {
-                int rows = Math.Max(size, 2), dim = new[] { 1, 3, 8 }[r.Next(3)];
+                // At most 20 rows: the interpreter evaluates a pair space's gradient densely, O(rows^3 dim^2).
+                int rows = Math.Clamp(size, 2, 20), dim = new[] { 1, 3, 8 }[r.Next(3)];
                 d["f"] = LossCheck.Normal(r, rows * dim, 0.7);
                 d["yl"] = Enumerable.Range(0, rows).Select(_ => (float)r.Next(3)).ToArray();
                 d["dim"] = dim;

@@ -351,7 +351,7 @@ public class BinderTests
         Assert.Single(Reachable(m.Loss), n => n.Op == Op.Load);
 
         // A binding is inlined at every use, yet built once.
-        var p = Bind("p = sigmoid(x); mean(p * p + p * (1 - p))", "x:F");
+        var p = Bind("p = sigmoid(x); mean(p * p + p * (2 - p))", "x:F");
         Assert.Single(Reachable(p.Loss), n => n.Op == Op.Sigmoid);
 
         // mean[i](x[i]) and mean[j](x[j]) are one node, so their difference is exactly zero.

@@ -172,7 +172,7 @@ public class OnlineSumExpKernelTests
         Assert.Contains("OnlineSumExp.Combine<TS, TV>", pairwise);
         foreach (var source in r.GeneratedSources.Where(x => x != pairwise))
         {
-            Assert.Contains("= global::LossDsl.Internals.OnlineSumExp.Add(online", source);
+            Assert.Contains("= global::LossDsl.Internals.OnlineSumExp.Add(__online", source);
             Assert.Contains("OnlineSumExp.Combine<TS, TV>", source);
             Assert.Contains("(max and sum of exp, one online sweep for long rows)", source);
             Assert.Contains($">= {LossDsl.Internals.OnlineSumExp.MinimumLength})", source);

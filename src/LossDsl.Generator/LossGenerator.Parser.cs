@@ -125,6 +125,8 @@ public sealed partial class LossGenerator
             {
                 ReturnType = method.ReturnType.SpecialType == SpecialType.System_Double ? "double" : "float",
                 Stub = StubDeclaration(method, syntax, ct),
+                HasDocumentation = syntax.GetLeadingTrivia().Any(t => t.IsKind(SyntaxKind.SingleLineDocumentationCommentTrivia)
+                    || t.IsKind(SyntaxKind.MultiLineDocumentationCommentTrivia) || t.ToString().StartsWith("///", StringComparison.Ordinal)),
             };
     }
 

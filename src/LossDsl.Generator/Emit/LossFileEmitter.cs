@@ -79,28 +79,42 @@ internal static class LossFileEmitter
         remarks.Add("<para><b>Forward pass plan:</b> " + Xml.Escape(PlanPrinter.Summary(forward)) + "</para>");
         if (forwardBackward is not null) remarks.Add("<para><b>Forward + backward pass plan:</b> " + Xml.Escape(PlanPrinter.Summary(forwardBackward)) + "</para>");
 
-        // The remarks are written in full on the first method; the other overloads inherit them from it.
-        string? remarksOwner = null;
-        void Remarks(string summary, IEnumerable<ParameterSpec> signature)
+        // The remarks are written in full on the first method; the other overloads inherit them from it. When the user
+        // documented the declaration, the implementation part carries no documentation comment (it would replace the
+        // user's); the explanation stays in the file as a plain comment, and the overloads inherit the user's remarks
+        // and parameters.
+        string? remarksOwner = input.HasDocumentation ? Cref(all) : null;
+        void Remarks(string summary, IEnumerable<ParameterSpec> signature, bool implementation = false)
         {
+            if (input.HasDocumentation && implementation)
+            {
+                w.Line("// The loss as the generator understood it (the documentation is the declaration's):");
+                foreach (var r in remarks) foreach (var line in Wrap(r, RemarkLineLength)) w.Line("// " + line);
+                w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"LossDsl.Generator\", \"1.0.0\")]");
+                return;
+            }
             w.Line($"/// <summary>{summary}</summary>");
             if (remarksOwner is not null)
             {
                 w.Line($"/// <inheritdoc cref=\"{remarksOwner}\" path=\"/remarks\"/>");
+                if (input.HasDocumentation) w.Line($"/// <inheritdoc cref=\"{remarksOwner}\" path=\"/param\"/>");
             }
             else
             {
                 w.Line("/// <remarks>");
                 foreach (var r in remarks) foreach (var line in Wrap(r, RemarkLineLength)) w.Line("/// " + line);
                 w.Line("/// </remarks>");
-                remarksOwner = $"{input.MethodName}({string.Join(", ", signature.Select(p => p.TypeText.Replace('<', '{').Replace('>', '}')))})";
+                remarksOwner = Cref(signature);
             }
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"LossDsl.Generator\", \"1.0.0\")]");
         }
 
+        string Cref(IEnumerable<ParameterSpec> signature) =>
+            $"{input.MethodName}({string.Join(", ", signature.Select(p => p.TypeText.Replace('<', '{').Replace('>', '}')))})";
+
         if (forwardBackward is not null)
         {
-            Remarks("Computes the loss and writes its gradient in the same pass over the data (upstream gradient 1).", all);
+            Remarks("Computes the loss and writes its gradient in the same pass over the data (upstream gradient 1).", all, implementation: true);
             w.Line($"{access}static partial {ret} {input.MethodName}({Signature(all, false)})");
             w.Line($"    => {cast}{kernels}.ForwardBackward({Arguments(all)}, {one});");
             w.Line();
@@ -114,7 +128,7 @@ internal static class LossFileEmitter
         }
         else
         {
-            Remarks("Computes the loss.", all);
+            Remarks("Computes the loss.", all, implementation: true);
             w.Line($"{access}static partial {ret} {input.MethodName}({Signature(all, false)})");
             w.Line($"    => {cast}{kernels}.Forward({Arguments(all)});");
         }

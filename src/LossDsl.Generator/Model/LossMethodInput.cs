@@ -75,6 +75,12 @@ internal sealed record LossMethodInput(
     public string ReturnType { get; init; } = "float";
 
     /// <summary>
+    /// True when the declaration has a documentation comment (<c>///</c>). The implementation part then carries none:
+    /// a partial method's implementation comment would replace the user's in the documentation file.
+    /// </summary>
+    public bool HasDocumentation { get; init; }
+
+    /// <summary>
     /// The declaration of an implementation that throws, emitted when the loss has errors so that they are the only
     /// errors the user sees (no CS8795); null where none can be written.
     /// </summary>

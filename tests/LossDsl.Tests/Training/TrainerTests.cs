@@ -99,7 +99,7 @@ public sealed class TrainerTests
         var dLogits = new float[data.Count];
         var model = new LogisticRegression(data.FeatureCount);
         model.Logits(data, rows, logits);
-        Losses.BceWithLogits(logits, data.Labels, dLogits);
+        global::LossDsl.Training.Losses.BceWithLogits(logits, data.Labels, dLogits);
         model.Step(data, rows, dLogits, learningRate: 1);
 
         double Loss(double[] w, double b)

@@ -66,6 +66,55 @@ public class GeneratedCodeHygieneTests
 
     // ---- Defect 6: gradients that do not depend on the data ------------------------------------------------------
 
+    /// <summary>
+    /// The documentation a user writes on a declaration is the method's documentation: the generated implementation
+    /// part carries no documentation comment (it would replace the user's in the XML file), the overloads inherit
+    /// the user's remarks and parameters, and an undocumented declaration keeps the generated remarks.
+    /// </summary>
+    [Fact]
+    public void TheUsersDocumentationIsKept()
+    {
+        const string source = """
+            using System;
+            using LossDsl;
+            public static partial class L
+            {
+                /// <summary>The user's summary.</summary>
+                /// <remarks>The user's remarks.</remarks>
+                /// <param name="x">Logits.</param>
+                /// <param name="y">Targets.</param>
+                /// <param name="dx">The gradient.</param>
+                [GeneratedLoss("mean(bce_logits(x, y))")]
+                public static partial float Documented(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx);
+
+                [GeneratedLoss("mean(bce_logits(x, y))")]
+                public static partial float Undocumented(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx);
+            }
+            """;
+        var options = GeneratorHarness.ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose);
+        var compilation = GeneratorHarness.CreateCompilation(source);
+        compilation = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.First(), CSharpSyntaxTree.ParseText(source, options, path: "Test.cs"));
+        var driver = CSharpGeneratorDriver.Create(new[] { new LossDsl.Generator.LossGenerator().AsSourceGenerator() }, parseOptions: options);
+        driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        using var pe = new System.IO.MemoryStream();
+        using var xml = new System.IO.MemoryStream();
+        var emit = output.Emit(pe, xmlDocumentationStream: xml);
+        Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
+        Assert.DoesNotContain(emit.Diagnostics, d => d.Id is "CS1570" or "CS1572" or "CS1573" or "CS1574" or "CS1584");
+        var doc = System.Xml.Linq.XDocument.Parse(System.Text.Encoding.UTF8.GetString(xml.ToArray()));
+        string Member(string prefix) => doc.Descendants("member").Single(m => ((string)m.Attribute("name")!).Equals(prefix, StringComparison.Ordinal)).ToString();
+        string documented = Member("M:L.Documented(System.ReadOnlySpan{System.Single},System.ReadOnlySpan{System.Single},System.Span{System.Single})");
+        Assert.Contains("The user's summary.", documented);
+        Assert.Contains("The user's remarks.", documented);
+        Assert.Contains("Logits.", documented);
+        Assert.DoesNotContain("Computes the loss", documented);
+        string upstream = Member("M:L.Documented(System.ReadOnlySpan{System.Single},System.ReadOnlySpan{System.Single},System.Span{System.Single},System.Single)");
+        Assert.Contains("inheritdoc", upstream);
+        Assert.Contains("path=\"/param\"", upstream);
+        string undocumented = Member("M:L.Undocumented(System.ReadOnlySpan{System.Single},System.ReadOnlySpan{System.Single},System.Span{System.Single})");
+        Assert.Contains("Loss expression:", undocumented);
+    }
+
     [Fact]
     public void GradientsThatDoNotDependOnTheDataAreBroadcastStores()
     {

@@ -34,6 +34,11 @@ public sealed class PackedLossDsl : IDisposable
              "--artifacts-path", _root.Combine("artifacts-gpu"), "-p:Version=" + Version],
             TimeSpan.FromMinutes(10));
         GpuPackagePath = Path.Combine(Feed, $"LossDsl.Gpu.{Version}.nupkg");
+        LossesPack = DotNetCli.Run(DotNetCli.RepositoryRoot,
+            ["pack", Path.Combine("src", "LossDsl.Losses", "LossDsl.Losses.csproj"), "-c", "Release", "-o", Feed,
+             "--artifacts-path", _root.Combine("artifacts-losses"), "-p:Version=" + Version],
+            TimeSpan.FromMinutes(10));
+        LossesPackagePath = Path.Combine(Feed, $"LossDsl.Losses.{Version}.nupkg");
     }
 
     public string Version { get; }
@@ -42,6 +47,8 @@ public sealed class PackedLossDsl : IDisposable
     public string PackagePath { get; }
     public DotNetCli.Result GpuPack { get; }
     public string GpuPackagePath { get; }
+    public DotNetCli.Result LossesPack { get; }
+    public string LossesPackagePath { get; }
 
     /// <summary>A new folder in this fixture's temporary folder (deleted with it).</summary>
     public string NewDirectory(string name)
@@ -63,6 +70,12 @@ public sealed class PackedLossDsl : IDisposable
     {
         Assert.True(GpuPack.Succeeded, GpuPack.Describe("packing src/LossDsl.Gpu failed"));
         Assert.True(File.Exists(GpuPackagePath), $"`{GpuPack.Command}` succeeded but {GpuPackagePath} is not there\n" + GpuPack.Output);
+    }
+
+    public void AssertLossesPacked()
+    {
+        Assert.True(LossesPack.Succeeded, LossesPack.Describe("packing src/LossDsl.Losses failed"));
+        Assert.True(File.Exists(LossesPackagePath), $"`{LossesPack.Command}` succeeded but {LossesPackagePath} is not there\n" + LossesPack.Output);
     }
 
     public void Dispose() => _root.Dispose();
@@ -211,6 +224,92 @@ public sealed class PackageTests(PackedLossDsl package) : IClassFixture<PackedLo
         Assert.Equal(dx.Length, gpuDx.Length);
         for (int i = 0; i < dx.Length; i++)
             Assert.True(Math.Abs(gpuDx[i] - dx[i]) <= 1e-7 + 1e-5 * Math.Abs(dx[i]), $"dx[{i}]: GPU {gpuDx[i]:R}, CPU {dx[i]:R}\n{run.Output}");
+    }
+
+    [Fact]
+    public void LossesPackageHoldsTheLibraryWithItsDocumentationAndNoGenerator()
+    {
+        package.AssertLossesPacked();
+        using var zip = ZipFile.OpenRead(package.LossesPackagePath);
+        var entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+        foreach (string expected in new[] { "lib/net10.0/LossDsl.Losses.dll", "lib/net10.0/LossDsl.Losses.xml", "README.md", "LossDsl.Losses.nuspec" })
+            Assert.True(entries.Contains(expected), $"the library package lacks {expected}; it holds:\n{string.Join("\n", entries.Order())}");
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
+        // The documentation is the declarations' (catalog id, shapes, PyTorch equivalent), not the generated summaries.
+        var xml = XDocument.Parse(ReadEntry(zip, "lib/net10.0/LossDsl.Losses.xml"));
+        var crossEntropy = xml.Descendants("member").Single(m => (string)m.Attribute("name")!
+            == "M:LossDsl.Losses.RowWise.CrossEntropy(System.ReadOnlySpan{System.Single},System.ReadOnlySpan{System.Int32},System.Span{System.Single},System.Int32)").Value;
+        Assert.Contains("R01", crossEntropy);
+        Assert.Contains("torch.nn.functional.cross_entropy", crossEntropy);
+        var nuspec = XDocument.Parse(ReadEntry(zip, "LossDsl.Losses.nuspec"));
+        XNamespace ns = nuspec.Root!.Name.Namespace;
+        var dependencies = nuspec.Root.Descendants(ns + "dependency").ToDictionary(d => (string)d.Attribute("id")!, d => (string?)d.Attribute("version"));
+        Assert.Equal(package.Version, dependencies.GetValueOrDefault("LossDsl"));
+        Assert.Equal(package.Version, dependencies.GetValueOrDefault("LossDsl.Gpu"));
+        Assert.False(dependencies.ContainsKey("LossDsl.Generator"), "the library package depends on the generator");
+    }
+
+    [Fact]
+    public void ConsumerOfTheLossesPackageCallsACatalogLoss()
+    {
+        package.AssertPacked();
+        package.AssertGpuPacked();
+        package.AssertLossesPacked();
+        string directory = package.NewDirectory("consumer-losses");
+        File.WriteAllText(Path.Combine(directory, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <config><add key="globalPackagesFolder" value="packages" /></config>
+              <packageSources><add key="lossdsl-test-feed" value="{package.Feed}" /></packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(directory, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="LossDsl.Losses" Version="{package.Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(directory, "Program.cs"), """
+            using System;
+            using System.Globalization;
+            using LossDsl.Losses;
+
+            float[] z = { 2.5f, -1f, 0.25f, 0.5f, 3f, -2f };
+            int[] y = { 0, 2 };
+            var dz = new float[z.Length];
+            float loss = RowWise.CrossEntropy(z, y, dz);
+            Console.WriteLine("loss " + loss.ToString("R", CultureInfo.InvariantCulture));
+            Console.WriteLine("dz " + string.Join(" ", Array.ConvertAll(dz, v => v.ToString("R", CultureInfo.InvariantCulture))));
+            """, new UTF8Encoding(false));
+        var build = DotNetCli.Run(directory, ["build", "-c", "Release"], s_buildTimeout);
+        Assert.True(build.Succeeded, build.Describe("the consumer of the LossDsl.Losses package did not build"));
+        var run = DotNetCli.Run(directory, [Path.Combine(directory, "bin", "Release", "net10.0", "Consumer.dll")], TimeSpan.FromMinutes(3));
+        Assert.True(run.Succeeded, run.Describe("the LossDsl.Losses consumer failed"));
+        var printed = run.Output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ', 2)).Where(parts => parts.Length == 2).ToDictionary(parts => parts[0], parts => parts[1]);
+        // Cross-entropy of two rows of three classes, in double precision: mean_i lse_i - z[i, y_i]; dz = (softmax - onehot) / 2.
+        double[] zz = { 2.5, -1, 0.25, 0.5, 3, -2 };
+        int[] yy = { 0, 2 };
+        double expected = 0;
+        var expectedDz = new double[6];
+        for (int i = 0; i < 2; i++)
+        {
+            double lse = Math.Log(Enumerable.Range(0, 3).Sum(c => Math.Exp(zz[i * 3 + c])));
+            expected += (lse - zz[i * 3 + yy[i]]) / 2;
+            for (int c = 0; c < 3; c++) expectedDz[i * 3 + c] = (Math.Exp(zz[i * 3 + c] - lse) - (c == yy[i] ? 1 : 0)) / 2;
+        }
+        double loss = double.Parse(printed["loss"], CultureInfo.InvariantCulture);
+        Assert.True(Math.Abs(loss - expected) <= 1e-6 * expected, $"loss {loss:R}, expected {expected:R}\n{run.Output}");
+        double[] dz = printed["dz"].Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        for (int k = 0; k < 6; k++)
+            Assert.True(Math.Abs(dz[k] - expectedDz[k]) <= 1e-6, $"dz[{k}] {dz[k]:R}, expected {expectedDz[k]:R}\n{run.Output}");
     }
 
     [Fact]

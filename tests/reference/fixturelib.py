@@ -13,6 +13,7 @@ Inputs: splitmix64 from the input's seed; u = (next >> 40) / 2^24 is an exact fl
                     ignore_p > 0: u first, then the class)
   range(classes):   0, 1, ..., length-1 (mod classes when classes > 0)
   shift(by):        (k + by) mod length for k = 0, 1, ..., length-1 (a positive per row, e.g. the other view)
+  window(classes, width): rows of `width` distinct classes: per row r = next % classes, then r, r+1, ... mod classes
 All float64 operations above are single IEEE operations in a fixed order, so Python and .NET agree exactly.
 """
 import json
@@ -72,6 +73,13 @@ def generate(spec, length):
     if kind == "range":
         classes = spec.get("classes", 0)
         return [(k % classes) if classes > 0 else k for k in range(length)]
+    if kind == "window":
+        classes, width = spec["classes"], spec["width"]
+        out = []
+        for _ in range(length // width):
+            start = r.next() % classes
+            out.extend((start + j) % classes for j in range(width))
+        return out
     if kind == "shift":
         return [(k + spec["by"]) % length for k in range(length)]
     raise ValueError(f"unknown input kind {kind}")
@@ -99,6 +107,10 @@ def arange(classes=0):
     return {"kind": "range", "classes": int(classes)}
 
 
+def window(classes, width):
+    return {"kind": "window", "classes": int(classes), "width": int(width)}
+
+
 def shift(by):
     return {"kind": "shift", "by": int(by)}
 
@@ -109,7 +121,7 @@ class Input:
 
     def __init__(self, name, shape, gen, grad=None, dtype=None):
         self.name, self.shape, self.gen, self.grad = name, tuple(int(s) for s in shape), dict(gen), grad
-        self.dtype = dtype or ("int" if gen["kind"] in ("labels", "range", "shift") else "float")
+        self.dtype = dtype or ("int" if gen["kind"] in ("labels", "range", "shift", "window") else "float")
 
     @property
     def length(self):

@@ -28,7 +28,8 @@ def all_cases():
     import cases_elementwise
     import cases_rowwise
     import cases_pairwise
-    cases = cases_elementwise.CASES + cases_rowwise.CASES + cases_pairwise.CASES
+    import cases_structured
+    cases = cases_elementwise.CASES + cases_rowwise.CASES + cases_pairwise.CASES + cases_structured.CASES
     ids = [c.id for c in cases]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:

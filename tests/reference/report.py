@@ -86,7 +86,7 @@ def not_declared():
     # Read without importing (the cases import torch; this script needs none).
     import ast
     out = {}
-    for name in ("cases_elementwise", "cases_rowwise", "cases_pairwise"):
+    for name in ("cases_elementwise", "cases_rowwise", "cases_pairwise", "cases_structured"):
         tree = ast.parse(open(os.path.join(HERE, name + ".py"), encoding="utf-8").read())
         for node in tree.body:
             if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "NOT_DECLARED" for t in node.targets):

@@ -194,6 +194,18 @@ public static class FixtureInputs
                 int classes = spec.GetProperty("classes").GetInt32();
                 return Convert(Enumerable.Range(0, length).Select(k => classes > 0 ? k % classes : k).ToArray(), isInt);
             }
+            case "window":
+            {
+                ulong classes = spec.GetProperty("classes").GetUInt64();
+                int width = spec.GetProperty("width").GetInt32();
+                var a = new int[length];
+                for (int row = 0; row < length / width; row++)
+                {
+                    ulong start = r.Next() % classes;
+                    for (int j = 0; j < width; j++) a[row * width + j] = (int)((start + (ulong)j) % classes);
+                }
+                return Convert(a, isInt);
+            }
             case "shift":
             {
                 int by = spec.GetProperty("by").GetInt32();

@@ -1,0 +1,93 @@
+"""Cases of catalog section S (src/LossDsl.Losses/Structured.cs), and why the other S entries are not in the library."""
+import torch
+import torch.nn.functional as F
+
+from fixturelib import Case, Input, normal, uniform, bernoulli, labels, window
+
+NOT_DECLARED = {
+    "S01": "SSIM needs local means and variances over sliding windows of intermediate values (x², xy): the language has no fixed-window sum; written with gathers x[h + dh, w + dw] it compiles, but the gathers' gradients are dense indicator sums (O((HW)²) per image), so it is left out until window reductions exist.",
+    "S02": "BASNet's hybrid loss is BCE (E04) + IoU (E08) + SSIM: its SSIM term needs window reductions (see S01).",
+    "S04": "clDice's soft skeleton is min/max pooling over 3×3 windows iterated `iters` times: it needs window reductions and a fixed-count loop.",
+    "S06": "Betti matching needs cubical persistent homology (union-find, boundary-matrix reduction) and an induced matching: combinatorial CPU algorithms, not an expression over tensors.",
+    "S07": "Lovász losses sort the errors of each class and take a cumulative sum along the sorted order: the language has no sort or prefix scan yet.",
+    "S08": "NeuralNDCG needs Sinkhorn normalization (up to 50 iterations: a fixed-count loop the language lacks; written out it grows too fast) and an exact sort for the ideal DCG.",
+    "S09": "The ICNN loss selects each embedding's k nearest neighbours (top-k along rows with data-dependent indices): the language has no top-k yet.",
+    "S11": "The nuclear norm needs the singular values of a matrix (an SVD), not an expression over elements.",
+    "S12": "The soft top-k operator of DEXML is unconfirmed (entropic optimal transport or a sorting network); both need iteration or sorting.",
+    "S13": "The ODIL loss is a finite-difference PDE residual on a space-time grid: stencils are expressible with shifted gathers, but their gradients are dense (see S01) and the paper's discretisation is not confirmed; left out.",
+    "S14": "Local NCC over 9³ windows needs window reductions (see S01); the smoothness and Dice terms alone are E entries.",
+    "S15": "The latent perceptual loss runs the VAE decoder (network in the loop) and takes k-th-value quantiles and max-pool closings of its features.",
+    "S17": "Black-box proper losses are estimators over samples drawn from the model (counting equal draws), not a loss on tensors.",
+}
+
+CASES = []
+
+
+def add(case):
+    CASES.append(case)
+
+
+def _ftl(p, g, s, a, gamma):
+    tp = (p * g).sum()
+    fn = (g * (1 - p)).sum()
+    fp = ((1 - g) * p).sum()
+    ti = (tp + s) / (tp + a * fn + (1 - a) * fp + s)
+    return torch.abs(1 - ti) ** gamma
+
+
+def _mip(t, sc):
+    p = torch.sigmoid(t["z"])
+    g = t["g"]
+    loss = _ftl(p, g, sc["s"], sc["a"], sc["gamma"])
+    for d in (1, 2, 3):
+        loss = loss + sc["coeff"] * _ftl(p.amax(d), g.amax(d), sc["s"], sc["a"], sc["gamma"])
+    return loss
+
+
+for b, x, y, z in [(1, 3, 5, 7), (2, 9, 11, 13), (3, 16, 17, 15)]:
+    add(Case(f"S03-mip-{b}x{x}x{y}x{z}", "S03", "Structured.MaximumIntensityProjection",
+             [Input("z", [b, x, y, z], normal(-1, 2), grad="dz"), Input("g", [b, x, y, z], bernoulli(0.2))],
+             _mip, scalars={"batch": b, "nx": x, "ny": y, "s": 1.0, "a": 0.7, "gamma": 0.75, "coeff": 1.0},
+             reference="SPOCKMIP FocalTverskyLoss on torch.sigmoid(z) and its amax projections along each spatial axis"))
+
+
+def _skeleton_recall(t, sc):
+    p = torch.softmax(t["z"], dim=1)
+    c = p.shape[1]
+    g = F.one_hot(t["y"], c).permute(0, 2, 1).to(torch.float64)
+    skel = t["skel"].unsqueeze(1)
+    recall = ((p * g * skel).sum((0, 2)) + sc["s"]) / ((g * skel).sum((0, 2)) + sc["s"])
+    return -recall[1:].mean()
+
+
+for b, c, q in [(1, 2, 9), (2, 4, 37), (3, 5, 1001)]:
+    add(Case(f"S05-skeleton_recall-{b}x{c}x{q}", "S05", "Structured.SkeletonRecall",
+             [Input("z", [b, c, q], normal(0, 2), grad="dz"), Input("y", [b, q], labels(c)), Input("skel", [b, q], bernoulli(0.3))],
+             _skeleton_recall, scalars={"batch": b, "classes": c, "s": 1e-5},
+             reference="TopoMortar lib/losses.py SkeletonRecallLoss: softmax, one-hot target, recall on the skeleton"))
+
+for n in (1, 37, 20011):
+    add(Case(f"S16-boundary-n{n}", "S16", "Structured.Boundary",
+             [Input("z", [n], normal(0, 2), grad="dz"), Input("phi", [n], uniform(-5, 5))],
+             lambda t, s: (torch.sigmoid(t["z"]) * t["phi"]).mean(),
+             reference="boundary loss (Kervadec et al.): (sigmoid(z) * phi).mean()"))
+    add(Case(f"S16-hausdorff_dt-n{n}", "S16", "Structured.HausdorffDistanceTransform",
+             [Input("z", [n], normal(0, 2), grad="dz"), Input("g", [n], bernoulli(0.4)),
+              Input("dg", [n], uniform(0, 6)), Input("dp", [n], uniform(0, 6))],
+             lambda t, s: ((torch.sigmoid(t["z"]) - t["g"]) ** 2 * (t["dg"] ** s["alpha"] + t["dp"] ** s["alpha"])).mean(),
+             scalars={"alpha": 2.0},
+             reference="HD-DT loss (Karimi and Salcudean): ((sigmoid(z) - g)^2 * (dg^a + dp^a)).mean()"))
+
+
+def _topk_kd(t, sc):
+    T = sc["temperature"]
+    ls = F.log_softmax(t["s"].gather(1, t["idx"]) / T, dim=1)
+    lt = F.log_softmax(t["t"].gather(1, t["idx"]) / T, dim=1)
+    return F.kl_div(ls, lt, log_target=True, reduction="batchmean")
+
+
+for n, v, k in [(1, 7, 3), (9, 101, 10), (37, 1000, 17)]:
+    add(Case(f"S10-kl_top-{n}x{v}-k{k}", "S10", "Structured.TopKDistillation",
+             [Input("s", [n, v], normal(0, 2), grad="ds"), Input("t", [n, v], normal(0, 2)), Input("idx", [n, k], window(v, k))],
+             _topk_kd, scalars={"topk": k, "temperature": 3.0},
+             reference="F.kl_div(log_softmax(s.gather(1, idx) / T), log_softmax(t.gather(1, idx) / T), log_target=True, reduction='batchmean')"))

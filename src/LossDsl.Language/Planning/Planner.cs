@@ -407,6 +407,8 @@ internal sealed class Planner
     private List<BufferPlan> PlanBuffers(List<PassPlan> passes)
     {
         var result = new List<BufferPlan>();
+        // A gradient output holds at most one buffer: two would be written to the same memory.
+        var homes = new HashSet<TensorInfo>();
         foreach (var buffer in _program.Buffers)
         {
             int written = 0, lastRead = 0;
@@ -416,6 +418,7 @@ internal sealed class Planner
                 if (Reads(pass, buffer)) lastRead = pass.Number;
             }
             var home = lastRead == 0 ? null : GradientHome(buffer, passes[lastRead - 1], passes);
+            if (home is not null && !homes.Add(home)) home = null;
             result.Add(home is null
                 ? new BufferPlan(buffer, MemorySpace.Global, written, lastRead)
                 : new BufferPlan(buffer, MemorySpace.GradientOutput, written, lastRead, home));

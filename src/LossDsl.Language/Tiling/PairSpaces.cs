@@ -581,10 +581,8 @@ internal sealed class PairSpaces
             if (p.Level >= 0) return p.Level;
             if (!visiting.Add(p)) throw new InvalidOperationException("cyclic pair reductions");
             int level = 0;
-            foreach (var x in ReductionsIn(p.Body))
+            foreach (var dependency in PairDependencies(p.Body, byKey))
             {
-                var dependency = Lookup(x, byKey);
-                if (dependency is null) continue;
                 int l = Level(dependency, visiting);
                 level = Math.Max(level, ReferenceEquals(dependency, p.OnlineMax) ? l : l + 1);
             }
@@ -692,17 +690,24 @@ internal sealed class PairSpaces
         var toStrip = new Dictionary<int, IndexVar>();
         if (_spaceVars.TryGetValue(transposed, out var t)) { toStrip[t.Row.Id] = column; toStrip[t.Column.Id] = row; }
         foreach (var p in statistics)
-            foreach (var x in ReductionsIn(p.Body))
-                if (Lookup(x, byKey) is { } d && group.Contains(d) && !ReferenceEquals(d, p.OnlineMax)) return null;
+            foreach (var d in PairDependencies(p.Body, byKey))
+                if (group.Contains(d) && !ReferenceEquals(d, p.OnlineMax)) return null;
         foreach (var p in group.Where(p => p.Back is not null))
         {
             var weight = p.Space == space ? p.Back!.Weight : _graph.Substitute(p.Back!.Weight, toStrip);
             foreach (var x in ReductionsIn(weight))
-                if (Lookup(x, byKey) is { } d && group.Contains(d) && (!statistics.Contains(d) || !ReferenceEquals(x, d.Key))) return null;
+            {
+                if (Lookup(x, byKey) is { } d)
+                {
+                    if (group.Contains(d) && (!statistics.Contains(d) || !ReferenceEquals(x, d.Key))) return null;
+                }
+                // A value over all rows of a member (a global normalizer) is complete only after the whole strip.
+                else if (PairDependencies(x, byKey).Any(group.Contains)) return null;
+            }
         }
         int level = group.Max(p => p.Level);
         foreach (var q in byKey.Values.Where(q => !group.Contains(q)))
-            if (q.Level <= level && ReductionsIn(q.Body).Any(x => Lookup(x, byKey) is { } d && group.Contains(d))) return null;
+            if (q.Level <= level && PairDependencies(q.Body, byKey).Any(group.Contains)) return null;
 
         var contractions = new List<Contraction>();
         var (statisticNodes, statisticsBody) = StatisticsOf(rows.Where(p => p.Back is null).ToList(), row, column, contractions);
@@ -758,6 +763,31 @@ internal sealed class PairSpaces
         if (pair.Back is null) return new[] { _graph.Var(i) };
         int e = occurrence.Free[0] == i ? occurrence.Free[1] : occurrence.Free[0];
         return new[] { _graph.Var(i), _graph.Var(e) };
+    }
+
+    /// <summary>
+    /// The pair reductions a value depends on: those it reads directly, and those read by the other reductions it
+    /// reads (a global <c>sum[i](r[i])</c> of a statistic <c>r</c>, a normalizer shared by every pair), which must be
+    /// complete before the value can be computed. A pair reduction's own dependencies are its business.
+    /// </summary>
+    private List<PairReduction> PairDependencies(Node value, Dictionary<Node, PairReduction> byKey)
+    {
+        var result = new List<PairReduction>();
+        var seen = new HashSet<Node>();
+        var stack = new Stack<Node>(ReductionsIn(value));
+        while (stack.Count > 0)
+        {
+            var x = stack.Pop();
+            if (!seen.Add(x)) continue;
+            if (Lookup(x, byKey) is { } pair)
+            {
+                if (!result.Contains(pair)) result.Add(pair);
+                continue;
+            }
+            foreach (var a in x.Args)
+                foreach (var inner in ReductionsIn(a)) stack.Push(inner);
+        }
+        return result;
     }
 
     private PairReduction? Lookup(Node reduction, Dictionary<Node, PairReduction> byKey)

@@ -37,6 +37,10 @@ public static partial class GradientRuleLosses
         """)]
     public static partial float SymmetricCrossEntropy(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, int classes, float a = 0.1f, float b = 1f);
 
+    /// <summary>The mean of expm1: its derivative is exp(x), exact where expm1(x) + 1 cancels (x well below 0).</summary>
+    [GeneratedLoss("mean(expm1(x))")]
+    public static partial float MeanExpm1(ReadOnlySpan<float> x, Span<float> dx);
+
     /// <summary>torchvision's sigmoid focal loss without the alpha weight.</summary>
     [GeneratedLoss("p = sigmoid(x); pt = y * p + (1 - y) * (1 - p); mean((1 - pt)^gamma * bce_logits(x, y))")]
     public static partial float Focal(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx, float gamma);
@@ -115,6 +119,19 @@ public class GradientRuleTests
             LossParameterDeclaration.Gradient("dv"), LossParameterDeclaration.Int("n"), LossParameterDeclaration.Int("m"));
         var r = interp.EvaluateWithGradients(new System.Collections.Generic.Dictionary<string, object> { ["z"] = z, ["v"] = v, ["n"] = n, ["m"] = m });
         Assert.All(r.Gradients["dv"], g => Assert.Equal(m, g, 12));
+    }
+
+    [Fact]
+    public void TheDerivativeOfExpm1IsExpAlsoForNegativeArguments()
+    {
+        var x = new[] { -80f, -30f, -17.5f, -10f, -1f, -1e-3f, 0f, 1e-3f, 1f, 5f, 20f };
+        var dx = new float[x.Length];
+        CallTwice(g => GradientRuleLosses.MeanExpm1(x, g), dx);
+        for (int k = 0; k < x.Length; k++)
+        {
+            double expected = Math.Exp(x[k]) / x.Length;
+            Assert.True(Math.Abs(dx[k] - expected) <= 1e-6 * expected + 1e-45, $"dx[{k}] at x = {x[k]}: {dx[k]:R}, exp(x)/n = {expected:R}");
+        }
     }
 
     [Fact]

@@ -68,4 +68,26 @@ public static partial class RepeatedCallLosses
         mean[i](softplus(lp[i] + ln[i]))
         """)]
     public static partial float Circle(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, float gamma = 80f, float m = 0.4f);
+
+    /// <summary>
+    /// Uniformity (Wang and Isola 2020): the log of a global mean over the pairs. Its gradient needs the total over all
+    /// pairs before any pair's gradient, so the pair statistic that sums each row goes in a pair pass before the one of
+    /// the gradient (the fused kernel once put both in one pass and read the total before it was complete).
+    /// </summary>
+    [GeneratedLoss("index d : dim; log(mean[i, j | i < j](exp(-t * sum[d]((x[i, d] - x[j, d])^2))))")]
+    public static partial float Uniformity(ReadOnlySpan<float> x, Span<float> dx, int dim, float t = 2f);
+
+    /// <summary>
+    /// The Cauchy-Schwarz divergence of CS-IB (catalog P32): three gradient statistics of one pair space whose only
+    /// reader is the store of dyhat (the planner once placed all three in dyhat, where they overwrote each other).
+    /// </summary>
+    [GeneratedLoss("""
+        kx[i, j] = exp(-sum[d]((x[i, d] - x[j, d])^2) / (2 * sigma^2));
+        ks[i] = sum[j](kx[i, j]);
+        t1 = sum[i](sum[j](kx[i, j] * exp(-(y[i] - y[j])^2 / (2 * sigma^2))) / ks[i]^2);
+        t2 = sum[i](sum[j](kx[i, j] * exp(-(yhat[i] - yhat[j])^2 / (2 * sigma^2))) / ks[i]^2);
+        t3 = sum[i](sum[j](kx[i, j] * exp(-(yhat[i] - y[j])^2 / (2 * sigma^2))) / ks[i]^2);
+        log2(t1) + log2(t2) - 2 * log2(t3)
+        """)]
+    public static partial float CauchySchwarz(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> yhat, Span<float> dyhat, float sigma = 1f);
 }

@@ -50,6 +50,10 @@ public class RepeatedCallTests
             (r, n) => D(("q", Normal(r, n * 5, 0.5)), ("k", Normal(r, n * 5, 0.5)), ("y", Labels(r, n, 30)), ("tau", 0.5f))),
         new(typeof(RepeatedCallLosses), nameof(RepeatedCallLosses.Circle),
             (r, n) => D(("z", Normal(r, n * 6)), ("y", Labels(r, n, 40)), ("gamma", 16f))),
+        new(typeof(RepeatedCallLosses), nameof(RepeatedCallLosses.Uniformity),
+            (r, n) => D(("x", Normal(r, n * 5, 0.3)), ("dim", 5), ("t", 2f))),
+        new(typeof(RepeatedCallLosses), nameof(RepeatedCallLosses.CauchySchwarz),
+            (r, n) => D(("x", Normal(r, n * 4, 0.5)), ("y", Normal(r, n)), ("yhat", Normal(r, n)), ("sigma", 1f))),
     };
 
     /// <summary>The reproducers' rows in the repeated calls: 5 row blocks of a pair pass, 3 column tiles, 2 row blocks of a strip.</summary>

@@ -269,7 +269,7 @@ public static partial class RowWise
     /// <param name="beta">The weight of RCE.</param>
     [GeneratedLoss("""
         lpy = z[i, y[i]] - logsumexp[c](z[i, c]);
-        mean[i](-alpha * lpy - beta * log(1e-4) * -expm1(lpy))
+        mean[i](-alpha * lpy - beta * log(1e-4) * where(lpy > -1, -expm1(lpy), 1 - exp(lpy)))
         
         """)]
     public static partial float SymmetricCrossEntropyLabels(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, float alpha = 0.1f, float beta = 1f);
@@ -280,7 +280,7 @@ public static partial class RowWise
     /// <para><b>Shapes</b>: logits <paramref name="z"/> [N, C], labels <paramref name="y"/> [N].</para>
     /// <para><b>Defaults</b>: <paramref name="q"/> = 0.7.</para>
     /// <para><b>PyTorch</b>: <c>p_y = z.softmax(1).gather(1, y[:, None]); ((1 - p_y**q) / q).mean()</c>.</para>
-    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7).</para>
+    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7). Where the loss has <c>1 - p_y</c> or <c>p_y^q - 1</c>, it is taken as <c>expm1</c> above -1 and <c>exp - 1</c> below, so that both the value and the gradient stay accurate in float.</para>
     /// </remarks>
     /// <param name="z">Logits [N, C].</param>
     /// <param name="y">Labels [N] (class indices).</param>
@@ -288,7 +288,8 @@ public static partial class RowWise
     /// <param name="q">The exponent q in (0, 1].</param>
     [GeneratedLoss("""
         lpy = z[i, y[i]] - logsumexp[c](z[i, c]);
-        mean[i](-expm1(q * lpy) / q)
+        a = q * lpy;
+        mean[i](-where(a > -1, expm1(a), exp(a) - 1) / q)
         """)]
     public static partial float GeneralizedCrossEntropy(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, float q = 0.7f);
 
@@ -297,14 +298,14 @@ public static partial class RowWise
     /// <para><b>Catalog</b>: R07 <c>noise_robust_ce_family</c> [classic]; baselines of LDR's 13 losses, [code: Optimization-AI/ICML2023_LDR loss.py].</para>
     /// <para><b>Shapes</b>: logits <paramref name="z"/> [N, C], labels <paramref name="y"/> [N].</para>
     /// <para><b>PyTorch</b>: <c>(F.one_hot(y, C) - z.softmax(1)).abs().sum(1).mean()</c>.</para>
-    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7).</para>
+    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7). Where the loss has <c>1 - p_y</c> or <c>p_y^q - 1</c>, it is taken as <c>expm1</c> above -1 and <c>exp - 1</c> below, so that both the value and the gradient stay accurate in float.</para>
     /// </remarks>
     /// <param name="z">Logits [N, C].</param>
     /// <param name="y">Labels [N] (class indices).</param>
     /// <param name="dz">Receives dLoss/dz.</param>
     [GeneratedLoss("""
         lpy = z[i, y[i]] - logsumexp[c](z[i, c]);
-        mean[i](-2 * expm1(lpy))
+        mean[i](2 * where(lpy > -1, -expm1(lpy), 1 - exp(lpy)))
         """)]
     public static partial float MaeProbability(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz);
 
@@ -313,7 +314,7 @@ public static partial class RowWise
     /// <para><b>Catalog</b>: R07 <c>noise_robust_ce_family</c> [classic]; baselines of LDR's 13 losses, [code: Optimization-AI/ICML2023_LDR loss.py].</para>
     /// <para><b>Shapes</b>: logits <paramref name="z"/> [N, C], labels <paramref name="y"/> [N].</para>
     /// <para><b>PyTorch</b>: <c>((F.one_hot(y, C) - z.softmax(1))**2).sum(1).mean()</c>.</para>
-    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7).</para>
+    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7). Where the loss has <c>1 - p_y</c> or <c>p_y^q - 1</c>, it is taken as <c>expm1</c> above -1 and <c>exp - 1</c> below, so that both the value and the gradient stay accurate in float.</para>
     /// </remarks>
     /// <param name="z">Logits [N, C].</param>
     /// <param name="y">Labels [N] (class indices).</param>
@@ -326,7 +327,7 @@ public static partial class RowWise
     /// <para><b>Catalog</b>: R07 <c>noise_robust_ce_family</c> [classic]; baselines of LDR's 13 losses, [code: Optimization-AI/ICML2023_LDR loss.py].</para>
     /// <para><b>Shapes</b>: logits <paramref name="z"/> [N, C], labels <paramref name="y"/> [N].</para>
     /// <para><b>PyTorch</b>: <c>lp = z.log_softmax(1); (-lp.gather(1, y[:, None])[:, 0] / -lp.sum(1)).mean()</c>.</para>
-    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7).</para>
+    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7). Where the loss has <c>1 - p_y</c> or <c>p_y^q - 1</c>, it is taken as <c>expm1</c> above -1 and <c>exp - 1</c> below, so that both the value and the gradient stay accurate in float.</para>
     /// </remarks>
     /// <param name="z">Logits [N, C].</param>
     /// <param name="y">Labels [N] (class indices).</param>
@@ -343,7 +344,7 @@ public static partial class RowWise
     /// <para><b>Shapes</b>: logits <paramref name="z"/> [N, C], labels <paramref name="y"/> [N].</para>
     /// <para><b>Defaults</b>: <paramref name="a"/> = 1, <paramref name="q"/> = 2.</para>
     /// <para><b>PyTorch</b>: <c>p_y = z.softmax(1).gather(1, y[:, None]); (((a + 1)**q - (a + p_y)**q) / q).mean()</c>.</para>
-    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7).</para>
+    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7). Where the loss has <c>1 - p_y</c> or <c>p_y^q - 1</c>, it is taken as <c>expm1</c> above -1 and <c>exp - 1</c> below, so that both the value and the gradient stay accurate in float.</para>
     /// </remarks>
     /// <param name="z">Logits [N, C].</param>
     /// <param name="y">Labels [N] (class indices).</param>
@@ -362,7 +363,7 @@ public static partial class RowWise
     /// <para><b>Shapes</b>: logits <paramref name="z"/> [N, C], labels <paramref name="y"/> [N].</para>
     /// <para><b>Defaults</b>: <paramref name="a"/> = 1.5, <paramref name="q"/> = 0.9.</para>
     /// <para><b>PyTorch</b>: <c>p_y = z.softmax(1).gather(1, y[:, None]); (((a - p_y)**q - (a - 1)**q) / q).mean()</c>.</para>
-    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7).</para>
+    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7). Where the loss has <c>1 - p_y</c> or <c>p_y^q - 1</c>, it is taken as <c>expm1</c> above -1 and <c>exp - 1</c> below, so that both the value and the gradient stay accurate in float.</para>
     /// </remarks>
     /// <param name="z">Logits [N, C].</param>
     /// <param name="y">Labels [N] (class indices).</param>
@@ -381,7 +382,7 @@ public static partial class RowWise
     /// <para><b>Shapes</b>: logits <paramref name="z"/> [N, C], labels <paramref name="y"/> [N].</para>
     /// <para><b>Defaults</b>: <paramref name="alpha"/> = <paramref name="beta"/> = 1.</para>
     /// <para><b>PyTorch</b>: <c>alpha * NCE + beta * (-(z.softmax(1) * F.one_hot(y, C).clamp(1e-4, 1).log()).sum(1)).mean()</c>.</para>
-    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7).</para>
+    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7). Where the loss has <c>1 - p_y</c> or <c>p_y^q - 1</c>, it is taken as <c>expm1</c> above -1 and <c>exp - 1</c> below, so that both the value and the gradient stay accurate in float.</para>
     /// </remarks>
     /// <param name="z">Logits [N, C].</param>
     /// <param name="y">Labels [N] (class indices).</param>
@@ -390,7 +391,7 @@ public static partial class RowWise
     /// <param name="beta">The weight of RCE.</param>
     [GeneratedLoss("""
         lse = logsumexp[c](z[i, c]);
-        mean[i](alpha * (lse - z[i, y[i]]) / sum[c](lse - z[i, c]) + beta * log(1e-4) * expm1(z[i, y[i]] - lse))
+        mean[i](alpha * (lse - z[i, y[i]]) / sum[c](lse - z[i, c]) + beta * log(1e-4) * where(z[i, y[i]] - lse > -1, expm1(z[i, y[i]] - lse), exp(z[i, y[i]] - lse) - 1))
         """)]
     public static partial float NceRce(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, float alpha = 1f, float beta = 1f);
 
@@ -400,7 +401,7 @@ public static partial class RowWise
     /// <para><b>Shapes</b>: logits <paramref name="z"/> [N, C], labels <paramref name="y"/> [N].</para>
     /// <para><b>Defaults</b>: <paramref name="alpha"/> = <paramref name="beta"/> = 1, <paramref name="a"/> = 3, <paramref name="q"/> = 1.5 (the NCE+AGCE setting).</para>
     /// <para><b>PyTorch</b>: <c>alpha * NCE + beta * AGCE</c> (both as in their own methods).</para>
-    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7).</para>
+    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7). Where the loss has <c>1 - p_y</c> or <c>p_y^q - 1</c>, it is taken as <c>expm1</c> above -1 and <c>exp - 1</c> below, so that both the value and the gradient stay accurate in float.</para>
     /// </remarks>
     /// <param name="z">Logits [N, C].</param>
     /// <param name="y">Labels [N] (class indices).</param>
@@ -421,7 +422,7 @@ public static partial class RowWise
     /// <para><b>Shapes</b>: logits <paramref name="z"/> [N, C], labels <paramref name="y"/> [N].</para>
     /// <para><b>Defaults</b>: <paramref name="alpha"/> = <paramref name="beta"/> = 1, <paramref name="a"/> = 6, <paramref name="q"/> = 1.5 (the NCE+AUL setting).</para>
     /// <para><b>PyTorch</b>: <c>alpha * NCE + beta * AUL</c> (both as in their own methods).</para>
-    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7).</para>
+    /// <para>The reference implementations clamp p to [1e-7, 1]; this one does not (they differ only where a probability is below 1e-7). Where the loss has <c>1 - p_y</c> or <c>p_y^q - 1</c>, it is taken as <c>expm1</c> above -1 and <c>exp - 1</c> below, so that both the value and the gradient stay accurate in float.</para>
     /// </remarks>
     /// <param name="z">Logits [N, C].</param>
     /// <param name="y">Labels [N] (class indices).</param>
@@ -476,7 +477,8 @@ public static partial class RowWise
     /// <param name="tau">tau &amp;gt;= 0, tau != 1 (tau = 1 is CrossEntropy; tau = 0 the sum-exponential loss, tau = 2 the MAE 1 - p_y).</param>
     [GeneratedLoss("""
         lpy = z[i, y[i]] - logsumexp[c](z[i, c]);
-        mean[i](expm1((tau - 1) * lpy) / (1 - tau))
+        a = (tau - 1) * lpy;
+        mean[i](where(a > -1, expm1(a), exp(a) - 1) / (1 - tau))
         """)]
     public static partial float CompSum(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, float tau);
 
@@ -512,7 +514,7 @@ public static partial class RowWise
     /// <param name="ignoreIndex">Rows with this label are left out of the mean.</param>
     [GeneratedLoss("""
         lpy = z[i, y[i]] - logsumexp[c](z[i, c]);
-        mean[i | y[i] != ignoreIndex](-(-expm1(lpy))^gamma * lpy)
+        mean[i | y[i] != ignoreIndex](-where(lpy > -1, -expm1(lpy), 1 - exp(lpy))^gamma * lpy)
         """)]
     public static partial float SoftmaxFocal(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, float gamma = 2f, int ignoreIndex = -100);
 

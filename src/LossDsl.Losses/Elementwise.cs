@@ -168,8 +168,6 @@ public static partial class Elementwise
     /// <para><b>Shapes</b>: logits <paramref name="z"/>, targets <paramref name="y"/> and the output <paramref name="l"/> of the same length.</para>
     /// <para><b>Defaults</b>: <paramref name="alpha"/> = 0.25, <paramref name="gamma"/> = 2.</para>
     /// <para><b>PyTorch</b>: <c>l = torchvision.ops.sigmoid_focal_loss(z, y, alpha, gamma, reduction='none')</c>; returns <c>l.mean()</c>.</para>
-    /// <para><b>Not checked against PyTorch</b>: the fixture harness (tests/LossDsl.Tests/Catalog) passes no output spans; the loss
-    /// and gradient are <c>SigmoidFocal</c>'s, which is checked, and the output is the same binding.</para>
     /// </remarks>
     /// <param name="z">Logits.</param>
     /// <param name="y">Targets in [0, 1].</param>

@@ -116,7 +116,6 @@ public static partial class Pairwise
     /// <para><b>Shapes</b>: embeddings <paramref name="z"/> [N, D], labels <paramref name="y"/> [N]; ordered pairs i != j.</para>
     /// <para><b>Defaults</b>: <paramref name="posMargin"/> = 0, <paramref name="negMargin"/> = 1.</para>
     /// <para><b>PyTorch</b>: <c>d = torch.cdist(F.normalize(z), F.normalize(z))</c>; <c>lp = relu(d[pos] - posMargin)</c>, <c>ln = relu(negMargin - d[neg])</c>; <c>lp.sum() / max(#(lp &gt; 0), 1) + ln.sum() / max(#(ln &gt; 0), 1)</c>.</para>
-    /// <para><b>Not checked against PyTorch</b>: its fixture is left out: LossDsl's forward+backward kernel reads a global sum over the rows of a pair statistic in pass 1, before the pair pass writes that statistic (stale pooled memory; the loss differs between two calls). Its PyTorch case is written in tests/reference/cases_pairwise.py (LEFT_OUT) and comes back when that bug is fixed.</para>
     /// </remarks>
     /// <param name="z">Embeddings [N, D].</param>
     /// <param name="y">Labels [N].</param>
@@ -330,7 +329,6 @@ public static partial class Pairwise
     /// <para><b>Shapes</b>: <paramref name="x"/> [N, D] (usually normalized by the caller); the pairs i &lt; j of torch.pdist.</para>
     /// <para><b>Defaults</b>: <paramref name="t"/> = 2.</para>
     /// <para><b>PyTorch</b>: <c>torch.pdist(x, p=2).pow(2).mul(-t).exp().mean().log()</c> (uniform_loss of the authors' code).</para>
-    /// <para><b>Not checked against PyTorch</b>: its fixture is left out: LossDsl's forward+backward kernel reads a global sum over the rows of a pair statistic in pass 1, before the pair pass writes that statistic (stale pooled memory; the loss differs between two calls). Its PyTorch case is written in tests/reference/cases_pairwise.py (LEFT_OUT) and comes back when that bug is fixed.</para>
     /// </remarks>
     /// <param name="x">Embeddings [N, D].</param>
     /// <param name="dx">Receives dLoss/dx.</param>
@@ -353,7 +351,6 @@ public static partial class Pairwise
     /// <para><b>Shapes</b>: users <paramref name="u"/> and their positive items <paramref name="ipos"/> [N, D], items <paramref name="x"/> [M, D], the items' multimodal similarity <paramref name="sim"/> [M, M] (a constant). Embeddings are unit-norm (normalized by the caller).</para>
     /// <para><b>Defaults</b>: <paramref name="t"/> = 2, <paramref name="gamma"/> = 0.5 (grid 0.5 / 0.9); <paramref name="minSim"/>, <paramref name="maxSim"/> are tuned per data set.</para>
     /// <para><b>PyTorch</b>: <c>(u - ipos).norm(dim=1).pow(2).mean() + gamma / 2 * (torch.pdist(u).pow(2).mul(-t).exp().mean().log() + (-t * (torch.cdist(x, x).pow(2) - 2 + 2 * sim.clamp(minSim, maxSim))).exp()[triu(1)].mean().log())</c>.</para>
-    /// <para><b>Not checked against PyTorch</b>: its fixture is left out: LossDsl's forward+backward kernel reads a global sum over the rows of a pair statistic in pass 1, before the pair pass writes that statistic (stale pooled memory; the loss differs between two calls). Its PyTorch case is written in tests/reference/cases_pairwise.py (LEFT_OUT) and comes back when that bug is fixed.</para>
     /// </remarks>
     /// <param name="u">User embeddings [N, D].</param>
     /// <param name="ipos">Positive item embeddings [N, D].</param>
@@ -448,7 +445,6 @@ public static partial class Pairwise
     /// <para><b>Shapes</b>: embeddings <paramref name="z"/> [N, D], labels <paramref name="y"/> [N]; ordered pairs i != j (the distance is asymmetric).</para>
     /// <para><b>Defaults</b>: <paramref name="posMargin"/> = 0, <paramref name="negMargin"/> = 1 (pytorch-metric-learning SignalToNoiseRatioContrastiveLoss).</para>
     /// <para><b>PyTorch</b>: pytorch-metric-learning SNRDistance on <c>zn = F.normalize(z)</c>: <c>torch.var(zn[:, None] - zn[None], dim=2) / torch.var(zn, dim=1)[:, None]</c>, then the contrastive reduction of <c>ContrastivePairs</c>.</para>
-    /// <para><b>Not checked against PyTorch</b>: its fixture is left out: LossDsl's forward+backward kernel reads a global sum over the rows of a pair statistic in pass 1, before the pair pass writes that statistic (stale pooled memory; the loss differs between two calls). Its PyTorch case is written in tests/reference/cases_pairwise.py (LEFT_OUT) and comes back when that bug is fixed.</para>
     /// </remarks>
     /// <param name="z">Embeddings [N, D].</param>
     /// <param name="y">Labels [N].</param>
@@ -913,7 +909,6 @@ public static partial class Pairwise
     /// <para><b>Shapes</b>: inputs <paramref name="x"/> [N, D] (no gradient), targets <paramref name="y"/> [N], predictions <paramref name="yhat"/> [N].</para>
     /// <para><b>Defaults</b>: kernel width <paramref name="sigma"/> = 1 (training).</para>
     /// <para><b>PyTorch</b>: <c>k(a, b) = exp(-torch.cdist(a, b)**2 / (2 sigma**2))</c>; <c>K = k(x, x)</c>, <c>t(L) = ((K * L).sum(1) / K.sum(1)**2).sum()</c>; <c>torch.log2(t(k(y, y))) + torch.log2(t(k(yhat, yhat))) - 2 * torch.log2(t(k(yhat, y)))</c>.</para>
-    /// <para><b>Not checked against PyTorch</b>: its fixture is left out: the loss matches PyTorch but the gradient dyhat does not (a LossDsl bug, not yet isolated). Its PyTorch case is written in tests/reference/cases_pairwise.py (LEFT_OUT) and comes back when that bug is fixed.</para>
     /// </remarks>
     /// <param name="x">Inputs [N, D].</param>
     /// <param name="y">Targets [N].</param>

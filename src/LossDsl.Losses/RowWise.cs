@@ -63,10 +63,9 @@ public static partial class RowWise
     /// <summary>Softmax cross-entropy that also writes each row's loss (<c>reduction='none'</c>): <c>terms_i = lse_i - z[i, y_i]</c>, loss = mean over rows not ignored.</summary>
     /// <remarks>
     /// <para><b>Catalog</b>: R01 <c>softmax_ce</c> [classic], reduction <c>'none'</c> next to the mean.</para>
-    /// <para><b>Shapes</b>: logits <paramref name="z"/> [N, C], labels <paramref name="y"/> [N], per-row losses <paramref name="terms"/> [N] (an ignored row gets <c>lse_i</c>, as its label reads a logit of 0).</para>
+    /// <para><b>Shapes</b>: logits <paramref name="z"/> [N, C], labels <paramref name="y"/> [N], per-row losses <paramref name="terms"/> [N] (0 for an ignored row, as PyTorch).</para>
     /// <para><b>Defaults</b>: <paramref name="ignoreIndex"/> = -100.</para>
     /// <para><b>PyTorch</b>: <c>torch.nn.functional.cross_entropy(z, y, ignore_index=ignoreIndex, reduction='none')</c> for <paramref name="terms"/>; the loss and <paramref name="dz"/> are CrossEntropy's.</para>
-    /// <para><b>Not checked against PyTorch</b>: the fixture harness (tests/LossDsl.Tests/Catalog) passes no output span yet; the loss and gradient are the expression of CrossEntropy, which is checked (R01 fixtures).</para>
     /// </remarks>
     /// <param name="z">Logits [N, C].</param>
     /// <param name="y">Labels [N] (class indices).</param>
@@ -74,9 +73,8 @@ public static partial class RowWise
     /// <param name="terms">Receives each row's loss [N].</param>
     /// <param name="ignoreIndex">Rows with this label are left out of the mean.</param>
     [GeneratedLoss("""
-        terms[i] = logsumexp[c](z[i, c]) - z[i, y[i]];
+        terms[i] = where(y[i] != ignoreIndex, logsumexp[c](z[i, c]) - z[i, y[i]], 0);
         mean[i | y[i] != ignoreIndex](terms[i])
-        
         """)]
     public static partial float CrossEntropyPerSample(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, Span<float> terms, int ignoreIndex = -100);
 
@@ -1039,7 +1037,6 @@ public static partial class RowWise
     /// <para><b>Catalog</b>: R40 <c>el2n_grand_scores</c>; Deep Learning on a Data Diet [paper].</para>
     /// <para><b>Shapes</b>: logits <paramref name="z"/> [N, C], labels <paramref name="y"/> [N], scores <paramref name="el2n"/> [N].</para>
     /// <para><b>PyTorch</b>: <c>(z.softmax(1) - F.one_hot(y, C)).norm(dim=1)</c>.</para>
-    /// <para><b>Not checked against PyTorch</b>: the fixture harness (tests/LossDsl.Tests/Catalog) passes no output span yet; the returned mean is El2n's expression, which is checked (R40 fixtures).</para>
     /// </remarks>
     /// <param name="z">Logits [N, C].</param>
     /// <param name="y">Labels [N] (class indices).</param>

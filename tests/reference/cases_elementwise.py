@@ -532,3 +532,19 @@ for n, d, z in [(1, 1, 1), (7, 37, 5), (16, 1250, 32)]:
               Input("mu", [n, z], normal(0, 1), grad="dmu"), Input("logvar", [n, z], normal(-1, 1), grad="dlogvar")],
              lambda t, s: (F.binary_cross_entropy_with_logits(t["xlogit"], t["x"], reduction="sum") + s["beta"] * _kld(t["mu"], t["logvar"])) / t["x"].shape[0],
              scalars={"batch": n, "beta": 1.0}, reference="(F.binary_cross_entropy_with_logits(sum) + beta * KLD) / N (PyTorch VAE example on logits)"))
+
+
+# ---- E05, reduction 'none' next to the mean: the output span l ------------------------------------------------------
+def _focal_per_element(t, s):
+    z, y, alpha, gamma = t["z"], t["y"], s["alpha"], s["gamma"]
+    p = torch.sigmoid(z)
+    p_t = p * y + (1 - p) * (1 - y)
+    l = (alpha * y + (1 - alpha) * (1 - y)) * F.binary_cross_entropy_with_logits(z, y, reduction="none") * (1 - p_t) ** gamma
+    return l.mean(), {"l": l}
+
+
+for n in (1, 37, 5003):
+    add(Case(f"E05-sigmoid_focal_per_element-n{n}", "E05", "Elementwise.SigmoidFocalPerElement",
+             [Input("z", [n], normal(0, 2), grad="dz"), Input("y", [n], bernoulli(0.3))],
+             _focal_per_element, scalars={"alpha": 0.25, "gamma": 2.0},
+             reference="torchvision.ops.sigmoid_focal_loss (formula written in torch), reduction='none' and 'mean'"))

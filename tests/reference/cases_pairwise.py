@@ -29,15 +29,9 @@ NOT_DECLARED = {
 
 # Declared entries whose cases are written but left out of the fixtures, and why (LossDsl bugs found by them; see
 # the XML doc of each method). Their oracles stay here so the cases come back once the bug is fixed.
-LEFT_OUT = {
-    "Pairwise.ContrastivePairs": "LossDsl bug: in the forward+backward kernel a global sum over the rows of a pair "
-        "statistic is accumulated in pass 1, before the pair pass that writes the statistic's scratch buffer "
-        "(stale pooled memory is read: the loss changes between two calls, NaN when the pool held NaN)",
-    "Pairwise.SnrContrastive": "the same LossDsl scheduling bug as Pairwise.ContrastivePairs",
-    "Pairwise.Uniformity": "the same LossDsl scheduling bug (minimal case: log(mean[i, j | i < j](exp(-t * sum[d]((x[i, d] - x[j, d])^2)))) with dx)",
-    "Pairwise.CalibratedUniformity": "the same LossDsl scheduling bug (its uniformity terms)",
-    "Pairwise.CauchySchwarzDivergence": "LossDsl bug: the loss matches PyTorch but dyhat does not (e.g. 3x2: dyhat[0] = -0.4564 vs -0.17995)",
-}
+# Cases kept out of the fixtures, by method, with the reason (none now: the five once here waited for two scheduler
+# fixes, a pair statistic read through a global sum and three buffers placed in one gradient output).
+LEFT_OUT = {}
 
 CASES = []
 LEFT_OUT_CASES = []

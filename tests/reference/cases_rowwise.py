@@ -605,3 +605,18 @@ for n, c in [(1, 5), (37, 10), (19, 1031)]:
     add(Case(f"R46-mvp-{n}x{c}", "R46", "RowWise.MvpMaskedCrossEntropy",
              [Z(n, c), Y(n, c), Input("mask", [c], bernoulli(0.3)), Input("weight", [n], uniform(0.2, 2.0))], _mvp,
              reference="MVP: logits of classes neither in the batch nor in the mask set to -inf, per-sample weights, F.cross_entropy"))
+
+
+# ---- R01 and R40 with output spans (reduction 'none' next to the mean) ------------------------------------------------
+for n, c in [(1, 5), (37, 10), (129, 1001)]:
+    add(Case(f"R01-softmax_ce_per_sample-{n}x{c}", "R01", "RowWise.CrossEntropyPerSample",
+             [Input("z", [n, c], normal(0, 2), grad="dz"), Input("y", [n], labels(c, ignore_p=0.1 if n > 1 else 0.0))],
+             lambda t, s: (F.cross_entropy(t["z"], t["y"], ignore_index=s["ignoreIndex"]),
+                           {"terms": F.cross_entropy(t["z"], t["y"], ignore_index=s["ignoreIndex"], reduction="none")}),
+             scalars={"ignoreIndex": -100},
+             reference="torch.nn.functional.cross_entropy, reduction='mean' and 'none'"))
+    add(Case(f"R40-el2n_scores-{n}x{c}", "R40", "RowWise.El2nScores",
+             [Input("z", [n, c], normal(0, 2)), Input("y", [n], labels(c))],
+             lambda t, s: ((t["z"].softmax(1) - F.one_hot(t["y"], t["z"].shape[1]).double()).norm(dim=1).mean(),
+                           {"el2n": (t["z"].softmax(1) - F.one_hot(t["y"], t["z"].shape[1]).double()).norm(dim=1)}),
+             reference="EL2N scores ||softmax(z) - onehot(y)||_2 per row (Paul et al.), and their mean"))

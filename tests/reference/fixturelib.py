@@ -134,7 +134,7 @@ class Input:
 class Case:
     """One fixture: a library method called on generated inputs, and the PyTorch function that defines it.
     torch_fn(t, s) gets a dict of float64 (or int64) tensors shaped as declared and the dict of scalars, and
-    returns the loss as a 0-d tensor."""
+    returns the loss as a 0-d tensor, or (loss, {output span name: tensor}) for a method that writes outputs."""
 
     def __init__(self, id, entry, method, inputs, torch_fn, scalars=None, reference="", tolerance=1e-4):
         self.id, self.entry, self.method, self.inputs = id, entry, method, inputs
@@ -179,7 +179,9 @@ def compute(case):
                 t.requires_grad_(True)
         tensors[inp.name] = t
         specs.append({"name": inp.name, "dtype": inp.dtype, "shape": list(inp.shape), "gen": gen, **({"grad": inp.grad} if inp.grad else {})})
-    loss = case.torch_fn(tensors, case.scalars)
+    result = case.torch_fn(tensors, case.scalars)
+    # A case of a method with output spans (docs/language.md §2.4) returns (loss, {output name: tensor}).
+    loss, outputs = result if isinstance(result, tuple) else (result, {})
     grads = {}
     with_grad = [inp for inp in case.inputs if inp.grad]
     if with_grad:
@@ -187,6 +189,7 @@ def compute(case):
         for inp, g in zip(with_grad, gs):
             flat = (torch.zeros(inp.length, dtype=torch.float64) if g is None else g.detach().reshape(-1)).tolist()
             grads[inp.grad] = _gradient_record(case.id, inp.grad, flat)
+    output_records = {name: _gradient_record(case.id, name, t.detach().reshape(-1).tolist()) for name, t in outputs.items()}
     return {
         "id": case.id,
         "entry": case.entry,
@@ -197,6 +200,7 @@ def compute(case):
         "scalars": {k: (v if isinstance(v, int) else float(v)) for k, v in case.scalars.items()},
         "loss": _num(loss.item()),
         "gradients": grads,
+        **({"outputs": output_records} if output_records else {}),
     }
 
 

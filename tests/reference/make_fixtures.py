@@ -51,7 +51,7 @@ def _compare(old, new):
             problems.append(f"{key} changed")
     if not _close(old.get("loss"), new.get("loss"), 1e-300):
         problems.append(f"loss {old.get('loss')} != {new.get('loss')}")
-    og, ng = old.get("gradients", {}), new.get("gradients", {})
+    og, ng = dict(old.get("gradients", {}), **old.get("outputs", {})), dict(new.get("gradients", {}), **new.get("outputs", {}))
     if sorted(og) != sorted(ng):
         problems.append(f"gradients {sorted(og)} != {sorted(ng)}")
         return problems

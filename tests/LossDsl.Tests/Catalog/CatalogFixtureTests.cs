@@ -19,7 +19,7 @@ namespace LossDsl.Tests.Catalog;
 /// every gradient element within <c>tol·(|g| + 1e-3·max|g|)</c> (relative, with a floor at a thousandth of the
 /// gradient's largest element, where float32 cancellation makes a relative error meaningless), and for sampled
 /// gradients also their sum within <c>tol·Σ|g|</c> and the sum of absolute values and of squares within <c>tol</c>
-/// relative. Each kernel is called twice (the second time into gradients filled with 0 instead of NaN) and must return
+/// relative (the GPU kernels, run on ILGPU's CPU accelerator for the small cases, within twice that). Each kernel is called twice (the second time into gradients filled with 0 instead of NaN) and must return
 /// the same bits, and the forward-only overload must return the same loss.
 /// </summary>
 public class CatalogFixtureTests
@@ -59,7 +59,9 @@ public class CatalogFixtureTests
         foreach (var (name, g) in first)
             Assert.True(g.AsSpan().SequenceEqual(second[name]), $"{id}: {name} differs between two calls on the same inputs");
 
-        var forwardOnly = LossInvoker.FindOverload(method.DeclaringType!, method.Name, ps => ps.Length == method.GetParameters().Count(p => p.ParameterType != typeof(Span<float>)));
+        // The forward-only overload: the parameters without the gradients (output spans stay).
+        var forwardParameters = method.GetParameters().Where(p => !fixture.Gradients.ContainsKey(p.Name!)).Select(p => p.ParameterType).ToList();
+        var forwardOnly = LossInvoker.FindOverload(method.DeclaringType!, method.Name, ps => ps.Select(p => p.ParameterType).SequenceEqual(forwardParameters));
         var forwardArgs = fixture.Arguments(forwardOnly, new Dictionary<string, float[]>());
         float forward = LossInvoker.For(forwardOnly).Invoke(forwardArgs);
         Assert.True(Math.Abs(forward - loss) <= 1e-6 * Math.Abs(loss) + 1e-12, $"{id}: the forward-only overload gave {forward:R}, the fused kernel {loss:R}");
@@ -114,7 +116,10 @@ public class CatalogFixtureTests
             }
             float loss = (float)gpu.Invoke(null, args.ToArray())!;
             var results = views.ToDictionary(kv => kv.Key, kv => kv.Value.GetAsArray1D()[..gradients[kv.Key].Length]);
-            double worst = Compare(fixture, loss, results, "GPU (CPU accelerator)");
+            // The GPU kernels sum in another order (a warp's butterfly, a group's tree): twice the CPU tolerance, as
+            // GpuKernelTests allows against the CPU kernels. Measured: at most 1.6e-4, on a cancelling gradient element of
+            // the Cauchy-Schwarz divergence (P32) 200 times smaller than the largest.
+            double worst = Compare(fixture, loss, results, "GPU (CPU accelerator)", toleranceFactor: 2);
             CatalogReport.Record(fixture, "gpu-cpu-accelerator", worst);
         }
         finally
@@ -134,17 +139,17 @@ public class CatalogFixtureTests
     }
 
     /// <summary>Asserts the loss and gradients against the fixture; returns the worst relative error (the measure of the class remarks).</summary>
-    internal static double Compare(CatalogFixture fixture, float loss, Dictionary<string, float[]> gradients, string what)
+    internal static double Compare(CatalogFixture fixture, float loss, Dictionary<string, float[]> gradients, string what, double toleranceFactor = 1)
     {
-        double tol = fixture.Tolerance, worst = 0;
+        double tol = fixture.Tolerance * toleranceFactor, worst = 0;
         string id = fixture.Id;
         double lossError = Math.Abs(loss - fixture.Loss) / (Math.Abs(fixture.Loss) + 1e-9);
         Assert.True(!double.IsNaN(lossError) && lossError <= tol || loss.Equals((float)fixture.Loss),
             $"{id} ({what}): loss {loss:R}, PyTorch {fixture.Loss:R} (relative error {lossError:E2} > {tol:E0})");
         if (!double.IsNaN(lossError)) worst = lossError;
-        foreach (var (name, expected) in fixture.Gradients)
+        foreach (var (name, expected) in fixture.Gradients.Concat(fixture.Outputs))
         {
-            Assert.True(gradients.TryGetValue(name, out var actual), $"{id}: the method has no gradient '{name}'");
+            Assert.True(gradients.TryGetValue(name, out var actual), $"{id}: the method has no gradient or output '{name}'");
             Assert.Equal(expected.Length, actual!.Length);
             double max = expected.Values.Max(v => Math.Abs(v));
             for (int k = 0; k < expected.Values.Length; k++)

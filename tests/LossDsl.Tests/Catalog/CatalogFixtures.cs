@@ -26,6 +26,8 @@ public sealed class CatalogFixture
     public required IReadOnlyDictionary<string, JsonElement> Scalars { get; init; }
     public required double Loss { get; init; }
     public required IReadOnlyDictionary<string, FixtureGradient> Gradients { get; init; }
+    /// <summary>The values PyTorch computed for the method's output spans (docs/language.md §2.4), by name.</summary>
+    public required IReadOnlyDictionary<string, FixtureGradient> Outputs { get; init; }
 
     public override string ToString() => Id;
 
@@ -52,6 +54,9 @@ public sealed class CatalogFixture
                 Scalars = r.GetProperty("scalars").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()),
                 Loss = Number(r.GetProperty("loss")),
                 Gradients = r.GetProperty("gradients").EnumerateObject().ToDictionary(p => p.Name, p => FixtureGradient.Parse(p.Value)),
+                Outputs = r.TryGetProperty("outputs", out var outputs)
+                    ? outputs.EnumerateObject().ToDictionary(p => p.Name, p => FixtureGradient.Parse(p.Value))
+                    : new Dictionary<string, FixtureGradient>(),
             };
             all.Add(fixture.Id, fixture);
         }
@@ -71,8 +76,9 @@ public sealed class CatalogFixture
     }
 
     /// <summary>
-    /// The arguments of <paramref name="method"/>: generated inputs, zeroed gradient arrays the length of their input
-    /// (<paramref name="fill"/> NaN to check that every element is written), the fixture's scalars, and the
+    /// The arguments of <paramref name="method"/>: generated inputs, gradient arrays the length of their input and
+    /// output arrays the length PyTorch gave them, filled with <paramref name="fill"/> (NaN checks that every element is
+    /// written) and returned in <paramref name="gradients"/> by parameter name, the fixture's scalars, and the
     /// parameters' defaults for the rest.
     /// </summary>
     public object[] Arguments(MethodInfo method, Dictionary<string, float[]> gradients, float fill = float.NaN)
@@ -89,6 +95,13 @@ public sealed class CatalogFixture
                 Array.Fill(g, fill);
                 gradients[p.Name!] = g;
                 args.Add(g);
+            }
+            else if (Outputs.TryGetValue(p.Name!, out var output))
+            {
+                var o = new float[output.Length];
+                Array.Fill(o, fill);
+                gradients[p.Name!] = o;
+                args.Add(o);
             }
             else if (Scalars.TryGetValue(p.Name!, out var s))
                 args.Add(p.ParameterType == typeof(int) ? s.GetInt32() : p.ParameterType == typeof(double) ? s.GetDouble() : (object)(float)s.GetDouble());

@@ -24,23 +24,37 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 DECLARATION = re.compile(
-    r'((?:[ \t]*///[^\n]*\n)+)[ \t]*\[GeneratedLoss\((""".*?"""|"(?:[^"\\]|\\.)*")\)\]\s*'
-    r'public static partial (?:float|double) (\w+)\(', re.S)
+    r'((?:[ \t]*///[^\n]*\n)+)[ \t]*\[GeneratedLoss\((.*?)\)\]\s*public static partial (?:float|double) (\w+)\(', re.S)
+LITERAL = re.compile(r'"""(.*?)"""|"((?:[^"\\]|\\.)*)"|(\w+)', re.S)
+
+
+def _text(argument, constants):
+    """The expression of an attribute argument: string literals and string constants joined by +."""
+    parts = []
+    for raw, plain, name in LITERAL.findall(argument):
+        parts.append(raw if raw else plain if plain else constants.get(name, ""))
+    return "".join(parts)
 
 
 def declarations():
-    """(class, method, catalog ids, expression, summary) of every library method."""
+    """(class, method, catalog ids, expression) of every library method."""
     out = []
     for path in sorted(glob.glob(os.path.join(ROOT, "src", "LossDsl.Losses", "*.cs"))):
         text = open(path, encoding="utf-8").read()
         cls = re.search(r"public static partial class (\w+)", text)
         if not cls:
             continue
+        constants = {}
+        part = r'(?:"""[\s\S]*?"""|"(?:[^"\\]|\\.)*"|\w+)'
+        for m in re.finditer(r'const string (\w+) =\s*(' + part + r'(?:\s*\+\s*' + part + r')*)\s*;', text):
+            constants[m.group(1)] = _text(m.group(2), constants)
         for m in DECLARATION.finditer(text):
-            doc, literal, name = m.groups()
+            doc, argument, name = m.groups()
+            doc = doc.split("\n\n")[-1]
             doc_text = " ".join(line.strip()[3:].strip() for line in doc.strip().split("\n"))
-            ids = re.findall(r"\b([ERPS]\d\d)\b", (re.search(r"<b>Catalog</b>:(.*?)</para>", doc_text) or re.search("()", "")).group(1))
-            expr = literal.strip('"').strip()
+            catalog = re.search(r"<b>Catalog</b>:(.*?)</para>", doc_text)
+            ids = re.findall(r"\b([ERPS]\d\d)\b", catalog.group(1)) if catalog else []
+            expr = _text(argument, constants)
             expr = " ".join(line.strip() for line in expr.split("\n") if line.strip())
             out.append((cls.group(1), name, ids, expr))
     return out
@@ -100,6 +114,7 @@ def main():
         if line.startswith("#") or not line.strip():
             continue
         ident, name, classic, papers = line.rstrip("\n").split("\t")
+        name = name.replace("`", "")
         catalog.append((ident, name, classic, papers))
     decls, plan, fix, err, missing = declarations(), plans(), fixtures(), errors(), not_declared()
     by_id = {}

@@ -37,6 +37,10 @@ internal sealed class Binder
     /// <summary>The value of each function call by the function's name and its arguments (equal calls are expanded once).</summary>
     private readonly Dictionary<string, Node> _functionValues = new();
     private readonly HashSet<string> _functionsInProgress = new();
+    private int _functionExpansions;
+
+    /// <summary>The most calls of user-defined functions with different arguments a program may expand (LOSS0103 beyond).</summary>
+    public const int MaxFunctionExpansions = 10000;
     /// <summary>Every index variable of the program by its source name (bound, implicit, binding parameter): the name's extents.</summary>
     private readonly Dictionary<string, List<IndexVar>> _indicesByName = new();
     /// <summary>The calls extent(c) outside every binder of c: a placeholder extent, settled to the one extent of the name c.</summary>
@@ -511,8 +515,9 @@ internal sealed class Binder
     private Node Bind(Expr e)
     {
         if (_bindDepth >= MaxBindDepth)
-            throw Error(DiagnosticIds.NestedTooDeeply,
-                $"the expression is nested too deeply: binding it goes more than {MaxBindDepth} levels deep (through bindings that use bindings defined after them); define each binding before its use", e);
+            throw Error(DiagnosticIds.NestedTooDeeply, _inFunction is not null
+                ? $"the expression is nested too deeply: binding it goes more than {MaxBindDepth} levels deep (through functions that call functions); call fewer functions in a chain, or write the repeated step as a reduction over an index"
+                : $"the expression is nested too deeply: binding it goes more than {MaxBindDepth} levels deep (through bindings that use bindings defined after them); define each binding before its use", e);
         _bindDepth++;
         try
         {
@@ -900,6 +905,10 @@ internal sealed class Binder
         for (int k = 0; k < arguments.Length; k++) arguments[k] = Bind(c.Arguments[k]);
         string key = name + "(" + string.Join(",", arguments.Select(a => a.Id)) + ")";
         if (_functionValues.TryGetValue(key, out var value)) return value;
+        if (++_functionExpansions > MaxFunctionExpansions)
+            throw Error(DiagnosticIds.NestedTooDeeply,
+                $"the functions expand to more than {MaxFunctionExpansions} different calls (functions that call others several times with different arguments grow exponentially); "
+                + "write the repeated step as a reduction over an index, or as bindings", c);
         if (!_functionsInProgress.Add(name))
             throw Error(DiagnosticIds.RecursiveFunction,
                 $"function '{name}' calls itself{(_inFunction == name ? "" : $" (through '{_inFunction}')")}; functions are expanded where they are called and cannot be recursive", c.Function);

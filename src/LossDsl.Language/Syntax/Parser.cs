@@ -108,8 +108,11 @@ internal sealed class Parser
         var parameters = new List<NameExpr> { ParseName("a parameter name") };
         while (Current.Kind == TokenKind.Comma) { Next(); parameters.Add(ParseName("a parameter name")); }
         Expect(TokenKind.RParen, "',' or ')'");
-        Expect(TokenKind.Assign, "'='");
+        var assign = Expect(TokenKind.Assign, "'='");
         var body = ParseExpression();
+        // A definition that ends the text leaves no loss: most likely an expression with a stray '=' (mean(x) = 3).
+        if (Current.Kind == TokenKind.End)
+            throw Error(assign, $"unexpected '=': a binding must be a name (optionally with index parameters) and end with ';', and a function definition ({name.Name}(...) = ...;) must be followed by the loss");
         Expect(TokenKind.Semicolon, "';' after the definition of '" + name.Name + "'");
         return new FunctionStatement(name, parameters, body);
     }

@@ -24,6 +24,37 @@ internal sealed class Binder
     private readonly Dictionary<string, int> _declaredIndexExtents = new();
     private readonly Dictionary<string, IndexVar> _implicit = new();
     private readonly List<Dictionary<string, IndexVar>> _scopes = new();
+    /// <summary>
+    /// The first scope that names resolve in: the scopes below it belong to the callers of the user-defined function
+    /// being expanded, whose indices its body does not see (hygiene). 0 outside functions.
+    /// </summary>
+    private int _scopeBase;
+    /// <summary>The values of the parameters of the user-defined function whose body is being bound (null elsewhere, and inside bindings).</summary>
+    private Dictionary<string, Node>? _functionArguments;
+    /// <summary>The user-defined function whose body is being bound (also inside the bindings it uses), or null.</summary>
+    private string? _inFunction;
+    private readonly Dictionary<string, FunctionStatement> _functions = new();
+    /// <summary>The value of each function call by the function's name and its arguments (equal calls are expanded once).</summary>
+    private readonly Dictionary<string, Node> _functionValues = new();
+    private readonly HashSet<string> _functionsInProgress = new();
+    private int _functionExpansions;
+
+    /// <summary>The most calls of user-defined functions with different arguments a program may expand (LOSS0103 beyond).</summary>
+    public const int MaxFunctionExpansions = 10000;
+    /// <summary>Every index variable of the program by its source name (bound, implicit, binding parameter): the name's extents.</summary>
+    private readonly Dictionary<string, List<IndexVar>> _indicesByName = new();
+    /// <summary>The calls extent(c) outside every binder of c: a placeholder extent, settled to the one extent of the name c.</summary>
+    private readonly List<(string Name, int Extent, int Offset, int Length)> _extentCalls = new();
+    /// <summary>Where each extent(...) call is, by the extent it refers to (for LOSS0208 on an extent that is never known).</summary>
+    private readonly List<(int Extent, int Offset, int Length)> _extentUses = new();
+    /// <summary>The binding parameters that a gather subscript stands for: index id → (binding, parameter).</summary>
+    private readonly Dictionary<int, (string Binding, string Parameter)> _gatheredParameters = new();
+    /// <summary>Readable names of extents that no index ranges over (the axes named by a shape declaration).</summary>
+    private readonly Dictionary<int, string> _extentNameHints = new();
+    /// <summary>The tensors the loss reads (a tensor named only in a shape declaration is checked but not read).</summary>
+    private readonly HashSet<int> _loaded = new();
+    /// <summary>The extents known at run time once the shapes are settled.</summary>
+    private readonly HashSet<int> _known = new();
     private readonly HashSet<string> _letsInProgress = new();
     private readonly List<int> _parent = new(); // union-find over extent symbols
     private readonly Dictionary<int, int> _extentFromScalar = new();
@@ -35,6 +66,8 @@ internal sealed class Binder
     private readonly Dictionary<string, OutputInfo> _pendingOutputs = new();
 
     private const string FlatIndexName = "_";
+    /// <summary>The name of the special form <c>extent(c)</c>: the extent of an index as an Int value.</summary>
+    private const string ExtentFunction = "extent";
 
     private Binder(LossModel model, DiagnosticBag diagnostics)
     {
@@ -57,6 +90,8 @@ internal sealed class Binder
             binder.SettleShapes();
             model.Loss = binder.RemapExtents(loss);
             foreach (var o in model.Outputs) o.Value = binder.RemapExtents(o.Value);
+            binder.CheckExtentValues(model.Loss, syntax.Result);
+            foreach (var o in model.Outputs) binder.CheckExtentValues(o.Value, syntax.Result);
             binder.CheckGradients();
             return diagnostics.HasErrors ? null : model;
         }
@@ -203,7 +238,7 @@ internal sealed class Binder
     // ---- Program ---------------------------------------------------------------------------------------------------
 
     /// <summary>Collects the names used as subscripts or binders (iteratively: a long sum is a deep left spine).</summary>
-    private void CollectIndexNames(Expr root)
+    private void CollectIndexNames(Expr root, ICollection<string>? except = null)
     {
         var stack = new Stack<Expr>();
         stack.Push(root);
@@ -212,10 +247,10 @@ internal sealed class Binder
             switch (stack.Pop())
             {
                 case SubscriptExpr s:
-                    foreach (var x in s.Subscripts) { if (x is NameExpr n) _indexNames.Add(n.Name); stack.Push(x); }
+                    foreach (var x in s.Subscripts) { if (x is NameExpr n && except?.Contains(n.Name) != true) _indexNames.Add(n.Name); stack.Push(x); }
                     break;
                 case CallExpr c:
-                    if (c.Binders is not null) foreach (var b in c.Binders) _indexNames.Add(b.Name);
+                    if (c.Binders is not null) foreach (var b in c.Binders) if (except?.Contains(b.Name) != true) _indexNames.Add(b.Name);
                     if (c.Filter is not null) stack.Push(c.Filter);
                     foreach (var a in c.Arguments) stack.Push(a);
                     break;
@@ -232,8 +267,10 @@ internal sealed class Binder
             CollectIndexNames(let.Value);
             if (let.Parameters is not null) foreach (var p in let.Parameters) _indexNames.Add(p.Name);
         }
+        foreach (var f in syntax.Functions) CollectIndexNames(f.Body, f.Parameters.Select(p => p.Name).ToList());
         CollectIndexNames(syntax.Result);
         foreach (var s in syntax.IndexStatements) foreach (var n in s.Indices) _indexNames.Add(n.Name);
+        foreach (var s in syntax.ShapeStatements) foreach (var n in s.Axes) _indexNames.Add(n.Name);
         foreach (var s in syntax.IndexStatements)
         {
             if (!_scalars.TryGetValue(s.Extent.Name, out var scalar) || !scalar.IsInt)
@@ -251,12 +288,15 @@ internal sealed class Binder
                 _declaredIndexExtents[name.Name] = extent;
             }
         }
+        foreach (var f in syntax.Functions) DeclareFunction(f);
         foreach (var let in syntax.Lets)
         {
-            if (_tensors.ContainsKey(let.Name.Name) || _scalars.ContainsKey(let.Name.Name) || _lets.ContainsKey(let.Name.Name) || IsFunctionName(let.Name.Name) || IsConstantName(let.Name.Name))
+            if (_tensors.ContainsKey(let.Name.Name) || _scalars.ContainsKey(let.Name.Name) || _lets.ContainsKey(let.Name.Name) || IsFunctionName(let.Name.Name) || IsConstantName(let.Name.Name)
+                || _functions.ContainsKey(let.Name.Name) || let.Name.Name == ExtentFunction)
                 throw Error(DiagnosticIds.DuplicateName, $"'{let.Name.Name}' is already defined (as a parameter, binding, function or constant); choose another name", let.Name);
             _lets[let.Name.Name] = let;
         }
+        foreach (var s in syntax.ShapeStatements) DeclareShape(s);
         MatchOutputs(syntax);
         // Bind each let once at its definition to report errors even in unused bindings (the value is discarded:
         // bindings are inlined where they are used), except for an output, which is this value.
@@ -286,6 +326,57 @@ internal sealed class Binder
         return loss;
     }
 
+    /// <summary>Records a user-defined function: its name and its parameters' names must be new (LOSS0212).</summary>
+    private void DeclareFunction(FunctionStatement f)
+    {
+        string name = f.Name.Name;
+        if (_tensors.ContainsKey(name) || _scalars.ContainsKey(name) || IsFunctionName(name) || IsConstantName(name) || name == ExtentFunction || _functions.ContainsKey(name))
+            throw Error(DiagnosticIds.DuplicateName, $"'{name}' is already defined (as a parameter, function or constant); choose another name for the function", f.Name);
+        var seen = new HashSet<string>();
+        foreach (var p in f.Parameters)
+        {
+            if (!seen.Add(p.Name)) throw Error(DiagnosticIds.DuplicateName, $"function '{name}' has two parameters named '{p.Name}'", p);
+            if (p.Name == FlatIndexName || IsFunctionName(p.Name) || p.Name == ExtentFunction || IsConstantName(p.Name))
+                throw Error(DiagnosticIds.DuplicateName, $"'{p.Name}' cannot name a parameter of '{name}': it is a built-in function, a constant or the flat index", p);
+        }
+        _functions[name] = f;
+    }
+
+    /// <summary>
+    /// <c>shape t[k, d];</c>: the axes of <c>t</c> are the extents of the index names (declared ones keep their int
+    /// parameter), so every index named <c>k</c> ranges over the first axis of <c>t</c>; the tensor's rank is fixed.
+    /// </summary>
+    private void DeclareShape(ShapeStatement s)
+    {
+        string name = s.Tensor.Name;
+        if (!_tensors.TryGetValue(name, out var t))
+        {
+            if (_scalars.ContainsKey(name))
+                throw Error(DiagnosticIds.NotIndexable, $"'{name}' is a scalar parameter and has no shape", s.Tensor);
+            throw Error(DiagnosticIds.UnknownName, $"unknown tensor '{name}' in a shape declaration" + Suggest(name), s.Tensor);
+        }
+        if (t.Axes is not null) throw Error(DiagnosticIds.DuplicateName, $"the shape of '{name}' is already declared", s.Tensor);
+        var axes = new int[s.Axes.Count];
+        for (int k = 0; k < axes.Length; k++)
+        {
+            var axis = s.Axes[k];
+            if (axis.Name == FlatIndexName) throw Error(DiagnosticIds.InvalidBinder, "'_' (the flat index) cannot name an axis; use an index name", axis);
+            CheckIndexName(axis);
+            if (!_declaredIndexExtents.TryGetValue(axis.Name, out int extent))
+            {
+                extent = NewExtent("n_" + axis.Name);
+                _extentNameHints[extent] = "n_" + axis.Name;
+                _declaredIndexExtents[axis.Name] = extent;
+            }
+            axes[k] = extent;
+        }
+        t.Axes = axes;
+        t.IsFlat = false;
+        _flatUse[t.Id] = false;
+        t.FirstUseOffset = s.Tensor.Offset;
+        t.FirstUseLength = s.Tensor.Length;
+    }
+
     /// <summary>
     /// The value of a binding where it is used. A binding is inlined as written, so its value depends only on how the
     /// index names in scope resolve (<see cref="LetKey"/>); it is bound once per such resolution and reused at every
@@ -297,8 +388,11 @@ internal sealed class Binder
         if (_letValues.TryGetValue(key, out var bound)) return bound;
         if (!_letsInProgress.Add(let.Name.Name))
             throw Error(DiagnosticIds.UnknownName, $"'{let.Name.Name}' refers to itself", let.Name);
+        // A binding sees the names of the program, not the parameters of a function that uses it.
+        var arguments = _functionArguments;
+        _functionArguments = null;
         try { bound = Bind(let.Value); }
-        finally { _letsInProgress.Remove(let.Name.Name); }
+        finally { _letsInProgress.Remove(let.Name.Name); _functionArguments = arguments; }
         _letValues[key] = bound;
         return bound;
     }
@@ -312,10 +406,12 @@ internal sealed class Binder
     private string LetKey(LetStatement let)
     {
         var resolved = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        for (int i = _scopes.Count - 1; i >= 0; i--)
+        for (int i = _scopes.Count - 1; i >= _scopeBase; i--)
             foreach (var kv in _scopes[i])
                 if (!resolved.ContainsKey(kv.Key)) resolved[kv.Key] = kv.Value.Id;
         var sb = new System.Text.StringBuilder(let.Name.Name);
+        // Inside a function body an index the body does not bind is an error, not the implicit index: another key.
+        if (_inFunction is not null) sb.Append("|()");
         foreach (var kv in resolved) sb.Append('|').Append(kv.Key).Append('=').Append(kv.Value);
         return sb.ToString();
     }
@@ -357,13 +453,30 @@ internal sealed class Binder
     private IndexVar NewIndexVar(string name)
     {
         int extent = _declaredIndexExtents.TryGetValue(name, out var e) ? e : NewExtent("n_" + name);
-        return _graph.NewVar(name, extent);
+        var v = _graph.NewVar(name, extent);
+        if (!_indicesByName.TryGetValue(name, out var list)) _indicesByName[name] = list = new List<IndexVar>();
+        list.Add(v);
+        return v;
     }
+
+    /// <summary>The index <paramref name="name"/> names in the visible scopes (innermost first), or null.</summary>
+    private IndexVar? FindInScope(string name)
+    {
+        for (int i = _scopes.Count - 1; i >= _scopeBase; i--)
+            if (_scopes[i].TryGetValue(name, out var v)) return v;
+        return null;
+    }
+
+    private DslException IndexOutsideFunction(string name, Expr at) =>
+        Error(DiagnosticIds.UnknownName,
+            $"index '{name}' is not bound inside function '{_inFunction}': a function's body sees its parameters, the method's parameters and the indices its own reductions bind, "
+            + $"not the indices of its callers; pass the value as an argument ({_inFunction}(x[{name}])) or bind the index inside the body (sum[{name}](...))", at);
 
     private IndexVar ResolveIndex(NameExpr name)
     {
-        for (int i = _scopes.Count - 1; i >= 0; i--)
-            if (_scopes[i].TryGetValue(name.Name, out var v)) return v;
+        var inScope = FindInScope(name.Name);
+        if (inScope is not null) return inScope;
+        if (_inFunction is not null) throw IndexOutsideFunction(name.Name, name);
         if (!_implicit.TryGetValue(name.Name, out var implicitVar))
         {
             CheckIndexName(name);
@@ -402,8 +515,9 @@ internal sealed class Binder
     private Node Bind(Expr e)
     {
         if (_bindDepth >= MaxBindDepth)
-            throw Error(DiagnosticIds.NestedTooDeeply,
-                $"the expression is nested too deeply: binding it goes more than {MaxBindDepth} levels deep (through bindings that use bindings defined after them); define each binding before its use", e);
+            throw Error(DiagnosticIds.NestedTooDeeply, _inFunction is not null
+                ? $"the expression is nested too deeply: binding it goes more than {MaxBindDepth} levels deep (through functions that call functions); call fewer functions in a chain, or write the repeated step as a reduction over an index"
+                : $"the expression is nested too deeply: binding it goes more than {MaxBindDepth} levels deep (through bindings that use bindings defined after them); define each binding before its use", e);
         _bindDepth++;
         try
         {
@@ -521,6 +635,7 @@ internal sealed class Binder
 
     private Node BindName(NameExpr name)
     {
+        if (_functionArguments is not null && _functionArguments.TryGetValue(name.Name, out var argument)) return argument;
         if (_scalars.TryGetValue(name.Name, out var s))
             return _graph.Param(s.Id, s.IsInt ? DslType.Int : DslType.Real);
         if (_tensors.TryGetValue(name.Name, out var t))
@@ -533,18 +648,17 @@ internal sealed class Binder
         if (_lets.TryGetValue(name.Name, out var let)) return BindLetBody(let);
         if (name.Name == "inf") return _graph.Const(double.PositiveInfinity);
         if (name.Name == "pi") return _graph.Const(Math.PI);
-        foreach (var scope in _scopes)
-            if (scope.ContainsKey(name.Name)) return _graph.Index(ResolveIndex(name));
+        if (FindInScope(name.Name) is { } bound) return _graph.Index(bound);
         if (_implicit.ContainsKey(name.Name) || _declaredIndexExtents.ContainsKey(name.Name) || (_indexNames.Contains(name.Name) && IsIndexName(name.Name)))
             return _graph.Index(ResolveIndex(name));
-        if (IsFunctionName(name.Name))
+        if (IsFunctionName(name.Name) || _functions.ContainsKey(name.Name) || name.Name == ExtentFunction)
             throw Error(DiagnosticIds.WrongArgumentCount, $"'{name.Name}' is a function: call it with arguments, e.g. {name.Name}(x)", name);
         throw Error(DiagnosticIds.UnknownName, $"unknown name '{name.Name}': not a parameter, binding, index or constant" + Suggest(name.Name), name);
     }
 
     private string Suggest(string name)
     {
-        var candidates = _tensors.Keys.Concat(_scalars.Keys).Concat(_lets.Keys).Concat(BuiltinTable.FunctionNames);
+        var candidates = _tensors.Keys.Concat(_scalars.Keys).Concat(_lets.Keys).Concat(_functions.Keys).Concat(BuiltinTable.FunctionNames);
         string? best = null; int bestDistance = int.MaxValue;
         foreach (var c in candidates)
         {
@@ -568,6 +682,9 @@ internal sealed class Binder
     private Node BindSubscript(SubscriptExpr sub)
     {
         string name = sub.Target.Name;
+        if (_functionArguments is not null && _functionArguments.ContainsKey(name))
+            throw Error(DiagnosticIds.NotIndexable,
+                $"'{name}' is a parameter of function '{_inFunction}', a value, and cannot be subscripted; pass the element instead ({_inFunction}(x[i]))", sub.Target);
         if (_tensors.TryGetValue(name, out var t)) return LoadTensor(t, sub.Subscripts, sub, flat: false);
         if (_lets.TryGetValue(name, out var let))
         {
@@ -575,21 +692,54 @@ internal sealed class Binder
                 throw Error(DiagnosticIds.NotIndexable, $"binding '{name}' has no index parameters; declare them as {name}[i, ...] = ... to subscript it", sub);
             if (let.Parameters.Count != sub.Subscripts.Count)
                 throw Error(DiagnosticIds.RankMismatch, $"binding '{name}' takes {let.Parameters.Count} index(es) but {sub.Subscripts.Count} were given", sub);
-            // Each subscript must be an index name; the binding's parameters are renamed to them.
+            // An index name renames the binding's parameter to it; any other subscript is a gather: the binding's value
+            // with the parameter replaced by the subscript's value (0 outside the parameter's extent, as a tensor's).
             var scope = new Dictionary<string, IndexVar>();
+            List<(IndexVar Parameter, Node Value)>? gathers = null;
             for (int k = 0; k < sub.Subscripts.Count; k++)
             {
-                if (sub.Subscripts[k] is not NameExpr idx)
-                    throw Error(DiagnosticIds.InvalidBinder, $"a binding's subscripts must be index names (write the expression into the binding instead)", sub.Subscripts[k]);
-                scope[let.Parameters[k].Name] = ResolveIndexForUse(idx);
+                var subscript = sub.Subscripts[k];
+                if (subscript is NameExpr idx && idx.Name != FlatIndexName && IsIndexName(idx.Name))
+                {
+                    scope[let.Parameters[k].Name] = ResolveIndex(idx);
+                    continue;
+                }
+                var value = Bind(subscript);
+                if (!IrGraph.IsIntLike(value) || value.Type == DslType.Bool)
+                    throw Error(DiagnosticIds.TypeMismatch,
+                        $"a subscript of binding '{name}' must be an index or an integer (an int label such as y[i], or int arithmetic on them)", subscript);
+                var parameter = NewIndexVar(let.Parameters[k].Name);
+                _usedIndexSpans[parameter.Id] = (subscript.Offset, subscript.Length);
+                _gatheredParameters[parameter.Id] = (name, let.Parameters[k].Name);
+                scope[let.Parameters[k].Name] = parameter;
+                (gathers ??= new()).Add((parameter, value));
             }
+            Node body;
             _scopes.Add(scope);
-            try { return BindLetBody(let); }
+            try { body = BindLetBody(let); }
             finally { _scopes.RemoveAt(_scopes.Count - 1); }
+            return gathers is null ? body : Gather(body, gathers);
         }
         if (_scalars.ContainsKey(name))
             throw Error(DiagnosticIds.NotIndexable, $"'{name}' is a scalar parameter and cannot be subscripted", sub.Target);
         throw Error(DiagnosticIds.UnknownName, $"unknown tensor '{name}'" + Suggest(name), sub.Target);
+    }
+
+    /// <summary>
+    /// A binding's value gathered at integer subscripts: each gathered parameter replaced by its subscript's value
+    /// (a macro: the body computes that element only), and 0 (false) where a subscript is outside
+    /// <c>[0, extent)</c> of its parameter, as a gather from a tensor reads 0.
+    /// </summary>
+    private Node Gather(Node body, List<(IndexVar Parameter, Node Value)> gathers)
+    {
+        Node? inRange = null;
+        foreach (var (parameter, value) in gathers)
+        {
+            body = _graph.SubstituteValue(body, parameter.Id, value);
+            var check = _graph.Binary(Op.And, _graph.Binary(Op.Ge, value, _graph.Zero), _graph.Binary(Op.Lt, value, _graph.ExtentOf(parameter.Extent)));
+            inRange = inRange is null ? check : _graph.Binary(Op.And, inRange, check);
+        }
+        return body.Type == DslType.Bool ? _graph.Binary(Op.And, inRange!, body) : _graph.Select(inRange!, body, _graph.Zero);
     }
 
     private IndexVar ResolveIndexForUse(NameExpr idx)
@@ -602,6 +752,7 @@ internal sealed class Binder
     private Node LoadTensor(TensorInfo t, IReadOnlyList<Expr> subscripts, Expr at, bool flat)
     {
         if (t.FirstUseOffset < 0) { t.FirstUseOffset = at.Offset; t.FirstUseLength = at.Length; }
+        _loaded.Add(t.Id);
         if (t.Axes is null)
         {
             var axes = new int[subscripts.Count];
@@ -628,7 +779,7 @@ internal sealed class Binder
             Node n;
             if (s is NameExpr ne && (ne.Name == FlatIndexName || IsIndexName(ne.Name)))
             {
-                var v = ne.Name == FlatIndexName ? FlatIndex() : ResolveIndex(ne);
+                var v = ne.Name == FlatIndexName ? FlatIndex(ne) : ResolveIndex(ne);
                 Unify(v.Extent, t.Axes[k], s, $"index '{v.Name}' is used for axis {k} of '{t.Name}'");
                 n = _graph.Index(v);
             }
@@ -651,10 +802,14 @@ internal sealed class Binder
 
     /// <summary>True if the name is not a parameter/binding/constant/function, so it denotes an index.</summary>
     private bool IsIndexName(string name) =>
-        !_tensors.ContainsKey(name) && !_scalars.ContainsKey(name) && !_lets.ContainsKey(name) && !IsConstantName(name);
+        !_tensors.ContainsKey(name) && !_scalars.ContainsKey(name) && !_lets.ContainsKey(name) && !IsConstantName(name)
+        && _functionArguments?.ContainsKey(name) != true;
 
-    private IndexVar FlatIndex()
+    private IndexVar FlatIndex(Expr at)
     {
+        if (_inFunction is not null)
+            throw Error(DiagnosticIds.UnknownName,
+                $"a tensor without subscripts is read at the flat index, which function '{_inFunction}' does not see: pass the tensor as an argument ({_inFunction}(x))", at);
         if (!_implicit.TryGetValue(FlatIndexName, out var v))
         {
             v = _graph.NewVar("e", NewExtent("n"));
@@ -675,6 +830,8 @@ internal sealed class Binder
     private Node BindCall(CallExpr c)
     {
         string f = c.Function.Name;
+        if (_functions.TryGetValue(f, out var userFunction)) return BindFunctionCall(c, userFunction);
+        if (f == ExtentFunction) return BindExtent(c);
         var function = BuiltinTable.Find(f, c.Binders is not null, c.Arguments.Count)
             ?? throw Error(DiagnosticIds.UnknownFunction, $"unknown function '{f}'" + Suggest(f), c.Function);
         if (c.Binders is not null && function.Kind == FunctionKind.Elementwise)
@@ -731,6 +888,79 @@ internal sealed class Binder
         }
     }
 
+    /// <summary>
+    /// A call of a user-defined function: its arguments are bound where it is called, then its body with each parameter
+    /// standing for its argument's value (a macro, so equal calls are one value). The body sees none of the caller's
+    /// indices (hygiene): only its parameters, the method's parameters, bindings, functions and its own binders.
+    /// </summary>
+    private Node BindFunctionCall(CallExpr c, FunctionStatement function)
+    {
+        string name = function.Name.Name;
+        if (c.Binders is not null)
+            throw Error(DiagnosticIds.InvalidBinder, $"'{name}' is a function, not a reduction, and takes no [indices]", c.Function);
+        if (c.Arguments.Count != function.Parameters.Count)
+            throw Error(DiagnosticIds.WrongArgumentCount,
+                $"'{name}' takes {function.Parameters.Count} argument(s) ({string.Join(", ", function.Parameters.Select(p => p.Name))}) but {c.Arguments.Count} were given", c);
+        var arguments = new Node[c.Arguments.Count];
+        for (int k = 0; k < arguments.Length; k++) arguments[k] = Bind(c.Arguments[k]);
+        string key = name + "(" + string.Join(",", arguments.Select(a => a.Id)) + ")";
+        if (_functionValues.TryGetValue(key, out var value)) return value;
+        if (++_functionExpansions > MaxFunctionExpansions)
+            throw Error(DiagnosticIds.NestedTooDeeply,
+                $"the functions expand to more than {MaxFunctionExpansions} different calls (functions that call others several times with different arguments grow exponentially); "
+                + "write the repeated step as a reduction over an index, or as bindings", c);
+        if (!_functionsInProgress.Add(name))
+            throw Error(DiagnosticIds.RecursiveFunction,
+                $"function '{name}' calls itself{(_inFunction == name ? "" : $" (through '{_inFunction}')")}; functions are expanded where they are called and cannot be recursive", c.Function);
+        var frame = new Dictionary<string, Node>();
+        for (int k = 0; k < arguments.Length; k++) frame[function.Parameters[k].Name] = arguments[k];
+        var (scopeBase, outerArguments, outerFunction) = (_scopeBase, _functionArguments, _inFunction);
+        _scopeBase = _scopes.Count;
+        _functionArguments = frame;
+        _inFunction = name;
+        try { value = Bind(function.Body); }
+        finally
+        {
+            (_scopeBase, _functionArguments, _inFunction) = (scopeBase, outerArguments, outerFunction);
+            _functionsInProgress.Remove(name);
+        }
+        _functionValues[key] = value;
+        return value;
+    }
+
+    /// <summary>
+    /// <c>extent(c)</c>: the extent of index <c>c</c> as an Int (a scalar: it does not make <c>c</c> free). Inside a
+    /// reduction that binds <c>c</c> (or a binding whose parameter is <c>c</c>) it is that index's extent; elsewhere,
+    /// the declared extent of the name, or the one extent that every index named <c>c</c> has (settled with the shapes).
+    /// </summary>
+    private Node BindExtent(CallExpr c)
+    {
+        if (c.Binders is not null)
+            throw Error(DiagnosticIds.InvalidBinder, "'extent' takes no [indices]: write extent(c)", c.Function);
+        if (c.Arguments.Count != 1)
+            throw Error(DiagnosticIds.WrongArgumentCount, $"'extent' takes 1 argument (an index name) but {c.Arguments.Count} were given", c);
+        var argument = c.Arguments[0];
+        if (argument is not NameExpr name || name.Name == FlatIndexName || !IsIndexName(name.Name))
+        {
+            string what = argument is NameExpr other
+                ? (_functionArguments?.ContainsKey(other.Name) == true ? $": '{other.Name}' is a parameter of '{_inFunction}'"
+                    : other.Name == FlatIndexName ? ": '_' is the flat index"
+                    : $": '{other.Name}' is a parameter, binding or constant")
+                : "";
+            throw Error(DiagnosticIds.InvalidBinder, $"the argument of 'extent' must be an index name, as in extent(c){what}", argument);
+        }
+        int extent;
+        if (FindInScope(name.Name) is { } bound) extent = bound.Extent;
+        else if (_declaredIndexExtents.TryGetValue(name.Name, out int declared)) extent = declared;
+        else
+        {
+            extent = NewExtent("n_" + name.Name);
+            _extentCalls.Add((name.Name, extent, name.Offset, name.Length));
+        }
+        _extentUses.Add((extent, c.Offset, c.Length));
+        return _graph.ExtentOf(extent);
+    }
+
     private Node[] BindArguments(CallExpr c, FunctionRule function)
     {
         var args = new Node[c.Arguments.Count];
@@ -769,7 +999,7 @@ internal sealed class Binder
         foreach (var t in _model.Tensors)
             if (t.Axes is not null) for (int k = 0; k < t.Axes.Length; k++) t.Axes[k] = Find(t.Axes[k]);
 
-        var known = new HashSet<int>();
+        var known = _known;
         foreach (var kv in _extentFromScalar)
         {
             _model.ExtentPlan.Add(ExtentStep.FromScalar(Find(kv.Value), kv.Key));
@@ -807,6 +1037,7 @@ internal sealed class Binder
                 }
             }
         }
+        AdoptExtentsByName(known);
         // Every index the loss ranges over needs a known extent (an index that never subscripts a tensor has none).
         if (pending.Count == 0)
         {
@@ -814,8 +1045,16 @@ internal sealed class Binder
             {
                 var iv = _graph.Var(v);
                 if (known.Contains(iv.Extent) || !_usedIndexSpans.TryGetValue(iv.Id, out var span)) continue;
+                if (_gatheredParameters.TryGetValue(iv.Id, out var gathered))
+                    throw Error(DiagnosticIds.ExtentNotInferable,
+                        $"this subscript gathers parameter '{gathered.Parameter}' of binding '{gathered.Binding}', whose extent is unknown (a gather outside [0, extent) reads 0, so it must be known): "
+                        + $"use '{gathered.Parameter}' as a subscript of a tensor in the binding, or declare 'index {gathered.Parameter} : n;'",
+                        span.Offset, span.Length);
+                int names = _indicesByName.TryGetValue(iv.Name, out var same) ? same.Select(x => x.Extent).Where(known.Contains).Distinct().Count() : 0;
                 throw Error(DiagnosticIds.ExtentNotInferable,
-                    $"the extent of index '{iv.Name}' is unknown: it subscripts no tensor; use it as a subscript or declare 'index {iv.Name} : n;' with an int parameter n",
+                    $"the extent of index '{iv.Name}' is unknown: it subscripts no tensor"
+                    + (names > 1 ? $", and the indices named '{iv.Name}' that do range over {names} different extents" : "")
+                    + $"; use it as a subscript or declare 'index {iv.Name} : n;' with an int parameter n",
                     span.Offset, span.Length);
             }
         }
@@ -827,11 +1066,14 @@ internal sealed class Binder
             for (int v = 0; v < _graph.VarCount; v++)
                 if (unknownAxes.Any(k => t.Axes[k] == _graph.Var(v).Extent) && !indexNames.Contains(_graph.Var(v).Name) && _graph.Var(v).Name != "e")
                     indexNames.Add(_graph.Var(v).Name);
+            foreach (var kv in _declaredIndexExtents)
+                if (unknownAxes.Any(k => t.Axes[k] == Find(kv.Value)) && !indexNames.Contains(kv.Key)) indexNames.Add(kv.Key);
             string idx = indexNames.Count > 0 ? indexNames[indexNames.Count - 1] : "i";
             throw Error(DiagnosticIds.ExtentNotInferable,
                 $"the shape of '{t.Name}' cannot be inferred from the tensor lengths (axes {string.Join(", ", unknownAxes)} are unknown); declare an extent with an int parameter, e.g. 'index {idx} : n;'",
                 t.FirstUseOffset, t.FirstUseLength);
         }
+        ResolveExtentCalls(known);
         // Readable names for generated code: the int parameter's name, else "n_" + the first index over the extent.
         var used = new HashSet<string>();
         for (int e = 0; e < _model.Extents.Count; e++)
@@ -850,7 +1092,88 @@ internal sealed class Binder
         // Name an extent after the first index that ranges over it: i -> "n_i" (readable in generated code).
         for (int v = 0; v < _graph.VarCount; v++)
             if (_graph.Var(v).Extent == extent) return "n_" + _graph.Var(v).Name;
+        foreach (var hint in _extentNameHints)
+            if (Find(hint.Key) == extent) return hint.Value;
         return "n" + extent;
+    }
+
+    /// <summary>
+    /// An index whose extent nothing gives (it subscripts no tensor: a binder used only in comparisons, such as the
+    /// c of count[c](count[i](y[i] == c) > 0)) takes the extent of the other indices of its name, when those that are
+    /// known agree on one: the name means one extent in the program.
+    /// </summary>
+    private void AdoptExtentsByName(HashSet<int> known)
+    {
+        var onTensors = new HashSet<int>(_model.Tensors.Where(t => t.Axes is not null).SelectMany(t => t.Axes!).Select(Find));
+        bool changed = false;
+        foreach (var vars in _indicesByName.Values)
+        {
+            var extents = vars.Select(v => Find(v.Extent)).Where(known.Contains).Distinct().ToList();
+            if (extents.Count != 1) continue;
+            foreach (var v in vars)
+            {
+                int e = Find(v.Extent);
+                if (known.Contains(e) || onTensors.Contains(e)) continue;
+                _parent[e] = extents[0];
+                changed = true;
+            }
+        }
+        if (changed) for (int v = 0; v < _graph.VarCount; v++) _graph.Var(v).Extent = Find(_graph.Var(v).Extent);
+    }
+
+    /// <summary>
+    /// Settles each extent(c) outside every binder of c to the one extent of the name c: the extent that every index
+    /// named c whose extent is known has. None named c is LOSS0200; several extents is LOSS0220.
+    /// </summary>
+    private void ResolveExtentCalls(HashSet<int> known)
+    {
+        foreach (var (name, extent, offset, length) in _extentCalls)
+        {
+            if (!_indicesByName.TryGetValue(name, out var vars))
+                throw Error(DiagnosticIds.UnknownName,
+                    $"extent({name}): no index is named '{name}' (an index is a name used as a subscript, bound by a reduction or declared with 'index' or 'shape')", offset, length);
+            var extents = vars.Select(v => Find(v.Extent)).Where(known.Contains).Distinct().ToList();
+            if (extents.Count > 1)
+                throw Error(DiagnosticIds.AmbiguousExtent,
+                    $"extent({name}) is ambiguous here: the indices named '{name}' range over {extents.Count} different extents ({string.Join(", ", extents.Select(DisplayName))}); "
+                    + $"use it inside the reduction that binds the '{name}' it means (sum[{name}](... / extent({name}))), or give the indices different names", offset, length);
+            if (extents.Count == 0)
+                throw Error(DiagnosticIds.ExtentNotInferable,
+                    $"the extent of index '{name}' is unknown: no index named '{name}' subscripts a tensor; declare 'index {name} : n;' with an int parameter n", offset, length);
+            _parent[Find(extent)] = extents[0];
+        }
+    }
+
+    /// <summary>A name of a known extent for messages: its int parameter, or n_ and an index over it.</summary>
+    private string DisplayName(int extent)
+    {
+        foreach (var kv in _extentFromScalar) if (Find(kv.Value) == extent) return _model.Scalars[kv.Key].Name;
+        foreach (var t in _model.Tensors)
+            if (t.Axes is not null)
+                for (int k = 0; k < t.Axes.Length; k++)
+                    if (Find(t.Axes[k]) == extent) return t.Axes.Length == 1 ? $"the length of '{t.Name}'" : $"axis {k} of '{t.Name}'";
+        return NameOfExtent(extent);
+    }
+
+    /// <summary>Every extent a value uses (extent(c), a mean's count, a gather's range) must be known at run time (LOSS0208).</summary>
+    private void CheckExtentValues(Node root, Expr whole)
+    {
+        var seen = new HashSet<Node>();
+        var stack = new Stack<Node>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (!seen.Add(n)) continue;
+            if (n.Op == Op.Extent && !_known.Contains(Find(n.Ref)))
+            {
+                var use = _extentUses.FirstOrDefault(u => Find(u.Extent) == Find(n.Ref));
+                throw use.Length > 0
+                    ? Error(DiagnosticIds.ExtentNotInferable, $"the extent '{NameOfExtent(Find(n.Ref))}' is unknown at run time; declare it with 'index ... : n;'", use.Offset, use.Length)
+                    : Error(DiagnosticIds.ExtentNotInferable, $"the extent '{NameOfExtent(Find(n.Ref))}' is unknown at run time; declare it with 'index ... : n;'", whole);
+            }
+            foreach (var a in n.Args) stack.Push(a);
+        }
     }
 
     private Node RemapExtents(Node root)
@@ -881,9 +1204,10 @@ internal sealed class Binder
     {
         foreach (var t in _model.Tensors)
         {
-            if (t.Axes is null && t.Gradient is null)
+            if (_loaded.Contains(t.Id)) continue;
+            if (t.Gradient is null)
                 _diagnostics.Add(new DslDiagnostic(DiagnosticIds.UnusedInput, DslSeverity.Warning, $"input '{t.Name}' is not used by the loss", 0, 0, t.Name));
-            else if (t.Axes is null)
+            else
                 _diagnostics.Add(new DslDiagnostic(DiagnosticIds.NonDifferentiable, DslSeverity.Error,
                     $"input '{t.Name}' is not used by the loss, so its gradient '{t.Gradient!.Name}' would always be zero", 0, 0, t.Gradient.Name));
         }

@@ -226,6 +226,48 @@ internal sealed class IrGraph
         return result;
     }
 
+    /// <summary>
+    /// Replaces the free index <paramref name="indexId"/> by the Int value <paramref name="value"/> (a gather of a
+    /// binding's parameter): capture-avoiding, a reduction that binds an index <paramref name="value"/> depends on is
+    /// alpha-renamed first. The result is built by the constructors, so it is simplified and hash-consed.
+    /// </summary>
+    public Node SubstituteValue(Node n, int indexId, Node value) =>
+        n.DependsOn(indexId) ? SubstituteValueCore(n, indexId, value, new Dictionary<Node, Node>()) : n;
+
+    private Node SubstituteValueCore(Node n, int indexId, Node value, Dictionary<Node, Node> memo)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        if (!n.DependsOn(indexId)) return n;
+        if (memo.TryGetValue(n, out var done)) return done;
+        Node result;
+        if (n.Op == Op.Index) result = value;
+        else if (n.Op == Op.Reduce)
+        {
+            // n depends on the index, so it does not bind it; rename the bound indices the value depends on.
+            var bound = n.Bound;
+            var body = n.Args[0];
+            Dictionary<int, IndexVar>? rename = null;
+            for (int i = 0; i < bound.Length; i++)
+            {
+                if (!value.DependsOn(bound[i].Id)) continue;
+                rename ??= new Dictionary<int, IndexVar>();
+                if (ReferenceEquals(bound, n.Bound)) bound = (IndexVar[])bound.Clone();
+                bound[i] = NewVar(bound[i].Name, bound[i].Extent);
+                rename[n.Bound[i].Id] = bound[i];
+            }
+            if (rename is not null) body = Substitute(body, rename);
+            result = Reduce(n.ReduceKind, bound, SubstituteValueCore(body, indexId, value, memo));
+        }
+        else
+        {
+            var args = new Node[n.Args.Length];
+            for (int i = 0; i < args.Length; i++) args[i] = SubstituteValueCore(n.Args[i], indexId, value, memo);
+            result = Rebuild(n, args);
+        }
+        memo[n] = result;
+        return result;
+    }
+
     // ---- Interning ----------------------------------------------------------------------------------------------
 
     private Node Intern(Op op, DslType type, Node[] args, double value, int reference, ReduceKind kind, IndexVar[] bound)

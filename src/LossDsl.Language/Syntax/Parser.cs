@@ -43,7 +43,9 @@ internal sealed class Parser
     {
         if (Current.Kind == TokenKind.End) throw Error(Current, "the expression is empty: expected a loss expression");
         var indexStatements = new List<IndexStatement>();
+        var shapeStatements = new List<ShapeStatement>();
         var lets = new List<LetStatement>();
+        var functions = new List<FunctionStatement>();
         while (true)
         {
             if (Current.Kind == TokenKind.Identifier && Current.Text == "index" && Peek(1).Kind == TokenKind.Identifier)
@@ -51,9 +53,19 @@ internal sealed class Parser
                 indexStatements.Add(ParseIndexStatement());
                 continue;
             }
+            if (Current.Kind == TokenKind.Identifier && Current.Text == "shape" && Peek(1).Kind == TokenKind.Identifier && Peek(2).Kind == TokenKind.LBracket)
+            {
+                shapeStatements.Add(ParseShapeStatement());
+                continue;
+            }
             if (IsLetStart())
             {
                 lets.Add(ParseLet());
+                continue;
+            }
+            if (IsFunctionStart())
+            {
+                functions.Add(ParseFunction());
                 continue;
             }
             break;
@@ -64,7 +76,7 @@ internal sealed class Parser
             throw Error(Current, Current.Kind == TokenKind.Assign
                 ? "unexpected '=': a binding must be a name (optionally with index parameters) and end with ';'"
                 : $"expected ';' or the end of the expression but found {Current}");
-        return new ProgramSyntax(indexStatements, lets, result);
+        return new ProgramSyntax(indexStatements, shapeStatements, lets, functions, result);
     }
 
     /// <summary>A let starts with <c>name =</c> or <c>name[a, b] =</c> (not <c>==</c>).</summary>
@@ -76,6 +88,45 @@ internal sealed class Parser
         int k = 2;
         while (Peek(k).Kind == TokenKind.Identifier || Peek(k).Kind == TokenKind.Comma) k++;
         return Peek(k).Kind == TokenKind.RBracket && Peek(k + 1).Kind == TokenKind.Assign;
+    }
+
+    /// <summary>A function definition starts with <c>name(a, b) =</c> (names and commas only inside the parentheses; not <c>==</c>).</summary>
+    private bool IsFunctionStart()
+    {
+        if (Current.Kind != TokenKind.Identifier || Peek(1).Kind != TokenKind.LParen) return false;
+        int k = 2;
+        while (Peek(k).Kind == TokenKind.Identifier || Peek(k).Kind == TokenKind.Comma) k++;
+        return Peek(k).Kind == TokenKind.RParen && Peek(k + 1).Kind == TokenKind.Assign;
+    }
+
+    private FunctionStatement ParseFunction()
+    {
+        var name = ParseName("a name");
+        Expect(TokenKind.LParen, "'('");
+        if (Current.Kind == TokenKind.RParen)
+            throw Error(Current, $"function '{name.Name}' needs at least one parameter (a value without parameters is a binding: {name.Name} = ...;)");
+        var parameters = new List<NameExpr> { ParseName("a parameter name") };
+        while (Current.Kind == TokenKind.Comma) { Next(); parameters.Add(ParseName("a parameter name")); }
+        Expect(TokenKind.RParen, "',' or ')'");
+        var assign = Expect(TokenKind.Assign, "'='");
+        var body = ParseExpression();
+        // A definition that ends the text leaves no loss: most likely an expression with a stray '=' (mean(x) = 3).
+        if (Current.Kind == TokenKind.End)
+            throw Error(assign, $"unexpected '=': a binding must be a name (optionally with index parameters) and end with ';', and a function definition ({name.Name}(...) = ...;) must be followed by the loss");
+        Expect(TokenKind.Semicolon, "';' after the definition of '" + name.Name + "'");
+        return new FunctionStatement(name, parameters, body);
+    }
+
+    private ShapeStatement ParseShapeStatement()
+    {
+        Next(); // 'shape'
+        var tensor = ParseName("a tensor name");
+        Expect(TokenKind.LBracket, "'[' and the names of the tensor's axes (shape t[k, d];)");
+        var axes = new List<NameExpr> { ParseName("an index name") };
+        while (Current.Kind == TokenKind.Comma) { Next(); axes.Add(ParseName("an index name")); }
+        Expect(TokenKind.RBracket, "',' or ']'");
+        Expect(TokenKind.Semicolon, "';' after the shape declaration");
+        return new ShapeStatement(tensor, axes);
     }
 
     private IndexStatement ParseIndexStatement()

@@ -88,12 +88,40 @@ internal sealed class IndexStatement
     public NameExpr Extent { get; }
 }
 
-/// <summary>A whole loss program: declarations, let-bindings, then the loss expression.</summary>
+/// <summary>
+/// <c>shape t[k, d];</c>: names the axes of tensor <c>t</c>, so that every index named <c>k</c> ranges over its first
+/// axis and every index named <c>d</c> over its second (their extents join the shape inference).
+/// </summary>
+internal sealed class ShapeStatement
+{
+    public ShapeStatement(NameExpr tensor, IReadOnlyList<NameExpr> axes) { Tensor = tensor; Axes = axes; }
+    public NameExpr Tensor { get; }
+    public IReadOnlyList<NameExpr> Axes { get; }
+}
+
+/// <summary><c>f(a, b) = expr;</c>: a user-defined function, expanded where it is called with its arguments as values.</summary>
+internal sealed class FunctionStatement
+{
+    public FunctionStatement(NameExpr name, IReadOnlyList<NameExpr> parameters, Expr body) { Name = name; Parameters = parameters; Body = body; }
+    public NameExpr Name { get; }
+    public IReadOnlyList<NameExpr> Parameters { get; }
+    public Expr Body { get; }
+}
+
+/// <summary>A whole loss program: declarations, let-bindings and functions, then the loss expression.</summary>
 internal sealed class ProgramSyntax
 {
     public ProgramSyntax(IReadOnlyList<IndexStatement> indexStatements, IReadOnlyList<LetStatement> lets, Expr result)
-    { IndexStatements = indexStatements; Lets = lets; Result = result; }
+        : this(indexStatements, System.Array.Empty<ShapeStatement>(), lets, System.Array.Empty<FunctionStatement>(), result)
+    {
+    }
+
+    public ProgramSyntax(IReadOnlyList<IndexStatement> indexStatements, IReadOnlyList<ShapeStatement> shapeStatements, IReadOnlyList<LetStatement> lets,
+        IReadOnlyList<FunctionStatement> functions, Expr result)
+    { IndexStatements = indexStatements; ShapeStatements = shapeStatements; Lets = lets; Functions = functions; Result = result; }
     public IReadOnlyList<IndexStatement> IndexStatements { get; }
+    public IReadOnlyList<ShapeStatement> ShapeStatements { get; }
     public IReadOnlyList<LetStatement> Lets { get; }
+    public IReadOnlyList<FunctionStatement> Functions { get; }
     public Expr Result { get; }
 }

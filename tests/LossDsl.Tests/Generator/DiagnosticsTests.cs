@@ -172,6 +172,14 @@ public class DiagnosticsTests
             Expr("invalid-binder-listed-twice", "LOSS0213", "sum[i, i](x[i])", "i", 1, message: "index 'i' is listed twice"),
             Expr("invalid-binder-softmax-axes", "LOSS0213", "mean(softmax[i, j](x[i]))", "softmax[i, j](x[i])", message: "'softmax' needs exactly one axis"),
 
+            // Extents as values, gathers from bindings, functions (docs/language.md §4.4, §7, §7.1).
+            Expr("ambiguous-extent", "LOSS0220", "sum[c](x[c]) + sum[c](w[c]) / extent(c)", "c", 4,
+                "ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> dx", "extent(c) is ambiguous here"),
+            Expr("recursive-function", "LOSS0221", "f(a) = g(a) * 2; g(b) = f(b); mean(f(x))", "f", 1, message: "function 'f' calls itself (through 'g')"),
+            Expr("index-not-bound-in-function", "LOSS0200", "f(a) = a * x[i]; mean[i](f(x[i]))", "i", 0, message: "index 'i' is not bound inside function 'f'"),
+            Expr("gathered-binding-extent-unknown", "LOSS0208", "s[c] = c * 2; mean[i](s[y[i]] * x[i])", "y[i]", 0,
+                "ReadOnlySpan<float> x, ReadOnlySpan<int> y, Span<float> dx", "whose extent is unknown"),
+
             // Unused inputs.
             Decl("unused-input-warning", "LOSS0214", Source(Regular("mean(softplus(x))")), "ReadOnlySpan<float> y", message: "input 'y' is not used by the loss"),
 

@@ -10,6 +10,7 @@ using ILGPU.Runtime.Cuda;
 using LossDsl.Gpu;
 using LossDsl.Interpretation;
 using LossDsl.Tests.Infrastructure;
+using LossDsl.Tests.Language;
 using LossDsl.Tests.Outputs;
 using LossDsl.Tests.Pairwise;
 using LossDsl.Tests.Samples;
@@ -83,6 +84,9 @@ public class GpuKernelTests
         }
         foreach (var c in PairwiseLossTests.Cases)
             yield return new object[] { new Case(typeof(LossDsl.Samples.PairwiseLosses), c.Method, c.Inputs, new[] { 7, 65 }) };
+        // A gather from an indexed binding and extent(c) (docs/language.md §4.4, §7).
+        foreach (var (method, inputs) in FrontEndFeatureTests.GpuCases())
+            yield return new object[] { new Case(typeof(FrontEndLosses), method, inputs, new[] { 3, 40 }) };
         foreach (var c in OutputTests.Cases)
         {
             var sizes = c.Sizes.Where(s => s > 0).ToArray();

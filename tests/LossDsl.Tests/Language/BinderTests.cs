@@ -275,6 +275,215 @@ public class BinderTests
         Assert.Equal((0, 19), (d.Offset, d.Length));
     }
 
+    // ---- Extents as values: extent(c) -----------------------------------------------------------------------------
+
+    [Fact]
+    public void ExtentOfANameIsTheOneExtentOfItsIndices()
+    {
+        // Outside its binders, extent(c) is the one extent every index named c has: the classes, from z.
+        var m = Bind("mean[i](logsumexp[c](z[i, c]) - z[i, y[i]]) / log(extent(c))", "z:F, y:I, dz:G");
+        Assert.EndsWith("/ #n_i / log(#n_c)", m.Print(m.Loss));
+        Assert.Equal("[n_i, n_c]", Shape(m, "z"));
+        // It is a scalar: sum[c](...) / extent(c) depends on i only, and mean reduces it.
+        Assert.Equal("sum[i](sum[c](z[i, c])) / #n_c / #n_i", Loss("mean[i](sum[c](z[i, c]) / extent(c)) + 0 * mean[i](z[i, y[i]])", "z:F, y:I"));
+    }
+
+    [Fact]
+    public void ExtentInsideAReductionIsItsBindersExtent()
+    {
+        // Two c's of different extents: inside each binder extent(c) is that binder's.
+        Assert.Equal("sum[c1](x[c1]) / #n_c + sum[c3](w[c3]) / #n_c_2",
+            Loss("sum[c](x[c] / extent(c)) + sum[c](w[c] / extent(c))", "x:F, w:F, dx:G"));
+        // Declared and shape-declared names give their extent anywhere.
+        Assert.Equal("sum[i](x[i]) * #n", Loss("index i : n; sum[i](x[i]) * extent(i)", "x:F, n:N"));
+        Assert.Equal("sum[k, d](t[k, d]) * #n_k", Loss("index d : dim; shape t[k, d]; sum[k, d](t[k, d]) * extent(k)", "t:F, dim:N"));
+    }
+
+    [Fact]
+    public void ExtentHasNoGradient()
+    {
+        var c = Compile("sum(x * extent(e2)) + 0 * sum[e2](w[e2])", "x:F, w:F, dx:G");
+        Assert.True(c.Success, string.Join("; ", c.Diagnostics));
+        Assert.Equal("#n_e2 * upstream", c.Model!.Print(Assert.Single(c.Gradients).Expression));
+    }
+
+    [Theory]
+    [InlineData("sum[c](x[c]) + sum[c](w[c]) / extent(c)", "c", 4, DiagnosticIds.AmbiguousExtent, "range over 2 different extents (the length of 'x', the length of 'w')")]
+    [InlineData("mean(x) / extent(q)", "q", 0, DiagnosticIds.UnknownName, "no index is named 'q'")]
+    [InlineData("mean(x) / extent(x)", "x", 2, DiagnosticIds.InvalidBinder, "must be an index name")]
+    [InlineData("mean(x) / extent(x[0])", "x[0]", 0, DiagnosticIds.InvalidBinder, "must be an index name")]
+    [InlineData("mean(x) / extent(c, d)", "extent(c, d)", 0, DiagnosticIds.WrongArgumentCount, "'extent' takes 1 argument")]
+    [InlineData("mean(x) / extent[c](c)", "extent", 0, DiagnosticIds.InvalidBinder, "takes no [indices]")]
+    [InlineData("mean(x) * extent(k) + count[k](k < 3)", "k", 1, DiagnosticIds.ExtentNotInferable, "the extent of index 'k' is unknown")]
+    [InlineData("extent = 2; mean(x)", "extent", 0, DiagnosticIds.DuplicateName, "already defined")]
+    public void ExtentErrorsAreLocated(string source, string marker, int nth, string id, string message)
+    {
+        AssertError(source, "x:F, w:F, dx:G", id, marker, nth, message);
+    }
+
+    // ---- Extents of indices that subscript no tensor --------------------------------------------------------------
+
+    [Fact]
+    public void AnIndexOnlyInComparisonsTakesTheExtentOfItsName()
+    {
+        // The c of count[c](hasPos[c]) subscripts nothing; every other c ranges over the rows of w.
+        var m = Bind("hasPos[c] = count[i](y[i] == c) > 0; sum[c](w[c] * hasPos[c]) / count[c](hasPos[c])", "w:F, y:I, dw:G");
+        Assert.Equal("n_c from w; n_i from y", Plan(m));
+        var reductions = Reachable(m.Loss).Where(n => n.Op == Op.Reduce).SelectMany(n => n.Bound).Where(v => v.Name == "c").ToList();
+        Assert.NotEmpty(reductions);
+        Assert.All(reductions, v => Assert.Equal("n_c", m.Extents[v.Extent].Name));
+    }
+
+    [Fact]
+    public void AnIndexOnlyInComparisonsWithoutOneExtentOfItsNameIsStillUnknown()
+    {
+        AssertError("mean(w) + count[c](c < 2)", "w:F", DiagnosticIds.ExtentNotInferable, "c", 1, "it subscripts no tensor");
+        AssertError("sum[c](x[c]) + sum[c](w[c]) + count[c](c < 2)", "x:F, w:F", DiagnosticIds.ExtentNotInferable, "c", 5,
+            "the indices named 'c' that do range over 2 different extents");
+        // A tensor axis is never given an extent by name: t's shape stays unknown.
+        AssertError("sum[c](w[c]) + sum[i, c](t[i, c])", "w:F, t:F", DiagnosticIds.ExtentNotInferable, "t[i, c]");
+    }
+
+    // ---- Shape declarations ---------------------------------------------------------------------------------------
+
+    [Fact]
+    public void AShapeDeclarationNamesTheAxesOfAGatheredTable()
+    {
+        var m = Bind("shape centers[k, d]; 0.5 * sum[i](sum[d]((x[i, d] - centers[y[i], d])^2)) / extent(k)",
+            "x:F, y:I, centers:F, dx:G, dcenters:G");
+        Assert.Equal("[n_k, n_d]", Shape(m, "centers"));
+        Assert.Equal("n_i from y; n_d from x; n_k from centers", Plan(m));
+        Assert.EndsWith("/ #n_k", m.Print(m.Loss));
+    }
+
+    [Fact]
+    public void AShapeDeclarationKeepsADeclaredExtent()
+    {
+        var m = Bind("index k : classes; shape w[k, d]; sum[k, d](w[k, d]) + sum[i](x[i, y[i]])", "w:F, x:F, y:I, classes:N, dw:G");
+        Assert.Equal("[classes, n_d]", Shape(m, "w"));
+        Assert.Equal("classes = classes; n_i from y; n_d from w; n4 from x", Plan(m));
+    }
+
+    [Fact]
+    public void ATensorNamedOnlyInAShapeIsCheckedButUnused()
+    {
+        var c = Compile("shape t[i]; sum[i](x[i]) * extent(i)", "x:F, t:F");
+        Assert.True(c.Success, string.Join("; ", c.Diagnostics));
+        Assert.Equal("n_i from x; check t", Plan(c.Model!));
+        var w = Assert.Single(c.Diagnostics);
+        Assert.Equal((DiagnosticIds.UnusedInput, "t"), (w.Id, w.Parameter));
+    }
+
+    [Theory]
+    [InlineData("shape alpha[k]; mean(x)", "alpha", 0, DiagnosticIds.NotIndexable, "has no shape")]
+    [InlineData("shape v[k]; mean(x)", "v", 0, DiagnosticIds.UnknownName, "unknown tensor 'v'")]
+    [InlineData("shape x[k]; shape x[k]; mean[k](x[k])", "x", 1, DiagnosticIds.DuplicateName, "already declared")]
+    [InlineData("shape x[k, d]; mean[i](x[i])", "x[i]", 0, DiagnosticIds.RankMismatch, "has rank 2")]
+    [InlineData("shape x[alpha]; mean(x)", "alpha", 0, DiagnosticIds.DuplicateName, "cannot be used as an index name")]
+    [InlineData("shape x[k]; mean(x)", "x", 1, DiagnosticIds.RankMismatch, "both with and without subscripts")]
+    public void ShapeErrorsAreLocated(string source, string marker, int nth, string id, string message)
+    {
+        AssertError(source, "x:F, alpha:R", id, marker, nth, message);
+    }
+
+    // ---- Gathers from indexed bindings ----------------------------------------------------------------------------
+
+    [Fact]
+    public void AGatherFromABindingComputesTheGatheredElementOnly()
+    {
+        var m = Bind("s[i, c] = sum[d](x[i, d] * w[c, d]); mean[i](s[i, y[i]])", "x:F, w:F, y:I, dx:G, dw:G");
+        Assert.Equal("sum[i](where(y[i] >= 0 && y[i] < #n_c, sum[d](x[i, d] * w[y[i], d]), 0)) / #n_i", m.Print(m.Loss));
+        // No reduction over the binding's parameter: one sum over d per row.
+        Assert.Equal(2, Reachable(m.Loss).Count(n => n.Op == Op.Reduce));
+    }
+
+    [Fact]
+    public void GathersFromBindingsShareWithTheSameGatherAndWithTensors()
+    {
+        // The binding gathered twice at y[i] is one value; a gathered log_softmax is the tensor gather minus the row's lse.
+        var m = Bind("p[i, c] = log_softmax[c](z[i, c]); mean[i](p[i, y[i]] * p[i, y[i]])", "z:F, y:I, dz:G");
+        Assert.Single(Reachable(m.Loss), n => n.Op == Op.Log);
+        Assert.Contains("z[i, y[i]] - ", m.Print(m.Loss));
+        // A condition gathers to false outside the range; a subscript may be any int expression.
+        string bools = Loss("pos[i] = x[i] > 0; sum[i](pos[y[i] + 1])", "x:F, y:I");
+        Assert.Equal("sum[i](where(x[1 + y[i]] > 0 && (1 + y[i] >= 0 && 1 + y[i] < #n_i_2), 1, 0))", bools);
+    }
+
+    [Theory]
+    [InlineData("s[i] = x[i] * 2; mean[i](s[w[i]])", "w[i]", DiagnosticIds.TypeMismatch, "a subscript of binding 's' must be an index or an integer")]
+    [InlineData("s[c] = c * 2; mean[i](s[y[i]] * x[i])", "y[i]", DiagnosticIds.ExtentNotInferable, "gathers parameter 'c' of binding 's', whose extent is unknown")]
+    [InlineData("s[i] = x[i] * 2; mean[i](s[y[i] > 0])", "y[i] > 0", DiagnosticIds.TypeMismatch, "must be an index or an integer")]
+    public void GatherFromBindingErrorsAreLocated(string source, string marker, string id, string message)
+    {
+        AssertError(source, "x:F, w:F, y:I, dx:G", id, marker, message: message);
+    }
+
+    // ---- Functions ------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void FunctionsAreExpandedWithTheirArgumentsAndEqualCallsAreShared()
+    {
+        var m = Bind("f(a, b) = b * log(a) + (1 - b) * log(1 - a); mean(f(sigmoid(x), 0.7) + f(sigmoid(x), 0.7) + f(sigmoid(x), y))", "x:F, y:F, dx:G");
+        // The two calls f(sigmoid(x), 0.7) are one value, added to itself; log(sigmoid(x)) is shared by all three calls.
+        Assert.Contains(Reachable(m.Loss), n => n.Op == Op.Add && ReferenceEquals(n.Args[0], n.Args[1]));
+        Assert.Equal(2, Reachable(m.Loss).Count(n => n.Op == Op.Log));
+        // Arguments of any type: a condition stays a condition.
+        Assert.Equal("sum[i](where(x[i] > 0, x[i], 0))", Loss("pos(v) = v > 0; sum[i | pos(x[i])](x[i])", "x:F"));
+    }
+
+    [Fact]
+    public void FunctionBodiesAreHygienic()
+    {
+        // The body's c is its own: the caller's c in the argument is not captured (a capture would leave one reduction).
+        var m = Bind("index c : m; f(a) = sum[c](exp(a * w[c])); sum[i, c](f(z[i, c]))", "z:F, w:F, m:N");
+        Assert.Equal(2, Reachable(m.Loss).Count(n => n.Op == Op.Reduce));
+        var outer = m.Loss;
+        var inner = Assert.Single(outer.Args);
+        Assert.Equal((Op.Reduce, Op.Reduce), (outer.Op, inner.Op));
+        Assert.Contains(outer.Bound, v => v.Name == "c" && inner.DependsOn(v.Id) && !inner.Bound.Contains(v));
+        // A binder-less reduction in the body reduces the implicit indices of its argument, as written out: not the caller's i.
+        Assert.Equal("sum[i](max[c](z[i, c])) / #n_i", Loss("index c : m; f(a) = max(a); mean[i](f(z[i, c]))", "z:F, m:N"));
+    }
+
+    [Theory]
+    [InlineData("f(a) = a * x[i]; mean[i](f(x[i]))", "i", 0, DiagnosticIds.UnknownName, "index 'i' is not bound inside function 'f'")]
+    [InlineData("f(a) = a * w; mean(f(x))", "w", 0, DiagnosticIds.UnknownName, "which function 'f' does not see")]
+    [InlineData("lse = logsumexp[c](z[i, c]); f(a) = a - lse; mean[i](f(z[i, y[i]]))", "i", 0, DiagnosticIds.UnknownName, "not bound inside function 'f'")]
+    [InlineData("f(a) = a[i]; mean(f(x))", "a", 1, DiagnosticIds.NotIndexable, "is a parameter of function 'f'")]
+    [InlineData("f(a) = f(a) + 1; mean(f(x))", "f", 1, DiagnosticIds.RecursiveFunction, "function 'f' calls itself")]
+    [InlineData("f(a) = g(a) * 2; g(b) = f(b); mean(f(x))", "f", 1, DiagnosticIds.RecursiveFunction, "function 'f' calls itself (through 'g')")]
+    [InlineData("f(a, b) = a * b; mean(f(x))", "f(x)", 0, DiagnosticIds.WrongArgumentCount, "'f' takes 2 argument(s) (a, b) but 1 were given")]
+    [InlineData("f(a) = a; mean(x * f)", "f", 1, DiagnosticIds.WrongArgumentCount, "is a function")]
+    [InlineData("f(a) = a; mean[i](f[i](x[i]))", "f", 1, DiagnosticIds.InvalidBinder, "takes no [indices]")]
+    [InlineData("f(a) = a; f = 2; mean(x)", "f", 1, DiagnosticIds.DuplicateName, "already defined")]
+    [InlineData("f(a) = a; f(b) = b; mean(x)", "f", 1, DiagnosticIds.DuplicateName, "already defined")]
+    [InlineData("exp(a) = a; mean(x)", "exp", 0, DiagnosticIds.DuplicateName, "already defined")]
+    [InlineData("x(a) = a; mean(x)", "x", 0, DiagnosticIds.DuplicateName, "already defined")]
+    [InlineData("f(a, a) = a; mean(f(x, x))", "a", 1, DiagnosticIds.DuplicateName, "two parameters named 'a'")]
+    [InlineData("f(pi) = pi; mean(f(x))", "pi", 0, DiagnosticIds.DuplicateName, "cannot name a parameter")]
+    [InlineData("f(a) = sum[a](x[a]); mean(f(x))", "a", 1, DiagnosticIds.InvalidBinder, "cannot be a reduction index")]
+    [InlineData("f(a) = a * foo; mean(f(x))", "foo", 0, DiagnosticIds.UnknownName, "unknown name 'foo'")]
+    public void FunctionErrorsAreLocated(string source, string marker, int nth, string id, string message)
+    {
+        AssertError(source, "x:F, w:F, z:F, y:I, dx:G", id, marker, nth, message);
+    }
+
+    [Fact]
+    public void FunctionsRespectTheDepthLimits()
+    {
+        // A chain of functions deeper than the binder's limit, and calls that double at every level: LOSS0103, located.
+        string chain = "f0(a) = a * 2; " + string.Concat(Enumerable.Range(1, 299).Select(k => $"f{k}(a) = f{k - 1}(a) * 0.5 + 1; ")) + "mean(f299(x))";
+        var d = Error(chain, "x:F, dx:G");
+        Assert.Equal(DiagnosticIds.NestedTooDeeply, d.Id);
+        Assert.True(d.Length > 0 && d.Offset + d.Length <= chain.Length);
+        string doubling = "f0(a) = a * 2; " + string.Concat(Enumerable.Range(1, 39).Select(k => $"f{k}(a) = f{k - 1}(exp(a)) + f{k - 1}(log(a)); ")) + "mean(f39(x))";
+        d = Error(doubling, "x:F, dx:G");
+        Assert.Equal(DiagnosticIds.NestedTooDeeply, d.Id);
+        Assert.Contains("more than 10000 different calls", d.Message);
+        // 100 functions in a chain are fine.
+        Bind("f0(a) = a * 2; " + string.Concat(Enumerable.Range(1, 99).Select(k => $"f{k}(a) = f{k - 1}(a) * 0.5 + 1; ")) + "mean(f99(x))", "x:F, dx:G");
+    }
+
     // ---- Simplification -------------------------------------------------------------------------------------------
 
     [Theory]

@@ -290,6 +290,57 @@ public class ParserTests
         AssertError("index i : 3; x", DiagnosticIds.UnexpectedToken, 10, 1, "the name of an int parameter");
     }
 
+    [Fact]
+    public void ShapeStatements()
+    {
+        var p = Parser.Parse("shape centers[k, d]; index d : dim; shape w[k]; sum[k](w[k])");
+        Assert.Equal(2, p.ShapeStatements.Count);
+        Assert.Equal("centers", p.ShapeStatements[0].Tensor.Name);
+        Assert.Equal((6, 7), (p.ShapeStatements[0].Tensor.Offset, p.ShapeStatements[0].Tensor.Length));
+        Assert.Equal(new[] { "k", "d" }, p.ShapeStatements[0].Axes.Select(n => n.Name));
+        Assert.Equal(17, p.ShapeStatements[0].Axes[1].Offset);
+        Assert.Equal(new[] { "k" }, p.ShapeStatements[1].Axes.Select(n => n.Name));
+        Assert.Single(p.IndexStatements);
+        Assert.Equal("sum[k](w[k])", Print(p.Result));
+    }
+
+    [Fact]
+    public void ShapeIsAnOrdinaryNameElsewhere()
+    {
+        Assert.Equal("(shape + 1)", ParseResult("shape + 1"));
+        Assert.Equal("(shape[i] * 2)", ParseResult("shape[i] * 2"));
+        Assert.Equal("shape", Parser.Parse("shape = 2; shape").Lets[0].Name.Name);
+        AssertError("shape w[k] x", DiagnosticIds.UnexpectedToken, 11, 1, "';' after the shape declaration");
+        AssertError("shape w[k, 1]; x", DiagnosticIds.UnexpectedToken, 11, 1, "an index name");
+        AssertError("shape w[]; x", DiagnosticIds.UnexpectedToken, 8, 1, "an index name");
+    }
+
+    [Fact]
+    public void FunctionDefinitions()
+    {
+        var p = Parser.Parse("f(a, b) = a * b + 1; g(x) = f(x, 2) > 0; p = 1; mean(f(x, y))");
+        Assert.Equal(2, p.Functions.Count);
+        Assert.Equal("f", p.Functions[0].Name.Name);
+        Assert.Equal(new[] { "a", "b" }, p.Functions[0].Parameters.Select(n => n.Name));
+        Assert.Equal(5, p.Functions[0].Parameters[1].Offset);
+        Assert.Equal("((a * b) + 1)", Print(p.Functions[0].Body));
+        Assert.Equal("(f(x, 2) > 0)", Print(p.Functions[1].Body));
+        Assert.Single(p.Lets);
+        Assert.Equal("mean(f(x, y))", Print(p.Result));
+    }
+
+    [Fact]
+    public void FunctionErrorsAndLookalikes()
+    {
+        // A call compared with '==' is an expression, not a definition.
+        Assert.Equal("(f(a) == 1)", ParseResult("f(a) == 1"));
+        AssertError("f() = 1; mean(x)", DiagnosticIds.UnexpectedToken, 2, 1, "function 'f' needs at least one parameter");
+        AssertError("f(a) = a mean(x)", DiagnosticIds.UnexpectedToken, 9, 4, "';' after the definition of 'f'");
+        // Not a list of names: an expression, whose '=' is then an error.
+        AssertError("f(a + 1) = 2; x", DiagnosticIds.UnexpectedToken, 9, 1, "unexpected '='");
+        AssertError("f(a,) = 2; x", DiagnosticIds.UnexpectedToken, 4, 1, "a parameter name");
+    }
+
     // ---- Reductions -----------------------------------------------------------------------------------------------
 
     [Fact]
@@ -369,7 +420,8 @@ public class ParserTests
     [InlineData("x[i", 3, 0, "expected ',', '|' or ']'")]
     [InlineData("mean(x,)", 7, 1, "expected a value but found ')'")]
     [InlineData("x = = 1; x", 4, 1, "expected a value but found '='")]
-    [InlineData("mean(x) = 3", 8, 1, "unexpected '='")]
+    [InlineData("mean(x) = 3", 8, 1, "unexpected '='")] // a function definition that leaves no loss
+    [InlineData("mean(x + 1) = 3", 12, 1, "unexpected '='")]
     public void SyntaxErrorsAreLocatedAtTheOffendingToken(string text, int offset, int length, string message)
     {
         AssertError(text, DiagnosticIds.UnexpectedToken, offset, length, message);

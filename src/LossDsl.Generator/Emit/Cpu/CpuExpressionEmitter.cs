@@ -195,10 +195,16 @@ internal sealed class CpuExpressionEmitter
             {
                 var t = _kernel.Model.Tensors[n.Ref];
                 var subscripts = new string[n.Args.Length];
+                var checks = new List<string>();
                 for (int k = 0; k < subscripts.Length; k++)
+                {
                     subscripts[k] = k == subscripts.Length - 1 ? _scope.VectorVarNameFor(_scope.VectorVar!.Id)! : Scalar(n.Args[k]);
+                    // A gathered row (centers[y[i], d] along d) out of range reads 0, as in scalar code.
+                    if (k < subscripts.Length - 1 && n.Args[k].Op != Op.Index) checks.Add($"(uint)({subscripts[k]}) < (uint){Names.Extent(t.Axes![k])}");
+                }
                 string pointer = $"{CpuNames.TensorPointer(t)} + {_kernel.Offset(t.Axes!, subscripts)}";
                 code = t.IsInt ? $"TS.LoadInt({pointer})" : $"TS.Load({pointer})";
+                if (checks.Count > 0) code = $"({string.Join(" && ", checks)} ? {code} : TS.Broadcast(0f))";
                 break;
             }
             case Op.Reduce when _kernel.Tiles is { } tiles && tiles.Pointers.TryGetValue(n, out var tile):

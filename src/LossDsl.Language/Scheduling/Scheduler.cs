@@ -219,6 +219,11 @@ internal sealed class Scheduler
     /// </summary>
     private Node SplitScatters(Node n, GradientExpression g, List<ScatterTerm> found, System.Func<Node, Node> wrap)
     {
+        // Only where a candidate term is reachable, and within a budget: a value read twice (a + a) is walked twice,
+        // so a graph of shared values could double the walk at every level. Stopping early is always correct (what
+        // is not split stays in the dense part).
+        if (!HasScatterCandidate(n) || found.Count >= MaxScatterTerms || ++_splitVisits > MaxSplitVisits) return n;
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         int before = found.Count;
         Node result;
         switch (n.Op)
@@ -254,6 +259,27 @@ internal sealed class Scheduler
                 return n;
         }
         return found.Count > before ? result : n;
+    }
+
+    /// <summary>The most scatter terms of one kernel, and the most nodes the splitting visits (beyond them, the rest stays dense).</summary>
+    private const int MaxScatterTerms = 32, MaxSplitVisits = 20000;
+
+    private int _splitVisits;
+    private readonly Dictionary<Node, bool> _scatterCandidates = new();
+
+    /// <summary>True if a sum of a select is reachable from <paramref name="n"/> through sums, differences, negations, products and quotients.</summary>
+    private bool HasScatterCandidate(Node n)
+    {
+        if (_scatterCandidates.TryGetValue(n, out bool known)) return known;
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        bool result = n.Op switch
+        {
+            Op.Reduce => n.ReduceKind == ReduceKind.Sum && n.Args[0].Op == Op.Select,
+            Op.Add or Op.Sub or Op.Mul or Op.Div => HasScatterCandidate(n.Args[0]) || HasScatterCandidate(n.Args[1]),
+            Op.Neg => HasScatterCandidate(n.Args[0]),
+            _ => false,
+        };
+        return _scatterCandidates[n] = result;
     }
 
     /// <summary>The scatter of a term <c>sum[R](where(a == s &amp;&amp; rest, value, 0))</c>, or null (see <see cref="SplitScatters"/>).</summary>

@@ -99,10 +99,16 @@ internal abstract class PassPlan
 /// <summary>A pass that is a parallel loop over chunks of its index.</summary>
 internal sealed class LoopPassPlan : PassPlan
 {
-    public LoopPassPlan(int number, PlanLoop loop, IReadOnlyList<int> workExtents, int chunkWork, int chunkAlignment) : base(number)
+    public LoopPassPlan(int number, PlanLoop loop, IReadOnlyList<int> workExtents, int chunkWork, int chunkAlignment, bool oneChunk = false) : base(number)
     {
-        Loop = loop; WorkExtents = workExtents; ChunkWork = chunkWork; ChunkAlignment = chunkAlignment;
+        Loop = loop; WorkExtents = workExtents; ChunkWork = chunkWork; ChunkAlignment = chunkAlignment; OneChunk = oneChunk;
     }
+
+    /// <summary>
+    /// The pass runs as one chunk (its whole range, in order, on one thread): it scatters into gradient elements that
+    /// its iterations share (<see cref="ScatterStmt"/>), so one thread accumulating in index order keeps it deterministic.
+    /// </summary>
+    public bool OneChunk { get; }
 
     /// <summary>The pass's loop: <see cref="LoopRole.ParallelChunks"/> or <see cref="LoopRole.ParallelRows"/>.</summary>
     public PlanLoop Loop { get; }

@@ -118,7 +118,9 @@ internal static class PlanPrinter
                 {
                     case LoopPassPlan loopPass:
                         string work = loopPass.WorkExtents.Count == 0 ? "1" : string.Join(" * ", loopPass.WorkExtents.Select(Extent));
-                        Line($"pass {pass.Number}: work per iteration {work}; chunks of {loopPass.ChunkWork} work, aligned to {loopPass.ChunkAlignment}");
+                        Line(loopPass.OneChunk
+                            ? $"pass {pass.Number}: work per iteration {work}; one chunk (a scatter into shared elements, in order)"
+                            : $"pass {pass.Number}: work per iteration {work}; chunks of {loopPass.ChunkWork} work, aligned to {loopPass.ChunkAlignment}");
                         _depth++;
                         Loop(loopPass.Loop);
                         _depth--;
@@ -240,8 +242,13 @@ internal static class PlanPrinter
                         : "buffer " + _plan.BufferViews[st.Target.Buffered!].Buffer.Id;
                     Line($"store {target}[{string.Join(", ", st.Indices.Select(Var))}] = {Expr(st.Value)}");
                     break;
+                case ScatterStmt sc:
+                    Line($"scatter {sc.Tensor.Gradient!.Name}[{string.Join(", ", sc.Subscripts.Select(Subscript))}] += {Expr(sc.Value)}");
+                    break;
             }
         }
+
+        private string Subscript(Node x) => x.Op == Op.Index ? Expr(x) + "#" + x.Ref : Expr(x);
 
         private static string Combine(Node r) => r.ReduceKind switch
         {

@@ -74,7 +74,7 @@ internal sealed class Planner
             var available = new HashSet<Node>(planner._globals);
             var planned = planner.PlanLoop(loop, new HashSet<int>(), available, topLevel: true);
             int alignment = planned.Vector is not null ? VectorChunkAlignment : 1;
-            passes.Add(new LoopPassPlan(passes.Count + 1, planned, WorkExtents(loop), ChunkWork, alignment));
+            passes.Add(new LoopPassPlan(passes.Count + 1, planned, WorkExtents(loop), ChunkWork, alignment, oneChunk: ScattersIntoSharedElements(loop)));
         }
         var plan = new KernelPlan(name, model, gradients.Count > 0, gradients, passes, planner.PlanBuffers(passes), panels,
             program.BufferViews, program.Loss, planner._powersOwningTheirLog);
@@ -214,6 +214,24 @@ internal sealed class Planner
         return new VersionedLoop(loop.Var.Extent, OnlineMinimumLength, loop.Completes, oneSweep, maxSweep, sumSweep);
     }
 
+    /// <summary>
+    /// True when a pass scatters into gradient elements that its iterations share (no subscript of the scatter is the
+    /// pass's index, as in <c>weight[y[i]]</c>): the pass runs as one chunk, in order, so that every element accumulates
+    /// its contributions in index order whatever the number of threads. A scatter that writes, at some axis, the pass's
+    /// own index (NTL's <c>dz[i, idx[k]]</c>) writes only its iteration's slice and runs in parallel.
+    /// </summary>
+    private static bool ScattersIntoSharedElements(LoopStmt pass)
+    {
+        bool shared = false;
+        void Walk(Stmt s)
+        {
+            if (s is LoopStmt l) foreach (var b in l.Body) Walk(b);
+            else if (s is ScatterStmt sc && !sc.IsOwnedBy(pass.Var.Id)) shared = true;
+        }
+        Walk(pass);
+        return shared;
+    }
+
     // ---- Loop-invariant code motion -------------------------------------------------------------------------------
 
     /// <summary>
@@ -270,6 +288,10 @@ internal sealed class Planner
                 case AccumulateStmt a: yield return a.Body; break;
                 case OnlineSumExpStmt o: yield return o.Value; break;
                 case StoreStmt st: yield return st.Value; break;
+                case ScatterStmt sc:
+                    yield return sc.Value;
+                    foreach (var x in sc.Subscripts) yield return x;
+                    break;
                 case LoopStmt l: foreach (var e in DirectExpressions(l.Body)) yield return e; break;
             }
         }
@@ -283,7 +305,8 @@ internal sealed class Planner
     /// </summary>
     private bool IsContiguous(IndexVar var, List<Stmt> body)
     {
-        if (body.Any(s => s is LoopStmt)) return false;
+        // A scatter's targets are not contiguous (and may repeat): scalar code, in order.
+        if (body.Any(s => s is LoopStmt or ScatterStmt)) return false;
         var seen = new HashSet<Node>();
         bool ok = true;
         void Check(Node n)
@@ -537,6 +560,7 @@ internal sealed class Planner
         AccumulateStmt a => Uses(a.Body, buffer),
         OnlineSumExpStmt o => Uses(o.Value, buffer) || Uses(o.Shift, buffer),
         StoreStmt st => Uses(st.Value, buffer),
+        ScatterStmt sc => Uses(sc.Value, buffer) || sc.Subscripts.Any(x => Uses(x, buffer)),
         _ => false,
     };
 
@@ -565,6 +589,7 @@ internal sealed class Planner
                 case AccumulateStmt a: Visit(a.Reduce); Visit(a.Body); break;
                 case OnlineSumExpStmt o: Visit(o.Max); Visit(o.Sum); Visit(o.Value); Visit(o.Shift); break;
                 case StoreStmt st: Visit(st.Value); break;
+                case ScatterStmt sc: Visit(sc.Value); foreach (var x in sc.Subscripts) Visit(x); break;
             }
         }
         foreach (var p in program.Passes) VisitStmt(p);

@@ -67,6 +67,27 @@ internal sealed class StoreStmt : Stmt
     public Node Value { get; set; }
 }
 
+/// <summary>
+/// The adjoint of a gather as a sparse scatter: <c>grad[s0, s1, ...] += value</c>, once per iteration of the enclosing
+/// loops, into a gradient output whose dense part an earlier <see cref="StoreStmt"/> has written (zeros where nothing
+/// else contributes). A subscript is the index of an enclosing loop (a plain axis of the gradient) or an Int expression
+/// (a gathered axis); a target outside the gradient's extents receives nothing (it was a gather that read 0), and
+/// duplicate targets accumulate. When no subscript is the index of the pass's own loop, the pass's iterations write
+/// shared elements and the planner runs it as one chunk, so the order of accumulation never depends on the threads.
+/// </summary>
+internal sealed class ScatterStmt : Stmt
+{
+    public ScatterStmt(TensorInfo tensor, Node[] subscripts, Node value) { Tensor = tensor; Subscripts = subscripts; Value = value; }
+    /// <summary>The tensor whose gradient output receives the scatter.</summary>
+    public TensorInfo Tensor { get; }
+    /// <summary>One per axis of the gradient: an <see cref="Op.Index"/> of an enclosing loop, or a gathered Int expression.</summary>
+    public Node[] Subscripts { get; set; }
+    public Node Value { get; set; }
+
+    /// <summary>True when the subscript of some axis is the loop index <paramref name="varId"/> (its iteration owns the elements it writes).</summary>
+    public bool IsOwnedBy(int varId) => System.Array.Exists(Subscripts, s => s.Op == Op.Index && s.Ref == varId);
+}
+
 /// <summary>Where a <see cref="StoreStmt"/> writes.</summary>
 internal sealed class StoreTarget
 {

@@ -61,11 +61,24 @@ internal sealed class Scheduler
         s.PlaceReduces(new List<Node> { loss }, System.Array.Empty<IndexVar>(), 0, s._top, s._topAvailable);
         foreach (var g in gradients)
         {
-            var exprs = new List<Node> { g.Expression };
+            // The adjoints of gathers summed over indices the gradient does not have become sparse scatters (one
+            // accumulation per read) after the dense rest of the gradient is stored (zeros where nothing else writes).
+            var scatters = new List<ScatterTerm>();
+            var dense = s.SplitScatters(g.Expression, g, scatters, v => v);
+            var exprs = new List<Node> { dense };
             s.PlaceReduces(exprs, g.Axes, 0, s._top, s._topAvailable);
-            var nest = s.BuildLoops(g.Axes, 0, exprs, new StoreStmt(StoreTarget.Gradient(g.Tensor), g.Axes, g.Expression), s._topAvailable);
+            var nest = s.BuildLoops(g.Axes, 0, exprs, new StoreStmt(StoreTarget.Gradient(g.Tensor), g.Axes, dense), s._topAvailable);
             nest.Purpose.Add("d" + g.Tensor.Name);
             s._top.Add(nest);
+            foreach (var term in scatters)
+            {
+                var scatterExprs = new List<Node> { term.Value };
+                scatterExprs.AddRange(term.Subscripts.Where(x => x.Op != Op.Index));
+                s.PlaceReduces(scatterExprs, term.Loops, 0, s._top, s._topAvailable);
+                var scatterNest = s.BuildLoops(term.Loops, 0, scatterExprs, new ScatterStmt(g.Tensor, term.Subscripts, term.Value), s._topAvailable);
+                scatterNest.Purpose.Add("d" + g.Tensor.Name + " (scatter)");
+                s._top.Add(scatterNest);
+            }
         }
         // An output is stored like a gradient: a loop nest over its axes. One without axes is a scalar expression of
         // global reductions, stored after the passes like the loss.
@@ -175,6 +188,195 @@ internal sealed class Scheduler
             _buffers[key] = buffer;
         }
         return new OperandSource(null, buffer);
+    }
+
+    // ---- Scatters ----------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// A term of a gradient that scatters: <c>grad[Subscripts] += Value</c> for every point of <see cref="Loops"/> (the
+    /// gradient's axes that are not gathered, in order, then the indices the term reduces).
+    /// </summary>
+    private sealed class ScatterTerm
+    {
+        public ScatterTerm(Node[] subscripts, IndexVar[] loops, Node value) { Subscripts = subscripts; Loops = loops; Value = value; }
+        public Node[] Subscripts { get; }
+        public IndexVar[] Loops { get; }
+        public Node Value { get; }
+    }
+
+    /// <summary>
+    /// Splits a gradient into its dense part and the terms that are cheaper as scatters. The cost rule: the adjoint of
+    /// a gather is the term <c>sum[R](where(a == s &amp;&amp; rest, value, 0))</c> (docs/language.md §8.3), where
+    /// <c>a</c> is a gradient axis and <c>s</c> the gathered subscript. Computed densely it costs
+    /// <c>|a| * |R|</c> per element of the other axes; as a scatter (<c>grad[.., s, ..] += where(rest, value, 0)</c> for
+    /// each point of the other axes and R) it costs <c>|R|</c>, plus the store the gradient needs anyway. So a term
+    /// scatters exactly when it reduces over some index (R is not empty: NTL's <c>sum[k]</c> over the gathered
+    /// vocabulary, <c>sum[i]</c> of <c>weight[y[i]]</c>); a gather whose indices are all the gradient's own
+    /// (<c>z[i, y[i]]</c> in cross-entropy: one select per element of a row the gradient sweeps anyway) stays dense.
+    /// Sums, differences, negations and factors (<c>c * t</c>, <c>t / c</c>) of such terms are split through;
+    /// <paramref name="wrap"/> applies the factors met on the way down to a term's value. A term whose value or
+    /// subscripts would depend on a gathered axis stays dense.
+    /// </summary>
+    private Node SplitScatters(Node n, GradientExpression g, List<ScatterTerm> found, System.Func<Node, Node> wrap)
+    {
+        // Only where a candidate term is reachable, and within a budget: a value read twice (a + a) is walked twice,
+        // so a graph of shared values could double the walk at every level. Stopping early is always correct (what
+        // is not split stays in the dense part).
+        if (!HasScatterCandidate(n) || found.Count >= MaxScatterTerms || ++_splitVisits > MaxSplitVisits) return n;
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        int before = found.Count;
+        Node result;
+        switch (n.Op)
+        {
+            case Op.Add:
+                result = _graph.Add(SplitScatters(n.Args[0], g, found, wrap), SplitScatters(n.Args[1], g, found, wrap));
+                break;
+            case Op.Sub:
+                result = _graph.Sub(SplitScatters(n.Args[0], g, found, wrap), SplitScatters(n.Args[1], g, found, v => wrap(_graph.Neg(v))));
+                break;
+            case Op.Neg:
+                result = _graph.Neg(SplitScatters(n.Args[0], g, found, v => wrap(_graph.Neg(v))));
+                break;
+            case Op.Mul:
+            {
+                var right = n.Args[1];
+                var left = SplitScatters(n.Args[0], g, found, v => wrap(_graph.Mul(v, right)));
+                if (found.Count > before) { result = _graph.Mul(left, right); break; }
+                var leftFactor = n.Args[0];
+                result = _graph.Mul(leftFactor, SplitScatters(right, g, found, v => wrap(_graph.Mul(leftFactor, v))));
+                break;
+            }
+            case Op.Div:
+            {
+                var divisor = n.Args[1];
+                result = _graph.Div(SplitScatters(n.Args[0], g, found, v => wrap(_graph.Div(v, divisor))), divisor);
+                break;
+            }
+            case Op.Reduce when MatchScatter(n, g, wrap) is { } term:
+                found.Add(term);
+                return _graph.Zero;
+            default:
+                return n;
+        }
+        return found.Count > before ? result : n;
+    }
+
+    /// <summary>The most scatter terms of one kernel, and the most nodes the splitting visits (beyond them, the rest stays dense).</summary>
+    private const int MaxScatterTerms = 32, MaxSplitVisits = 20000;
+
+    private int _splitVisits;
+    private readonly Dictionary<Node, bool> _scatterCandidates = new();
+
+    /// <summary>True if a sum of a select is reachable from <paramref name="n"/> through sums, differences, negations, products and quotients.</summary>
+    private bool HasScatterCandidate(Node n)
+    {
+        if (_scatterCandidates.TryGetValue(n, out bool known)) return known;
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        bool result = n.Op switch
+        {
+            Op.Reduce => n.ReduceKind == ReduceKind.Sum && n.Args[0].Op == Op.Select,
+            Op.Add or Op.Sub or Op.Mul or Op.Div => HasScatterCandidate(n.Args[0]) || HasScatterCandidate(n.Args[1]),
+            Op.Neg => HasScatterCandidate(n.Args[0]),
+            _ => false,
+        };
+        return _scatterCandidates[n] = result;
+    }
+
+    /// <summary>The scatter of a term <c>sum[R](where(a == s &amp;&amp; rest, value, 0))</c>, or null (see <see cref="SplitScatters"/>).</summary>
+    private ScatterTerm? MatchScatter(Node n, GradientExpression g, System.Func<Node, Node> wrap)
+    {
+        if (n.ReduceKind != ReduceKind.Sum || n.Bound.Length == 0 || _buffers.ContainsKey(n) || _aliases.ContainsKey(n)) return null;
+        var body = n.Args[0];
+        if (body.Op != Op.Select || !body.Args[2].IsConstValue(0)) return null;
+        var conjuncts = new List<Node>();
+        var stack = new Stack<Node>();
+        stack.Push(body.Args[0]);
+        while (stack.Count > 0)
+        {
+            var c = stack.Pop();
+            if (c.Op == Op.And) { stack.Push(c.Args[1]); stack.Push(c.Args[0]); }
+            else conjuncts.Add(c);
+        }
+        var axes = g.Axes;
+        var gathered = new Node?[axes.Length];
+        var rest = new List<Node>();
+        foreach (var c in conjuncts)
+        {
+            bool matched = false;
+            if (c.Op == Op.Eq)
+            {
+                for (int side = 0; side < 2 && !matched; side++)
+                {
+                    Node x = c.Args[side], subscript = c.Args[1 - side];
+                    if (x.Op != Op.Index || subscript.Type != DslType.Int) continue;
+                    int axis = System.Array.FindIndex(axes, a => a.Id == x.Ref);
+                    if (axis < 0 || gathered[axis] is not null || subscript.DependsOn(x.Ref)) continue;
+                    gathered[axis] = subscript;
+                    matched = true;
+                }
+            }
+            if (!matched) rest.Add(c);
+        }
+        if (gathered.All(x => x is null)) return null;
+        var inner = body.Args[1];
+        if (rest.Count > 0) inner = _graph.Select(_graph.Combine(Op.And, rest), inner, _graph.Zero);
+        var value = wrap(inner);
+        var loops = axes.Where((a, k) => gathered[k] is null).Concat(n.Bound).ToArray();
+        var subscripts = axes.Select((a, k) => gathered[k] ?? _graph.Index(a)).ToArray();
+        // The value and the gathered subscripts must be computable at each point of the scatter's loops.
+        bool Within(Node x) => x.Free.All(id => loops.Any(l => l.Id == id));
+        if (!Within(value) || !subscripts.All(Within)) return null;
+        return new ScatterTerm(subscripts, loops, value);
+    }
+
+    /// <summary>The tensors whose gradient a statement stores into (densely), at any depth.</summary>
+    private static HashSet<TensorInfo> StoredGradients(Stmt s)
+    {
+        var set = new HashSet<TensorInfo>();
+        void Walk(Stmt st)
+        {
+            if (st is LoopStmt l) foreach (var b in l.Body) Walk(b);
+            else if (st is StoreStmt { Target.GradientOf: { } t }) set.Add(t);
+        }
+        Walk(s);
+        return set;
+    }
+
+    /// <summary>The scatter statements in a statement, at any depth.</summary>
+    private static List<ScatterStmt> Scatters(Stmt s)
+    {
+        var list = new List<ScatterStmt>();
+        void Walk(Stmt st)
+        {
+            if (st is LoopStmt l) foreach (var b in l.Body) Walk(b);
+            else if (st is ScatterStmt sc) list.Add(sc);
+        }
+        Walk(s);
+        return list;
+    }
+
+    /// <summary>
+    /// True when <paramref name="scatters"/>, the scatters of <paramref name="scatterLoop"/>, may join the loop
+    /// <paramref name="stores"/>, which stores the dense part of their gradients: every store and every scatter of a
+    /// shared gradient writes, at one axis, its loop's own index, so an iteration of the fused loop stores its slice of
+    /// the gradient and then scatters into that slice only.
+    /// </summary>
+    private static bool ScattersJoinStores(LoopStmt stores, LoopStmt scatterLoop, List<ScatterStmt> scatters)
+    {
+        foreach (var sc in scatters)
+        {
+            int axis = System.Array.FindIndex(sc.Subscripts, x => x.Op == Op.Index && x.Ref == scatterLoop.Var.Id);
+            if (axis < 0) return false;
+            bool aligned = true;
+            void Walk(Stmt st)
+            {
+                if (st is LoopStmt l) foreach (var b in l.Body) Walk(b);
+                else if (st is StoreStmt { Target.GradientOf: { } t } store && ReferenceEquals(t, sc.Tensor) && store.Indices[axis].Id != stores.Var.Id) aligned = false;
+            }
+            Walk(stores);
+            if (!aligned) return false;
+        }
+        return true;
     }
 
     // ---- Placement ---------------------------------------------------------------------------------------------
@@ -301,9 +503,25 @@ internal sealed class Scheduler
             for (int q = 0; q < block.Count; q++)
             {
                 if (block[q] is not LoopStmt l2) continue;
+                // A pass that scatters into elements its iterations share runs as one chunk: nothing joins it.
+                if (!nested && HasSharedScatter(l2)) continue;
                 var needs2 = Reads(l2);
+                var scatters2 = Scatters(l2);
                 for (int p = q - 1; p >= 0; p--)
                 {
+                    // A scatter follows the store of its gradient's dense part: it joins that loop only where the
+                    // iterations own their slices of the gradient, and never moves above it.
+                    if (scatters2.Count > 0 && StoredGradients(block[p]).Overlaps(scatters2.Select(x => x.Tensor)))
+                    {
+                        if (block[p] is LoopStmt ls && ls.Var.Extent == l2.Var.Extent && ScattersJoinStores(ls, l2, scatters2)
+                            && !Produces(ls).Overlaps(needs2) && (ls.Var.Id == l2.Var.Id || !BindsInside(l2, ls.Var.Id))
+                            && !(!nested && HasSharedScatter(ls)))
+                        {
+                            int joinScore = 1 + Shared(ls, l2);
+                            if (joinScore > bestScore) { bestScore = joinScore; bestP = p; bestQ = q; bestOnline = null; }
+                        }
+                        break;
+                    }
                     // l2 moves up to p: it must not read anything completed by block[p..q-1] ...
                     var produced = Produces(block[p]);
                     if (produced.Overlaps(needs2))
@@ -316,7 +534,7 @@ internal sealed class Scheduler
                         }
                         break;
                     }
-                    if (block[p] is not LoopStmt l1 || l1.Var.Extent != l2.Var.Extent) continue;
+                    if (block[p] is not LoopStmt l1 || l1.Var.Extent != l2.Var.Extent || !nested && HasSharedScatter(l1)) continue;
                     // Renaming l2's index to l1's must not capture an inner loop or reduction over l1's index.
                     if (l1.Var.Id != l2.Var.Id && BindsInside(l2, l1.Var.Id)) continue;
                     int score = 1 + Shared(l1, l2);
@@ -393,6 +611,9 @@ internal sealed class Scheduler
         return found;
     }
 
+    /// <summary>True when a top-level loop scatters into elements that its iterations share (no subscript is its index).</summary>
+    private static bool HasSharedScatter(LoopStmt loop) => Scatters(loop).Any(sc => !sc.IsOwnedBy(loop.Var.Id));
+
     /// <summary>The reductions whose values an expression reads (not those nested inside them).</summary>
     private static List<Node> ReadReduces(Node n)
     {
@@ -446,7 +667,7 @@ internal sealed class Scheduler
 
     private static bool ContainsStore(Stmt s) => s switch
     {
-        StoreStmt => true,
+        StoreStmt or ScatterStmt => true,
         LoopStmt l => l.Body.Any(ContainsStore),
         _ => false,
     };
@@ -519,6 +740,10 @@ internal sealed class Scheduler
             case AccumulateStmt a: yield return a.Body; break;
             case OnlineSumExpStmt o: yield return o.Value; yield return o.Shift; break;
             case StoreStmt st: yield return st.Value; break;
+            case ScatterStmt sc:
+                yield return sc.Value;
+                foreach (var x in sc.Subscripts) yield return x;
+                break;
             case LoopStmt l:
                 foreach (var b in l.Body) foreach (var e in Expressions(b)) yield return e;
                 break;
@@ -579,6 +804,10 @@ internal sealed class Scheduler
             case StoreStmt st:
                 st.Value = RenameNode(st.Value, map);
                 st.Indices = st.Indices.Select(v => v.Id == from.Id ? to : v).ToArray();
+                break;
+            case ScatterStmt sc:
+                sc.Value = RenameNode(sc.Value, map);
+                sc.Subscripts = sc.Subscripts.Select(x => RenameNode(x, map)).ToArray();
                 break;
         }
     }

@@ -87,6 +87,11 @@ public class GpuKernelTests
         // A gather from an indexed binding and extent(c) (docs/language.md §4.4, §7).
         foreach (var (method, inputs) in FrontEndFeatureTests.GpuCases())
             yield return new object[] { new Case(typeof(FrontEndLosses), method, inputs, new[] { 3, 40 }) };
+        // Gathers whose gradient is a scatter: into the row a warp owns (lane 0, after a warp barrier), into elements
+        // every row shares (one thread, in order), and into a slice owned by a feature.
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.ScatterLosses), "Ntl", (r, n) => LossDsl.Tests.Language.ScatterGradientTests.NtlInputs(r, n, 40), new[] { 5, 70 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.ScatterLosses), "ClassWeight", (r, n) => LossDsl.Tests.Language.ScatterGradientTests.ClassWeightInputs(r, n, 7), new[] { 5, 300 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.ScatterLosses), "Centers", (r, n) => LossDsl.Tests.Language.ScatterGradientTests.CentersInputs(r, n, 9, 12), new[] { 5, 70 }) };
         foreach (var c in OutputTests.Cases)
         {
             var sizes = c.Sizes.Where(s => s > 0).ToArray();

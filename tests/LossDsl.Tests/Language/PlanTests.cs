@@ -42,6 +42,8 @@ public class PlanTests
             s[i, j] = sum[d](zn[i, d] * zn[j, d]) / tau;
             mean[i](logsumexp[j | j != i](s[i, j]) - sum[j | j == pos[i]](s[i, j]))
             """, "z:F, pos:I, dz:G, tau:R"),
+        new("NumberTokenLoss", "p[i, k] = softmax[k](z[i, idx[k]]); mean[i]((sum[k](p[i, k] * v[k]) - v[tgt[i]])^2)", "z:F, idx:I, v:F, tgt:I, dz:G"),
+        new("ClassWeight", "mean[i](w[y[i]] * (x[i] - t[i])^2)", "w:F, x:F, t:F, y:I, dw:G, dx:G"),
         new("LinearCrossEntropy", """
             logits[i, v] = sum[d](h[i, d] * w[v, d]);
             mean[i](logsumexp[v](logits[i, v]) - sum[v | v == y[i]](logits[i, v]))
@@ -262,5 +264,82 @@ public class PlanTests
         var forward = Assert.Single(LoopPasses(withTerms.Forward!), p => Stores(p.Loop).Any(st => st.Target.OutputOf is not null));
         Assert.Contains("loss terms", forward.Loop.Purpose);
         Assert.Contains("terms", forward.Loop.Purpose);
+    }
+
+    /// <summary>The loops of a statement at any depth, each with the loops that enclose it.</summary>
+    private static IEnumerable<(PlanLoop Loop, List<PlanLoop> Outer)> LoopsWithin(PlanLoop root)
+    {
+        var result = new List<(PlanLoop, List<PlanLoop>)>();
+        void Walk(Stmt s, List<PlanLoop> outer)
+        {
+            switch (s)
+            {
+                case PlanLoop l:
+                    result.Add((l, outer));
+                    var inner = new List<PlanLoop>(outer) { l };
+                    foreach (var b in l.Body) Walk(b, inner);
+                    break;
+                case VersionedLoop v:
+                    Walk(v.Online, outer); Walk(v.MaxSweep, outer); Walk(v.SumSweep, outer);
+                    break;
+            }
+        }
+        Walk(root, new List<PlanLoop>());
+        return result;
+    }
+
+    [Fact]
+    public void TheAdjointOfAGatherOverASubVocabularyIsASparseScatterInTheRowPass()
+    {
+        var compilation = Compile(Cases.Single(c => c.Name == "NumberTokenLoss"));
+        var plan = compilation.ForwardBackward!;
+        var vocabulary = compilation.Model!.Tensors.Single(t => t.Name == "z").Axes![1];
+        var numberTokens = compilation.Model.Tensors.Single(t => t.Name == "idx").Axes![0];
+        // One pass over the rows: the loss, the row's zeros and its scatter, with no loop over the vocabulary that
+        // encloses a loop over the number tokens or the other way round: O(V + K) per row, not O(V * K).
+        var pass = Assert.Single(LoopPasses(plan));
+        Assert.False(pass.OneChunk);
+        Assert.Equal(LoopRole.ParallelRows, pass.Loop.Role);
+        var loops = LoopsWithin(pass.Loop).ToList();
+        Assert.DoesNotContain(loops, x => x.Loop.Var.Extent == numberTokens && x.Outer.Any(o => o.Var.Extent == vocabulary));
+        Assert.DoesNotContain(loops, x => x.Loop.Var.Extent == vocabulary && x.Outer.Any(o => o.Var.Extent == numberTokens));
+        // The scatter: in a loop over the number tokens directly inside the row, after the row's dense store (zeros).
+        var scatterLoop = Assert.Single(loops, x => x.Loop.Body.Any(s => s is ScatterStmt));
+        Assert.Equal(numberTokens, scatterLoop.Loop.Var.Extent);
+        Assert.Equal(new[] { pass.Loop }, scatterLoop.Outer);
+        var scatter = scatterLoop.Loop.Body.OfType<ScatterStmt>().Single();
+        Assert.True(scatter.IsOwnedBy(pass.Loop.Var.Id));
+        var store = Assert.Single(loops, x => x.Loop.Body.Any(s => s is StoreStmt { Target.GradientOf: not null }));
+        Assert.Equal(vocabulary, store.Loop.Var.Extent);
+        Assert.True(store.Loop.Body.OfType<StoreStmt>().Single().Value.IsConstValue(0));
+        Assert.True(pass.Loop.Body.IndexOf(store.Loop) < pass.Loop.Body.IndexOf(scatterLoop.Loop));
+        Assert.Contains("scatter dz[i#", PlanPrinter.Print(plan));
+    }
+
+    [Fact]
+    public void AGatherWhoseIndicesAreTheGradientsOwnStaysDense()
+    {
+        // z[i, y[i]]: one select per element of the row the gradient sweeps anyway (the cost rule keeps it dense).
+        foreach (var name in new[] { "SoftmaxCrossEntropy", "CrossEntropyIgnoreIndex" })
+        {
+            var plan = Plan(name);
+            Assert.DoesNotContain(LoopPasses(plan).SelectMany(p => LoopsWithin(p.Loop)), x => x.Loop.Body.Any(s => s is ScatterStmt));
+            Assert.DoesNotContain(LoopPasses(plan), p => p.OneChunk);
+        }
+    }
+
+    [Fact]
+    public void AScatterIntoElementsSharedByTheRowsIsOnePassOverTheRowsInOneChunk()
+    {
+        var plan = Plan("ClassWeight");
+        // dw[y[i]] += ... once per row, after the zeros of dw; dx is stored with the loss terms.
+        var scatter = Assert.Single(LoopPasses(plan), p => p.OneChunk);
+        Assert.Empty(scatter.WorkExtents);
+        var statement = Assert.IsType<ScatterStmt>(Assert.Single(scatter.Loop.Body));
+        Assert.Equal("w", statement.Tensor.Name);
+        Assert.False(statement.IsOwnedBy(scatter.Loop.Var.Id));
+        var zeros = Assert.Single(LoopPasses(plan), p => p.Loop.Body.Any(s => s is StoreStmt { Target.GradientOf.Name: "w" }));
+        Assert.True(zeros.Number < scatter.Number);
+        Assert.Equal(3, plan.Passes.Count);
     }
 }

@@ -174,8 +174,16 @@ internal sealed class CpuKernelEmitter
         var loopPass = (LoopPassPlan)pass;
         var loop = loopPass.Loop;
         string work = ShapeCheckEmitter.Product(loopPass.WorkExtents.Select(Names.Extent).ToList());
-        Writer.Line($"long __work{k} = {work};");
-        Writer.Line($"int __chunkSize{k} = (int)global::System.Math.Max(1L, {loopPass.ChunkWork}L / global::System.Math.Max(1L, __work{k}));");
+        if (loopPass.OneChunk)
+        {
+            // A scatter into shared elements: the whole range in one chunk, in order.
+            Writer.Line($"int __chunkSize{k} = global::System.Math.Max(1, {Names.Extent(loop.Var.Extent)});");
+        }
+        else
+        {
+            Writer.Line($"long __work{k} = {work};");
+            Writer.Line($"int __chunkSize{k} = (int)global::System.Math.Max(1L, {loopPass.ChunkWork}L / global::System.Math.Max(1L, __work{k}));");
+        }
         if (loopPass.ChunkAlignment > 1)
             Writer.Line($"__chunkSize{k} = (__chunkSize{k} + {loopPass.ChunkAlignment - 1}) & ~{loopPass.ChunkAlignment - 1};");
         Writer.Line($"int __chunks{k} = (int)(((long){Names.Extent(loop.Var.Extent)} + __chunkSize{k} - 1) / __chunkSize{k});");

@@ -97,8 +97,38 @@ internal sealed class CpuLoopEmitter
                     Writer.Line($"{StorePointer(st)}[{StoreOffset(st, null)}] = {AsFloat(st.Value, v)};");
                     break;
                 }
+                case ScatterStmt sc:
+                    EmitScatter(sc, scope);
+                    break;
             }
         }
+    }
+
+    /// <summary>
+    /// <c>grad[s0, s1, ...] += value</c>: the adjoint of a gather, one accumulation per read, in the order of the loops;
+    /// a gathered subscript out of range (a read of 0) receives nothing.
+    /// </summary>
+    private void EmitScatter(ScatterStmt sc, Scope scope)
+    {
+        var scalars = Scalars(scope);
+        var t = sc.Tensor;
+        var subscripts = new string[sc.Subscripts.Length];
+        var checks = new List<string>();
+        for (int k = 0; k < subscripts.Length; k++)
+        {
+            var x = sc.Subscripts[k];
+            if (x.Op == Op.Index)
+            {
+                subscripts[k] = CpuNames.Index(Model.Graph.Var(x.Ref));
+                continue;
+            }
+            subscripts[k] = _kernel.Fresh("s");
+            Writer.Line($"int {subscripts[k]} = {scalars.Emit(x)};");
+            checks.Add($"(uint){subscripts[k]} < (uint){Names.Extent(t.Axes![k])}");
+        }
+        string v = scalars.Emit(sc.Value);
+        Writer.Line($"// Scatter: the adjoint of a gather of {t.Name}, one accumulation per read; a target out of range (a read of 0) receives nothing.");
+        Writer.Line($"if ({string.Join(" && ", checks)}) {CpuNames.GradientPointer(t)}[{_kernel.Offset(t.Axes!, subscripts)}] += {AsFloat(sc.Value, v)};");
     }
 
     private void OpenAccumulators(List<Node> completes)

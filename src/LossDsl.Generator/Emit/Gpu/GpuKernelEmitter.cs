@@ -160,7 +160,8 @@ internal sealed class GpuKernelEmitter
         var loopPass = (LoopPassPlan)pass;
         string extent = Names.Extent(loopPass.Loop.Var.Extent);
         string work = RowMode(loopPass) ? $"(long){extent} * {Reduce}.WarpSize" : $"(long){extent}";
-        Writer.Line($"__a.Groups = {Reduce}.Groups({work}, __group, __maxGroups);");
+        // A scatter into shared elements: one group, whose first thread runs the pass in order.
+        Writer.Line(loopPass.OneChunk ? "__a.Groups = 1;" : $"__a.Groups = {Reduce}.Groups({work}, __group, __maxGroups);");
         Writer.Line(Launch($"Pass{k}", "__a.Groups"));
         if (loopPass.Loop.Completes.Count > 0)
             Writer.Line($"global::LossDsl.Gpu.Internals.GpuKernels.Load<Args>(__accelerator, Finish{k})(__stream, new global::ILGPU.KernelConfig(1, {Reduce}.WarpSize), __a);");
@@ -181,7 +182,7 @@ internal sealed class GpuKernelEmitter
     }
 
     /// <summary>A pass whose iterations run inner loops takes a warp per iteration.</summary>
-    private static bool RowMode(LoopPassPlan pass) => pass.Loop.Body.Any(s => s is PlanLoop or VersionedLoop);
+    private static bool RowMode(LoopPassPlan pass) => !pass.OneChunk && pass.Loop.Body.Any(s => s is PlanLoop or VersionedLoop);
 
     // ---- The kernels ----------------------------------------------------------------------------------------------
 
@@ -247,7 +248,7 @@ internal sealed class GpuKernelEmitter
         int k = pass.Number;
         var loop = pass.Loop;
         bool rows = RowMode(pass);
-        var scope = OpenKernel($"Pass{k}", describe + (rows ? " A warp per row." : " A thread per element."));
+        var scope = OpenKernel($"Pass{k}", describe + (pass.OneChunk ? " One thread, in order (a scatter into shared elements)." : rows ? " A warp per row." : " A thread per element."));
         foreach (var r in loop.Completes) Writer.Line($"float {GpuNames.Accumulator(r)} = {GpuKernelContext.Identity(r)}; // {Model.Print(r, LossModel.CommentLength)}");
         var expressions = new GpuExpressionEmitter(_kernel, scope);
         foreach (var n in loop.Hoisted) expressions.Emit(n);
@@ -257,6 +258,10 @@ internal sealed class GpuKernelEmitter
             Writer.Line($"int lane = global::ILGPU.Group.IdxX & ({Reduce}.WarpSize - 1);");
             Writer.Line($"long __warps = ((long)global::ILGPU.Grid.DimX * global::ILGPU.Group.DimX) / {Reduce}.WarpSize;");
             Writer.Open($"for (long __r = global::ILGPU.Grid.GlobalIndex.X / {Reduce}.WarpSize; __r < {extent}; __r += __warps)");
+        }
+        else if (pass.OneChunk)
+        {
+            Writer.Open($"for (long __r = global::ILGPU.Grid.GlobalIndex.X == 0 ? 0 : {extent}; __r < {extent}; __r++)");
         }
         else
         {

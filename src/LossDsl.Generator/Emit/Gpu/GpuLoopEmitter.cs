@@ -47,6 +47,20 @@ internal sealed class GpuLoopEmitter
         {
             switch (s)
             {
+                case PlanLoop loop when warpRow && ContainsScatter(loop):
+                {
+                    // A scatter in a row of a warp: after the lanes' stores of the row (a warp barrier), every lane
+                    // runs the loop (so every lane holds what it completes) and lane 0 alone accumulates, in order.
+                    Writer.Line("global::ILGPU.Warp.Barrier();");
+                    OpenAccumulators(loop.Completes);
+                    bool outer = _scatterInLaneZero;
+                    _scatterInLaneZero = true;
+                    EmitLoop(loop, scope, acrossWarp: false);
+                    _scatterInLaneZero = outer;
+                    Writer.Line("global::ILGPU.Warp.Barrier();");
+                    foreach (var r in loop.Completes) scope.Values[r] = GpuNames.Accumulator(r);
+                    break;
+                }
                 case PlanLoop loop:
                     OpenAccumulators(loop.Completes);
                     EmitLoop(loop, scope, acrossWarp: warpRow);
@@ -78,10 +92,45 @@ internal sealed class GpuLoopEmitter
                     Writer.Line((warpRow ? "if (lane == 0) " : "") + $"{StoreTarget(st)} = {value};");
                     break;
                 }
+                case ScatterStmt sc:
+                    EmitScatter(sc, scope, warpRow);
+                    break;
                 default:
                     throw new InvalidOperationException($"the GPU emitter has no form for {s.GetType().Name}");
             }
         }
+    }
+
+    /// <summary>True while printing a loop of a warp's row whose scatters lane 0 alone makes.</summary>
+    private bool _scatterInLaneZero;
+
+    private static bool ContainsScatter(PlanLoop loop) => loop.Body.Any(s => s is ScatterStmt || s is PlanLoop inner && ContainsScatter(inner));
+
+    /// <summary>
+    /// <c>grad[s0, s1, ...] += value</c>, the adjoint of a gather: made by one thread in the order of its loops (lane 0
+    /// of a row's warp, or the one thread of a one-chunk pass), so no atomics and the same bits every call.
+    /// </summary>
+    private void EmitScatter(ScatterStmt sc, Scope scope, bool warpRow)
+    {
+        var expressions = Expressions(scope);
+        var t = sc.Tensor;
+        var subscripts = new string[sc.Subscripts.Length];
+        var checks = new List<string>();
+        for (int k = 0; k < subscripts.Length; k++)
+        {
+            var x = sc.Subscripts[k];
+            if (x.Op == Op.Index)
+            {
+                subscripts[k] = GpuNames.Index(_kernel.Model.Graph.Var(x.Ref));
+                continue;
+            }
+            subscripts[k] = _kernel.Fresh("s");
+            Writer.Line($"int {subscripts[k]} = {expressions.Emit(x)};");
+            checks.Add($"(uint){subscripts[k]} < (uint){Names.Extent(t.Axes![k])}");
+        }
+        string value = GpuExpressionEmitter.AsFloat(sc.Value, expressions.Emit(sc.Value));
+        if (warpRow || _scatterInLaneZero) checks.Insert(0, "lane == 0");
+        Writer.Line($"if ({string.Join(" && ", checks)}) __a.{GpuNames.Gradient(t)}[{_kernel.Offset(t.Axes!, subscripts)}] += {value};");
     }
 
     private void OpenAccumulators(List<Node> completes)

@@ -14,7 +14,7 @@ internal enum Op
     // Arithmetic
     Neg, Add, Sub, Mul, Div, Pow, Min, Max,
     // Elementwise functions
-    Abs, Sign, Sqrt, Exp, Expm1, Log, Log1p, Sigmoid, Softplus, Tanh, Atan, Erf, Floor,
+    Abs, Sign, Sqrt, Exp, Expm1, Log, Log1p, Sigmoid, Softplus, Tanh, Atan, Erf, Floor, Cos, Sin, Acos, Asinh, Atanh, Log1mexp,
     // Comparisons and logic (results are Bool)
     Eq, Ne, Lt, Le, Gt, Ge, And, Or, Not,
     // Control and AD

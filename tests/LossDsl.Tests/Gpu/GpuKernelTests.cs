@@ -83,6 +83,9 @@ public class GpuKernelTests
         }
         foreach (var c in PairwiseLossTests.Cases)
             yield return new object[] { new Case(typeof(LossDsl.Samples.PairwiseLosses), c.Method, c.Inputs, new[] { 7, 65 }) };
+        // The functions cos, sin, acos, asinh, atanh, log1mexp.
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.BuiltinFunctionLosses), nameof(LossDsl.Tests.Language.BuiltinFunctionLosses.All),
+            (r, n) => new() { ["x"] = LossCheck.Normal(r, n, 1.5) }, new[] { 7, 65 }) };
         foreach (var c in OutputTests.Cases)
         {
             var sizes = c.Sizes.Where(s => s > 0).ToArray();

@@ -243,10 +243,8 @@ internal static class BuiltinTable
             Operation(Op.Select, "where", (c, a, b) => c != 0 ? a : b,
                 (g, n, adj) => new[] { (1, g.Select(n.Args[0], adj, g.Zero)), (2, g.Select(n.Args[0], g.Zero, adj)) }),
             Operation(Op.StopGrad, "stop_gradient", (a, _, _) => a),
-            // A sum passes its adjoint to its body; a max or min to the elements equal to it (ties each receive it).
-            Operation(Op.Reduce, "reduce", derivative: (g, n, adj) => n.ReduceKind == ReduceKind.Sum
-                ? new[] { (0, adj) }
-                : new[] { (0, g.Select(g.Binary(Op.Eq, n.Args[0], n), adj, g.Zero)) }),
+            // A sum passes its adjoint to its body; a max or min to the elements equal to it, by its tie rule.
+            Operation(Op.Reduce, "reduce", derivative: ReduceDerivative),
             Operation(Op.PowFromLog, "powfromlog", (a, b, _) => ScalarMath.Pow(a, b), cost: OpCost.Polynomial),
         };
         var table = new OperationRule[rules.Length];
@@ -272,6 +270,41 @@ internal static class BuiltinTable
             (0, g.Select(wins, adj, g.Select(loses, g.Zero, half))),
             (1, g.Select(wins, g.Zero, g.Select(loses, adj, half))),
         };
+    }
+
+    /// <summary>
+    /// The adjoint of a reduction's body. A sum passes its adjoint to every element. A max or min passes it to the
+    /// elements equal to its result (the ties), by its <see cref="TieRule"/>: split evenly, <c>where(e == m, adj, 0) /
+    /// sum(e == m)</c> (torch.amax; the count is a reduction of <c>e == m</c> after the max, and is invariant in the
+    /// reduced indices, so it divides after any sum that the adjoint feeds); all to the first tie in row-major order of
+    /// the bound indices (torch.max(dim), argmax: for each bound index in turn, the least value among the ties left);
+    /// or all to each tie. A NaN result equals no element: split gives 0 / 0 = NaN (as PyTorch), the others 0.
+    /// </summary>
+    private static IEnumerable<(int, Node)> ReduceDerivative(IrGraph g, Node n, Node adj)
+    {
+        if (n.ReduceKind == ReduceKind.Sum) return new[] { (0, adj) };
+        var tied = g.Binary(Op.Eq, n.Args[0], n);
+        switch (n.Ties)
+        {
+            case TieRule.All:
+                return new[] { (0, g.Select(tied, adj, g.Zero)) };
+            case TieRule.First:
+            {
+                var first = tied;
+                foreach (var v in n.Bound)
+                {
+                    var index = g.Index(v);
+                    var least = g.Reduce(ReduceKind.Min, n.Bound, g.Select(first, index, g.Const(double.PositiveInfinity)));
+                    first = g.Binary(Op.And, first, g.Binary(Op.Eq, index, least));
+                }
+                return new[] { (0, g.Select(first, adj, g.Zero)) };
+            }
+            default:
+            {
+                var count = g.Reduce(ReduceKind.Sum, n.Bound, g.Select(tied, g.One, g.Zero));
+                return new[] { (0, g.Div(g.Select(tied, adj, g.Zero), count)) };
+            }
+        }
     }
 
     public static OperationRule Rule(Op op) => Operations[(int)op];

@@ -39,6 +39,7 @@ internal static class DiagnosticIds
     public const string UnusedInput = "LOSS0214";
     public const string MixedElementTypes = "LOSS0215";
     public const string InvalidOutput = "LOSS0216";
+    public const string InvalidReductionOption = "LOSS0217";
 
     // Limits of the generator.
     public const string GeneratedCodeTooLarge = "LOSS0300";
@@ -75,6 +76,7 @@ internal static class DiagnosticIds
         new(UnusedInput, "Unused input", DslSeverity.Warning),
         new(MixedElementTypes, "Mixed element types"),
         new(InvalidOutput, "Span parameter that is neither a gradient nor an output, or an invalid output binding"),
+        new(InvalidReductionOption, "Invalid reduction option"),
         new(GeneratedCodeTooLarge, "Generated kernel code too large"),
         new(InternalError, "Internal error in the LossDsl generator"),
     };

@@ -86,6 +86,69 @@ public static class GpuMath
         return x < 0f ? -result : result;
     }
 
+    /// <summary>sin x, as the CPU kernels compute it: reduced by pi/2 in double, a polynomial on [-pi/4, pi/4];
+    /// beyond 2^21 the double library function (ILGPU's <see cref="XMath.Sin(double)"/>).</summary>
+    public static float Sin(float x) => SinCos(x, 0);
+
+    /// <summary>cos x: <see cref="Sin"/> a quarter period on.</summary>
+    public static float Cos(float x) => SinCos(x, 1);
+
+    private static float SinCos(float x, int quarter)
+    {
+        float ax = XMath.Abs(x);
+        if (x == 0f) return quarter == 1 ? 1f : x;   // sin(-0) = -0
+        if (!(ax <= 2097152f))
+        {
+            if (!(ax < float.PositiveInfinity)) return float.NaN;
+            return (float)(quarter == 1 ? XMath.Cos((double)x) : XMath.Sin((double)x));
+        }
+        double xd = x;
+        double k = (xd * 0.6366197723675814 + 6755399441055744.0) - 6755399441055744.0;
+        float r = (float)(((xd - k * 1.5707963267341256) - k * 6.077100506303966e-11) - k * 2.0222662487959506e-21);
+        int q = ((int)k + quarter) & 3;
+        float z = r * r;
+        float sin = r * z * ((-1.9515295891e-4f * z + 8.3321608736e-3f) * z - 1.6666654611e-1f) + r;
+        float cos = z * z * ((2.443315711809948e-5f * z - 1.388731625493765e-3f) * z + 4.166664568298827e-2f) + (1f - 0.5f * z);
+        float v = (q & 1) != 0 ? cos : sin;
+        return (q & 2) != 0 ? -v : v;
+    }
+
+    /// <summary>acos x in [0, pi]: pi/2 - asin x for |x| &lt;= 1/2, else from asin(sqrt((1 - |x|)/2)) (acos(1) = 0); NaN outside [-1, 1].</summary>
+    public static float Acos(float x)
+    {
+        float a = XMath.Abs(x);
+        bool big = a > 0.5f;
+        float z = big ? 0.5f * (1f - a) : x * x;
+        float s = big ? XMath.Sqrt(z) : a;
+        float p = ((((4.2163199048e-2f * z + 2.4181311049e-2f) * z + 4.5470025998e-2f) * z + 7.4953002686e-2f) * z + 1.6666752422e-1f);
+        float t = s * z * p + s;
+        if (big) return x < 0f ? 3.1415927410125732f - (t + t - -8.742278000372485e-08f) : t + t;
+        return 1.5707963705062866f - ((x < 0f ? -t : t) - -4.37113900630947700e-08f);
+    }
+
+    /// <summary>asinh x = sign(x) log1p(|x| + x^2 / (1 + sqrt(1 + x^2))), and sign(x) (log|x| + ln 2) beyond 4096.</summary>
+    public static float Asinh(float x)
+    {
+        float a = XMath.Abs(x);
+        float r = a > 4096f ? Log1p(a - 1f) + 0.6931471805599453f : Log1p(a + a * a / (1f + XMath.Sqrt(1f + a * a)));
+        return x < 0f ? -r : r;
+    }
+
+    /// <summary>atanh x = sign(x) log1p(2|x| / (1 - |x|)) / 2 (2|x| + 2|x| |x| / (1 - |x|) below 1/2): ±inf at ±1, NaN beyond.</summary>
+    public static float Atanh(float x)
+    {
+        float a = XMath.Abs(x), t = a + a;
+        float r = 0.5f * Log1p(a < 0.5f ? t * (a / (1f - a)) + t : t / (1f - a));
+        return x < 0f ? -r : r;
+    }
+
+    /// <summary>log(1 - e^-x) for x &gt;= 0: log(-expm1(-x)) up to ln 2, log1p(-e^-x) above; -inf at 0, NaN below 0.</summary>
+    public static float Log1mexp(float x)
+    {
+        if (!(x >= 0f)) return float.NaN;
+        return x <= 0.6931471805599453f ? XMath.Log(-Expm1(-x)) : Log1p(-XMath.Exp(-x));
+    }
+
     /// <summary>Square root.</summary>
     public static float Sqrt(float x) => XMath.Sqrt(x);
 

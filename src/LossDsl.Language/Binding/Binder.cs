@@ -252,6 +252,7 @@ internal sealed class Binder
                 case CallExpr c:
                     if (c.Binders is not null) foreach (var b in c.Binders) if (except?.Contains(b.Name) != true) _indexNames.Add(b.Name);
                     if (c.Filter is not null) stack.Push(c.Filter);
+                    if (c.Options is not null) foreach (var o in c.Options) stack.Push(o.Value);
                     foreach (var a in c.Arguments) stack.Push(a);
                     break;
                 case UnaryExpr u: stack.Push(u.Operand); break;
@@ -834,6 +835,10 @@ internal sealed class Binder
         if (f == ExtentFunction) return BindExtent(c);
         var function = BuiltinTable.Find(f, c.Binders is not null, c.Arguments.Count)
             ?? throw Error(DiagnosticIds.UnknownFunction, $"unknown function '{f}'" + Suggest(f), c.Function);
+        if (c.Options is not null && function.Kind != FunctionKind.Reduction)
+            throw Error(DiagnosticIds.InvalidReductionOption,
+                $"'{f}' is not a reduction and takes no options: options after ';' belong in a reduction's brackets, such as max[c; ties = first](...)",
+                c.Options[0].Offset, c.Options[c.Options.Count - 1].Offset + c.Options[c.Options.Count - 1].Length - c.Options[0].Offset);
         if (c.Binders is not null && function.Kind == FunctionKind.Elementwise)
             throw Error(DiagnosticIds.InvalidBinder, $"'{f}' is not a reduction and takes no [indices]", c.Function);
         int n = c.Arguments.Count;
@@ -871,7 +876,8 @@ internal sealed class Binder
                 try
                 {
                     var filter = c.Filter is null ? null : BindBool(c.Filter, "a reduction filter");
-                    return Desugarer.Expand(function, new CallArguments(_graph, BindArguments(c, function), bound, filter, null));
+                    var call = new CallArguments(_graph, BindArguments(c, function), bound, filter, null);
+                    return ExpandReduction(c, function, call);
                 }
                 finally { _scopes.RemoveAt(_scopes.Count - 1); }
             }
@@ -881,7 +887,7 @@ internal sealed class Binder
                 var free = IndexSet.Empty;
                 foreach (var a in args) free = IndexSet.Union(free, a.Free);
                 var bound = free.Where(IsImplicitFree).Select(id => _graph.Var(id)).ToArray();
-                return Desugarer.Expand(function, new CallArguments(_graph, args, bound, null, null));
+                return ExpandReduction(c, function, new CallArguments(_graph, args, bound, null, null));
             }
             default:
                 return Desugarer.Expand(function, new CallArguments(_graph, BindArguments(c, function), Array.Empty<IndexVar>(), null, null));
@@ -959,6 +965,55 @@ internal sealed class Binder
         }
         _extentUses.Add((extent, c.Offset, c.Length));
         return _graph.ExtentOf(extent);
+    }
+
+    /// <summary>
+    /// Expands a reduction with its options (docs/language.md §6.3): <c>ties = split | first | all</c> (max and min
+    /// only) sets the tie rule of its gradient; <c>empty = v</c> (any reduction; v invariant in the reduced indices)
+    /// gives v where no element passes. Options are bound in the reduction's scope, after its binders and filter.
+    /// </summary>
+    private Node ExpandReduction(CallExpr c, FunctionRule function, CallArguments call)
+    {
+        if (c.Options is null) return Desugarer.Expand(function, call);
+        Node? empty = null;
+        var seen = new HashSet<string>();
+        foreach (var option in c.Options)
+        {
+            string name = option.Name.Name;
+            if (!seen.Add(name))
+                throw Error(DiagnosticIds.InvalidReductionOption, $"the option '{name}' is given twice", option.Offset, option.Length);
+            switch (name)
+            {
+                case "ties":
+                    if (function.Name is not ("max" or "min"))
+                        throw Error(DiagnosticIds.InvalidReductionOption,
+                            $"'ties' chooses how max and min pass their gradient to tied elements; '{function.Name}' has no ties", option.Offset, option.Length);
+                    call.Ties = option.Value is NameExpr { Name: "split" } ? TieRule.Split
+                        : option.Value is NameExpr { Name: "first" } ? TieRule.First
+                        : option.Value is NameExpr { Name: "all" } ? TieRule.All
+                        : throw Error(DiagnosticIds.InvalidReductionOption,
+                            "the value of 'ties' must be split (the gradient shared evenly among tied elements), first (all of it to the first) or all (all of it to each)",
+                            option.Value);
+                    break;
+                case "empty":
+                {
+                    empty = BindNumeric(option.Value);
+                    foreach (var v in call.Bound)
+                        if (empty.DependsOn(v.Id))
+                            throw Error(DiagnosticIds.InvalidReductionOption,
+                                $"the value of 'empty' depends on '{v.Name}', an index '{function.Name}' reduces: it is the value where no element passes, so it must be the same for all of them",
+                                option.Value);
+                    break;
+                }
+                default:
+                    throw Error(DiagnosticIds.InvalidReductionOption,
+                        $"unknown option '{name}': a reduction takes 'ties' (max and min: split, first or all) and 'empty' (the value of an empty reduction)"
+                            + (EditDistance(name, "ties") <= 2 ? " (did you mean 'ties'?)" : EditDistance(name, "empty") <= 2 ? " (did you mean 'empty'?)" : ""),
+                        option.Name);
+            }
+        }
+        var result = Desugarer.Expand(function, call);
+        return empty is null ? result : Desugarer.WithEmptyValue(call, result, empty);
     }
 
     private Node[] BindArguments(CallExpr c, FunctionRule function)

@@ -66,6 +66,8 @@ internal sealed class CallArguments
     public Node? Filter { get; }
     /// <summary>The axis of an along-axis function (softmax).</summary>
     public IndexVar? Axis { get; }
+    /// <summary>The tie rule of a max or min reduction (the option <c>ties = ...</c>; docs/language.md §6.3).</summary>
+    public TieRule Ties { get; set; }
 }
 
 /// <summary>How an IR operation costs in a kernel, the unit of the scheduler's and planner's cost model.</summary>

@@ -60,6 +60,13 @@ internal static class BuiltinTable
         Primitive("atan", Op.Atan, "arctangent"),
         Primitive("erf", Op.Erf, "error function"),
         Primitive("floor", Op.Floor, "largest integer not above x (no gradient)"),
+        Primitive("cos", Op.Cos, "cosine"),
+        Primitive("sin", Op.Sin, "sine"),
+        Primitive("acos", Op.Acos, "arccosine, in [0, pi]"),
+        Primitive("asinh", Op.Asinh, "inverse hyperbolic sine"),
+        Primitive("atanh", Op.Atanh, "inverse hyperbolic tangent"),
+        Primitive("artanh", Op.Atanh, "atanh(x) (the same function)"),
+        Primitive("log1mexp", Op.Log1mexp, "log(1 - exp(-x)) for x > 0, stable"),
         Elementwise("neg", s_oneNumber, "-x", c => c.Graph.Neg(c[0])),
         Elementwise("relu", s_oneNumber, "max(x, 0)", c => c.Graph.Binary(Op.Max, c[0], c.Graph.Zero)),
         Elementwise("max", s_twoNumbers, "the larger of a and b", c => c.Graph.Binary(Op.Max, c[0], c[1])),
@@ -197,6 +204,32 @@ internal static class BuiltinTable
                 (g, n, adj) => new[] { (0, g.Mul(adj, g.Mul(g.Const(2 / Math.Sqrt(Math.PI)), g.Unary(Op.Exp, g.Neg(g.Mul(n.Args[0], n.Args[0])))))) },
                 cost: OpCost.Polynomial),
             Operation(Op.Floor, "floor", (a, _, _) => Math.Floor(a)),
+            // cos' = -sin, sin' = cos.
+            Operation(Op.Cos, "cos", (a, _, _) => Math.Cos(a),
+                (g, n, adj) => new[] { (0, g.Neg(g.Mul(adj, g.Unary(Op.Sin, n.Args[0])))) }, cost: OpCost.Polynomial),
+            Operation(Op.Sin, "sin", (a, _, _) => Math.Sin(a),
+                (g, n, adj) => new[] { (0, g.Mul(adj, g.Unary(Op.Cos, n.Args[0]))) }, cost: OpCost.Polynomial),
+            // acos' = -1 / sqrt(1 - x^2), written (1 - x)(1 + x), which does not cancel as |x| nears 1 (-inf at ±1).
+            Operation(Op.Acos, "acos", (a, _, _) => Math.Acos(a),
+                (g, n, adj) => new[] { (0, g.Neg(g.Div(adj, g.Unary(Op.Sqrt, g.Mul(g.Sub(g.One, n.Args[0]), g.Add(g.One, n.Args[0])))))) },
+                cost: OpCost.Polynomial),
+            // asinh' = 1 / sqrt(1 + x^2), written r / sqrt(1 + r^2) with r = 1/|x| for |x| > 1 (x^2 overflows from 1.8e19).
+            Operation(Op.Asinh, "asinh", (a, _, _) => ScalarMath.Asinh(a),
+                (g, n, adj) =>
+                {
+                    var x = n.Args[0];
+                    var ax = g.Unary(Op.Abs, x);
+                    var r = g.Div(g.One, ax);
+                    var large = g.Div(r, g.Unary(Op.Sqrt, g.Add(g.One, g.Mul(r, r))));
+                    var small = g.Div(g.One, g.Unary(Op.Sqrt, g.Add(g.One, g.Mul(x, x))));
+                    return new[] { (0, g.Mul(adj, g.Select(g.Binary(Op.Gt, ax, g.One), large, small))) };
+                }, cost: OpCost.Polynomial),
+            // atanh' = 1 / (1 - x^2), written (1 - x)(1 + x) (±inf at ±1).
+            Operation(Op.Atanh, "atanh", (a, _, _) => ScalarMath.Atanh(a),
+                (g, n, adj) => new[] { (0, g.Div(adj, g.Mul(g.Sub(g.One, n.Args[0]), g.Add(g.One, n.Args[0])))) }, cost: OpCost.Polynomial),
+            // log1mexp' = e^-x / (1 - e^-x) = 1 / expm1(x): accurate near 0 (+inf at 0) and 0 once expm1 overflows.
+            Operation(Op.Log1mexp, "log1mexp", (a, _, _) => ScalarMath.Log1mexp(a),
+                (g, n, adj) => new[] { (0, g.Div(adj, g.Unary(Op.Expm1, n.Args[0]))) }, cost: OpCost.Polynomial),
 
             Operation(Op.Eq, "==", (a, b, _) => a == b ? 1 : 0),
             Operation(Op.Ne, "!=", (a, b, _) => a != b ? 1 : 0),
@@ -211,10 +244,8 @@ internal static class BuiltinTable
             Operation(Op.Select, "where", (c, a, b) => c != 0 ? a : b,
                 (g, n, adj) => new[] { (1, g.Select(n.Args[0], adj, g.Zero)), (2, g.Select(n.Args[0], g.Zero, adj)) }),
             Operation(Op.StopGrad, "stop_gradient", (a, _, _) => a),
-            // A sum passes its adjoint to its body; a max or min to the elements equal to it (ties each receive it).
-            Operation(Op.Reduce, "reduce", derivative: (g, n, adj) => n.ReduceKind == ReduceKind.Sum
-                ? new[] { (0, adj) }
-                : new[] { (0, g.Select(g.Binary(Op.Eq, n.Args[0], n), adj, g.Zero)) }),
+            // A sum passes its adjoint to its body; a max or min to the elements equal to it, by its tie rule.
+            Operation(Op.Reduce, "reduce", derivative: ReduceDerivative),
             Operation(Op.PowFromLog, "powfromlog", (a, b, _) => ScalarMath.Pow(a, b), cost: OpCost.Polynomial),
         };
         var table = new OperationRule[rules.Length];
@@ -240,6 +271,41 @@ internal static class BuiltinTable
             (0, g.Select(wins, adj, g.Select(loses, g.Zero, half))),
             (1, g.Select(wins, g.Zero, g.Select(loses, adj, half))),
         };
+    }
+
+    /// <summary>
+    /// The adjoint of a reduction's body. A sum passes its adjoint to every element. A max or min passes it to the
+    /// elements equal to its result (the ties), by its <see cref="TieRule"/>: split evenly, <c>where(e == m, adj, 0) /
+    /// sum(e == m)</c> (torch.amax; the count is a reduction of <c>e == m</c> after the max, and is invariant in the
+    /// reduced indices, so it divides after any sum that the adjoint feeds); all to the first tie in row-major order of
+    /// the bound indices (torch.max(dim), argmax: for each bound index in turn, the least value among the ties left);
+    /// or all to each tie. A NaN result equals no element: split gives 0 / 0 = NaN (as PyTorch), the others 0.
+    /// </summary>
+    private static IEnumerable<(int, Node)> ReduceDerivative(IrGraph g, Node n, Node adj)
+    {
+        if (n.ReduceKind == ReduceKind.Sum) return new[] { (0, adj) };
+        var tied = g.Binary(Op.Eq, n.Args[0], n);
+        switch (n.Ties)
+        {
+            case TieRule.All:
+                return new[] { (0, g.Select(tied, adj, g.Zero)) };
+            case TieRule.First:
+            {
+                var first = tied;
+                foreach (var v in n.Bound)
+                {
+                    var index = g.Index(v);
+                    var least = g.Reduce(ReduceKind.Min, n.Bound, g.Select(first, index, g.Const(double.PositiveInfinity)));
+                    first = g.Binary(Op.And, first, g.Binary(Op.Eq, index, least));
+                }
+                return new[] { (0, g.Select(first, adj, g.Zero)) };
+            }
+            default:
+            {
+                var count = g.Reduce(ReduceKind.Sum, n.Bound, g.Select(tied, g.One, g.Zero));
+                return new[] { (0, g.Div(g.Select(tied, adj, g.Zero), count)) };
+            }
+        }
     }
 
     public static OperationRule Rule(Op op) => Operations[(int)op];

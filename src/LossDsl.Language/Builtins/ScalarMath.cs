@@ -21,6 +21,49 @@ internal static class ScalarMath
         return Math.Exp(x) - 1;
     }
 
+    /// <summary>asinh(x) = sign(x) log1p(|x| + x^2 / (1 + sqrt(1 + x^2))), and sign(x) (log|x| + ln 2) beyond 2^28.</summary>
+    public static double Asinh(double x)
+    {
+        double a = Math.Abs(x);
+        double r = a > 268435456.0 ? Math.Log(a) + 0.69314718055994530942 : AccurateLog1p(a + a * a / (1 + Math.Sqrt(1 + a * a)));
+        return x < 0 ? -r : r;
+    }
+
+    /// <summary>atanh(x) = sign(x) log1p(2|x| / (1 - |x|)) / 2 (2|x| + 2|x| |x| / (1 - |x|) below 1/2): ±inf at ±1, NaN beyond.</summary>
+    public static double Atanh(double x)
+    {
+        double a = Math.Abs(x), t = a + a;
+        double r = 0.5 * AccurateLog1p(a < 0.5 ? t + t * a / (1 - a) : t / (1 - a));
+        return x < 0 ? -r : r;
+    }
+
+    /// <summary>log(1 - e^-x) for x &gt;= 0 (Maechler): log(-expm1(-x)) up to ln 2, log1p(-e^-x) above; -inf at 0, NaN below 0.</summary>
+    public static double Log1mexp(double x)
+    {
+        if (!(x >= 0)) return double.NaN;
+        return x <= 0.69314718055994530942 ? Math.Log(-AccurateExpm1(-x)) : AccurateLog1p(-Math.Exp(-x));
+    }
+
+    /// <summary>log(1 + x) to a few double ulps for every x (Kahan: the rounding of 1 + x is corrected).</summary>
+    private static double AccurateLog1p(double x)
+    {
+        if (double.IsNaN(x) || x < -1) return double.NaN;
+        if (double.IsPositiveInfinity(x)) return x;
+        double u = 1 + x;
+        if (u == 0) return double.NegativeInfinity;
+        return u == 1 ? x : Math.Log(u) * (x / (u - 1));
+    }
+
+    /// <summary>e^x - 1 to a few double ulps for every x (Kahan: (u - 1) x / log u with u = e^x).</summary>
+    private static double AccurateExpm1(double x)
+    {
+        double u = Math.Exp(x);
+        if (u == 1) return x;
+        double um1 = u - 1;
+        if (um1 == -1 || double.IsPositiveInfinity(u)) return um1;
+        return um1 * (x / Math.Log(u));
+    }
+
     /// <summary>x^y with the language's semantics (see docs/language.md): 0^0 = 1, negative bases need integral exponents.</summary>
     public static double Pow(double x, double y)
     {

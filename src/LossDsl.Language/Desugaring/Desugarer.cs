@@ -45,9 +45,22 @@ internal static class Desugarer
     public static Node Mean(CallArguments c) =>
         c.Graph.Div(c.Graph.Reduce(ReduceKind.Sum, c.Bound, Masked(c, c[0], 0)), c.Graph.Reduce(ReduceKind.Sum, c.Bound, Masked(c, c.Graph.One, 0)));
 
-    public static Node Max(CallArguments c) => c.Graph.Reduce(ReduceKind.Max, c.Bound, Masked(c, c[0], double.NegativeInfinity));
+    public static Node Max(CallArguments c) => c.Graph.Reduce(ReduceKind.Max, c.Bound, Masked(c, c[0], double.NegativeInfinity), c.Ties);
 
-    public static Node Min(CallArguments c) => c.Graph.Reduce(ReduceKind.Min, c.Bound, Masked(c, c[0], double.PositiveInfinity));
+    public static Node Min(CallArguments c) => c.Graph.Reduce(ReduceKind.Min, c.Bound, Masked(c, c[0], double.PositiveInfinity), c.Ties);
+
+    /// <summary>
+    /// The option <c>empty = v</c> of a reduction: <c>where(count &gt; 0, reduction, v)</c>, where count is the number of
+    /// elements the filter keeps (the product of the extents without a filter). The reduction's adjoint is then 0
+    /// where nothing passes; every element is masked out there, so no element receives a gradient through it.
+    /// </summary>
+    public static Node WithEmptyValue(CallArguments c, Node reduction, Node value)
+    {
+        var g = c.Graph;
+        if (c.Bound.Length == 0) return reduction;
+        var count = g.Reduce(ReduceKind.Sum, c.Bound, Masked(c, g.One, 0));
+        return g.Select(g.Binary(Op.Gt, count, g.Zero), reduction, value);
+    }
 
     public static Node LogSumExp(CallArguments c) => LogSumExp(c.Graph, c.Bound, Masked(c, c[0], double.NegativeInfinity));
 

@@ -15,7 +15,7 @@ namespace LossDsl.Language.Differentiation;
 /// A node used under more indices than it depends on (a[i] inside a pairwise term over i, j, or v[i] in
 /// <c>z[i, c] + v[i]</c> under a sum over c) receives the sum of its parents' adjoints over the extra indices of the
 /// parent's space, whether or not the adjoint's expression mentions them. A reduction passes its adjoint to its body unchanged (sum) or to the
-/// arg-max elements (max/min; ties each receive it). The gradient of an input tensor collects the adjoints of all its
+/// arg-max elements (max/min, by the reduction's tie rule: split evenly by default, see <see cref="TieRule"/>). The gradient of an input tensor collects the adjoints of all its
 /// loads: plain index subscripts are renamed to the gradient's axes, while gathered subscripts such as
 /// <c>z[i, y[i]]</c> scatter through an indicator (<c>c == y[i]</c>).
 /// </remarks>

@@ -105,9 +105,11 @@ internal sealed class IrGraph
     public Node PowFromLog(Node x, Node y, Node logAbsX) =>
         Intern(Op.PowFromLog, DslType.Real, new[] { x, y, logAbsX }, 0, 0, ReduceKind.Sum, Array.Empty<IndexVar>());
 
-    public Node Reduce(ReduceKind kind, IndexVar[] bound, Node body)
+    /// <summary>A reduction; <paramref name="ties"/> is the tie rule of a max or min (ignored for a sum).</summary>
+    public Node Reduce(ReduceKind kind, IndexVar[] bound, Node body, TieRule ties = TieRule.Split)
     {
-        var simplified = _simplifier.SimplifyReduce(kind, bound, body);
+        if (kind == ReduceKind.Sum) ties = TieRule.Split;
+        var simplified = _simplifier.SimplifyReduce(kind, bound, body, ties);
         if (simplified is not null) return simplified;
         // Alpha-normalize: bound indices become canonical variables chosen from the body's nesting level, so that
         // reductions equal up to the names of their indices are the same node (and share work).
@@ -129,7 +131,7 @@ internal sealed class IrGraph
             if (c.Id != bound[k].Id) (rename ??= new Dictionary<int, IndexVar>())[bound[k].Id] = c;
         }
         if (rename is not null) body = Substitute(body, rename);
-        return Intern(Op.Reduce, DslType.Real, new[] { body }, 0, 0, kind, canonical);
+        return Intern(Op.Reduce, DslType.Real, new[] { body }, 0, 0, kind, canonical, ties);
     }
 
     private readonly Dictionary<(int Extent, int Level, int Position, int Variant), IndexVar> _canonical = new();
@@ -161,7 +163,7 @@ internal sealed class IrGraph
             case Op.Load: return Load(n.Ref, n.Type, args);
             case Op.Select: return Select(args[0], args[1], args[2]);
             case Op.PowFromLog: return PowFromLog(args[0], args[1], args[2]);
-            case Op.Reduce: return Reduce(n.ReduceKind, n.Bound, args[0]);
+            case Op.Reduce: return Reduce(n.ReduceKind, n.Bound, args[0], n.Ties);
             default: return args.Length == 1 ? Unary(n.Op, args[0]) : Binary(n.Op, args[0], args[1]);
         }
     }
@@ -214,7 +216,7 @@ internal sealed class IrGraph
             foreach (var v in n.Bound)
                 if (map.ContainsKey(v.Id)) { shadowed ??= new Dictionary<int, IndexVar>(map.ToDictionary(kv => kv.Key, kv => kv.Value)); shadowed.Remove(v.Id); }
             var innerMap = shadowed ?? map;
-            result = Reduce(n.ReduceKind, bound, innerMap.Count == 0 ? body : SubstituteCore(body, innerMap, new Dictionary<Node, Node>()));
+            result = Reduce(n.ReduceKind, bound, innerMap.Count == 0 ? body : SubstituteCore(body, innerMap, new Dictionary<Node, Node>()), n.Ties);
         }
         else
         {
@@ -270,11 +272,12 @@ internal sealed class IrGraph
 
     // ---- Interning ----------------------------------------------------------------------------------------------
 
-    private Node Intern(Op op, DslType type, Node[] args, double value, int reference, ReduceKind kind, IndexVar[] bound)
+    private Node Intern(Op op, DslType type, Node[] args, double value, int reference, ReduceKind kind, IndexVar[] bound, TieRule ties = TieRule.Split)
     {
         var sb = _key.Clear();
         sb.Append((int)op).Append('|').Append((int)type).Append('|').Append(reference).Append('|')
           .Append(BitConverter.DoubleToInt64Bits(value).ToString(CultureInfo.InvariantCulture)).Append('|').Append((int)kind).Append('|');
+        if (ties != TieRule.Split) sb.Append('t').Append((int)ties).Append('|');
         foreach (var v in bound) sb.Append(v.Id).Append(',');
         sb.Append('|');
         foreach (var a in args) sb.Append(a.Id).Append(',');
@@ -292,7 +295,7 @@ internal sealed class IrGraph
         int level = 0, height = 0;
         foreach (var a in args) { level = Math.Max(level, a.Level); height = Math.Max(height, a.Height + 1); }
         if (op == Op.Reduce) level++;
-        var node = new Node(_nextId++, op, type, args, value, reference, kind, bound, free, level, height);
+        var node = new Node(_nextId++, op, type, args, value, reference, kind, bound, free, level, height, ties);
         _nodes.Add(key, node);
         return node;
     }

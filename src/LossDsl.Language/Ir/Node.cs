@@ -14,7 +14,7 @@ internal enum Op
     // Arithmetic
     Neg, Add, Sub, Mul, Div, Pow, Min, Max,
     // Elementwise functions
-    Abs, Sign, Sqrt, Exp, Expm1, Log, Log1p, Sigmoid, Softplus, Tanh, Atan, Erf, Floor,
+    Abs, Sign, Sqrt, Exp, Expm1, Log, Log1p, Sigmoid, Softplus, Tanh, Atan, Erf, Floor, Cos, Sin, Acos, Asinh, Atanh, Log1mexp,
     // Comparisons and logic (results are Bool)
     Eq, Ne, Lt, Le, Gt, Ge, And, Or, Not,
     // Control and AD
@@ -27,6 +27,14 @@ internal enum Op
 }
 
 internal enum ReduceKind { Sum, Max, Min }
+
+/// <summary>
+/// How a max or min reduction passes its adjoint to the elements equal to its result (docs/language.md §6.3): split
+/// evenly among them (the default, as torch.amax), all of it to the first in row-major order of the bound indices (as
+/// torch.max(dim) and argmax), or all of it to each (the convention before tie rules). It matters to differentiation
+/// only: lowering forgets it, so maxima that differ only in their rule are computed once.
+/// </summary>
+internal enum TieRule { Split, First, All }
 
 /// <summary>Value types: Real (float in kernels, double in the interpreter), Int (labels, indices), Bool (masks).</summary>
 internal enum DslType { Real, Int, Bool }
@@ -50,8 +58,10 @@ internal sealed class IndexVar
 /// </summary>
 internal sealed class Node
 {
-    internal Node(int id, Op op, DslType type, Node[] args, double value, int reference, ReduceKind reduceKind, IndexVar[] bound, int[] free, int level, int height)
+    internal Node(int id, Op op, DslType type, Node[] args, double value, int reference, ReduceKind reduceKind, IndexVar[] bound, int[] free, int level, int height,
+        TieRule ties = TieRule.Split)
     {
+        Ties = ties;
         Level = level;
         Height = height;
         Id = id; Op = op; Type = type; Args = args; Value = value; Ref = reference; ReduceKind = reduceKind; Bound = bound; Free = free;
@@ -66,6 +76,8 @@ internal sealed class Node
     /// <summary>Parameter, tensor, extent or index id for leaves.</summary>
     public int Ref { get; }
     public ReduceKind ReduceKind { get; }
+    /// <summary>The tie rule of a max or min <see cref="Op.Reduce"/> (<see cref="TieRule.Split"/> for every other node).</summary>
+    public TieRule Ties { get; }
     /// <summary>The indices a <see cref="Op.Reduce"/> binds.</summary>
     public IndexVar[] Bound { get; }
     /// <summary>Sorted ids of the index variables this node depends on and does not bind.</summary>
@@ -274,6 +286,7 @@ internal static class IrPrinter
                 case Op.Reduce:
                     _sb.Append(n.ReduceKind switch { ReduceKind.Sum => "sum", ReduceKind.Max => "max", _ => "min" }).Append('[');
                     for (int i = 0; i < n.Bound.Length; i++) { if (i > 0) _sb.Append(", "); _sb.Append(VarName(n.Bound[i].Id, n.Bound[i].Name)); }
+                    if (n.Ties != TieRule.Split) _sb.Append("; ties = ").Append(n.Ties == TieRule.First ? "first" : "all");
                     _sb.Append("](");
                     Write(n.Args[0], 0);
                     _sb.Append(')');

@@ -32,6 +32,8 @@ internal static class StableForms
             bool changed = false;
             for (int i = 0; i < args.Length; i++) { args[i] = Lower(g, root.Args[i], memo); changed |= !ReferenceEquals(args[i], root.Args[i]); }
             var n = changed ? g.Rebuild(root, args) : root;
+            // A tie rule matters to differentiation only: forgotten here, so maxima that differ in it are one reduction.
+            if (n.Op == Op.Reduce && n.Ties != TieRule.Split) n = g.Reduce(n.ReduceKind, n.Bound, n.Args[0]);
             result = BuiltinTable.Rule(n.Op).StableForm?.Invoke(g, n) ?? n;
         }
         memo[root] = result;

@@ -116,7 +116,7 @@ internal sealed class AlgebraicSimplifier
     }
 
     /// <summary>The simplified form of a reduction, or null when no rule applies.</summary>
-    public Node? SimplifyReduce(ReduceKind kind, IndexVar[] bound, Node body)
+    public Node? SimplifyReduce(ReduceKind kind, IndexVar[] bound, Node body, TieRule ties = TieRule.Split)
     {
         if (bound.Length == 0) return body; // a reduction over no index is its body
         // Drop bound indices the body does not depend on.
@@ -129,7 +129,7 @@ internal sealed class AlgebraicSimplifier
         }
         if (used.Count != bound.Length)
         {
-            var inner = used.Count == 0 ? body : _graph.Reduce(kind, used.ToArray(), body);
+            var inner = used.Count == 0 ? body : _graph.Reduce(kind, used.ToArray(), body, ties);
             return scale is null ? inner : Mul(scale, inner);
         }
         if (kind == ReduceKind.Sum)

@@ -313,14 +313,19 @@ internal sealed class Parser
         var items = new List<Expr>();
         Expr? filter = null;
         if (Current.Kind == TokenKind.RBracket) throw Error(Current, "expected an index inside '[ ]'");
-        items.Add(ParseNested(open));
-        while (Current.Kind == TokenKind.Comma) { Next(); items.Add(ParseNested(open)); }
-        if (Current.Kind == TokenKind.Pipe)
+        if (Current.Kind != TokenKind.Semicolon)
         {
-            Next();
-            filter = ParseNested(open);
+            items.Add(ParseNested(open));
+            while (Current.Kind == TokenKind.Comma) { Next(); items.Add(ParseNested(open)); }
+            if (Current.Kind == TokenKind.Pipe)
+            {
+                Next();
+                filter = ParseNested(open);
+            }
         }
-        var close = Expect(TokenKind.RBracket, filter is null ? "',', '|' or ']'" : "']'");
+        // name[i | filter; option = value, ...](args): options of a reduction after ';' (also with no binders).
+        var options = Current.Kind == TokenKind.Semicolon ? ParseOptions(open) : null;
+        var close = Expect(TokenKind.RBracket, options is not null ? "',' or ']'" : filter is null ? "',', '|' or ']'" : "']'");
         if (Current.Kind == TokenKind.LParen)
         {
             // name[i, j | filter](args): the bracket holds index binders.
@@ -331,15 +336,34 @@ internal sealed class Parser
                 else throw new DslException(new DslDiagnostic(DiagnosticIds.InvalidBinder, DslSeverity.Error,
                     $"the indices of '{name.Name}[...]' must be plain index names", item.Offset, item.Length));
             }
-            return ParseCallArguments(name, binders, filter);
+            return ParseCallArguments(name, items.Count == 0 ? null : binders, filter, options);
         }
+        if (options is not null)
+            throw new DslException(new DslDiagnostic(DiagnosticIds.InvalidReductionOption, DslSeverity.Error,
+                $"options after ';' are only allowed in the brackets of a reduction such as max[c; ties = first](...), not in the subscript of '{name.Name}'",
+                options[0].Offset, options[options.Count - 1].Offset + options[options.Count - 1].Length - options[0].Offset));
         if (filter is not null)
             throw new DslException(new DslDiagnostic(DiagnosticIds.InvalidBinder, DslSeverity.Error,
                 "a '|' filter is only allowed in a reduction such as sum[i | cond](...)", filter.Offset, filter.Length));
         return new SubscriptExpr(name, items, name.Offset, close.Offset + close.Length - name.Offset);
     }
 
-    private Expr ParseCallArguments(NameExpr name, List<NameExpr>? binders, Expr? filter)
+    /// <summary>The options after ';' in a reduction's brackets: <c>name = value</c>, separated by commas.</summary>
+    private List<ReductionOption> ParseOptions(Token open)
+    {
+        Next(); // ';'
+        var options = new List<ReductionOption>();
+        while (true)
+        {
+            var name = ParseName("an option (ties = split, first or all; empty = a value)");
+            Expect(TokenKind.Assign, $"'=' and the value of the option '{name.Name}'");
+            options.Add(new ReductionOption(name, ParseNested(open)));
+            if (Current.Kind != TokenKind.Comma) return options;
+            Next();
+        }
+    }
+
+    private Expr ParseCallArguments(NameExpr name, List<NameExpr>? binders, Expr? filter, List<ReductionOption>? options = null)
     {
         var open = Expect(TokenKind.LParen, "'('");
         var args = new List<Expr>();
@@ -349,6 +373,6 @@ internal sealed class Parser
             while (Current.Kind == TokenKind.Comma) { Next(); args.Add(ParseNested(open)); }
         }
         var close = Expect(TokenKind.RParen, "',' or ')'");
-        return new CallExpr(name, binders, filter, args, name.Offset, close.Offset + close.Length - name.Offset);
+        return new CallExpr(name, binders, filter, args, name.Offset, close.Offset + close.Length - name.Offset, options);
     }
 }

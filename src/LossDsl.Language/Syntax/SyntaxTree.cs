@@ -39,13 +39,26 @@ internal sealed class SubscriptExpr : Expr
 /// </summary>
 internal sealed class CallExpr : Expr
 {
-    public CallExpr(NameExpr function, IReadOnlyList<NameExpr>? binders, Expr? filter, IReadOnlyList<Expr> arguments, int offset, int length)
+    public CallExpr(NameExpr function, IReadOnlyList<NameExpr>? binders, Expr? filter, IReadOnlyList<Expr> arguments, int offset, int length,
+        IReadOnlyList<ReductionOption>? options = null)
         : base(offset, length)
-    { Function = function; Binders = binders; Filter = filter; Arguments = arguments; }
+    { Function = function; Binders = binders; Filter = filter; Arguments = arguments; Options = options; }
     public NameExpr Function { get; }
     public IReadOnlyList<NameExpr>? Binders { get; }
     public Expr? Filter { get; }
     public IReadOnlyList<Expr> Arguments { get; }
+    /// <summary>The options after ';' in the brackets (<c>max[c; ties = first](e)</c>, <c>mean[; empty = 0](x)</c>), or null.</summary>
+    public IReadOnlyList<ReductionOption>? Options { get; }
+}
+
+/// <summary><c>name = value</c> after ';' in a reduction's brackets: an option of the reduction (docs/language.md §6.3).</summary>
+internal sealed class ReductionOption
+{
+    public ReductionOption(NameExpr name, Expr value) { Name = name; Value = value; }
+    public NameExpr Name { get; }
+    public Expr Value { get; }
+    public int Offset => Name.Offset;
+    public int Length => Value.End - Name.Offset;
 }
 
 internal enum UnaryOp { Negate, Not }

@@ -37,6 +37,18 @@ public static class ScalarDouble
     public static double Tanh(double x) => Math.Tanh(x);
     /// <summary>The arctangent.</summary>
     public static double Atan(double x) => Math.Atan(x);
+    /// <summary>The cosine.</summary>
+    public static double Cos(double x) => Math.Cos(x);
+    /// <summary>The sine.</summary>
+    public static double Sin(double x) => Math.Sin(x);
+    /// <summary>The arccosine.</summary>
+    public static double Acos(double x) => Math.Acos(x);
+    /// <summary>The inverse hyperbolic sine.</summary>
+    public static double Asinh(double x) => ScalarMath.Asinh(x);
+    /// <summary>The inverse hyperbolic tangent.</summary>
+    public static double Atanh(double x) => ScalarMath.Atanh(x);
+    /// <summary>log(1 - exp(-x)), stable.</summary>
+    public static double Log1mexp(double x) => ScalarMath.Log1mexp(x);
     /// <summary>The error function.</summary>
     public static double Erf(double x) => ScalarMath.Erf(x);
     /// <summary>1 / (1 + exp(-x)), stable for all x.</summary>

@@ -116,6 +116,18 @@ public readonly unsafe struct Scalar : ISimdOps<float>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Erf(float x) => VectorMath.Erf<PrimScalar, float>(x);
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Cos(float x) => VectorMath.Cos<PrimScalar, float>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sin(float x) => VectorMath.Sin<PrimScalar, float>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Acos(float x) => VectorMath.Acos<PrimScalar, float>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Asinh(float x) => VectorMath.Asinh<PrimScalar, float>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Atanh(float x) => VectorMath.Atanh<PrimScalar, float>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Log1mexp(float x) => VectorMath.Log1mexp<PrimScalar, float>(x);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sigmoid(float x) => VectorMath.Sigmoid<PrimScalar, float>(x);
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Softplus(float x) => VectorMath.Softplus<PrimScalar, float>(x);

@@ -107,6 +107,18 @@ public readonly unsafe struct Simd128 : ISimdOps<Vector128<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Erf(Vector128<float> x) => VectorMath.Erf<Prim128, Vector128<float>>(x);
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Cos(Vector128<float> x) => VectorMath.Cos<Prim128, Vector128<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sin(Vector128<float> x) => VectorMath.Sin<Prim128, Vector128<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Acos(Vector128<float> x) => VectorMath.Acos<Prim128, Vector128<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Asinh(Vector128<float> x) => VectorMath.Asinh<Prim128, Vector128<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Atanh(Vector128<float> x) => VectorMath.Atanh<Prim128, Vector128<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Log1mexp(Vector128<float> x) => VectorMath.Log1mexp<Prim128, Vector128<float>>(x);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sigmoid(Vector128<float> x) => VectorMath.Sigmoid<Prim128, Vector128<float>>(x);
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Softplus(Vector128<float> x) => VectorMath.Softplus<Prim128, Vector128<float>>(x);

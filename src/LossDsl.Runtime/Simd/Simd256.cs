@@ -106,6 +106,18 @@ public readonly unsafe struct Simd256 : ISimdOps<Vector256<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Erf(Vector256<float> x) => VectorMath.Erf<Prim256, Vector256<float>>(x);
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Cos(Vector256<float> x) => VectorMath.Cos<Prim256, Vector256<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sin(Vector256<float> x) => VectorMath.Sin<Prim256, Vector256<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Acos(Vector256<float> x) => VectorMath.Acos<Prim256, Vector256<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Asinh(Vector256<float> x) => VectorMath.Asinh<Prim256, Vector256<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Atanh(Vector256<float> x) => VectorMath.Atanh<Prim256, Vector256<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Log1mexp(Vector256<float> x) => VectorMath.Log1mexp<Prim256, Vector256<float>>(x);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sigmoid(Vector256<float> x) => VectorMath.Sigmoid<Prim256, Vector256<float>>(x);
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Softplus(Vector256<float> x) => VectorMath.Softplus<Prim256, Vector256<float>>(x);

@@ -106,6 +106,18 @@ public readonly unsafe struct Simd512 : ISimdOps<Vector512<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Erf(Vector512<float> x) => VectorMath.Erf<Prim512, Vector512<float>>(x);
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Cos(Vector512<float> x) => VectorMath.Cos<Prim512, Vector512<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sin(Vector512<float> x) => VectorMath.Sin<Prim512, Vector512<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Acos(Vector512<float> x) => VectorMath.Acos<Prim512, Vector512<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Asinh(Vector512<float> x) => VectorMath.Asinh<Prim512, Vector512<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Atanh(Vector512<float> x) => VectorMath.Atanh<Prim512, Vector512<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Log1mexp(Vector512<float> x) => VectorMath.Log1mexp<Prim512, Vector512<float>>(x);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sigmoid(Vector512<float> x) => VectorMath.Sigmoid<Prim512, Vector512<float>>(x);
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Softplus(Vector512<float> x) => VectorMath.Softplus<Prim512, Vector512<float>>(x);

@@ -26,6 +26,18 @@ public static class SimdCall<TS, TV> where TS : struct, ISimdOps<TV> where TV : 
     [MethodImpl(MethodImplOptions.NoInlining)] public static TV Atan(TV x) => TS.Atan(x);
     /// <summary><see cref="ISimdOps{TVec}.Erf"/> of <typeparamref name="TS"/> as a call that is never inlined.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)] public static TV Erf(TV x) => TS.Erf(x);
+    /// <summary><see cref="ISimdOps{TVec}.Cos"/> of <typeparamref name="TS"/> as a call that is never inlined.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] public static TV Cos(TV x) => TS.Cos(x);
+    /// <summary><see cref="ISimdOps{TVec}.Sin"/> of <typeparamref name="TS"/> as a call that is never inlined.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] public static TV Sin(TV x) => TS.Sin(x);
+    /// <summary><see cref="ISimdOps{TVec}.Acos"/> of <typeparamref name="TS"/> as a call that is never inlined.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] public static TV Acos(TV x) => TS.Acos(x);
+    /// <summary><see cref="ISimdOps{TVec}.Asinh"/> of <typeparamref name="TS"/> as a call that is never inlined.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] public static TV Asinh(TV x) => TS.Asinh(x);
+    /// <summary><see cref="ISimdOps{TVec}.Atanh"/> of <typeparamref name="TS"/> as a call that is never inlined.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] public static TV Atanh(TV x) => TS.Atanh(x);
+    /// <summary><see cref="ISimdOps{TVec}.Log1mexp"/> of <typeparamref name="TS"/> as a call that is never inlined.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] public static TV Log1mexp(TV x) => TS.Log1mexp(x);
     /// <summary><see cref="ISimdOps{TVec}.Sigmoid"/> of <typeparamref name="TS"/> as a call that is never inlined.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)] public static TV Sigmoid(TV x) => TS.Sigmoid(x);
     /// <summary><see cref="ISimdOps{TVec}.Softplus"/> of <typeparamref name="TS"/> as a call that is never inlined.</summary>

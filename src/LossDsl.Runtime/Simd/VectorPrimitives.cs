@@ -58,6 +58,53 @@ internal interface IVectorPrimitives<TVec> where TVec : struct
     static abstract TVec ShiftRightArithmeticInt(TVec a, int count);
     /// <summary>Converts the int32 lanes to their float values.</summary>
     static abstract TVec IntToFloat(TVec a);
+
+    /// <summary>Lane-wise square root (correctly rounded; NaN below 0).</summary>
+    static abstract TVec Sqrt(TVec a);
+    /// <summary>True when any lane of <paramref name="mask"/> is set.</summary>
+    static abstract bool Any(TVec mask);
+    /// <summary>
+    /// The argument reduction of sin and cos: x = k pi/2 + r with k = round(x 2/pi), computed in double
+    /// (<see cref="TrigReduction"/>) and rounded to float; <paramref name="k"/> is k as an integral float. Valid for
+    /// |x| &lt;= <see cref="TrigReduction.Limit"/>.
+    /// </summary>
+    static abstract TVec ReduceHalfPi(TVec x, out TVec k);
+    /// <summary><paramref name="result"/> with each lane set in <paramref name="mask"/> replaced by
+    /// <see cref="TrigReduction.Huge"/> of that lane of <paramref name="x"/> (the rare arguments beyond
+    /// <see cref="TrigReduction.Limit"/>).</summary>
+    static abstract TVec SinCosHuge(TVec x, TVec mask, TVec result, bool cos);
+}
+
+/// <summary>
+/// The argument reduction of sin and cos, in double: x = k pi/2 + r with k = round(x 2/pi) and
+/// r = ((x - k P1) - k P2) - k P3, where pi/2 = P1 + P2 + P3 to 117 bits and P1, P2 have 32 significant bits, so
+/// k P1 and k P2 are exact for |k| &lt; 2^21 and x - k P1 is exact (Sterbenz): r is accurate to about 2^-53 relative
+/// even where x is within 2^-30 of a multiple of pi/2. No fused multiply-add is used, so every width and the scalar
+/// code give the same bits with or without FMA. Beyond <see cref="Limit"/> (|k| would reach 2^21) each lane is
+/// computed by <see cref="Huge"/>.
+/// </summary>
+internal static class TrigReduction
+{
+    /// <summary>The largest |x| reduced here (2^21: |k| &lt;= 1335088).</summary>
+    public const float Limit = 2097152f;
+    public const double TwoOverPi = 0.6366197723675814;
+    public const double P1 = 1.5707963267341256;
+    public const double P2 = 6.077100506303966e-11;
+    public const double P3 = 2.0222662487959506e-21;
+    /// <summary>1.5 * 2^52: adding and subtracting it rounds a double of magnitude below 2^51 to an integer (ties to even).</summary>
+    public const double RoundMagic = 6755399441055744.0;
+
+    /// <summary>sin or cos of a huge (or infinite) argument, by the double-precision library function (a correct
+    /// reduction of any argument), rounded to float: the rare slow path of <see cref="VectorMath"/>'s sin and cos.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static float Huge(float x, bool cos) => (float)(cos ? Math.Cos(x) : Math.Sin(x));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Reduce(double x, out double k)
+    {
+        k = (x * TwoOverPi + RoundMagic) - RoundMagic;
+        return ((x - k * P1) - k * P2) - k * P3;
+    }
 }
 
 /// <summary><see cref="IVectorPrimitives{TVec}"/> over <see cref="Vector512{T}"/>.</summary>
@@ -89,6 +136,37 @@ internal readonly struct Prim512 : IVectorPrimitives<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> ShiftLeftInt(Vector512<float> a, int count) => Vector512.ShiftLeft(a.AsInt32(), count).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> ShiftRightArithmeticInt(Vector512<float> a, int count) => Vector512.ShiftRightArithmetic(a.AsInt32(), count).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> IntToFloat(Vector512<float> a) => Vector512.ConvertToSingle(a.AsInt32());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool Any(Vector512<float> mask) => Vector512.ExtractMostSignificantBits(mask) != 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ReduceHalfPi(Vector512<float> x, out Vector512<float> k)
+    {
+        (var lower, var upper) = Vector512.Widen(x);
+        var rLower = Reduce(lower, out var kLower);
+        var rUpper = Reduce(upper, out var kUpper);
+        k = Vector512.Narrow(kLower, kUpper);
+        return Vector512.Narrow(rLower, rUpper);
+    }
+
+    /// <summary><see cref="TrigReduction.Reduce"/> lane-wise (the same operations, so the same bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> Reduce(Vector512<double> x, out Vector512<double> k)
+    {
+        var magic = Vector512.Create(TrigReduction.RoundMagic);
+        k = (x * Vector512.Create(TrigReduction.TwoOverPi) + magic) - magic;
+        return ((x - k * Vector512.Create(TrigReduction.P1)) - k * Vector512.Create(TrigReduction.P2)) - k * Vector512.Create(TrigReduction.P3);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static Vector512<float> SinCosHuge(Vector512<float> x, Vector512<float> mask, Vector512<float> result, bool cos)
+    {
+        Span<float> lanes = stackalloc float[Vector512<float>.Count];
+        result.CopyTo(lanes);
+        for (int i = 0; i < lanes.Length; i++)
+            if (mask.AsInt32().GetElement(i) != 0) lanes[i] = TrigReduction.Huge(x.GetElement(i), cos);
+        return Vector512.Create((ReadOnlySpan<float>)lanes);
+    }
 }
 
 /// <summary><see cref="IVectorPrimitives{TVec}"/> over <see cref="Vector256{T}"/>.</summary>
@@ -120,6 +198,37 @@ internal readonly struct Prim256 : IVectorPrimitives<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> ShiftLeftInt(Vector256<float> a, int count) => Vector256.ShiftLeft(a.AsInt32(), count).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> ShiftRightArithmeticInt(Vector256<float> a, int count) => Vector256.ShiftRightArithmetic(a.AsInt32(), count).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> IntToFloat(Vector256<float> a) => Vector256.ConvertToSingle(a.AsInt32());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sqrt(Vector256<float> a) => Vector256.Sqrt(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool Any(Vector256<float> mask) => Vector256.ExtractMostSignificantBits(mask) != 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ReduceHalfPi(Vector256<float> x, out Vector256<float> k)
+    {
+        (var lower, var upper) = Vector256.Widen(x);
+        var rLower = Reduce(lower, out var kLower);
+        var rUpper = Reduce(upper, out var kUpper);
+        k = Vector256.Narrow(kLower, kUpper);
+        return Vector256.Narrow(rLower, rUpper);
+    }
+
+    /// <summary><see cref="TrigReduction.Reduce"/> lane-wise (the same operations, so the same bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Reduce(Vector256<double> x, out Vector256<double> k)
+    {
+        var magic = Vector256.Create(TrigReduction.RoundMagic);
+        k = (x * Vector256.Create(TrigReduction.TwoOverPi) + magic) - magic;
+        return ((x - k * Vector256.Create(TrigReduction.P1)) - k * Vector256.Create(TrigReduction.P2)) - k * Vector256.Create(TrigReduction.P3);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static Vector256<float> SinCosHuge(Vector256<float> x, Vector256<float> mask, Vector256<float> result, bool cos)
+    {
+        Span<float> lanes = stackalloc float[Vector256<float>.Count];
+        result.CopyTo(lanes);
+        for (int i = 0; i < lanes.Length; i++)
+            if (mask.AsInt32().GetElement(i) != 0) lanes[i] = TrigReduction.Huge(x.GetElement(i), cos);
+        return Vector256.Create((ReadOnlySpan<float>)lanes);
+    }
 }
 
 /// <summary><see cref="IVectorPrimitives{TVec}"/> over <see cref="Vector128{T}"/>.</summary>
@@ -151,6 +260,37 @@ internal readonly struct Prim128 : IVectorPrimitives<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> ShiftLeftInt(Vector128<float> a, int count) => Vector128.ShiftLeft(a.AsInt32(), count).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> ShiftRightArithmeticInt(Vector128<float> a, int count) => Vector128.ShiftRightArithmetic(a.AsInt32(), count).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> IntToFloat(Vector128<float> a) => Vector128.ConvertToSingle(a.AsInt32());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sqrt(Vector128<float> a) => Vector128.Sqrt(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool Any(Vector128<float> mask) => Vector128.ExtractMostSignificantBits(mask) != 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ReduceHalfPi(Vector128<float> x, out Vector128<float> k)
+    {
+        (var lower, var upper) = Vector128.Widen(x);
+        var rLower = Reduce(lower, out var kLower);
+        var rUpper = Reduce(upper, out var kUpper);
+        k = Vector128.Narrow(kLower, kUpper);
+        return Vector128.Narrow(rLower, rUpper);
+    }
+
+    /// <summary><see cref="TrigReduction.Reduce"/> lane-wise (the same operations, so the same bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<double> Reduce(Vector128<double> x, out Vector128<double> k)
+    {
+        var magic = Vector128.Create(TrigReduction.RoundMagic);
+        k = (x * Vector128.Create(TrigReduction.TwoOverPi) + magic) - magic;
+        return ((x - k * Vector128.Create(TrigReduction.P1)) - k * Vector128.Create(TrigReduction.P2)) - k * Vector128.Create(TrigReduction.P3);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static Vector128<float> SinCosHuge(Vector128<float> x, Vector128<float> mask, Vector128<float> result, bool cos)
+    {
+        Span<float> lanes = stackalloc float[Vector128<float>.Count];
+        result.CopyTo(lanes);
+        for (int i = 0; i < lanes.Length; i++)
+            if (mask.AsInt32().GetElement(i) != 0) lanes[i] = TrigReduction.Huge(x.GetElement(i), cos);
+        return Vector128.Create((ReadOnlySpan<float>)lanes);
+    }
 }
 
 /// <summary>
@@ -201,4 +341,17 @@ internal readonly struct PrimScalar : IVectorPrimitives<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ShiftLeftInt(float a, int count) => Float(Bits(a) << count);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ShiftRightArithmeticInt(float a, int count) => Float(Bits(a) >> count);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float IntToFloat(float a) => Bits(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sqrt(float a) => MathF.Sqrt(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool Any(float mask) => Bits(mask) != 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ReduceHalfPi(float x, out float k)
+    {
+        double r = TrigReduction.Reduce(x, out double kd);
+        k = (float)kd;
+        return (float)r;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float SinCosHuge(float x, float mask, float result, bool cos) => Bits(mask) != 0 ? TrigReduction.Huge(x, cos) : result;
 }

@@ -179,6 +179,16 @@ public class DiagnosticsTests
             Expr("index-not-bound-in-function", "LOSS0200", "f(a) = a * x[i]; mean[i](f(x[i]))", "i", 0, message: "index 'i' is not bound inside function 'f'"),
             Expr("gathered-binding-extent-unknown", "LOSS0208", "s[c] = c * 2; mean[i](s[y[i]] * x[i])", "y[i]", 0,
                 "ReadOnlySpan<float> x, ReadOnlySpan<int> y, Span<float> dx", "whose extent is unknown"),
+            // Reduction options (docs/language.md §6.3).
+            Expr("reduction-option-unknown", "LOSS0217", "mean[i; tie = first](x[i] * y[i])", "tie", message: "unknown option 'tie': a reduction takes 'ties' (max and min: split, first or all) and 'empty' (the value of an empty reduction) (did you mean 'ties'?)"),
+            Expr("reduction-option-on-a-function", "LOSS0217", "mean(sigmoid[; ties = first](x) * y)", "ties = first", message: "'sigmoid' is not a reduction and takes no options"),
+            Expr("reduction-option-in-a-subscript", "LOSS0217", "mean[i](x[i; empty = 0] * y[i])", "empty = 0", message: "options after ';' are only allowed in the brackets of a reduction"),
+            Expr("reduction-option-on-softmax", "LOSS0217", "mean[i](x[i] * softmax[i; ties = all](y[i]))", "ties = all", message: "'softmax' is not a reduction and takes no options"),
+            Expr("reduction-option-ties-on-sum", "LOSS0217", "sum[i; ties = first](x[i] * y[i])", "ties = first", message: "'sum' has no ties"),
+            Expr("reduction-option-ties-value", "LOSS0217", "max[i; ties = last](x[i] * y[i])", "last", message: "the value of 'ties' must be split"),
+            Expr("reduction-option-empty-not-invariant", "LOSS0217", "mean[i | y[i] > 0; empty = x[i]](x[i])", "x[i]", message: "the value of 'empty' depends on 'i', an index 'mean' reduces"),
+            Expr("reduction-option-twice", "LOSS0217", "max[i; ties = all, ties = first](x[i] * y[i])", "ties = first", message: "the option 'ties' is given twice"),
+            Expr("reduction-option-without-value", "LOSS0101", "max[i; ties](x[i] * y[i])", "]", message: "expected '=' and the value of the option 'ties'"),
 
             // Unused inputs.
             Decl("unused-input-warning", "LOSS0214", Source(Regular("mean(softplus(x))")), "ReadOnlySpan<float> y", message: "input 'y' is not used by the loss"),

@@ -92,6 +92,17 @@ public class GpuKernelTests
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.ScatterLosses), "Ntl", (r, n) => LossDsl.Tests.Language.ScatterGradientTests.NtlInputs(r, n, 40), new[] { 5, 70 }) };
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.ScatterLosses), "ClassWeight", (r, n) => LossDsl.Tests.Language.ScatterGradientTests.ClassWeightInputs(r, n, 7), new[] { 5, 300 }) };
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.ScatterLosses), "Centers", (r, n) => LossDsl.Tests.Language.ScatterGradientTests.CentersInputs(r, n, 9, 12), new[] { 5, 70 }) };
+        // The functions cos, sin, acos, asinh, atanh, log1mexp; max and min with each tie rule; empty reductions.
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.BuiltinFunctionLosses), nameof(LossDsl.Tests.Language.BuiltinFunctionLosses.All),
+            (r, n) => new() { ["x"] = LossCheck.Normal(r, n, 1.5) }, new[] { 7, 65 }) };
+        foreach (var method in new[] { "MaxPool", "MaxPoolFirst", "MaxPoolAll", "MinPool" })
+            yield return new object[] { new Case(typeof(LossDsl.Tests.Language.TieLosses), method,
+                (r, n) => new() { ["x"] = Enumerable.Range(0, n * 19).Select(_ => (float)r.Next(4)).ToArray(), ["w"] = LossCheck.Normal(r, n) }, new[] { 3, 40 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.TieLosses), "ErodeDilate",
+            (r, n) => new() { ["x"] = Enumerable.Range(0, n * 15).Select(_ => (float)r.Next(3)).ToArray(), ["w"] = LossCheck.Normal(r, n), ["nc"] = 5, ["nk"] = 3 }, new[] { 3, 40 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.TieLosses), "RowsWithEmpty",
+            (r, n) => new() { ["x"] = LossCheck.Normal(r, n * 21), ["m"] = Enumerable.Range(0, n * 21).Select(k => k / 21 % 2 == 1 ? 0f : r.Next(2)).ToArray(), ["nc"] = 21 },
+            new[] { 3, 40 }) };
         foreach (var c in OutputTests.Cases)
         {
             var sizes = c.Sizes.Where(s => s > 0).ToArray();

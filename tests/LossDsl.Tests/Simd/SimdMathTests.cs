@@ -99,6 +99,54 @@ public sealed unsafe class SimdMathTests
         Check(width, Op.Atan, Inputs.Atan.Value, Math.Atan, maxUlp: 3);
     }
 
+    /// <summary>
+    /// sin and cos: the reduction by pi/2 is done in double (pi/2 to 117 bits), so the error stays a few ulp of the
+    /// result everywhere, also at the floats nearest to multiples of pi/2 (where the result is tiny) and up to 2^21;
+    /// beyond, each lane is the double library function rounded to float.
+    /// </summary>
+    [Theory, MemberData(nameof(Widths))]
+    public void Cos_IsWithin2Ulp(int width)
+    {
+        if (!IsAccelerated(width)) return;
+        Check(width, Op.Cos, Inputs.Trig.Value, Math.Cos, maxUlp: 2);
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Sin_IsWithin2Ulp(int width)
+    {
+        if (!IsAccelerated(width)) return;
+        Check(width, Op.Sin, Inputs.Trig.Value, Math.Sin, maxUlp: 2);
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Acos_IsWithin2Ulp(int width)
+    {
+        if (!IsAccelerated(width)) return;
+        Check(width, Op.Acos, Inputs.UnitInterval.Value, Math.Acos, maxUlp: 2);
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Asinh_IsWithin3Ulp(int width)
+    {
+        if (!IsAccelerated(width)) return;
+        Check(width, Op.Asinh, Inputs.Asinh.Value, Math.Asinh, maxUlp: 3);
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Atanh_IsWithin3Ulp(int width)
+    {
+        if (!IsAccelerated(width)) return;
+        Check(width, Op.Atanh, Inputs.UnitInterval.Value, Math.Atanh, maxUlp: 3);
+    }
+
+    /// <summary>log(1 - e^-x): results below 2^-126 in magnitude (x &gt; 87.3) are 0, as exp flushes them.</summary>
+    [Theory, MemberData(nameof(Widths))]
+    public void Log1mexp_IsWithin3Ulp(int width)
+    {
+        if (!IsAccelerated(width)) return;
+        Check(width, Op.Log1mexp, Inputs.Log1mexp.Value, Reference.Log1mexp, maxUlp: 3, flushToZero: true);
+    }
+
     [Theory, MemberData(nameof(Widths))]
     public void Erf_AbsoluteErrorIsAtMost3e7_AndRelativeErrorNearZeroIsWithin2Ulp(int width)
     {
@@ -167,7 +215,7 @@ public sealed unsafe class SimdMathTests
     {
         if (!IsAccelerated(width)) return;
         if (width == 1) return;   // Scalar is the reference here.
-        foreach (Op op in new[] { Op.Exp, Op.Expm1, Op.Log, Op.Log1p, Op.Tanh, Op.Sigmoid, Op.Softplus, Op.Atan, Op.Erf })
+        foreach (Op op in new[] { Op.Exp, Op.Expm1, Op.Log, Op.Log1p, Op.Tanh, Op.Sigmoid, Op.Softplus, Op.Atan, Op.Erf, Op.Cos, Op.Sin, Op.Acos, Op.Asinh, Op.Atanh, Op.Log1mexp })
         {
             float[] input = Inputs.Mixed.Value;
             float[] vector = Unary(width, op, input);
@@ -232,6 +280,22 @@ public sealed unsafe class SimdMathTests
 
         ExpectExact(width, Op.Erf, (0f, 0f), (-0f, -0f), (inf, 1f), (-inf, -1f), (nan, nan), (4f, 1f), (-4f, -1f), (max, 1f),
             (1e-30f, 1.1283792e-30f));
+
+        const float pi = 3.1415927f, halfPi = 1.5707964f;
+        ExpectExact(width, Op.Cos, (0f, 1f), (-0f, 1f), (inf, nan), (-inf, nan), (nan, nan), (pi, -1f), (1e-30f, 1f),
+            (1e30f, (float)Math.Cos(1e30f)), (-1e30f, (float)Math.Cos(1e30f)), (1e4f, (float)Math.Cos(1e4)), (max, (float)Math.Cos(max)));
+        ExpectExact(width, Op.Sin, (0f, 0f), (-0f, -0f), (inf, nan), (-inf, nan), (nan, nan), (halfPi, 1f), (-halfPi, -1f), (1e-30f, 1e-30f),
+            (-1e-30f, -1e-30f), (eps, eps), (1e30f, (float)Math.Sin(1e30f)), (-1e30f, -(float)Math.Sin(1e30f)), (1e4f, (float)Math.Sin(1e4)),
+            (3e6f, (float)Math.Sin(3e6)), (pi, (float)Math.Sin(pi)));
+        ExpectExact(width, Op.Acos, (1f, 0f), (-1f, pi), (0f, halfPi), (-0f, halfPi), (0.5f, 1.0471976f), (-0.5f, 2.0943951f),
+            (1.0000001f, nan), (-1.0000001f, nan), (2f, nan), (inf, nan), (-inf, nan), (nan, nan), (0.99999994f, (float)Math.Acos(0.99999994f)));
+        ExpectExact(width, Op.Asinh, (0f, 0f), (-0f, -0f), (inf, inf), (-inf, -inf), (nan, nan), (1e-30f, 1e-30f), (eps, eps),
+            (1e30f, (float)Math.Asinh(1e30)), (-1e30f, -(float)Math.Asinh(1e30)), (max, (float)Math.Asinh(max)), (1f, 0.8813736f));
+        ExpectExact(width, Op.Atanh, (0f, 0f), (-0f, -0f), (1f, inf), (-1f, -inf), (1.0000001f, nan), (-1.0000001f, nan), (inf, nan),
+            (nan, nan), (1e-30f, 1e-30f), (eps, eps), (0.99999994f, (float)Math.Atanh(0.99999994f)), (-0.99999994f, -(float)Math.Atanh(0.99999994f)));
+        ExpectExact(width, Op.Log1mexp, (0f, -inf), (-0f, -inf), (-1e-30f, nan), (-1f, nan), (-inf, nan), (nan, nan), (inf, 0f), (100f, 0f),
+            (ln2, (float)Reference.Log1mexp(ln2)), (1e-30f, (float)Math.Log(1e-30)), (1e-40f, (float)Math.Log(1e-40f)), (eps, (float)Math.Log(eps)),
+            (20f, (float)Reference.Log1mexp(20)), (1f, (float)Reference.Log1mexp(1)));
     }
 
     [Theory, MemberData(nameof(Widths))]
@@ -590,6 +654,7 @@ public sealed unsafe class SimdMathTests
     private enum Op
     {
         Exp, Expm1, Log, Log1p, Tanh, Sigmoid, Softplus, Atan, Erf,
+        Cos, Sin, Acos, Asinh, Atanh, Log1mexp,
         Negate, Abs, Sqrt, Sign, Floor, Not, MaskToOne,
         Add, Subtract, Multiply, Divide, Min, Max, Pow, And, Or,
         Equal, NotEqual, LessThan, LessThanOrEqual, GreaterThan, GreaterThanOrEqual,
@@ -694,6 +759,12 @@ public sealed unsafe class SimdMathTests
         Op.Softplus => TOps.Softplus(a),
         Op.Atan => TOps.Atan(a),
         Op.Erf => TOps.Erf(a),
+        Op.Cos => TOps.Cos(a),
+        Op.Sin => TOps.Sin(a),
+        Op.Acos => TOps.Acos(a),
+        Op.Asinh => TOps.Asinh(a),
+        Op.Atanh => TOps.Atanh(a),
+        Op.Log1mexp => TOps.Log1mexp(a),
         Op.Negate => TOps.Negate(a),
         Op.Abs => TOps.Abs(a),
         Op.Sqrt => TOps.Sqrt(a),
@@ -798,6 +869,39 @@ public sealed unsafe class SimdMathTests
         public static readonly Lazy<float[]> Erf = new(() => Build(-5f, 5f, 1e-30, 100, symmetric: true));
         public static readonly Lazy<float[]> Mixed = new(() => Build(-100f, 100f, 1e-40, 3e38, symmetric: true, count: 65_536));
 
+        /// <summary>
+        /// [-8, 8] densely, magnitudes 1e-30 to 3e38, and the floats nearest to k pi/2 for k up to 2^20 (with their
+        /// neighbours), where the reduced argument is smallest.
+        /// </summary>
+        public static readonly Lazy<float[]> Trig = new(() =>
+        {
+            var values = new List<float>(Build(-8f, 8f, 1e-30, 3e38, symmetric: true));
+            var random = new Random(12);
+            for (int i = 0; i < 100_000; i++)
+            {
+                double k = i < 50_000 ? i : Math.Floor(Math.Exp(random.NextDouble() * Math.Log(1 << 21)));
+                float x = (float)(k * Math.PI / 2);
+                values.Add(x);
+                values.Add(MathF.BitIncrement(x));
+                values.Add(-MathF.BitDecrement(x));
+            }
+
+            return values.ToArray();
+        });
+
+        /// <summary>[-1, 1] densely, both ends within 2^-20 densely, and magnitudes from 1e-30 to 2.</summary>
+        public static readonly Lazy<float[]> UnitInterval = new(() =>
+        {
+            var values = new List<float>(Build(-1f, 1f, 1e-30, 2, symmetric: true));
+            for (float x = 1f; x > 1f - 1f / (1 << 20); x = MathF.BitDecrement(x)) { values.Add(x); values.Add(-x); }
+            return values.ToArray();
+        });
+
+        public static readonly Lazy<float[]> Asinh = new(() => Build(-10f, 10f, 1e-30, 3e38, symmetric: true));
+
+        /// <summary>[0, 3] densely (ln 2 at both sides), magnitudes 1e-40 to 100, and some negative inputs (NaN).</summary>
+        public static readonly Lazy<float[]> Log1mexp = new(() => Build(0f, 3f, 1e-40, 100, symmetric: false, negativeTiny: true));
+
         /// <summary>x log-spaced in [1e-4, 1e4] (some negative with integral y), y in [-12, 12], |y log|x|| &lt;= 80.</summary>
         public static readonly Lazy<(float[] X, float[] Y)> Pow = new(() =>
         {
@@ -868,6 +972,19 @@ public sealed unsafe class SimdMathTests
         }
 
         public static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+
+        /// <summary>log(1 - e^-x) (Maechler): log(-expm1(-x)) up to ln 2, log1p(-e^-x) above; NaN below 0.</summary>
+        public static double Log1mexp(double x)
+        {
+            if (!(x >= 0)) return double.NaN;
+            if (x <= Math.Log(2))
+            {
+                double u = Math.Exp(-x);
+                double em1 = u == 1 ? -x : (u - 1) * (-x / Math.Log(u));   // Kahan's expm1(-x)
+                return Math.Log(-em1);
+            }
+            return Log1p(-Math.Exp(-x));
+        }
 
         public static double Softplus(double x) => x > 0 ? x + Log1p(Math.Exp(-x)) : Log1p(Math.Exp(x));
 

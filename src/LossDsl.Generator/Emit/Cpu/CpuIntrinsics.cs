@@ -49,6 +49,12 @@ internal static class CpuIntrinsics
         [Op.Tanh] = new(null, "Tanh"),
         [Op.Atan] = new(null, "Atan"),
         [Op.Erf] = new(null, "Erf"),
+        [Op.Cos] = new(null, "Cos"),
+        [Op.Sin] = new(null, "Sin"),
+        [Op.Acos] = new(null, "Acos"),
+        [Op.Asinh] = new(null, "Asinh"),
+        [Op.Atanh] = new(null, "Atanh"),
+        [Op.Log1mexp] = new(null, "Log1mexp"),
     };
 
     /// <summary>The intrinsic of an arithmetic, logical or elementwise operation.</summary>

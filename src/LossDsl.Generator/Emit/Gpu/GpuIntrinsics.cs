@@ -44,6 +44,12 @@ internal static class GpuIntrinsics
         [Op.Tanh] = (null, "Tanh"),
         [Op.Atan] = (null, "Atan"),
         [Op.Erf] = (null, "Erf"),
+        [Op.Cos] = (null, "Cos"),
+        [Op.Sin] = (null, "Sin"),
+        [Op.Acos] = (null, "Acos"),
+        [Op.Asinh] = (null, "Asinh"),
+        [Op.Atanh] = (null, "Atanh"),
+        [Op.Log1mexp] = (null, "Log1mexp"),
     };
 
     /// <summary>The C# operator of an operation (null for a function), and its <c>GpuMath</c> function.</summary>

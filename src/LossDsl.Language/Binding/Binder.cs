@@ -968,16 +968,17 @@ internal sealed class Binder
     }
 
     /// <summary>
-    /// Expands a reduction with its options (docs/language.md §6.3): <c>ties = split | first | all</c> (max and min
-    /// only) sets the tie rule of its gradient; <c>empty = v</c> (any reduction; v invariant in the reduced indices)
-    /// gives v where no element passes. Options are bound in the reduction's scope, after its binders and filter.
+    /// Expands a reduction with its options (docs/language.md §6.3): <c>ties = split | first | all</c> (max, min and the
+    /// selections kth, median, quantile) sets the tie rule of its gradient; <c>empty = v</c> (any reduction; v invariant
+    /// in the reduced indices) gives v where no element passes; <c>k = K</c> (kth, required) is the rank and
+    /// <c>q = Q</c> (quantile, required) the level, both invariant in the reduced indices. Options are bound in the
+    /// reduction's scope, after its binders and filter.
     /// </summary>
     private Node ExpandReduction(CallExpr c, FunctionRule function, CallArguments call)
     {
-        if (c.Options is null) return Desugarer.Expand(function, call);
         Node? empty = null;
         var seen = new HashSet<string>();
-        foreach (var option in c.Options)
+        foreach (var option in c.Options ?? (IReadOnlyList<ReductionOption>)Array.Empty<ReductionOption>())
         {
             string name = option.Name.Name;
             if (!seen.Add(name))
@@ -985,9 +986,9 @@ internal sealed class Binder
             switch (name)
             {
                 case "ties":
-                    if (function.Name is not ("max" or "min"))
+                    if (function.Name is not ("max" or "min" or "kth" or "median" or "quantile"))
                         throw Error(DiagnosticIds.InvalidReductionOption,
-                            $"'ties' chooses how max and min pass their gradient to tied elements; '{function.Name}' has no ties", option.Offset, option.Length);
+                            $"'ties' chooses how max, min, kth, median and quantile pass their gradient to tied elements; '{function.Name}' has no ties", option.Offset, option.Length);
                     call.Ties = option.Value is NameExpr { Name: "split" } ? TieRule.Split
                         : option.Value is NameExpr { Name: "first" } ? TieRule.First
                         : option.Value is NameExpr { Name: "all" } ? TieRule.All
@@ -996,24 +997,45 @@ internal sealed class Binder
                             option.Value);
                     break;
                 case "empty":
-                {
-                    empty = BindNumeric(option.Value);
-                    foreach (var v in call.Bound)
-                        if (empty.DependsOn(v.Id))
-                            throw Error(DiagnosticIds.InvalidReductionOption,
-                                $"the value of 'empty' depends on '{v.Name}', an index '{function.Name}' reduces: it is the value where no element passes, so it must be the same for all of them",
-                                option.Value);
+                    empty = BindInvariantOption(option, function, call, "it is the value where no element passes, so it must be the same for all of them");
                     break;
-                }
+                case "k":
+                    if (function.Name != "kth")
+                        throw Error(DiagnosticIds.InvalidReductionOption,
+                            $"'k' is the rank of kth (kth[c; k = 2](e)); '{function.Name}' takes no rank", option.Offset, option.Length);
+                    call.Rank = BindInvariantOption(option, function, call, "it is the rank of the element kth selects, one for all of them");
+                    break;
+                case "q":
+                    if (function.Name != "quantile")
+                        throw Error(DiagnosticIds.InvalidReductionOption,
+                            $"'q' is the level of quantile (quantile[c; q = 0.25](e)); '{function.Name}' takes no level", option.Offset, option.Length);
+                    call.Level = BindInvariantOption(option, function, call, "it is the level of the quantile, one for all of them");
+                    break;
                 default:
                     throw Error(DiagnosticIds.InvalidReductionOption,
-                        $"unknown option '{name}': a reduction takes 'ties' (max and min: split, first or all) and 'empty' (the value of an empty reduction)"
+                        $"unknown option '{name}': a reduction takes 'ties' (max, min, kth, median, quantile: split, first or all), 'empty' (the value of an empty reduction), "
+                            + "'k' (the rank of kth) and 'q' (the level of quantile)"
                             + (EditDistance(name, "ties") <= 2 ? " (did you mean 'ties'?)" : EditDistance(name, "empty") <= 2 ? " (did you mean 'empty'?)" : ""),
                         option.Name);
             }
         }
+        if (function.Name == "kth" && call.Rank is null)
+            throw Error(DiagnosticIds.InvalidReductionOption, "kth needs the rank of the element it selects, 1 for the smallest: kth[c; k = 2](e)", c);
+        if (function.Name == "quantile" && call.Level is null)
+            throw Error(DiagnosticIds.InvalidReductionOption, "quantile needs its level, between 0 and 1: quantile[c; q = 0.25](e)", c);
         var result = Desugarer.Expand(function, call);
         return empty is null ? result : Desugarer.WithEmptyValue(call, result, empty);
+    }
+
+    /// <summary>The value of an option that must not depend on the indices the reduction reduces (LOSS0217).</summary>
+    private Node BindInvariantOption(ReductionOption option, FunctionRule function, CallArguments call, string why)
+    {
+        var value = BindNumeric(option.Value);
+        foreach (var v in call.Bound)
+            if (value.DependsOn(v.Id))
+                throw Error(DiagnosticIds.InvalidReductionOption,
+                    $"the value of '{option.Name.Name}' depends on '{v.Name}', an index '{function.Name}' reduces: {why}", option.Value);
+        return value;
     }
 
     private Node[] BindArguments(CallExpr c, FunctionRule function)

@@ -68,6 +68,10 @@ internal sealed class CallArguments
     public IndexVar? Axis { get; }
     /// <summary>The tie rule of a max or min reduction (the option <c>ties = ...</c>; docs/language.md §6.3).</summary>
     public TieRule Ties { get; set; }
+    /// <summary>The rank of a kth reduction (the option <c>k = K</c>), invariant in the reduced indices.</summary>
+    public Node? Rank { get; set; }
+    /// <summary>The level of a quantile reduction (the option <c>q = Q</c>), invariant in the reduced indices.</summary>
+    public Node? Level { get; set; }
 }
 
 /// <summary>How an IR operation costs in a kernel, the unit of the scheduler's and planner's cost model.</summary>

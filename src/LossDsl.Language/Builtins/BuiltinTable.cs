@@ -88,6 +88,9 @@ internal static class BuiltinTable
         Reduction("norm", s_oneNumber, "sqrt(sum(e^2))", Desugarer.Norm),
         Reduction("norm1", s_oneNumber, "sum(|e|)", Desugarer.Norm1),
         Reduction("dot", s_twoNumbers, "sum(a * b)", Desugarer.Dot),
+        Reduction("kth", s_oneNumber, "the k-th smallest element (1-based; option k = K)", Desugarer.Kth),
+        Reduction("median", s_oneNumber, "the lower median: the ((n - 1) div 2 + 1)-th smallest of n elements; NaN if one is NaN", Desugarer.Median),
+        Reduction("quantile", s_oneNumber, "the q-quantile, interpolated linearly between neighbours (option q = Q)", Desugarer.Quantile),
         AlongAxis("softmax", "exp(e - logsumexp along the axis)", Desugarer.Softmax),
         AlongAxis("log_softmax", "e - logsumexp along the axis", Desugarer.LogSoftmax),
     };
@@ -247,6 +250,10 @@ internal static class BuiltinTable
             // A sum passes its adjoint to its body; a max or min to the elements equal to it, by its tie rule.
             Operation(Op.Reduce, "reduce", derivative: ReduceDerivative),
             Operation(Op.PowFromLog, "powfromlog", (a, b, _) => ScalarMath.Pow(a, b), cost: OpCost.Polynomial),
+            // The order keys of the radix select (emission only; their bits are the kernel's type, so no value in double).
+            Operation(Op.KeyBelow, "keybelow"),
+            Operation(Op.KeyBit, "keybit"),
+            Operation(Op.KeyValue, "keyvalue"),
         };
         var table = new OperationRule[rules.Length];
         foreach (var r in rules)
@@ -279,12 +286,15 @@ internal static class BuiltinTable
     /// sum(e == m)</c> (torch.amax; the count is a reduction of <c>e == m</c> after the max, and is invariant in the
     /// reduced indices, so it divides after any sum that the adjoint feeds); all to the first tie in row-major order of
     /// the bound indices (torch.max(dim), argmax: for each bound index in turn, the least value among the ties left);
-    /// or all to each tie. A NaN result equals no element: split gives 0 / 0 = NaN (as PyTorch), the others 0.
+    /// or all to each tie. A selection (kth, median, quantile's neighbours) is an element too and takes the same rules. A NaN result equals no element: split gives 0 / 0 = NaN (as PyTorch), the others 0.
     /// </summary>
     private static IEnumerable<(int, Node)> ReduceDerivative(IrGraph g, Node n, Node adj)
     {
         if (n.ReduceKind == ReduceKind.Sum) return new[] { (0, adj) };
         var tied = g.Binary(Op.Eq, n.Args[0], n);
+        // A selection's value is a kept element: its ties are the kept elements equal to it (the rank and the filter
+        // receive nothing), under the same rules.
+        if (n.ReduceKind == ReduceKind.Kth && n.Args.Length > 2) tied = g.Binary(Op.And, n.Args[2], tied);
         switch (n.Ties)
         {
             case TieRule.All:
@@ -303,6 +313,8 @@ internal static class BuiltinTable
             default:
             {
                 var count = g.Reduce(ReduceKind.Sum, n.Bound, g.Select(tied, g.One, g.Zero));
+                // A selection equal to no element (NaN, or an empty set given a value by empty = v) passes nothing.
+                if (n.ReduceKind == ReduceKind.Kth) count = g.Binary(Op.Max, count, g.One);
                 return new[] { (0, g.Div(g.Select(tied, adj, g.Zero), count)) };
             }
         }

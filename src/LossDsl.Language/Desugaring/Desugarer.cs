@@ -80,6 +80,56 @@ internal static class Desugarer
 
     public static Node Dot(CallArguments c) => c.Graph.Reduce(ReduceKind.Sum, c.Bound, Masked(c, c.Graph.Mul(c[0], c[1]), 0));
 
+    // ---- Selections (docs/language.md §6.7) ----------------------------------------------------------------------------
+
+    /// <summary>The K-th smallest kept element (<c>k = K</c>, 1-based, as torch.kthvalue; NaN sorts last).</summary>
+    public static Node Kth(CallArguments c) => c.Graph.Kth(c.Bound, c[0], c.Rank!, c.Filter, c.Ties);
+
+    /// <summary>
+    /// The lower median, as torch.median: the ((n - 1) div 2 + 1)-th smallest of the n kept elements, and NaN if one
+    /// of them is NaN (then the rank is n: NaN sorts last).
+    /// </summary>
+    public static Node Median(CallArguments c)
+    {
+        var g = c.Graph;
+        var n = KeptCount(c);
+        var rank = g.Add(g.Unary(Op.Floor, g.Mul(g.Const(0.5), g.Sub(n, g.One))), g.One);
+        return g.Kth(c.Bound, c[0], g.Select(HasNaN(c), n, rank), c.Filter, c.Ties);
+    }
+
+    /// <summary>
+    /// The q-quantile with linear interpolation, as torch.quantile: at the position p = q (n - 1) of the sorted kept
+    /// elements (0-based; n - 1 when one is NaN, so NaN), the neighbours below and above, mixed by w = p - floor(p) as
+    /// torch.lerp computes it. Its gradient reaches both neighbours, by the weights 1 - w and w.
+    /// </summary>
+    public static Node Quantile(CallArguments c)
+    {
+        var g = c.Graph;
+        var last = g.Sub(KeptCount(c), g.One);
+        var position = g.Select(HasNaN(c), last, g.Mul(c.Level!, last));
+        var below = g.Unary(Op.Floor, position);
+        var weight = g.Sub(position, below);
+        var low = g.Kth(c.Bound, c[0], g.Add(below, g.One), c.Filter, c.Ties);
+        var high = g.Kth(c.Bound, c[0], g.Add(Ceiling(g, position), g.One), c.Filter, c.Ties);
+        var difference = g.Sub(high, low);
+        // torch.lerp: start + w (end - start) below w = 0.5, end - (1 - w)(end - start) from there.
+        return g.Select(g.Binary(Op.Lt, weight, g.Const(0.5)), g.Add(low, g.Mul(weight, difference)), g.Sub(high, g.Mul(g.Sub(g.One, weight), difference)));
+    }
+
+    /// <summary>ceil(x) = -floor(-x).</summary>
+    private static Node Ceiling(IrGraph g, Node x) => g.Neg(g.Unary(Op.Floor, g.Neg(x)));
+
+    /// <summary>The number of elements a reduction keeps (the product of the extents without a filter).</summary>
+    private static Node KeptCount(CallArguments c) => c.Graph.Reduce(ReduceKind.Sum, c.Bound, Masked(c, c.Graph.One, 0));
+
+    /// <summary>Whether a kept element is NaN (the only value not equal to itself).</summary>
+    private static Node HasNaN(CallArguments c)
+    {
+        var g = c.Graph;
+        var nan = g.Reduce(ReduceKind.Sum, c.Bound, Masked(c, g.ToReal(g.Binary(Op.Ne, c[0], c[0])), 0));
+        return g.Binary(Op.Gt, nan, g.Zero);
+    }
+
     /// <summary>
     /// logsumexp, max-shifted: m = max(e); lse = m + log(sum(exp(e - m))), with m under stop_gradient (the result does
     /// not depend on the shift) and clamped to -3e38 so that an all -inf input gives -inf rather than NaN.

@@ -108,12 +108,35 @@ internal sealed class IrGraph
     /// <summary>A reduction; <paramref name="ties"/> is the tie rule of a max or min (ignored for a sum).</summary>
     public Node Reduce(ReduceKind kind, IndexVar[] bound, Node body, TieRule ties = TieRule.Split)
     {
+        if (kind == ReduceKind.Kth) throw new ArgumentException("a selection is built by Kth", nameof(kind));
         if (kind == ReduceKind.Sum) ties = TieRule.Split;
         var simplified = _simplifier.SimplifyReduce(kind, bound, body, ties);
         if (simplified is not null) return simplified;
-        // Alpha-normalize: bound indices become canonical variables chosen from the body's nesting level, so that
-        // reductions equal up to the names of their indices are the same node (and share work).
-        int level = body.Level + 1;
+        return Bind(kind, bound, new[] { body }, ties);
+    }
+
+    /// <summary>
+    /// The selection <c>kth[bound | keep; k = rank](body)</c> (<see cref="ReduceKind.Kth"/>): the <paramref name="rank"/>-th
+    /// smallest of the elements of <paramref name="body"/> where <paramref name="keep"/> holds (all of them when null).
+    /// The rank does not depend on the bound indices. Not simplified: the rank counts repeated elements.
+    /// </summary>
+    public Node Kth(IndexVar[] bound, Node body, Node rank, Node? keep, TieRule ties = TieRule.Split)
+    {
+        foreach (var v in bound)
+            if (rank.DependsOn(v.Id)) throw new ArgumentException("the rank of a selection depends on a bound index", nameof(rank));
+        return Bind(ReduceKind.Kth, bound, keep is null ? new[] { body, rank } : new[] { body, rank, keep }, ties);
+    }
+
+    /// <summary>
+    /// Interns a reduction over <paramref name="args"/> (the body first), alpha-normalized: bound indices become
+    /// canonical variables chosen from the body's nesting level, so that reductions equal up to the names of their
+    /// indices are the same node (and share work).
+    /// </summary>
+    private Node Bind(ReduceKind kind, IndexVar[] bound, Node[] args, TieRule ties)
+    {
+        int level = 0;
+        foreach (var a in args) level = Math.Max(level, a.Level);
+        level++;
         var canonical = new IndexVar[bound.Length];
         Dictionary<int, IndexVar>? rename = null;
         for (int k = 0; k < bound.Length; k++)
@@ -123,15 +146,20 @@ internal sealed class IrGraph
             while (true)
             {
                 c = CanonicalVar(bound[k], level, k, variant++);
-                bool clash = c.Id != bound[k].Id && body.DependsOn(c.Id);
+                bool clash = false;
+                foreach (var a in args) clash |= c.Id != bound[k].Id && a.DependsOn(c.Id);
                 for (int q = 0; q < k && !clash; q++) clash = canonical[q].Id == c.Id;
                 if (!clash) break;
             }
             canonical[k] = c;
             if (c.Id != bound[k].Id) (rename ??= new Dictionary<int, IndexVar>())[bound[k].Id] = c;
         }
-        if (rename is not null) body = Substitute(body, rename);
-        return Intern(Op.Reduce, DslType.Real, new[] { body }, 0, 0, kind, canonical, ties);
+        if (rename is not null)
+        {
+            args = (Node[])args.Clone();
+            for (int k = 0; k < args.Length; k++) args[k] = Substitute(args[k], rename);
+        }
+        return Intern(Op.Reduce, DslType.Real, args, 0, 0, kind, canonical, ties);
     }
 
     private readonly Dictionary<(int Extent, int Level, int Position, int Variant), IndexVar> _canonical = new();
@@ -163,10 +191,16 @@ internal sealed class IrGraph
             case Op.Load: return Load(n.Ref, n.Type, args);
             case Op.Select: return Select(args[0], args[1], args[2]);
             case Op.PowFromLog: return PowFromLog(args[0], args[1], args[2]);
-            case Op.Reduce: return Reduce(n.ReduceKind, n.Bound, args[0], n.Ties);
+            case Op.Reduce: return RebuildReduce(n, n.Bound, args);
             default: return args.Length == 1 ? Unary(n.Op, args[0]) : Binary(n.Op, args[0], args[1]);
         }
     }
+
+    /// <summary>A reduction like <paramref name="n"/> (kind, tie rule) over <paramref name="bound"/> and <paramref name="args"/>.</summary>
+    private Node RebuildReduce(Node n, IndexVar[] bound, Node[] args) =>
+        n.ReduceKind == ReduceKind.Kth
+            ? Kth(bound, args[0], args[1], args.Length > 2 ? args[2] : null, n.Ties)
+            : Reduce(n.ReduceKind, bound, args[0], n.Ties);
 
     /// <summary>
     /// Renames free index variables (capture-avoiding: a reduction that binds a replacement target is alpha-renamed).
@@ -196,7 +230,7 @@ internal sealed class IrGraph
         {
             // Alpha-rename bound variables that collide with a replacement target.
             var bound = n.Bound;
-            var body = n.Args[0];
+            var args = (Node[])n.Args.Clone();
             Dictionary<int, IndexVar>? inner = null;
             for (int i = 0; i < bound.Length; i++)
             {
@@ -210,13 +244,20 @@ internal sealed class IrGraph
                     bound[i] = fresh;
                 }
             }
-            if (inner is not null) body = Substitute(body, inner);
+            if (inner is not null) for (int k = 0; k < args.Length; k++) args[k] = Substitute(args[k], inner);
             // Bound indices shadow the mapping inside the reduction.
             Dictionary<int, IndexVar>? shadowed = null;
             foreach (var v in n.Bound)
                 if (map.ContainsKey(v.Id)) { shadowed ??= new Dictionary<int, IndexVar>(map.ToDictionary(kv => kv.Key, kv => kv.Value)); shadowed.Remove(v.Id); }
             var innerMap = shadowed ?? map;
-            result = Reduce(n.ReduceKind, bound, innerMap.Count == 0 ? body : SubstituteCore(body, innerMap, new Dictionary<Node, Node>()), n.Ties);
+            if (innerMap.Count > 0)
+            {
+                // The same mapping shares the memo: a chain of reductions each reading the previous ones (a radix
+                // select) is walked once, not once per path to each of them.
+                var innerMemo = shadowed is null ? memo : new Dictionary<Node, Node>();
+                for (int k = 0; k < args.Length; k++) args[k] = SubstituteCore(args[k], innerMap, innerMemo);
+            }
+            result = RebuildReduce(n, bound, args);
         }
         else
         {
@@ -247,7 +288,7 @@ internal sealed class IrGraph
         {
             // n depends on the index, so it does not bind it; rename the bound indices the value depends on.
             var bound = n.Bound;
-            var body = n.Args[0];
+            var args = (Node[])n.Args.Clone();
             Dictionary<int, IndexVar>? rename = null;
             for (int i = 0; i < bound.Length; i++)
             {
@@ -257,8 +298,9 @@ internal sealed class IrGraph
                 bound[i] = NewVar(bound[i].Name, bound[i].Extent);
                 rename[n.Bound[i].Id] = bound[i];
             }
-            if (rename is not null) body = Substitute(body, rename);
-            result = Reduce(n.ReduceKind, bound, SubstituteValueCore(body, indexId, value, memo));
+            for (int k = 0; k < args.Length; k++)
+                args[k] = SubstituteValueCore(rename is null ? args[k] : Substitute(args[k], rename), indexId, value, memo);
+            result = RebuildReduce(n, bound, args);
         }
         else
         {
@@ -309,7 +351,7 @@ internal sealed class IrGraph
     {
         switch (op)
         {
-            case Op.Eq: case Op.Ne: case Op.Lt: case Op.Le: case Op.Gt: case Op.Ge: case Op.And: case Op.Or: case Op.Not:
+            case Op.Eq: case Op.Ne: case Op.Lt: case Op.Le: case Op.Gt: case Op.Ge: case Op.And: case Op.Or: case Op.Not: case Op.KeyBelow:
                 return DslType.Bool;
             case Op.Select:
                 return IsIntLike(args[1]) && IsIntLike(args[2]) && (args[1].Type == DslType.Int || args[2].Type == DslType.Int) ? DslType.Int : DslType.Real;

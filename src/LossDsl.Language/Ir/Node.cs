@@ -24,9 +24,23 @@ internal enum Op
     // Emission-only forms introduced by Lowering/StableForms (never differentiated or interpreted)
     /// <summary>x^y given log|x| as the third argument, so powers of one base share the logarithm.</summary>
     PowFromLog,
+    // The radix select of a Kth reduction (Lowering/StableForms.Select): the order keys of the kernel's Real type, held
+    // in a Real's bits (the key of x maps -NaN..+NaN onto the unsigned integers in order, every NaN to the largest).
+    /// <summary>Bool: the order key of the first argument is below the key held in the bits of the second.</summary>
+    KeyBelow,
+    /// <summary>The key held in the first argument with the bit of the constant second argument set.</summary>
+    KeyBit,
+    /// <summary>The value whose order key is held in the argument.</summary>
+    KeyValue,
 }
 
-internal enum ReduceKind { Sum, Max, Min }
+/// <summary>
+/// The kind of a <see cref="Op.Reduce"/>. <see cref="Kth"/> is a selection (docs/language.md §6.7): its arguments are
+/// the body, the rank K (1-based, invariant in the bound indices) and, when filtered, the filter (a Bool over the bound
+/// indices); its value is the K-th smallest of the kept elements in the order -0 &lt; +0 with NaN largest (NaN when K
+/// is out of range). Lowering turns it into a radix select of counts for the kernels; the interpreter sorts.
+/// </summary>
+internal enum ReduceKind { Sum, Max, Min, Kth }
 
 /// <summary>
 /// How a max or min reduction passes its adjoint to the elements equal to its result (docs/language.md §6.3): split
@@ -284,9 +298,11 @@ internal static class IrPrinter
                     Write(n.Args[1], n.Op == Op.Pow ? p : p + 1);
                     break;
                 case Op.Reduce:
-                    _sb.Append(n.ReduceKind switch { ReduceKind.Sum => "sum", ReduceKind.Max => "max", _ => "min" }).Append('[');
+                    _sb.Append(n.ReduceKind switch { ReduceKind.Sum => "sum", ReduceKind.Max => "max", ReduceKind.Kth => "kth", _ => "min" }).Append('[');
                     for (int i = 0; i < n.Bound.Length; i++) { if (i > 0) _sb.Append(", "); _sb.Append(VarName(n.Bound[i].Id, n.Bound[i].Name)); }
-                    if (n.Ties != TieRule.Split) _sb.Append("; ties = ").Append(n.Ties == TieRule.First ? "first" : "all");
+                    if (n.Args.Length > 2) { _sb.Append(" | "); Write(n.Args[2], 0); }
+                    if (n.ReduceKind == ReduceKind.Kth) { _sb.Append("; k = "); Write(n.Args[1], 0); }
+                    if (n.Ties != TieRule.Split) _sb.Append(n.ReduceKind == ReduceKind.Kth ? ", ties = " : "; ties = ").Append(n.Ties == TieRule.First ? "first" : "all");
                     _sb.Append("](");
                     Write(n.Args[0], 0);
                     _sb.Append(')');

@@ -31,7 +31,8 @@ internal sealed class AlgebraicSimplifier
     public Node? Simplify(Op op, Node[] a)
     {
         // Comparisons and logic are not folded: their Bool type must survive (a constant is Real).
-        if (AllConst(a) && op != Op.StopGrad && !IsBoolOp(op)) return FoldConstant(op, a);
+        // Operations without a value in double (the order keys of a selection, whose bits are the kernel's type) stay.
+        if (AllConst(a) && op != Op.StopGrad && !IsBoolOp(op) && BuiltinTable.Rule(op).Evaluate is not null) return FoldConstant(op, a);
         switch (op)
         {
             case Op.Add:

@@ -453,7 +453,8 @@ public sealed class LossExpression
                 case Op.And: return A(0) != 0 && A(1) != 0 ? 1 : 0;
                 case Op.Or: return A(0) != 0 || A(1) != 0 ? 1 : 0;
                 case Op.Reduce: return Reduce(n, f);
-                case Op.PowFromLog: throw new InvalidOperationException("PowFromLog is an emission-only form");
+                case Op.PowFromLog: case Op.KeyBelow: case Op.KeyBit: case Op.KeyValue:
+                    throw new InvalidOperationException(n.Op + " is an emission-only form");
             }
             // Every other operation: its value from the table of built-ins.
             var evaluate = BuiltinTable.Rule(n.Op).Evaluate ?? throw new InvalidOperationException("cannot evaluate " + n.Op);
@@ -463,6 +464,7 @@ public sealed class LossExpression
 
         private double Reduce(Node n, Frame f)
         {
+            if (n.ReduceKind == ReduceKind.Kth) return Select(n, f);
             var bound = n.Bound;
             double acc = n.ReduceKind switch { ReduceKind.Sum => 0, ReduceKind.Max => double.NegativeInfinity, _ => double.PositiveInfinity };
             var values = new int[bound.Length];
@@ -486,6 +488,41 @@ public sealed class LossExpression
             }
             Loop(0);
             return acc;
+        }
+
+        /// <summary>
+        /// A selection (docs/language.md §6.7): the kept elements sorted (-0 before +0, NaN last) and the one at the
+        /// rank, rounded up (1-based); NaN when the rank is out of range.
+        /// </summary>
+        private double Select(Node n, Frame f)
+        {
+            double rank = Math.Ceiling(Eval(n.Args[1], f));
+            var bound = n.Bound;
+            var kept = new List<double>();
+            var values = new int[bound.Length];
+            var frame = new Frame(f, bound.Select(b => b.Id).ToArray()) { Values = values };
+            void Loop(int k)
+            {
+                if (k == bound.Length)
+                {
+                    frame.Memo.Clear();
+                    if (n.Args.Length < 3 || Eval(n.Args[2], frame) != 0) kept.Add(Eval(n.Args[0], frame));
+                    return;
+                }
+                int extent = _extents[bound[k].Extent];
+                for (int i = 0; i < extent; i++) { values[k] = i; Loop(k + 1); }
+            }
+            Loop(0);
+            if (!(rank >= 1 && rank <= kept.Count)) return double.NaN;
+            kept.Sort(TotalOrder);
+            return kept[(int)rank - 1];
+        }
+
+        private static int TotalOrder(double a, double b)
+        {
+            if (double.IsNaN(a) || double.IsNaN(b)) return double.IsNaN(a).CompareTo(double.IsNaN(b));
+            if (a != b) return a.CompareTo(b);
+            return double.IsNegative(b).CompareTo(double.IsNegative(a));
         }
     }
 }

@@ -79,14 +79,15 @@ internal static class LossCompiler
 
         // Lowering, then the loss alone and the loss with its gradients, each scheduled and planned.
         var memo = new Dictionary<Node, Node>();
-        var loss = StableForms.Lower(model.Graph, model.Loss, memo);
+        int keyBits = model.Real == ElementType.Float64 ? 64 : 32;
+        var loss = StableForms.Lower(model.Graph, model.Loss, memo, keyBits);
         // Both kernels write the outputs.
-        var outputs = model.Outputs.Select(o => new OutputExpression(o, StableForms.Lower(model.Graph, o.Value, memo))).ToList();
+        var outputs = model.Outputs.Select(o => new OutputExpression(o, StableForms.Lower(model.Graph, o.Value, memo, keyBits))).ToList();
         var forward = Planner.Plan("Forward", model, Scheduler.Schedule(model, loss, none, outputs), none);
         KernelPlan? forwardBackward = null;
         if (differentiate)
         {
-            var lowered = gradients.Select(g => new GradientExpression(g.Tensor, g.Axes, StableForms.Lower(model.Graph, g.Expression, memo))).ToList();
+            var lowered = gradients.Select(g => new GradientExpression(g.Tensor, g.Axes, StableForms.Lower(model.Graph, g.Expression, memo, keyBits))).ToList();
             forwardBackward = Planner.Plan("ForwardBackward", model, Scheduler.Schedule(model, loss, lowered, outputs), lowered);
         }
         return new LossCompilation(model, gradients, forward, forwardBackward, diagnostics.Items);

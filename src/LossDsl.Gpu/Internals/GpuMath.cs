@@ -202,4 +202,26 @@ public static class GpuMath
 
     /// <summary>True for negative numbers and -0.</summary>
     private static bool IsNegative(float x) => x < 0f || (x == 0f && 1f / x < 0f);
+
+    /// <summary>The order key of x (the radix select of kth, median and quantile; as <c>LossDsl.Internals.OrderKeys</c>):
+    /// unsigned order is value order, -0 before +0, every NaN the largest.</summary>
+    private static uint Key(float x)
+    {
+        if (XMath.IsNaN(x)) return uint.MaxValue;
+        uint u = Interop.FloatAsInt(x);
+        return (u & 0x80000000u) != 0 ? ~u : u | 0x80000000u;
+    }
+
+    /// <summary>Whether the key of x is below the key held in the bits of <paramref name="key"/>.</summary>
+    public static bool KeyBelow(float x, float key) => Key(x) < Interop.FloatAsInt(key);
+
+    /// <summary>The key held in <paramref name="key"/> with bit <paramref name="bit"/> (0 to 31) set.</summary>
+    public static float KeyBit(float key, float bit) => Interop.IntAsFloat(Interop.FloatAsInt(key) | 1u << (int)bit);
+
+    /// <summary>The float whose key is held in the bits of <paramref name="key"/>.</summary>
+    public static float KeyValue(float key)
+    {
+        uint k = Interop.FloatAsInt(key);
+        return Interop.IntAsFloat((k & 0x80000000u) != 0 ? k & 0x7FFFFFFFu : ~k);
+    }
 }

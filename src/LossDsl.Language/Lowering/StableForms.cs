@@ -16,11 +16,15 @@ namespace LossDsl.Language.Lowering;
 /// x == 0 by a select), so that a focal loss's x^g and its gradient's x^(g-1) share one logarithm and one exponential.</item>
 /// </list>
 /// With both in a loss and its gradient (BCE, focal), <c>exp(-|x|)</c> and <c>1 + exp(-|x|)</c> are shared.
+/// A selection (<see cref="ReduceKind.Kth"/>: kth, median, quantile) becomes a radix select of counts (<see cref="RadixSelect"/>).
 /// </summary>
 internal static class StableForms
 {
-    /// <summary>Lowers <paramref name="root"/>; <paramref name="memo"/> shares the work between the roots of one kernel.</summary>
-    public static Node Lower(IrGraph g, Node root, Dictionary<Node, Node> memo)
+    /// <summary>
+    /// Lowers <paramref name="root"/>; <paramref name="memo"/> shares the work between the roots of one kernel, whose
+    /// Real values have <paramref name="keyBits"/> bits (32 for float, 64 for double: the order keys of a selection).
+    /// </summary>
+    public static Node Lower(IrGraph g, Node root, Dictionary<Node, Node> memo, int keyBits)
     {
         if (memo.TryGetValue(root, out var done)) return done;
         System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
@@ -30,14 +34,46 @@ internal static class StableForms
         {
             var args = new Node[root.Args.Length];
             bool changed = false;
-            for (int i = 0; i < args.Length; i++) { args[i] = Lower(g, root.Args[i], memo); changed |= !ReferenceEquals(args[i], root.Args[i]); }
+            for (int i = 0; i < args.Length; i++) { args[i] = Lower(g, root.Args[i], memo, keyBits); changed |= !ReferenceEquals(args[i], root.Args[i]); }
             var n = changed ? g.Rebuild(root, args) : root;
+            if (n.Op == Op.Reduce && n.ReduceKind == ReduceKind.Kth)
+            {
+                result = RadixSelect(g, n, keyBits);
+                memo[root] = result;
+                return result;
+            }
             // A tie rule matters to differentiation only: forgotten here, so maxima that differ in it are one reduction.
             if (n.Op == Op.Reduce && n.Ties != TieRule.Split) n = g.Reduce(n.ReduceKind, n.Bound, n.Args[0]);
             result = BuiltinTable.Rule(n.Op).StableForm?.Invoke(g, n) ?? n;
         }
         memo[root] = result;
         return result;
+    }
+
+    /// <summary>
+    /// A selection as a radix select (docs/language.md §6.7, §9.3): the K-th smallest kept element is the one whose
+    /// order key (the bits of the value mapped so that unsigned order is value order, -0 before +0, every NaN last) is
+    /// the largest key T with fewer than K kept keys below T. That key is found from its top bit down: with the bits
+    /// found so far, set the next one where fewer than K keys are below the key with it set. Each bit is one count
+    /// over the reduced indices, after the previous: 32 sweeps for float (64 for double), O(32 n) with no buffer and no
+    /// order of the elements, so the selection runs wherever a sum does (a row, a global pass, a pair space) and is exact
+    /// (an element's bits) and deterministic. A rank outside 1..n (an empty set) sets every bit or none: NaN.
+    /// </summary>
+    public static Node RadixSelect(IrGraph g, Node n, int keyBits)
+    {
+        var body = n.Args[0];
+        var rank = n.Args[1];
+        var keep = n.Args.Length > 2 ? n.Args[2] : null;
+        var key = g.Zero; // the key with no bit set: +0 has all its bits 0, as float and as double
+        for (int bit = keyBits - 1; bit >= 0; bit--)
+        {
+            var candidate = g.Binary(Op.KeyBit, key, g.Const(bit));
+            var below = g.Binary(Op.KeyBelow, body, candidate);
+            if (keep is not null) below = g.Binary(Op.And, keep, below);
+            var count = g.Reduce(ReduceKind.Sum, n.Bound, g.Select(below, g.One, g.Zero));
+            key = g.Select(g.Binary(Op.Ge, count, rank), key, candidate);
+        }
+        return g.Unary(Op.KeyValue, key);
     }
 
     /// <summary><c>softplus(x) = max(x, 0) + log1p(exp(-|x|))</c>.</summary>

@@ -73,6 +73,13 @@ public unsafe interface ISimdOps<TVec> where TVec : struct
     static abstract TVec LessThan(TVec a, TVec b);
     /// <summary>Lane-wise a &lt;= b as a mask (false when either operand is NaN).</summary>
     static abstract TVec LessThanOrEqual(TVec a, TVec b);
+    /// <summary>Lane-wise: the order key of x below the key held in the bits of <paramref name="key"/>, as a mask
+    /// (<see cref="OrderKeys"/>: the radix select of kth, median and quantile).</summary>
+    static abstract TVec KeyBelow(TVec x, TVec key);
+    /// <summary>Lane-wise: the key held in the bits of <paramref name="key"/> with bit <paramref name="bit"/> set (<see cref="OrderKeys.SetBit(float, float)"/>).</summary>
+    static abstract TVec KeyBit(TVec key, float bit);
+    /// <summary>Lane-wise: the value whose key is held in the bits of <paramref name="key"/> (<see cref="OrderKeys.Value(float)"/>).</summary>
+    static abstract TVec KeyValue(TVec key);
     /// <summary>Lane-wise a &gt; b as a mask (false when either operand is NaN).</summary>
     static abstract TVec GreaterThan(TVec a, TVec b);
     /// <summary>Lane-wise a &gt;= b as a mask (false when either operand is NaN).</summary>

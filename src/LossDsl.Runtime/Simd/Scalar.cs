@@ -87,6 +87,12 @@ public readonly unsafe struct Scalar : ISimdOps<float>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float LessThanOrEqual(float a, float b) => PrimScalar.FromBool(a <= b);
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float KeyBelow(float x, float key) => PrimScalar.FromBool(OrderKeys.Below(x, key));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float KeyBit(float key, float bit) => OrderKeys.SetBit(key, bit);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float KeyValue(float key) => OrderKeys.Value(key);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float GreaterThan(float a, float b) => PrimScalar.FromBool(a > b);
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float GreaterThanOrEqual(float a, float b) => PrimScalar.FromBool(a >= b);

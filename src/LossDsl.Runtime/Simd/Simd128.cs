@@ -78,6 +78,27 @@ public readonly unsafe struct Simd128 : ISimdOps<Vector128<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> LessThanOrEqual(Vector128<float> a, Vector128<float> b) => Vector128.LessThanOrEqual(a, b);
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> KeyBelow(Vector128<float> x, Vector128<float> key)
+    {
+        // The key: the bits with the sign bit flipped (positive) or all bits flipped (negative); every NaN the largest.
+        var bits = x.AsUInt32();
+        var flip = (Vector128.ShiftRightArithmetic(x.AsInt32(), 31) | Vector128.Create(int.MinValue)).AsUInt32();
+        var keys = Vector128.ConditionalSelect(Vector128.Equals(x, x).AsUInt32(), bits ^ flip, Vector128.Create(uint.MaxValue));
+        return Vector128.LessThan(keys, key.AsUInt32()).AsSingle();
+    }
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> KeyBit(Vector128<float> key, float bit) => (key.AsUInt32() | Vector128.Create(1u << (int)bit)).AsSingle();
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> KeyValue(Vector128<float> key)
+    {
+        var k = key.AsUInt32();
+        var positive = Vector128.ShiftRightArithmetic(key.AsInt32(), 31).AsUInt32();   // all ones where the top bit of the key is set
+        return Vector128.ConditionalSelect(positive, k & Vector128.Create(0x7FFFFFFFu), ~k).AsSingle();
+    }
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> GreaterThan(Vector128<float> a, Vector128<float> b) => Vector128.GreaterThan(a, b);
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> GreaterThanOrEqual(Vector128<float> a, Vector128<float> b) => Vector128.GreaterThanOrEqual(a, b);

@@ -77,6 +77,27 @@ public readonly unsafe struct Simd256 : ISimdOps<Vector256<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LessThanOrEqual(Vector256<float> a, Vector256<float> b) => Vector256.LessThanOrEqual(a, b);
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> KeyBelow(Vector256<float> x, Vector256<float> key)
+    {
+        // The key: the bits with the sign bit flipped (positive) or all bits flipped (negative); every NaN the largest.
+        var bits = x.AsUInt32();
+        var flip = (Vector256.ShiftRightArithmetic(x.AsInt32(), 31) | Vector256.Create(int.MinValue)).AsUInt32();
+        var keys = Vector256.ConditionalSelect(Vector256.Equals(x, x).AsUInt32(), bits ^ flip, Vector256.Create(uint.MaxValue));
+        return Vector256.LessThan(keys, key.AsUInt32()).AsSingle();
+    }
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> KeyBit(Vector256<float> key, float bit) => (key.AsUInt32() | Vector256.Create(1u << (int)bit)).AsSingle();
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> KeyValue(Vector256<float> key)
+    {
+        var k = key.AsUInt32();
+        var positive = Vector256.ShiftRightArithmetic(key.AsInt32(), 31).AsUInt32();   // all ones where the top bit of the key is set
+        return Vector256.ConditionalSelect(positive, k & Vector256.Create(0x7FFFFFFFu), ~k).AsSingle();
+    }
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> GreaterThan(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThan(a, b);
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> GreaterThanOrEqual(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThanOrEqual(a, b);

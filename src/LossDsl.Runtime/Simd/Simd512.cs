@@ -77,6 +77,27 @@ public readonly unsafe struct Simd512 : ISimdOps<Vector512<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LessThanOrEqual(Vector512<float> a, Vector512<float> b) => Vector512.LessThanOrEqual(a, b);
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> KeyBelow(Vector512<float> x, Vector512<float> key)
+    {
+        // The key: the bits with the sign bit flipped (positive) or all bits flipped (negative); every NaN the largest.
+        var bits = x.AsUInt32();
+        var flip = (Vector512.ShiftRightArithmetic(x.AsInt32(), 31) | Vector512.Create(int.MinValue)).AsUInt32();
+        var keys = Vector512.ConditionalSelect(Vector512.Equals(x, x).AsUInt32(), bits ^ flip, Vector512.Create(uint.MaxValue));
+        return Vector512.LessThan(keys, key.AsUInt32()).AsSingle();
+    }
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> KeyBit(Vector512<float> key, float bit) => (key.AsUInt32() | Vector512.Create(1u << (int)bit)).AsSingle();
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> KeyValue(Vector512<float> key)
+    {
+        var k = key.AsUInt32();
+        var positive = Vector512.ShiftRightArithmetic(key.AsInt32(), 31).AsUInt32();   // all ones where the top bit of the key is set
+        return Vector512.ConditionalSelect(positive, k & Vector512.Create(0x7FFFFFFFu), ~k).AsSingle();
+    }
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> GreaterThan(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThan(a, b);
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> GreaterThanOrEqual(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThanOrEqual(a, b);

@@ -129,6 +129,13 @@ internal sealed class CpuExpressionEmitter
                 code = $"{_kernel.Real.Call}.PowFromLog({AsFloat(n.Args[0], a)}, {AsFloat(n.Args[1], b)}, {l})";
                 break;
             }
+            // The order keys of a selection's radix select, in the bits of the kernel's Real type.
+            case Op.KeyBelow: case Op.KeyBit: case Op.KeyValue:
+            {
+                string args = string.Join(", ", n.Args.Select(a => AsFloat(a, Scalar(a))));
+                code = $"{CpuIntrinsics.OrderKeysClass}.{(n.Op == Op.KeyBelow ? "Below" : n.Op == Op.KeyBit ? "SetBit" : "Value")}({args})";
+                break;
+            }
             default:
                 code = ScalarOperation(n);
                 break;
@@ -236,6 +243,13 @@ internal sealed class CpuExpressionEmitter
                 code = $"{VectorClass(n)}.PowFromLogUniform({AsReal(0)}, {ScalarArgument(1)}, {AsReal(2)})"; break;
             case Op.PowFromLog:
                 code = $"{VectorClass(n)}.PowFromLog({AsReal(0)}, {AsReal(1)}, {AsReal(2)})"; break;
+            // A selection's key per lane: the selections of the rows a transposed pair pass vectorizes over.
+            case Op.KeyBelow:
+                code = $"TS.KeyBelow({AsReal(0)}, {AsReal(1)})"; break;
+            case Op.KeyBit:
+                code = $"TS.KeyBit({AsReal(0)}, {ScalarArgument(1)})"; break;
+            case Op.KeyValue:
+                code = $"TS.KeyValue({AsReal(0)})"; break;
             default:
             {
                 var intrinsic = CpuIntrinsics.Of(n.Op);

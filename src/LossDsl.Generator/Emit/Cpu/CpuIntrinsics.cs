@@ -57,6 +57,9 @@ internal static class CpuIntrinsics
         [Op.Log1mexp] = new(null, "Log1mexp"),
     };
 
+    /// <summary>The class of the order keys of a selection's radix select in scalar code (float and double overloads).</summary>
+    public const string OrderKeysClass = "global::LossDsl.Internals.OrderKeys";
+
     /// <summary>The intrinsic of an arithmetic, logical or elementwise operation.</summary>
     public static Intrinsic Of(Op op) => s_table[op];
 

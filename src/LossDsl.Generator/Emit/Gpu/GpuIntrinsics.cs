@@ -50,6 +50,9 @@ internal static class GpuIntrinsics
         [Op.Asinh] = (null, "Asinh"),
         [Op.Atanh] = (null, "Atanh"),
         [Op.Log1mexp] = (null, "Log1mexp"),
+        [Op.KeyBelow] = (null, "KeyBelow"),
+        [Op.KeyBit] = (null, "KeyBit"),
+        [Op.KeyValue] = (null, "KeyValue"),
     };
 
     /// <summary>The C# operator of an operation (null for a function), and its <c>GpuMath</c> function.</summary>

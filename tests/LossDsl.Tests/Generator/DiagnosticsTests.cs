@@ -180,7 +180,7 @@ public class DiagnosticsTests
             Expr("gathered-binding-extent-unknown", "LOSS0208", "s[c] = c * 2; mean[i](s[y[i]] * x[i])", "y[i]", 0,
                 "ReadOnlySpan<float> x, ReadOnlySpan<int> y, Span<float> dx", "whose extent is unknown"),
             // Reduction options (docs/language.md §6.3).
-            Expr("reduction-option-unknown", "LOSS0217", "mean[i; tie = first](x[i] * y[i])", "tie", message: "unknown option 'tie': a reduction takes 'ties' (max and min: split, first or all) and 'empty' (the value of an empty reduction) (did you mean 'ties'?)"),
+            Expr("reduction-option-unknown", "LOSS0217", "mean[i; tie = first](x[i] * y[i])", "tie", message: "unknown option 'tie': a reduction takes 'ties' (max, min, kth, median, quantile: split, first or all), 'empty' (the value of an empty reduction), 'k' (the rank of kth) and 'q' (the level of quantile) (did you mean 'ties'?)"),
             Expr("reduction-option-on-a-function", "LOSS0217", "mean(sigmoid[; ties = first](x) * y)", "ties = first", message: "'sigmoid' is not a reduction and takes no options"),
             Expr("reduction-option-in-a-subscript", "LOSS0217", "mean[i](x[i; empty = 0] * y[i])", "empty = 0", message: "options after ';' are only allowed in the brackets of a reduction"),
             Expr("reduction-option-on-softmax", "LOSS0217", "mean[i](x[i] * softmax[i; ties = all](y[i]))", "ties = all", message: "'softmax' is not a reduction and takes no options"),
@@ -188,6 +188,12 @@ public class DiagnosticsTests
             Expr("reduction-option-ties-value", "LOSS0217", "max[i; ties = last](x[i] * y[i])", "last", message: "the value of 'ties' must be split"),
             Expr("reduction-option-empty-not-invariant", "LOSS0217", "mean[i | y[i] > 0; empty = x[i]](x[i])", "x[i]", message: "the value of 'empty' depends on 'i', an index 'mean' reduces"),
             Expr("reduction-option-twice", "LOSS0217", "max[i; ties = all, ties = first](x[i] * y[i])", "ties = first", message: "the option 'ties' is given twice"),
+            Expr("kth-without-rank", "LOSS0217", "kth[i](x[i] * y[i])", "kth[i](x[i] * y[i])", message: "kth needs the rank of the element it selects"),
+            Expr("quantile-without-level", "LOSS0217", "quantile[i](x[i] * y[i])", "quantile[i](x[i] * y[i])", message: "quantile needs its level"),
+            Expr("rank-on-median", "LOSS0217", "median[i; k = 2](x[i] * y[i])", "k = 2", message: "'k' is the rank of kth"),
+            Expr("level-on-kth", "LOSS0217", "kth[i; k = 1, q = 0.5](x[i] * y[i])", "q = 0.5", message: "'q' is the level of quantile"),
+            Expr("rank-not-invariant", "LOSS0217", "kth[i; k = i](x[i] * y[i])", "i", nth: 1, message: "the value of 'k' depends on 'i', an index 'kth' reduces"),
+            Expr("ties-on-median-value", "LOSS0217", "median[i; ties = last](x[i] * y[i])", "last", message: "the value of 'ties' must be split"),
             Expr("reduction-option-without-value", "LOSS0101", "max[i; ties](x[i] * y[i])", "]", message: "expected '=' and the value of the option 'ties'"),
 
             // Unused inputs.

@@ -103,6 +103,19 @@ public class GpuKernelTests
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.TieLosses), "RowsWithEmpty",
             (r, n) => new() { ["x"] = LossCheck.Normal(r, n * 21), ["m"] = Enumerable.Range(0, n * 21).Select(k => k / 21 % 2 == 1 ? 0f : r.Next(2)).ToArray(), ["nc"] = 21 },
             new[] { 3, 40 }) };
+        // Selections: a radix select of counts per row (each tie rule), filtered with an empty value, global, in a pair space.
+        foreach (var method in new[] { "KthRows", "KthRowsFirst", "MedianRows" })
+            yield return new object[] { new Case(typeof(LossDsl.Tests.Language.SelectionLosses), method,
+                (r, n) => new() { ["x"] = Enumerable.Range(0, n * 19).Select(_ => (float)r.Next(5)).ToArray(), ["w"] = LossCheck.Normal(r, n) }, new[] { 3, 40 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.SelectionLosses), "QuantileRows",
+            (r, n) => new() { ["x"] = LossCheck.Normal(r, n * 19), ["w"] = LossCheck.Normal(r, n), ["level"] = 0.3f }, new[] { 3, 40 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.SelectionLosses), "MedianFilteredEmpty",
+            (r, n) => new() { ["x"] = LossCheck.Normal(r, n * 9), ["m"] = Enumerable.Range(0, n * 9).Select(k => k / 9 % 2 == 1 ? 0f : r.Next(2)).ToArray(),
+                ["w"] = LossCheck.Normal(r, n), ["nc"] = 9 }, new[] { 3, 40 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.SelectionLosses), "Global",
+            (r, n) => new() { ["x"] = Enumerable.Range(0, n).Select(_ => (float)r.Next(30)).ToArray() }, new[] { 7, 300 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.SelectionLosses), "PairMedian",
+            (r, n) => new() { ["x"] = LossCheck.Normal(r, n * 4), ["dim"] = 4 }, new[] { 5, 40 }) };
         foreach (var c in OutputTests.Cases)
         {
             var sizes = c.Sizes.Where(s => s > 0).ToArray();

@@ -434,7 +434,7 @@ public static partial class Elementwise
         p[b, c, h] = softmax[c](z[b, c, h]) * keep[b, h];
         q[b, c, h] = (c == y[b, h]) * keep[b, h];
         """ + JdtTail + """
-        mean[c | gc[c] > 0](lc[c])
+        mean[c | gc[c] > 0; empty = 0](lc[c])
         """;
 
     private const string JdtSoft = """
@@ -454,7 +454,7 @@ public static partial class Elementwise
     /// <para><b>Defaults</b> (JDTLosses): <paramref name="alpha"/> = <paramref name="beta"/> = 1 (Jaccard), <paramref name="gamma"/> = 1,
     /// <paramref name="smooth"/> = 1e-3, active classes PRESENT (classes with a kept pixel), <paramref name="logLoss"/> = 0.
     /// Only the mIoU_D term (weight 1 by default); the per-image mIoU_I / mIoU_C terms (weight 0 by default) and class weights are not included.
-    /// A batch where no class is present gives NaN (JDTLosses returns 0).</para>
+    /// A batch where no class is present gives 0 with zero gradients, as JDTLosses.</para>
     /// <para><b>PyTorch</b>: zifuwanggg/JDTLosses <c>losses/jdt_loss.py JDTLoss(alpha, beta, gamma, smooth, log_loss, ignore_index)(z, y)</c>.</para>
     /// </remarks>
     /// <param name="z">Logits [B, C, P].</param>
@@ -827,7 +827,7 @@ public static partial class Elementwise
     /// <param name="normPix">Nonzero: normalize each target patch.</param>
     [GeneratedLoss("""
         mu[p] = mean[d](target[p, d]);
-        sd[p] = sqrt(sum[d]((target[p, d] - mu[p])^2) / (sum[d](1 + 0 * target[p, d]) - 1) + 1e-6);
+        sd[p] = sqrt(sum[d]((target[p, d] - mu[p])^2) / (extent(d) - 1) + 1e-6);
         t[p, d] = where(normPix != 0, (target[p, d] - mu[p]) / sd[p], target[p, d]);
         sum[p](mask[p] * mean[d]((pred[p, d] - t[p, d])^2)) / sum[p](mask[p])
         """)]

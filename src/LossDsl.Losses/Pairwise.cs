@@ -864,7 +864,7 @@ public static partial class Pairwise
         cb[i] = 1 - c * uu[i];
         mob[i] = sqrt(ca[i]^2 * uu[i] + 2 * ca[i] * cb[i] * uv[i] + cb[i]^2 * vv[i]) / (1 + 2 * c * uv[i] + c^2 * uu[i] * vv[i]);
         r[i] = sqrt(c) * mob[i];
-        0.5 * mean[i](2 / sqrt(c) * 0.5 * log((1 + r[i]) / (1 - r[i])))
+        0.5 * mean[i](2 / sqrt(c) * atanh(r[i]))
         """)]
     public static partial float HyperbolicPairwiseConfusion(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> da, Span<float> db, int dim, float c);
 

@@ -227,7 +227,7 @@ public static partial class RowWise
     [GeneratedLoss("""
         lp[i, c] = log_softmax[c](z[i, c]);
         lm[i, c] = log((1 - w0) * exp(lp[i, c]) + w0 * (c == y[i]));
-        mean[i](-w0 * sum[c | c == y[i]](lm[i, c]) + (1 - w0) * sum[c](exp(lp[i, c]) * (lp[i, c] - lm[i, c]))) / (-(1 - w0) * log(1 - w0))
+        mean[i](-w0 * lm[i, y[i]] + (1 - w0) * sum[c](exp(lp[i, c]) * (lp[i, c] - lm[i, c]))) / (-(1 - w0) * log(1 - w0))
         
         """)]
     public static partial float JsDivergenceWeighted(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, float w0);
@@ -568,7 +568,7 @@ public static partial class RowWise
     /// <param name="tau">The temperature.</param>
     [GeneratedLoss("""
         cosine[i, c] = sum[d](x[i, d] * w[c, d]) / (norm[e](x[i, e]) * norm[e](w[c, e]));
-        mean[i](logsumexp[c](cosine[i, c] / tau) - sum[c | c == y[i]](cosine[i, c]) / tau)
+        mean[i](logsumexp[c](cosine[i, c] / tau) - cosine[i, y[i]] / tau)
         """)]
     public static partial float NormalizedSoftmax(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<int> y, Span<float> dx, Span<float> dw, float tau = 0.05f);
 
@@ -578,7 +578,7 @@ public static partial class RowWise
     /// <para><b>Shapes</b>: features <paramref name="x"/> [N, D], class weights <paramref name="w"/> [C, D], labels <paramref name="y"/> [N].</para>
     /// <para><b>Defaults</b>: <paramref name="scale"/> = 64, <paramref name="margin"/> = 0.5 rad (28.6°).</para>
     /// <para><b>PyTorch</b>: <c>cos = F.normalize(x) @ F.normalize(w).T; phi = torch.where(cos &amp;gt; cos(pi - m), torch.cos(torch.acos(cos) + m), cos - m * sin(m)); F.cross_entropy(s * torch.where(onehot, phi, cos), y)</c>.</para>
-    /// <para><c>cos(theta + m) = cos theta cos m - sin theta sin m</c> with <c>sin theta = sqrt(1 - cos^2 theta)</c>; cos m and sin m are Taylor polynomials of the margin (to m^13; exact in float for m up to pi/2), as the language has no cos or sin yet. pytorch-metric-learning's ArcFace has no fallback and equals this one where <c>theta + m &amp;lt;= pi</c>.</para>
+    /// <para><c>cos(theta + m) = cos theta cos m - sin theta sin m</c> with <c>sin theta = sqrt(1 - cos^2 theta)</c>, as insightface writes it (the same function as <c>cos(acos(cos theta) + m)</c>, with a gradient that does not go through acos). pytorch-metric-learning's ArcFace has no fallback and equals this one where <c>theta + m &amp;lt;= pi</c>.</para>
     /// </remarks>
     /// <param name="x">Features [N, D].</param>
     /// <param name="w">Class weights (centres) [C, D]; normalized per class.</param>
@@ -588,12 +588,12 @@ public static partial class RowWise
     /// <param name="scale">The logit scale s.</param>
     /// <param name="margin">The additive angular margin m in radians, in [0, pi/2].</param>
     [GeneratedLoss("""
-        cosM = 1 - margin^2 / 2 + margin^4 / 24 - margin^6 / 720 + margin^8 / 40320 - margin^10 / 3628800 + margin^12 / 479001600;
-        sinM = margin - margin^3 / 6 + margin^5 / 120 - margin^7 / 5040 + margin^9 / 362880 - margin^11 / 39916800 + margin^13 / 6227020800;
+        cosM = cos(margin);
+        sinM = sin(margin);
         cosine[i, c] = sum[d](x[i, d] * w[c, d]) / (norm[e](x[i, e]) * norm[e](w[c, e]));
         target[i, c] = where(cosine[i, c] > -cosM, cosine[i, c] * cosM - sqrt(max(1 - cosine[i, c]^2, 1e-12)) * sinM, cosine[i, c] - margin * sinM);
         logit[i, c] = scale * where(c == y[i], target[i, c], cosine[i, c]);
-        mean[i](logsumexp[c](logit[i, c]) - sum[c | c == y[i]](logit[i, c]))
+        mean[i](logsumexp[c](logit[i, c]) - logit[i, y[i]])
         
         """)]
     public static partial float ArcFace(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<int> y, Span<float> dx, Span<float> dw, float scale = 64f, float margin = 0.5f);
@@ -615,7 +615,7 @@ public static partial class RowWise
     [GeneratedLoss("""
         cosine[i, c] = sum[d](x[i, d] * w[c, d]) / (norm[e](x[i, e]) * norm[e](w[c, e]));
         logit[i, c] = scale * (cosine[i, c] - margin * (c == y[i]));
-        mean[i](logsumexp[c](logit[i, c]) - sum[c | c == y[i]](logit[i, c]))
+        mean[i](logsumexp[c](logit[i, c]) - logit[i, y[i]])
         """)]
     public static partial float CosFace(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<int> y, Span<float> dx, Span<float> dw, float scale = 64f, float margin = 0.35f);
 
@@ -625,7 +625,7 @@ public static partial class RowWise
     /// <para><b>Shapes</b>: features <paramref name="x"/> [N, D], class weights <paramref name="w"/> [C, D], labels <paramref name="y"/> [N].</para>
     /// <para><b>Defaults</b>: <paramref name="scale"/> = 64, <paramref name="k"/> = 80, <paramref name="a"/> = 0.80, <paramref name="b"/> = 1.23.</para>
     /// <para><b>PyTorch</b>: the SFaceLoss forward in torch: <c>cos = F.normalize(x) @ F.normalize(w).T</c>, the weights from <c>torch.acos</c> under <c>torch.no_grad()</c>.</para>
-    /// <para>The angle is <c>acos(cos) = 2 atan(sqrt((1 - cos) / (1 + cos)))</c> under stop-gradient (the language has no acos yet).</para>
+    /// <para>The angle is <c>acos(cos)</c> under stop-gradient, with the cosine clamped to [-1, 1] against rounding.</para>
     /// </remarks>
     /// <param name="x">Features [N, D].</param>
     /// <param name="w">Class weights (centres) [C, D]; normalized per class.</param>
@@ -638,8 +638,8 @@ public static partial class RowWise
     /// <param name="b">The inter-class angle centre (radians).</param>
     [GeneratedLoss("""
         cosine[i, c] = sum[d](x[i, d] * w[c, d]) / (norm[e](x[i, e]) * norm[e](w[c, e]));
-          theta[i, c] = sg(2 * atan(sqrt(max(1 - cosine[i, c], 0) / (1 + cosine[i, c]))));
-          intra[i] = -sum[c | c == y[i]](sg(sigmoid(k * (theta[i, c] - a))) * scale * cosine[i, c]);
+          theta[i, c] = sg(acos(clamp(cosine[i, c], -1, 1)));
+          intra[i] = -sg(sigmoid(k * (theta[i, y[i]] - a))) * scale * cosine[i, y[i]];
           inter[i] = sum[c | c != y[i]](sg(sigmoid(-k * (theta[i, c] - b))) * scale * cosine[i, c]);
           mean[i](intra[i]) + mean[i](inter[i])
         """)]
@@ -725,7 +725,7 @@ public static partial class RowWise
     /// <para><b>Shapes</b>: logits <paramref name="z"/> [B, T, V], labels <paramref name="y"/> [B, T] (<paramref name="ignoreIndex"/> marks padding); <paramref name="steps"/> gives T.</para>
     /// <para><b>Defaults</b>: <paramref name="ignoreIndex"/> = -100.</para>
     /// <para><b>PyTorch</b>: <c>lp = -F.cross_entropy(z.transpose(1, 2), y, ignore_index=ignoreIndex, reduction='none').sum(1); (-torch.log(-torch.expm1(N * torch.log1p(-lp.exp())))).mean()</c>.</para>
-    /// <para><c>log(1 - e^u)</c> is evaluated as <c>log(-expm1(u))</c> above -ln 2 and <c>log1p(-exp(u))</c> below; below <c>log p = -80</c> (where <c>p</c> underflows in float) the loss is its limit <c>-log N - log p</c>.</para>
+    /// <para><c>log(1 - e^u)</c> is <c>log1mexp(-u)</c> (stable on both sides of -ln 2); below <c>log p = -80</c> (where <c>p</c> underflows in float) the loss is its limit <c>-log N - log p</c>.</para>
     /// </remarks>
     /// <param name="z">Logits [B, T, V].</param>
     /// <param name="y">Labels [B, T].</param>
@@ -737,9 +737,9 @@ public static partial class RowWise
         index t : steps;
         lp[b] = sum[t | y[b, t] != ignoreIndex](z[b, t, y[b, t]] - logsumexp[v](z[b, t, v]));
         q[b] = max(lp[b], -80);
-        l1[b] = where(q[b] > -0.6931472, log(-expm1(max(q[b], -0.6931472))), log1p(-exp(min(q[b], -0.6931472))));
+        l1[b] = log1mexp(-q[b]);
         u[b] = attempts * l1[b];
-        lc[b] = where(u[b] > -0.6931472, log(-expm1(max(u[b], -0.6931472))), log1p(-exp(min(u[b], -0.6931472))));
+        lc[b] = log1mexp(-u[b]);
         mean[b](where(lp[b] < -80, -log(attempts) - lp[b], -lc[b]))
         
         """)]
@@ -835,7 +835,7 @@ public static partial class RowWise
     /// <param name="alpha">The weight offset alpha.</param>
     /// <param name="beta">The exponent beta.</param>
     [GeneratedLoss("""
-        v[i] = sg(sum[k]((features[i, k] - mean[j](features[i, j]))^2) / (sum[k](1 + 0 * features[i, k]) - 1));
+        v[i] = sg(sum[k]((features[i, k] - mean[j](features[i, j]))^2) / (extent(k) - 1));
         gmin = min(globalMin, min[j](v[j]));
         wt[i] = exp(beta * (v[i] - gmin) / (max[j](v[j]) - min[j](v[j]))) - 1 + alpha;
         mean[i](wt[i] * (logsumexp[c](z[i, c]) - z[i, y[i]]))
@@ -988,6 +988,57 @@ public static partial class RowWise
         """)]
     public static partial float KdInstanceWeighted(ReadOnlySpan<float> s, ReadOnlySpan<float> t, ReadOnlySpan<int> y, ReadOnlySpan<float> alpha, Span<float> ds, Span<float> dalpha, float temperature = 1f);
 
+    /// <summary>Hyp-CE: cross-entropy of hyperbolic multinomial-logistic-regression logits (Ganea et al.; hyptorch's
+    /// <c>HyperbolicMLR</c>) on features mapped to the Poincaré ball of curvature <c>-c</c>.</summary>
+    /// <remarks>
+    /// <para><b>Catalog</b>: R38 <c>hyperbolic_ce</c>; Hyp-OC: Hyperbolic One Class Classification for Face Anti-Spoofing
+    /// [code: Kartik-3004/hyp-oc train.py, nn.CrossEntropyLoss on hyptorch's HyperbolicMLR(ToPoincare(x))].</para>
+    /// <para><b>Definition</b>: features are clipped to norm <c>r</c> and mapped to the ball, <c>xt = expmap0(min(1, r / (|x| + 1e-5)) x)</c>,
+    /// <c>expmap0(u) = tanh(sqrt(c) |u|) u / (sqrt(c) |u|)</c> (|u| clamped below at 1e-5); each class k has a point
+    /// <c>p_k = expmap0(pv_k)</c> and a normal <c>a_k = (1 - c |p_k|^2) av_k</c>; with the Möbius sum <c>m = (-p_k) (+)_c xt</c>
+    /// (hyptorch's batch form, whose denominator carries + 1e-5), the logit is
+    /// <c>z_k = lambda_k |a_k| / sqrt(c) asinh(2 sqrt(c) &lt;m, a_k&gt; / ((1 - c |m|^2) |a_k|))</c>, <c>lambda_k = 2 / (1 - c |p_k|^2)</c>;
+    /// the loss is the mean cross-entropy of the logits. The pseudo-negatives Hyp-OC samples around a running mean are
+    /// rows of <paramref name="x"/> with their label, drawn by the caller.</para>
+    /// <para><b>Shapes</b>: features <paramref name="x"/> [N, D], class offsets <paramref name="pv"/> and normals <paramref name="av"/> [K, D] (tangent vectors at 0, hyptorch's <c>p_vals</c> and <c>a_vals</c>), labels <paramref name="y"/> [N].</para>
+    /// <para><b>Defaults</b>: none stated: hyptorch's curvature default is c = 1. hyptorch projects the mapped points back into the ball of radius
+    /// <c>(1 - 1e-3) / sqrt(c)</c>; that projection changes nothing while <c>sqrt(c) r</c> and <c>sqrt(c) |pv_k|</c> stay below 3.8, and is left out.</para>
+    /// <para><b>PyTorch</b>: <c>F.cross_entropy(HyperbolicMLR(ball_dim=D, n_classes=K, c)(ToPoincare(c, clip_r=r)(x)), y)</c> with
+    /// hyptorch's <c>nn.py</c> and <c>pmath.py</c> (its arsinh is asinh).</para>
+    /// </remarks>
+    /// <param name="x">Features [N, D].</param>
+    /// <param name="pv">Class offsets [K, D] (tangent vectors at the origin).</param>
+    /// <param name="av">Class normals [K, D] (tangent vectors at the origin).</param>
+    /// <param name="y">Labels [N] (class indices).</param>
+    /// <param name="dx">Receives dLoss/dx.</param>
+    /// <param name="dpv">Receives dLoss/dpv.</param>
+    /// <param name="dav">Receives dLoss/dav.</param>
+    /// <param name="c">The curvature magnitude c &gt; 0.</param>
+    /// <param name="clipR">The clipping radius r of the features.</param>
+    [GeneratedLoss("""
+        xn[i] = norm[d](x[i, d]) + 1e-5;
+        fac[i] = min(1, clipR / xn[i]);
+        un[i] = max(fac[i] * (xn[i] - 1e-5), 1e-5);
+        g[i] = fac[i] * tanh(sqrt(c) * un[i]) / (sqrt(c) * un[i]);                 # xt = g x
+        pn[k] = max(norm[d](pv[k, d]), 1e-5);
+        h[k] = tanh(sqrt(c) * pn[k]) / (sqrt(c) * pn[k]);                            # p = h pv
+        pp[k] = h[k]^2 * sum[d](pv[k, d]^2);                                         # |p|^2
+        cf[k] = 1 - c * pp[k];                                                       # a = cf av
+        an[k] = cf[k] * norm[d](av[k, d]);                                           # |a|
+        vv[i] = g[i]^2 * sum[d](x[i, d]^2);                                          # |xt|^2
+        uv[i, k] = -g[i] * h[k] * sum[d](x[i, d] * pv[k, d]);                        # <-p, xt>
+        ua[k] = -h[k] * cf[k] * sum[d](pv[k, d] * av[k, d]);                         # <-p, a>
+        va[i, k] = g[i] * cf[k] * sum[d](x[i, d] * av[k, d]);                        # <xt, a>
+        al[i, k] = 1 + 2 * c * uv[i, k] + c * vv[i];
+        den[i, k] = 1 + 2 * c * uv[i, k] + c^2 * pp[k] * vv[i] + 1e-5;
+        ma[i, k] = (al[i, k] * ua[k] + cf[k] * va[i, k]) / den[i, k];                # <m, a>
+        mm[i, k] = (al[i, k]^2 * pp[k] + 2 * al[i, k] * cf[k] * uv[i, k] + cf[k]^2 * vv[i]) / den[i, k]^2;   # |m|^2
+        logit[i, k] = 2 / cf[k] * an[k] / sqrt(c) * asinh(2 * sqrt(c) * ma[i, k] / ((1 - c * mm[i, k]) * an[k]));
+        mean[i](logsumexp[k](logit[i, k]) - logit[i, y[i]])
+        """)]
+    public static partial float HyperbolicCrossEntropy(ReadOnlySpan<float> x, ReadOnlySpan<float> pv, ReadOnlySpan<float> av, ReadOnlySpan<int> y,
+        Span<float> dx, Span<float> dpv, Span<float> dav, float c, float clipR);
+
     /// <summary>Latency-aware load balancing: <c>CV^2(a importance) + CV^2(a load)</c>, <c>importance_e = sum_t G_te</c>, <c>load_e = sum_t P(e in top-k)</c>, <c>CV^2(x) = Var(x) / (Mean(x)^2 + 1e-10)</c> (unbiased variance).</summary>
     /// <remarks>
     /// <para><b>Catalog</b>: R39 <c>latency_aware_load_balancing</c>; ShiftAddViT, [code: GATECH-EIC/ShiftAddViT pvt/fmoe_new.py] (Shazeer's noisy top-k gating).</para>
@@ -1012,7 +1063,7 @@ public static partial class RowWise
                            0.5 * (1 + erf((clean[t, e] - thresholdIn[t]) / noiseStd[t, e] * 0.7071067811865476)),
                            0.5 * (1 + erf((clean[t, e] - thresholdOut[t]) / noiseStd[t, e] * 0.7071067811865476)));
         load[e] = latency[e] * sum[t](prob[t, e]);
-        ne = sum[e](1 + 0 * latency[e]);
+        ne = extent(e);
         mi = mean[e](imp[e]);
         ml = mean[e](load[e]);
         sum[e]((imp[e] - mi)^2) / (ne - 1) / (mi^2 + 1e-10) + sum[e]((load[e] - ml)^2) / (ne - 1) / (ml^2 + 1e-10)

@@ -37,20 +37,12 @@ public static partial class Structured
     /// <param name="coeff">The weight of the projections' losses.</param>
     [GeneratedLoss("""
         index b : batch; index x : nx; index y : ny;
-        p[b, x, y, k] = sigmoid(z[b, x, y, k]);
-        tp = sum[b, x, y, k](p[b, x, y, k] * g[b, x, y, k]);
-        fn = sum[b, x, y, k](g[b, x, y, k] * (1 - p[b, x, y, k]));
-        fp = sum[b, x, y, k]((1 - g[b, x, y, k]) * p[b, x, y, k]);
-        px[b, y, k] = max[x](p[b, x, y, k]); gx[b, y, k] = max[x](g[b, x, y, k]);
-        py[b, x, k] = max[y](p[b, x, y, k]); gy[b, x, k] = max[y](g[b, x, y, k]);
-        pz[b, x, y] = max[k](p[b, x, y, k]); gz[b, x, y] = max[k](g[b, x, y, k]);
-        tpx = sum[b, y, k](px[b, y, k] * gx[b, y, k]); fnx = sum[b, y, k](gx[b, y, k] * (1 - px[b, y, k])); fpx = sum[b, y, k]((1 - gx[b, y, k]) * px[b, y, k]);
-        tpy = sum[b, x, k](py[b, x, k] * gy[b, x, k]); fny = sum[b, x, k](gy[b, x, k] * (1 - py[b, x, k])); fpy = sum[b, x, k]((1 - gy[b, x, k]) * py[b, x, k]);
-        tpz = sum[b, x, y](pz[b, x, y] * gz[b, x, y]); fnz = sum[b, x, y](gz[b, x, y] * (1 - pz[b, x, y])); fpz = sum[b, x, y]((1 - gz[b, x, y]) * pz[b, x, y]);
-        abs(1 - (tp + s) / (tp + a * fn + (1 - a) * fp + s))^gamma
-          + coeff * (abs(1 - (tpx + s) / (tpx + a * fnx + (1 - a) * fpx + s))^gamma
-                   + abs(1 - (tpy + s) / (tpy + a * fny + (1 - a) * fpy + s))^gamma
-                   + abs(1 - (tpz + s) / (tpz + a * fnz + (1 - a) * fpz + s))^gamma)
+        ftl(p, t) = abs(1 - (sum(p * t) + s) / (sum(p * t) + a * sum(t * (1 - p)) + (1 - a) * sum((1 - t) * p) + s))^gamma;
+        q[b, x, y, k] = sigmoid(z[b, x, y, k]);
+        ftl(q[b, x, y, k], g[b, x, y, k])
+          + coeff * (ftl(max[x](q[b, x, y, k]), max[x](g[b, x, y, k]))
+                   + ftl(max[y](q[b, x, y, k]), max[y](g[b, x, y, k]))
+                   + ftl(max[k](q[b, x, y, k]), max[k](g[b, x, y, k])))
         """)]
     public static partial float MaximumIntensityProjection(ReadOnlySpan<float> z, ReadOnlySpan<float> g, Span<float> dz, int batch, int nx, int ny,
         float s = 1f, float a = 0.7f, float gamma = 0.75f, float coeff = 1f);

@@ -5,17 +5,17 @@ import torch.nn.functional as F
 from fixturelib import Case, Input, normal, uniform, bernoulli, labels, window
 
 NOT_DECLARED = {
-    "S01": "SSIM needs local means and variances over sliding windows of intermediate values (x², xy): the language has no fixed-window sum; written with gathers x[h + dh, w + dw] it compiles, but the gathers' gradients are dense indicator sums (O((HW)²) per image), so it is left out until window reductions exist.",
-    "S02": "BASNet's hybrid loss is BCE (E04) + IoU (E08) + SSIM: its SSIM term needs window reductions (see S01).",
-    "S04": "clDice's soft skeleton is min/max pooling over 3×3 windows iterated `iters` times: it needs window reductions and a fixed-count loop.",
+    "S01": "SSIM is expressible as windows (shifted gathers under sum[a, b], docs/language.md §6.7) with sparse gradients, O(pixels × window) forward and backward (tests/LossDsl.Tests/Language/WindowTests.cs checks it against a float64 definition); the catalog entry and its PyTorch fixture are not written yet.",
+    "S02": "BASNet's hybrid loss is BCE (E04) + IoU (E08) + SSIM: expressible now that SSIM is (see S01); not declared yet.",
+    "S04": "clDice's soft skeleton is min/max pooling over 3×3 windows (expressible, docs/language.md §6.7) iterated `iters` times: each iteration is a window read through the previous ones, inlined, so the cost grows as 9^iters reads per pixel; it needs materialized windows or a fixed-count loop.",
     "S06": "Betti matching needs cubical persistent homology (union-find, boundary-matrix reduction) and an induced matching: combinatorial CPU algorithms, not an expression over tensors.",
     "S07": "Lovász losses sort the errors of each class and take a cumulative sum along the sorted order: the language has no sort or prefix scan yet.",
     "S08": "NeuralNDCG needs Sinkhorn normalization (up to 50 iterations: a fixed-count loop the language lacks; written out it grows too fast) and an exact sort for the ideal DCG.",
     "S09": "The ICNN loss selects each embedding's k nearest neighbours (top-k along rows with data-dependent indices): the language has no top-k yet.",
     "S11": "The nuclear norm needs the singular values of a matrix (an SVD), not an expression over elements.",
     "S12": "The soft top-k operator of DEXML is unconfirmed (entropic optimal transport or a sorting network); both need iteration or sorting.",
-    "S13": "The ODIL loss is a finite-difference PDE residual on a space-time grid: stencils are expressible with shifted gathers, but their gradients are dense (see S01) and the paper's discretisation is not confirmed; left out.",
-    "S14": "Local NCC over 9³ windows needs window reductions (see S01); the smoothness and Dice terms alone are E entries.",
+    "S13": "The ODIL loss is a finite-difference PDE residual on a space-time grid: stencils are expressible with shifted gathers and their gradients are sparse (docs/language.md §6.7), but the paper's discretisation is not confirmed; left out.",
+    "S14": "Local NCC over 9³ windows is expressible as windows (docs/language.md §6.7); with the smoothness and Dice terms it is not declared yet.",
     "S15": "The latent perceptual loss runs the VAE decoder (network in the loop) and takes k-th-value quantiles and max-pool closings of its features.",
     "S17": "Black-box proper losses are estimators over samples drawn from the model (counting equal draws), not a loss on tensors.",
 }

@@ -182,6 +182,10 @@ def compute(case):
     result = case.torch_fn(tensors, case.scalars)
     # A case of a method with output spans (docs/language.md §2.4) returns (loss, {output name: tensor}).
     loss, outputs = result if isinstance(result, tuple) else (result, {})
+    if not math.isfinite(float(loss)):
+        # A case is a check of the kernels against PyTorch on valid inputs: inputs outside the loss's domain (a NaN or
+        # infinite reference) would only test that both fail alike.
+        raise ValueError(f"{case.id}: PyTorch's loss is {float(loss)}: the case's inputs are outside the loss's domain")
     grads = {}
     with_grad = [inp for inp in case.inputs if inp.grad]
     if with_grad:

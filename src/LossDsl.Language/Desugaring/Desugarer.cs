@@ -80,7 +80,7 @@ internal static class Desugarer
 
     public static Node Dot(CallArguments c) => c.Graph.Reduce(ReduceKind.Sum, c.Bound, Masked(c, c.Graph.Mul(c[0], c[1]), 0));
 
-    // ---- Selections (docs/language.md §6.7) ----------------------------------------------------------------------------
+    // ---- Selections (docs/language.md §6.8) ----------------------------------------------------------------------------
 
     /// <summary>The K-th smallest kept element (<c>k = K</c>, 1-based, as torch.kthvalue; NaN sorts last).</summary>
     public static Node Kth(CallArguments c) => c.Graph.Kth(c.Bound, c[0], c.Rank!, c.Filter, c.Ties);

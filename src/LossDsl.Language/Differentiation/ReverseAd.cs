@@ -140,7 +140,86 @@ internal sealed class ReverseAd
             if (c.Id != v.Id) map[v.Id] = c;
         }
         var result = map.Count == 0 ? (n, null) : (_graph.Substitute(n, map), map);
+        // The walk order depends on the ids of the indices (commutative operands are ordered by id), so values equal up
+        // to the names of their free indices can still get two forms (x[h + a, b + w] and x[h + a, w + b], a window's
+        // load seen from two parents): the first form met is kept, and a later one renamed onto it where a renaming
+        // within equal extents makes them one node, so that such a value receives one adjoint.
+        var (form, formMap) = (result.Item1, result.Item2);
+        int shape = ShapeHash(form);
+        if (!_forms.TryGetValue(shape, out var known)) _forms[shape] = known = new List<Node>();
+        foreach (var other in known)
+        {
+            if (ReferenceEquals(other, form)) break;
+            if (Renaming(form, other) is not { } onto) continue;
+            var composed = new Dictionary<int, IndexVar>();
+            foreach (var id in n.Free)
+            {
+                var v = formMap is not null && formMap.TryGetValue(id, out var c) ? c : _graph.Var(id);
+                if (onto.TryGetValue(v.Id, out var w)) v = w;
+                if (v.Id != id) composed[id] = v;
+            }
+            return _canonical[n] = (other, composed.Count == 0 ? null : composed);
+        }
+        if (!known.Contains(form)) known.Add(form);
         return _canonical[n] = result;
+    }
+
+    /// <summary>The canonical forms met so far, by <see cref="ShapeHash"/>.</summary>
+    private readonly Dictionary<int, List<Node>> _forms = new();
+    private readonly Dictionary<Node, int> _shapeHashes = new();
+
+    /// <summary>
+    /// A hash of a value that does not change when its indices are renamed within their extents: an index hashes as
+    /// its extent, the operands of a commutative operation are combined in an order of their own hashes.
+    /// </summary>
+    private int ShapeHash(Node n)
+    {
+        if (_shapeHashes.TryGetValue(n, out int h)) return h;
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        int hash = Hash.Combine((int)n.Op, (int)n.Type, (int)n.ReduceKind, (int)n.Ties);
+        hash = n.Op == Op.Index ? Hash.Combine(hash, _graph.Var(n.Ref).Extent) : Hash.Combine(hash, n.Ref, n.Value.GetHashCode());
+        foreach (var e in n.Bound.Select(b => b.Extent).OrderBy(e => e)) hash = Hash.Combine(hash, e);
+        var args = n.Args.Select(ShapeHash);
+        if (n.Op is Op.Add or Op.Mul or Op.Min or Op.Max or Op.Eq or Op.Ne or Op.And or Op.Or) args = args.OrderBy(x => x);
+        foreach (var a in args) hash = Hash.Combine(hash, a);
+        return _shapeHashes[n] = hash;
+    }
+
+    /// <summary>The most renamings tried to match two forms of one shape.</summary>
+    private const int MaxRenamings = 24;
+
+    /// <summary>A renaming of the free indices of <paramref name="from"/>, each to one of <paramref name="to"/> of the same extent, that makes them one node; or null.</summary>
+    private Dictionary<int, IndexVar>? Renaming(Node from, Node to)
+    {
+        if (from.Free.Length != to.Free.Length || from.Type != to.Type) return null;
+        var source = from.Free.Select(_graph.Var).ToArray();
+        var target = to.Free.Select(_graph.Var).ToArray();
+        if (!source.Select(v => v.Extent).OrderBy(e => e).SequenceEqual(target.Select(v => v.Extent).OrderBy(e => e))) return null;
+        var map = new Dictionary<int, IndexVar>();
+        var used = new bool[target.Length];
+        int tries = 0;
+        bool Assign(int k)
+        {
+            if (k == source.Length)
+            {
+                if (++tries > MaxRenamings) return false;
+                return ReferenceEquals(_graph.Substitute(from, map), to);
+            }
+            for (int t = 0; t < target.Length; t++)
+            {
+                if (used[t] || target[t].Extent != source[k].Extent) continue;
+                used[t] = true;
+                map[source[k].Id] = target[t];
+                if (Assign(k + 1)) return true;
+                used[t] = false;
+                map.Remove(source[k].Id);
+                if (tries > MaxRenamings) return false;
+            }
+            return false;
+        }
+        if (!Assign(0)) return null;
+        foreach (var id in map.Keys.ToList()) if (map[id].Id == id) map.Remove(id);
+        return map;
     }
 
     private GradientExpression CollectTensorGradient(TensorInfo t, Dictionary<Node, Node> adjoints)

@@ -35,7 +35,7 @@ internal enum Op
 }
 
 /// <summary>
-/// The kind of a <see cref="Op.Reduce"/>. <see cref="Kth"/> is a selection (docs/language.md §6.7): its arguments are
+/// The kind of a <see cref="Op.Reduce"/>. <see cref="Kth"/> is a selection (docs/language.md §6.8): its arguments are
 /// the body, the rank K (1-based, invariant in the bound indices) and, when filtered, the filter (a Bool over the bound
 /// indices); its value is the K-th smallest of the kept elements in the order -0 &lt; +0 with NaN largest (NaN when K
 /// is out of range). Lowering turns it into a radix select of counts for the kernels; the interpreter sorts.

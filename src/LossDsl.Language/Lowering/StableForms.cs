@@ -51,7 +51,7 @@ internal static class StableForms
     }
 
     /// <summary>
-    /// A selection as a radix select (docs/language.md §6.7, §9.3): the K-th smallest kept element is the one whose
+    /// A selection as a radix select (docs/language.md §6.8, §9.3): the K-th smallest kept element is the one whose
     /// order key (the bits of the value mapped so that unsigned order is value order, -0 before +0, every NaN last) is
     /// the largest key T with fewer than K kept keys below T. That key is found from its top bit down: with the bits
     /// found so far, set the next one where fewer than K keys are below the key with it set. Each bit is one count

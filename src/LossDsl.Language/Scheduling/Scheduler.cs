@@ -321,12 +321,87 @@ internal sealed class Scheduler
         var inner = body.Args[1];
         if (rest.Count > 0) inner = _graph.Select(_graph.Combine(Op.And, rest), inner, _graph.Zero);
         var value = wrap(inner);
-        var loops = axes.Where((a, k) => gathered[k] is null).Concat(n.Bound).ToArray();
         var subscripts = axes.Select((a, k) => gathered[k] ?? _graph.Index(a)).ToArray();
+        var loops = axes.Where((a, k) => gathered[k] is null).Concat(OrderSummedLoops(n.Bound, subscripts, value)).ToArray();
         // The value and the gathered subscripts must be computable at each point of the scatter's loops.
         bool Within(Node x) => x.Free.All(id => loops.Any(l => l.Id == id));
         if (!Within(value) || !subscripts.All(Within)) return null;
         return new ScatterTerm(subscripts, loops, value);
+    }
+
+    /// <summary>The most summed indices of a scatter whose loop orders are compared (beyond them, the order of the sum).</summary>
+    private const int MaxOrderedScatterLoops = 6;
+
+    /// <summary>
+    /// The order of a scatter's summed loops that recomputes least: each value of the scatter (a window's per-pixel
+    /// partial <c>f(mu[h, w], ...)</c>, a weight <c>k[a, b]</c>, a subscript <c>h + a - r</c>) is computed once per point
+    /// of the loops down to the innermost one it depends on (the planner hoists it out of the others), so with every
+    /// extent taken as the same nominal size the order that minimizes the sum over the values of that count is chosen;
+    /// among equally cheap orders, the one whose indices appear in the earliest subscripts of the scatter first (the
+    /// gradient's row-major order), then the order of the sum. SSIM's scatter loops over the pixel (h, w) outside the
+    /// window (a, b), so its per-pixel partial is computed once per pixel, not once per window element.
+    /// </summary>
+    private static IndexVar[] OrderSummedLoops(IndexVar[] summed, Node[] subscripts, Node value)
+    {
+        var values = subscripts.Append(value);
+        // The first subscript of the scatter each summed index appears in.
+        var rank = summed.Select(v => System.Array.FindIndex(subscripts, x => x.DependsOn(v.Id))).Select(k => k < 0 ? subscripts.Length : k).ToArray();
+        if (summed.Length < 2 || summed.Length > MaxOrderedScatterLoops) return summed;
+        // The summed loops each distinct value depends on, as a bit mask.
+        var masks = new List<int>();
+        var seen = new HashSet<Node>();
+        var stack = new Stack<Node>(values);
+        while (stack.Count > 0)
+        {
+            var x = stack.Pop();
+            if (!seen.Add(x)) continue;
+            int mask = 0;
+            for (int k = 0; k < summed.Length; k++) if (x.DependsOn(summed[k].Id)) mask |= 1 << k;
+            if (mask != 0) masks.Add(mask);
+            foreach (var a in x.Args) stack.Push(a);
+        }
+        const double nominalExtent = 16;
+        double Cost(int[] order)
+        {
+            var position = new int[summed.Length];
+            for (int k = 0; k < order.Length; k++) position[order[k]] = k;
+            double cost = 0;
+            foreach (int mask in masks)
+            {
+                int depth = 0;
+                for (int k = 0; k < summed.Length; k++) if ((mask & (1 << k)) != 0) depth = System.Math.Max(depth, position[k] + 1);
+                cost += System.Math.Pow(nominalExtent, depth);
+            }
+            return cost;
+        }
+        var best = Enumerable.Range(0, summed.Length).ToArray();
+        double bestCost = Cost(best);
+        var current = (int[])best.Clone();
+        // Permutations in lexicographic order, the identity first: a later order must be strictly cheaper, or as cheap
+        // with its indices in earlier subscripts.
+        bool EarlierSubscripts(int[] a, int[] b)
+        {
+            for (int k = 0; k < a.Length; k++) if (rank[a[k]] != rank[b[k]]) return rank[a[k]] < rank[b[k]];
+            return false;
+        }
+        while (NextPermutation(current))
+        {
+            double c = Cost(current);
+            if (c < bestCost || c == bestCost && EarlierSubscripts(current, best)) { bestCost = c; best = (int[])current.Clone(); }
+        }
+        return best.Select(k => summed[k]).ToArray();
+    }
+
+    private static bool NextPermutation(int[] a)
+    {
+        int i = a.Length - 2;
+        while (i >= 0 && a[i] >= a[i + 1]) i--;
+        if (i < 0) return false;
+        int j = a.Length - 1;
+        while (a[j] <= a[i]) j--;
+        (a[i], a[j]) = (a[j], a[i]);
+        System.Array.Reverse(a, i + 1, a.Length - i - 1);
+        return true;
     }
 
     /// <summary>The tensors whose gradient a statement stores into (densely), at any depth.</summary>

@@ -6,7 +6,7 @@ namespace LossDsl.Internals;
 
 /// <summary>
 /// Infrastructure for generated code; not a public API; may change without notice.
-/// The order keys of the radix select that computes kth, median and quantile (docs/language.md §6.7): the key of a
+/// The order keys of the radix select that computes kth, median and quantile (docs/language.md §6.8): the key of a
 /// value is its bits mapped so that unsigned order is the value order (a negative value's bits inverted, a positive
 /// value's sign bit set), -0 before +0, every NaN the largest key. A selection's key is built bit by bit in the bits of
 /// a value of the kernel's type (<c>float</c>: 32 bits, <c>double</c>: 64), so it travels like any other value.

@@ -491,7 +491,7 @@ public sealed class LossExpression
         }
 
         /// <summary>
-        /// A selection (docs/language.md §6.7): the kept elements sorted (-0 before +0, NaN last) and the one at the
+        /// A selection (docs/language.md §6.8): the kept elements sorted (-0 before +0, NaN last) and the one at the
         /// rank, rounded up (1-based); NaN when the rank is out of range.
         /// </summary>
         private double Select(Node n, Frame f)

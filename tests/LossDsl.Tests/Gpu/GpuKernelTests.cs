@@ -92,6 +92,12 @@ public class GpuKernelTests
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.ScatterLosses), "Ntl", (r, n) => LossDsl.Tests.Language.ScatterGradientTests.NtlInputs(r, n, 40), new[] { 5, 70 }) };
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.ScatterLosses), "ClassWeight", (r, n) => LossDsl.Tests.Language.ScatterGradientTests.ClassWeightInputs(r, n, 7), new[] { 5, 300 }) };
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.ScatterLosses), "Centers", (r, n) => LossDsl.Tests.Language.ScatterGradientTests.CentersInputs(r, n, 9, 12), new[] { 5, 70 }) };
+        // Windows (docs/language.md §6.7): SSIM, a window inside a window, an opening, strided pooling, a projection.
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.WindowLosses), "Ssim", (r, n) => LossDsl.Tests.Language.WindowTests.SsimInputs(r, n, 9, 2), new[] { 3, 20 }, InterpreterSizes: 3) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.WindowLosses), "LocalVariance", (r, n) => LossDsl.Tests.Language.WindowTests.VarianceInputs(r, n, 7, 1), new[] { 3, 20 }, InterpreterSizes: 3) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.WindowLosses), "Opening", (r, n) => LossDsl.Tests.Language.WindowTests.OpeningInputs(r, n, 6), new[] { 3, 20 }, InterpreterSizes: 3) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.WindowLosses), "MaxPoolFirst", (r, n) => LossDsl.Tests.Language.WindowTests.PoolInputs(r, n, 5, 2), new[] { 3, 20 }, InterpreterSizes: 3) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.WindowLosses), "Projection", (r, n) => LossDsl.Tests.Language.WindowTests.ProjectionInputs(r, 4, n, 6), new[] { 3, 20 }) };
         // The functions cos, sin, acos, asinh, atanh, log1mexp; max and min with each tie rule; empty reductions.
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.BuiltinFunctionLosses), nameof(LossDsl.Tests.Language.BuiltinFunctionLosses.All),
             (r, n) => new() { ["x"] = LossCheck.Normal(r, n, 1.5) }, new[] { 7, 65 }) };

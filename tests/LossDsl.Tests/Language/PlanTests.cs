@@ -44,6 +44,19 @@ public class PlanTests
             """, "z:F, pos:I, dz:G, tau:R"),
         new("NumberTokenLoss", "p[i, k] = softmax[k](z[i, idx[k]]); mean[i]((sum[k](p[i, k] * v[k]) - v[tgt[i]])^2)", "z:F, idx:I, v:F, tgt:I, dz:G"),
         new("ClassWeight", "mean[i](w[y[i]] * (x[i] - t[i])^2)", "w:F, x:F, t:F, y:I, dw:G, dx:G"),
+        new("WindowMean", """
+            index h : height; index a : ws; shape x[h, w];
+            mean[h, w]((sum[a, b](k[a, b] * x[h + a - r, w + b - r]) - t[h, w])^2)
+            """, "x:F, k:F, t:F, dx:G, height:N, ws:N, r:N"),
+        new("Ssim", """
+            index h : height; index a : ws; shape x[h, w]; shape y[h, w];
+            mx[h, w] = sum[a, b](k[a, b] * x[h + a - r, w + b - r]);
+            my[h, w] = sum[a, b](k[a, b] * y[h + a - r, w + b - r]);
+            sxx[h, w] = sum[a, b](k[a, b] * x[h + a - r, w + b - r]^2) - mx[h, w]^2;
+            syy[h, w] = sum[a, b](k[a, b] * y[h + a - r, w + b - r]^2) - my[h, w]^2;
+            sxy[h, w] = sum[a, b](k[a, b] * x[h + a - r, w + b - r] * y[h + a - r, w + b - r]) - mx[h, w] * my[h, w];
+            1 - mean[h, w]((2 * mx[h, w] * my[h, w] + c1) * (2 * sxy[h, w] + c2) / ((mx[h, w]^2 + my[h, w]^2 + c1) * (sxx[h, w] + syy[h, w] + c2)))
+            """, "x:F, y:F, k:F, dx:G, height:N, ws:N, r:N, c1:R, c2:R"),
         new("LinearCrossEntropy", """
             logits[i, v] = sum[d](h[i, d] * w[v, d]);
             mean[i](logsumexp[v](logits[i, v]) - sum[v | v == y[i]](logits[i, v]))
@@ -314,6 +327,32 @@ public class PlanTests
         Assert.True(store.Loop.Body.OfType<StoreStmt>().Single().Value.IsConstValue(0));
         Assert.True(pass.Loop.Body.IndexOf(store.Loop) < pass.Loop.Body.IndexOf(scatterLoop.Loop));
         Assert.Contains("scatter dz[i#", PlanPrinter.Print(plan));
+    }
+
+    [Fact]
+    public void TheAdjointOfAWindowIsOneScatterWithThePixelOutsideTheWindow()
+    {
+        foreach (var name in new[] { "WindowMean", "Ssim" })
+        {
+            var compilation = Compile(Cases.Single(c => c.Name == name));
+            var plan = compilation.ForwardBackward!;
+            var height = compilation.Model!.Tensors.Single(t => t.Name == "x").Axes![0];
+            var width = compilation.Model.Tensors.Single(t => t.Name == "x").Axes![1];
+            var window = compilation.Model.Tensors.Single(t => t.Name == "k").Axes!;
+            // x is read at h + a - r in several window sums (and squared): its loads are one value up to the names of
+            // their indices, so dx is one scatter, not one per form of the load.
+            var scatters = LoopPasses(plan).SelectMany(p => LoopsWithin(p.Loop).Select(x => (Pass: p, x.Loop, x.Outer)))
+                .Where(x => x.Loop.Body.Any(s => s is ScatterStmt)).ToList();
+            var (pass, loop, outer) = Assert.Single(scatters);
+            // Its loops: the pixel (h, w) outside the window (a, b), so that the pixel's partial (the window sums it
+            // reads, computed inline, and the chain rule through them) is computed once per pixel.
+            var nest = outer.Append(loop).Select(l => l.Var.Extent).ToArray();
+            Assert.Equal(new[] { height, width, window[0], window[1] }, nest);
+            // The window sums the pixel's partial reads are completed in loops directly inside the pixel's loops.
+            Assert.Contains(LoopsWithin(pass.Loop), x => x.Loop.Completes.Count > 0 && x.Outer.Count == 2 && x.Loop.Var.Extent == window[0]);
+            Assert.Empty(plan.Buffers);
+            Assert.True(pass.OneChunk);
+        }
     }
 
     [Fact]

@@ -73,7 +73,7 @@ public class ScatterGradientTests
     }
 
     /// <summary>Central differences of a float64 loss at every coordinate of <paramref name="x"/>.</summary>
-    private static double[] FiniteDifferences(Func<double[], double> loss, float[] x)
+    internal static double[] FiniteDifferences(Func<double[], double> loss, float[] x)
     {
         var d = Array.ConvertAll(x, v => (double)v);
         var g = new double[d.Length];
@@ -88,7 +88,7 @@ public class ScatterGradientTests
         return g;
     }
 
-    private static void AssertFiniteDifferences(float[] kernel, double[] expected, string what)
+    internal static void AssertFiniteDifferences(float[] kernel, double[] expected, string what)
     {
         double max = expected.Select(Math.Abs).DefaultIfEmpty(0).Max();
         Assert.True(max > 0, $"{what}: the reference gradient is zero everywhere");

@@ -11,7 +11,7 @@ using Xunit;
 
 namespace LossDsl.Tests.Language;
 
-/// <summary>The selections kth, median and quantile (docs/language.md §6.7): rows, filters, empty sets, global, pairs, double.</summary>
+/// <summary>The selections kth, median and quantile (docs/language.md §6.8): rows, filters, empty sets, global, pairs, double.</summary>
 public static partial class SelectionLosses
 {
     [GeneratedLoss("sum[i](w[i] * kth[c; k = 3](x[i, c]))")]

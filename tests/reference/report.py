@@ -170,7 +170,7 @@ kernels, see its remarks for the exact measure).
 
 Columns: **status** says whether the declaration compiles (every row here does: the library builds with warnings as
 errors), how many PyTorch cases it has, and whether the CPU kernel and the GPU kernel (run on ILGPU's CPU accelerator
-for the cases small enough for it) match; **plan** is the forward + backward plan the scheduler chose, as the generated
+on one case per method, the largest under 8,192 input elements) match; **plan** is the forward + backward plan the scheduler chose, as the generated
 file prints it; **worst error** is the largest relative error over the loss and every gradient element of all its
 cases, CPU / GPU.
 

@@ -896,6 +896,44 @@ public static partial class Pairwise
         """)]
     public static partial float HyperbolicPairwiseConfusionAtan(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> da, Span<float> db, int dim, float c);
 
+    // ---- P31 unified_negative_pair_generation --------------------------------------------------------------------
+
+    /// <summary>
+    /// UNPG: ArcFace cross-entropy whose every row also competes with the batch's negative pairs,
+    /// <c>mean_i -log(exp(s phi_{i,y_i}) / (sum_c exp(s phi_{i,c}) + sum_{(j,k) in S'} exp(s cos(x_j, x_k))))</c>, where the
+    /// negative pairs are <c>j &amp;lt; k</c> with <c>y_j != y_k</c> and <c>S'</c> keeps those whose similarity lies in
+    /// <c>[Q1 - w IQR, Q3 + w IQR]</c> (the box-and-whisker filter).
+    /// </summary>
+    /// <remarks>
+    /// <para><b>Catalog</b>: P31 <c>unified_negative_pair_generation</c>; Unified Negative Pair Generation toward Well-discriminative Feature Space for Face Recognition, [code: Jung-Jun-Uk/UNPG recognition/models/build.py, head.py].</para>
+    /// <para><b>Shapes</b>: features <paramref name="x"/> [N, D], class weights <paramref name="w"/> [C, D], labels <paramref name="y"/> [N]. The batch needs at least one negative pair (two labels).</para>
+    /// <para><b>Defaults</b>: <paramref name="scale"/> = 64, <paramref name="margin"/> = 0.5 (UNPG's <c>head.zoo.yaml</c> for ArcFace), <paramref name="wisk"/> = 1.0 (the catalog's; the repository's <c>unpg</c> entry sets 1.5).</para>
+    /// <para><b>PyTorch</b>: UNPG's <c>HeadAndLoss</c> with the ArcFace head: <c>phi = torch.where(onehot, torch.cos(torch.acos(cos) + m), cos)</c>; the negatives <c>sn</c> are the upper triangle of <c>n(x) n(x)^T</c> where the labels differ; <c>sorted_x = torch.sort(sn)[0]</c>, <c>Q1 = sorted_x[int(0.25 l)]</c>, <c>Q3 = sorted_x[int(0.75 l)]</c>; <c>F.cross_entropy(s * torch.cat([phi, sn'.expand(N, -1)], 1), y)</c>.</para>
+    /// <para>The quartiles are order statistics (<c>kth</c> of rank <c>floor(q l) + 1</c>, as UNPG indexes the sorted list), not interpolated quantiles; they only choose the kept pairs and receive no gradient. The appended block's log-sum-exp is one value shared by every row, so the cost is O(N C D + N^2 D), not N (C + N^2). The ArcFace term is UNPG's, without insightface's fallback beyond <c>pi - m</c>.</para>
+    /// </remarks>
+    /// <param name="x">Features [N, D].</param>
+    /// <param name="w">Class weights [C, D]; normalized per class.</param>
+    /// <param name="y">Labels [N] (class indices).</param>
+    /// <param name="dx">Receives dLoss/dx.</param>
+    /// <param name="dw">Receives dLoss/dw.</param>
+    /// <param name="scale">The logit scale s.</param>
+    /// <param name="margin">The additive angular margin m in radians.</param>
+    /// <param name="wisk">The whisker length w, in interquartile ranges.</param>
+    [GeneratedLoss("""
+        cosM = cos(margin);
+        sinM = sin(margin);
+        cosine[i, c] = sum[d](x[i, d] * w[c, d]) / (norm[e](x[i, e]) * norm[e](w[c, e]));
+        logit[i, c] = scale * where(c == y[i], cosine[i, c] * cosM - sqrt(max(1 - cosine[i, c]^2, 1e-12)) * sinM, cosine[i, c]);
+        sim[j, k] = sum[d](x[j, d] * x[k, d]) / (norm[e](x[j, e]) * norm[e](x[k, e]));
+        pairs = count[j, k](j < k && y[j] != y[k]);
+        q1 = kth[j, k | j < k && y[j] != y[k]; k = floor(0.25 * pairs) + 1](sim[j, k]);
+        q3 = kth[j, k | j < k && y[j] != y[k]; k = floor(0.75 * pairs) + 1](sim[j, k]);
+        negatives = logsumexp[j, k | j < k && y[j] != y[k] && sim[j, k] >= q1 - wisk * (q3 - q1) && sim[j, k] <= q3 + wisk * (q3 - q1)](scale * sim[j, k]);
+        rows[i] = logsumexp[c](logit[i, c]);
+        mean[i](rows[i] + softplus(negatives - rows[i]) - logit[i, y[i]])
+        """)]
+    public static partial float UnifiedNegativePairGeneration(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<int> y, Span<float> dx, Span<float> dw, float scale = 64f, float margin = 0.5f, float wisk = 1f);
+
     // ---- P32 cauchy_schwarz_ib ----------------------------------------------------------------------------------
 
     /// <summary>

@@ -645,6 +645,29 @@ public static partial class RowWise
         """)]
     public static partial float SFace(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<int> y, Span<float> dx, Span<float> dw, float scale = 64f, float k = 80f, float a = 0.8f, float b = 1.23f);
 
+    /// <summary>MadaCos: cross-entropy of <c>s cos_{i,c} - s m 1[c = y_i]</c> with a scale and a margin set by the batch: <c>s = max(32, log(9999999 (1 - alpha) / alpha) / (1 - med))</c>, <c>m = max(0, med - log(B_med alpha / (1 - alpha)) / s)</c>, where <c>med</c> is the median target cosine and <c>B_i = sum_{c != y_i} exp(s cos_{i,c})</c> is read at the row of the median; <c>s</c> and <c>m</c> are constants for the gradient.</summary>
+    /// <remarks>
+    /// <para><b>Catalog</b>: R19 <c>madacos</c>; Coarse-to-Fine: Learning Compact Discriminative Representation for Single-Stage Image Retrieval (CFCD), [code: bassyess/CFCD core/model/madacos.py].</para>
+    /// <para><b>Shapes</b>: cosines <paramref name="cosine"/> [N, C] (<c>F.linear(F.normalize(features), F.normalize(weight))</c>), labels <paramref name="y"/> [N].</para>
+    /// <para><b>Defaults</b>: <paramref name="alpha"/> = 0.1 (CFCD's <c>MODEL.HEADS.ALPHA</c>).</para>
+    /// <para><b>PyTorch</b>: CFCD's <c>MadaCosLayerFunction</c> (training mode, one GPU) followed by <c>F.cross_entropy</c>: the median by <c>torch.median</c> (the lower median), the scale and margin computed without gradient, and the backward <c>dL/dcos = s dL/dlogits</c>.</para>
+    /// <para><c>log B</c> is a log-sum-exp here, so a large <c>s</c> cannot overflow it. Where several rows share the median's value, <c>log B</c> is their mean (torch reads the one row that <c>torch.median</c> returns, which it does not specify). CFCD's evaluation mode (margin 0) is not a separate method.</para>
+    /// </remarks>
+    /// <param name="cosine">Cosines between the features and the class weights [N, C].</param>
+    /// <param name="y">Labels [N] (class indices).</param>
+    /// <param name="dcosine">Receives dLoss/dcosine.</param>
+    /// <param name="alpha">The target probability mass alpha in (0, 1) that sets the scale and the margin.</param>
+    [GeneratedLoss("""
+        target[i] = cosine[i, y[i]];
+        med = median[i](target[i]);
+        s = sg(max(32, log(9999999 * (1 - alpha) / alpha) / (1 - med)));
+        logB[i] = logsumexp[c | c != y[i]](s * cosine[i, c]);
+        m = sg(max(0, med - (mean[i | target[i] == med](logB[i]) + log(alpha / (1 - alpha))) / s));
+        logit[i, c] = s * cosine[i, c] - s * m * (c == y[i]);
+        mean[i](logsumexp[c](logit[i, c]) - logit[i, y[i]])
+        """)]
+    public static partial float MadaCos(ReadOnlySpan<float> cosine, ReadOnlySpan<int> y, Span<float> dcosine, float alpha = 0.1f);
+
     /// <summary>MLCD multi-label cluster discrimination: <c>mean_i log(1 + sum_{c in neg_i} exp(s cos_ic)) + log(1 + sum_{c in pos_i} exp(-s cos_ic))</c>.</summary>
     /// <remarks>
     /// <para><b>Catalog</b>: R20 <c>mlcd_multilabel</c>; Multi-label Cluster Discrimination [recalled][unconfirmed: margins and sampling ratio].</para>

@@ -21,8 +21,6 @@ NOT_DECLARED = {
            "[unconfirmed]. Its multi-positive contrastive part is P06 (Pairwise.SupCon) on the whitened views.",
     "P27": "CCSL/CSSL: the cross terms (thresholded or sigmoid-weighted in-batch pairs) are [unconfirmed]; the BYOL term "
            "2 - 2 cos(p, sg(z')) alone is not this entry.",
-    "P31": "UNPG: the box-and-whisker filter of negative similarities needs sort/quantiles (Q1, Q3) over the batch's "
-           "negative pairs, which the language lacks.",
     "P33": "Laplacian-regularized clustering: an inference-time objective minimised by a bound optimiser over "
            "assignments (not a loss trained by gradients), with a kNN affinity that needs top-k, which the language lacks.",
 }
@@ -593,6 +591,34 @@ for method, fn in [("HyperbolicPairwiseConfusion", torch.atanh), ("HyperbolicPai
                  [Input("a", [m, d], normal(0, 0.6 / math.sqrt(d)), grad="da"), Input("b", [m, d], normal(0, 0.6 / math.sqrt(d)), grad="db")],
                  (lambda fn_: lambda t, s: _hyp(t, s, fn_))(fn), scalars={"dim": d, "c": c},
                  reference="Hyp-PC: (2/sqrt c) " + ("atanh" if fn is torch.atanh else "atan") + "(sqrt c ||(-a) (+)_c b||), sum / N"))
+
+
+# ---- P31 unified_negative_pair_generation -----------------------------------------------------------------------
+
+def _unpg(t, s):
+    # Jung-Jun-Uk/UNPG: the ArcFace head (no fallback), convert_label_to_similarity, box_and_whisker_algorithm, UNPG.
+    x, w, y = t["x"], t["w"], t["y"]
+    sc, m, wisk = s["scale"], s["margin"], s["wisk"]
+    cos = F.normalize(x) @ F.normalize(w).T
+    onehot = F.one_hot(y, w.shape[0]).bool()
+    phi = torch.where(onehot, torch.cos(torch.acos(cos) + m), cos)
+    nx = F.normalize(x)
+    negative = (y[:, None] != y[None, :]).triu(diagonal=1)
+    sn = (nx @ nx.T)[negative]
+    assert sn.numel() > 0, "the batch needs a negative pair"
+    sorted_x = torch.sort(sn)[0]
+    lower, upper = sorted_x[int(0.25 * len(sorted_x))], sorted_x[int(0.75 * len(sorted_x))]
+    iqr = upper - lower
+    kept = sorted_x[(sorted_x <= upper + wisk * iqr) & (sorted_x >= lower - wisk * iqr)]
+    return F.cross_entropy(sc * torch.cat([phi, kept[None, :].expand(x.shape[0], -1)], 1), y)
+
+
+# At 2e-4 from 37 rows: the scale 64 amplifies float rounding, and PyTorch float32 itself errs 5.6e-5, 1.4e-4 and 8.1e-5.
+for n, c, d, wisk in [(3, 4, 3, 1.0), (37, 13, 16, 1.0), (67, 29, 8, 0.5), (130, 50, 12, 0.0)]:
+    add(Case(f"P31-unpg-{n}x{c}x{d}-w{wisk}", "P31", "Pairwise.UnifiedNegativePairGeneration",
+             [Input("x", [n, d], normal(0, 1), grad="dx"), Input("w", [c, d], normal(0, 1), grad="dw"), Input("y", [n], labels(c))],
+             _unpg, scalars={"scale": 64.0, "margin": 0.5, "wisk": wisk}, tolerance=2e-4 if n >= 37 else 1e-4,
+             reference="Jung-Jun-Uk/UNPG HeadAndLoss (ArcFace head, box_and_whisker_algorithm, UNPG)"))
 
 
 # ---- P32 cauchy_schwarz_ib --------------------------------------------------------------------------------------

@@ -8,12 +8,10 @@ import math
 import torch
 import torch.nn.functional as F
 
-from fixturelib import Case, Input, normal, labels, uniform, bernoulli, arange
+from fixturelib import Case, Input, normal, labels, uniform, bernoulli, arange, scores
 
 # Entries of section R that the library does not declare, and why.
 NOT_DECLARED = {
-    "R19": "MadaCos: its scale and margin come from the batch median of the target cosines (and the row at the median): "
-           "expressible with median (docs/language.md §6.8) under stop-gradient, not declared yet.",
     "R35": "BPKD edge/body losses: the exact forms are [unconfirmed], and the boundary band needs morphological operations "
            "on the label map (catalog S); the masked distillation it builds on is R04 (KlDivergence) with a mask.",
     "R37": "AR2: the ranker loss is R01 (CrossEntropy over the candidate scores) and its KL regulariser is R04 "
@@ -334,6 +332,28 @@ def _sface(t, s):
 for n, c, d in [(1, 3, 4), (37, 13, 16)]:
     add(Case(f"R18-sface-{n}x{c}x{d}", "R18", "RowWise.SFace", XW(n, c, d), _sface,
              scalars={"scale": 64.0, "k": 80.0, "a": 0.8, "b": 1.23}, reference="zhongyy/SFace SFace_torch/head/metrics.py SFaceLoss"))
+
+
+# ---- R19 ------------------------------------------------------------------------------------------------------------
+def _madacos(t, s):
+    # CFCD's MadaCosLayerFunction (training, one GPU), then cross-entropy; scale and margin are constants for autograd.
+    cos, y, a = t["cosine"], t["y"], s["alpha"]
+    onehot = F.one_hot(y, cos.shape[1]).bool()
+    with torch.no_grad():
+        target = cos.gather(1, y[:, None])[:, 0]
+        med, index = torch.median(target, 0)
+        scale = max(32.0, math.log(9999999 * (1 - a) / a) / (1 - med.item()))
+        b = torch.where(onehot, torch.zeros_like(cos), torch.exp(cos * scale)).sum(1)
+        margin = max(0.0, med.item() - math.log(b[index].item() * a / (1 - a)) / scale)
+    return F.cross_entropy(cos * scale - scale * margin * onehot.to(cos.dtype), y)
+
+
+# Uniform cosines (scale 32, no margin) and cosines whose target is higher (a larger scale and a positive margin). The
+# latter at 2e-4: a scale of 43-51 amplifies float rounding, and PyTorch float32 itself errs 6.3e-5 and 1.1e-4 there.
+for n, c, gen in [(1, 3, uniform(-1, 1)), (20, 33, uniform(-1, 1)), (37, 13, scores(13, 0.0, 0.2, 0.6)), (129, 259, scores(259, 0.1, 0.15, 0.5))]:
+    add(Case(f"R19-madacos-{n}x{c}" + ("-uniform" if gen["kind"] == "uniform" else ""), "R19", "RowWise.MadaCos",
+             [Input("cosine", [n, c], gen, grad="dcosine"), Input("y", [n], arange(c) if gen["kind"] == "scores" else labels(c))],
+             _madacos, scalars={"alpha": 0.1}, tolerance=2e-4 if gen["kind"] == "scores" else 1e-4, reference="bassyess/CFCD core/model/madacos.py MadaCosLayerFunction + F.cross_entropy"))
 
 
 # ---- R20 ------------------------------------------------------------------------------------------------------------

@@ -82,6 +82,16 @@ def generate(spec, length):
         return out
     if kind == "shift":
         return [(k + spec["by"]) % length for k in range(length)]
+    if kind == "scores":
+        # Scores [N, C] of a classifier that has learned something: normal(mean, sd), plus boost at the label column of
+        # each row when the labels are arange(C) (row i's label is i mod C).
+        classes, mean, sd, boost = spec["classes"], spec["mean"], spec["sd"], spec["boost"]
+        out = []
+        for k in range(length):
+            s = r.uniform01() + r.uniform01() + r.uniform01() + r.uniform01()
+            on = (k % classes) == (k // classes) % classes
+            out.append(_f32((s - 2.0) * SQRT3 * sd + mean + (boost if on else 0.0)))
+        return out
     raise ValueError(f"unknown input kind {kind}")
 
 
@@ -113,6 +123,11 @@ def window(classes, width):
 
 def shift(by):
     return {"kind": "shift", "by": int(by)}
+
+
+def scores(classes, mean=0.0, sd=1.0, boost=1.0):
+    """Scores [N, classes] with boost added at column i mod classes of row i: pair them with labels arange(classes)."""
+    return {"kind": "scores", "classes": int(classes), "mean": float(mean), "sd": float(sd), "boost": float(boost)}
 
 
 class Input:

@@ -224,6 +224,20 @@ public static class FixtureInputs
                 int by = spec.GetProperty("by").GetInt32();
                 return Convert(Enumerable.Range(0, length).Select(k => (int)(((long)k + by) % length)).ToArray(), isInt);
             }
+            case "scores":
+            {
+                // Normal scores [N, classes] with boost at column i mod classes of row i (labels arange(classes)).
+                int classes = spec.GetProperty("classes").GetInt32();
+                double mean = D("mean"), sd = D("sd"), boost = D("boost"), sqrt3 = Math.Sqrt(3.0);
+                var a = new float[length];
+                for (int k = 0; k < length; k++)
+                {
+                    double s = r.Uniform01() + r.Uniform01() + r.Uniform01() + r.Uniform01();
+                    bool on = k % classes == k / classes % classes;
+                    a[k] = (float)((s - 2.0) * sqrt3 * sd + mean + (on ? boost : 0.0));
+                }
+                return a;
+            }
             default:
                 throw new NotSupportedException($"input kind '{kind}'");
         }

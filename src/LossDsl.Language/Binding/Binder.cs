@@ -736,11 +736,42 @@ internal sealed class Binder
         Node? inRange = null;
         foreach (var (parameter, value) in gathers)
         {
-            body = _graph.SubstituteValue(body, parameter.Id, value);
+            body = MarkSegmentKeys(_graph.SubstituteValue(body, parameter.Id, value), value, parameter.Extent);
             var check = _graph.Binary(Op.And, _graph.Binary(Op.Ge, value, _graph.Zero), _graph.Binary(Op.Lt, value, _graph.ExtentOf(parameter.Extent)));
             inRange = inRange is null ? check : _graph.Binary(Op.And, inRange, check);
         }
         return body.Type == DslType.Bool ? _graph.Binary(Op.And, inRange!, body) : _graph.Select(inRange!, body, _graph.Zero);
+    }
+
+    /// <summary>
+    /// In a sum of the binding that keeps the elements whose key equals the gathered parameter
+    /// (<c>n[k] = count[j](y[j] == k)</c> read as <c>n[y[i]]</c>), writes the gathered value in that comparison clamped
+    /// into the parameter's axis (<see cref="IrGraph.ClampIndex"/>): the same value inside the range guard of
+    /// <see cref="Gather"/>, and a mark by which the scheduler computes the sum once per key, for all keys in one sweep,
+    /// rather than once per read (a segment reduction, docs/language.md §6.9).
+    /// </summary>
+    private Node MarkSegmentKeys(Node body, Node value, int extent)
+    {
+        if (body.Level == 0) return body;
+        var key = _graph.ClampIndex(value, extent);
+        Node Conjuncts(Node c, IndexVar[] bound)
+        {
+            if (c.Op == Op.And) return _graph.Binary(Op.And, Conjuncts(c.Args[0], bound), Conjuncts(c.Args[1], bound));
+            if (c.Op != Op.Eq) return c;
+            for (int side = 0; side < 2; side++)
+            {
+                Node other = c.Args[1 - side];
+                if (ReferenceEquals(c.Args[side], value) && System.Array.Exists(bound, v => other.DependsOn(v.Id)))
+                    return _graph.Binary(Op.Eq, other, key);
+            }
+            return c;
+        }
+        return _graph.Rewrite(body, n =>
+        {
+            if (n.Op != Op.Reduce || n.ReduceKind != ReduceKind.Sum || n.Args[0] is not { Op: Op.Select } select || !select.Args[2].IsConstValue(0)) return null;
+            var keep = Conjuncts(select.Args[0], n.Bound);
+            return ReferenceEquals(keep, select.Args[0]) ? null : _graph.Rebuild(n, new[] { _graph.Select(keep, select.Args[1], select.Args[2]) });
+        });
     }
 
     private IndexVar ResolveIndexForUse(NameExpr idx)

@@ -312,6 +312,86 @@ internal sealed class IrGraph
         return result;
     }
 
+    /// <summary>
+    /// <c>min(max(s, 0), extent - 1)</c>: the Int value <paramref name="s"/> clamped into the axis of
+    /// <paramref name="extentId"/>. A gather of a binding writes its subscript in this form where a reduction of the
+    /// binding compares it with a label (a segment key, docs/language.md §6.9): inside the gather's range guard it
+    /// equals <paramref name="s"/>, and its range is known, so the scheduler can tabulate the reduction over the axis.
+    /// </summary>
+    public Node ClampIndex(Node s, int extentId) =>
+        Binary(Op.Min, Binary(Op.Max, s, Zero), Sub(ExtentOf(extentId), One));
+
+    /// <summary>True if <paramref name="v"/> is <see cref="ClampIndex"/> of some value: that value and the extent.</summary>
+    public bool IsClampIndex(Node v, out Node value, out int extentId)
+    {
+        value = v;
+        extentId = -1;
+        if (v.Op != Op.Min || v.Type != DslType.Int) return false;
+        for (int side = 0; side < 2; side++)
+        {
+            Node low = v.Args[side], high = v.Args[1 - side];
+            if (low.Op != Op.Max) continue;
+            foreach (var extent in high.Args)
+            {
+                if (extent.Op != Op.Extent) continue;
+                for (int k = 0; k < 2; k++)
+                {
+                    if (!low.Args[1 - k].IsConstValue(0)) continue;
+                    if (ReferenceEquals(ClampIndex(low.Args[k], extent.Ref), v)) { value = low.Args[k]; extentId = extent.Ref; return true; }
+                }
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Replaces every occurrence of the node <paramref name="target"/> in <paramref name="n"/> by
+    /// <paramref name="replacement"/> (hash-consing makes the occurrences one node). The target's free indices must not
+    /// be bound inside <paramref name="n"/>, nor the replacement's.
+    /// </summary>
+    public Node Replace(Node n, Node target, Node replacement) => ReplaceCore(n, target, replacement, new Dictionary<Node, Node>());
+
+    private Node ReplaceCore(Node n, Node target, Node replacement, Dictionary<Node, Node> memo)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        if (ReferenceEquals(n, target)) return replacement;
+        if (n.Args.Length == 0 || n.Id < target.Id) return n; // arguments are older than their users
+        if (memo.TryGetValue(n, out var done)) return done;
+        var args = new Node[n.Args.Length];
+        bool changed = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            args[i] = ReplaceCore(n.Args[i], target, replacement, memo);
+            changed |= !ReferenceEquals(args[i], n.Args[i]);
+        }
+        var result = !changed ? n : n.Op == Op.Reduce ? RebuildReduce(n, n.Bound, args) : Rebuild(n, args);
+        memo[n] = result;
+        return result;
+    }
+
+    /// <summary>
+    /// Rebuilds <paramref name="n"/> bottom-up, applying <paramref name="rule"/> to every rebuilt node (its result, or
+    /// the node itself when it returns null).
+    /// </summary>
+    public Node Rewrite(Node n, Func<Node, Node?> rule) => RewriteCore(n, rule, new Dictionary<Node, Node>());
+
+    private Node RewriteCore(Node n, Func<Node, Node?> rule, Dictionary<Node, Node> memo)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        if (memo.TryGetValue(n, out var done)) return done;
+        var args = new Node[n.Args.Length];
+        bool changed = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            args[i] = RewriteCore(n.Args[i], rule, memo);
+            changed |= !ReferenceEquals(args[i], n.Args[i]);
+        }
+        var rebuilt = !changed ? n : n.Op == Op.Reduce ? RebuildReduce(n, n.Bound, args) : Rebuild(n, args);
+        var result = rule(rebuilt) ?? rebuilt;
+        memo[n] = result;
+        return result;
+    }
+
     // ---- Interning ----------------------------------------------------------------------------------------------
 
     private Node Intern(Op op, DslType type, Node[] args, double value, int reference, ReduceKind kind, IndexVar[] bound, TieRule ties = TieRule.Split)

@@ -243,7 +243,8 @@ internal static class PlanPrinter
                     Line($"store {target}[{string.Join(", ", st.Indices.Select(Var))}] = {Expr(st.Value)}");
                     break;
                 case ScatterStmt sc:
-                    Line($"scatter {sc.Tensor.Gradient!.Name}[{string.Join(", ", sc.Subscripts.Select(Subscript))}] += {Expr(sc.Value)}");
+                    string into = sc.Tensor is { } grad ? grad.Gradient!.Name : "buffer " + _plan.BufferViews[sc.Target.Buffered!].Buffer.Id;
+                    Line($"scatter {into}[{string.Join(", ", sc.Subscripts.Select(Subscript))}] += {Expr(sc.Value)}");
                     break;
             }
         }

@@ -328,7 +328,11 @@ internal sealed class Planner
                 if (_tileValues.Contains(n)) return; // a tile is row-major: contiguous along the column index
                 if (!_program.BufferViews.TryGetValue(n, out var view)) { ok = false; return; }
                 for (int k = 0; k < view.Indices.Length; k++)
+                {
+                    // A key read from a segment buffer is a scalar: it must not depend on the vectorized index.
+                    if (view.GatheredAt(k) is { } key) { if (key.DependsOn(var.Id)) { ok = false; return; } continue; }
                     if (view.Indices[k].Id == var.Id && k != view.Indices.Length - 1) { ok = false; return; }
+                }
                 return;
             }
             foreach (var a in n.Args) Check(a);
@@ -535,6 +539,7 @@ internal sealed class Planner
         PlanLoop l => l.Body.Any(b => Writes(b, buffer)),
         VersionedLoop v => Writes(v.Online, buffer),
         StoreStmt { Target.Buffered: { } r } => ReferenceEquals(_program.BufferViews[r].Buffer, buffer),
+        ScatterStmt { Target.Buffered: { } r } => ReferenceEquals(_program.BufferViews[r].Buffer, buffer),
         _ => false,
     };
 

@@ -68,19 +68,23 @@ internal sealed class StoreStmt : Stmt
 }
 
 /// <summary>
-/// The adjoint of a gather as a sparse scatter: <c>grad[s0, s1, ...] += value</c>, once per iteration of the enclosing
-/// loops, into a gradient output whose dense part an earlier <see cref="StoreStmt"/> has written (zeros where nothing
-/// else contributes). A subscript is the index of an enclosing loop (a plain axis of the gradient) or an Int expression
-/// (a gathered axis); a target outside the gradient's extents receives nothing (it was a gather that read 0), and
-/// duplicate targets accumulate. When no subscript is the index of the pass's own loop, the pass's iterations write
-/// shared elements and the planner runs it as one chunk, so the order of accumulation never depends on the threads.
+/// A sparse scatter: <c>target[s0, s1, ...] += value</c>, once per iteration of the enclosing loops. Its target is a
+/// gradient output (the adjoint of a gather), whose dense part an earlier <see cref="StoreStmt"/> has written (zeros
+/// where nothing else contributes), or a scratch buffer (a segment reduction, docs/language.md §6.9) that an earlier
+/// pass has filled with zeros. A subscript is the index of an enclosing loop (a plain axis) or an Int expression (a
+/// gathered axis); a target outside the extents receives nothing (for a gradient, it was a gather that read 0; for a
+/// segment, an element whose key is no key of the axis), and duplicate targets accumulate. When no subscript is the
+/// index of the pass's own loop, the pass's iterations write shared elements and the planner runs it as one chunk, so
+/// the order of accumulation never depends on the threads.
 /// </summary>
 internal sealed class ScatterStmt : Stmt
 {
-    public ScatterStmt(TensorInfo tensor, Node[] subscripts, Node value) { Tensor = tensor; Subscripts = subscripts; Value = value; }
-    /// <summary>The tensor whose gradient output receives the scatter.</summary>
-    public TensorInfo Tensor { get; }
-    /// <summary>One per axis of the gradient: an <see cref="Op.Index"/> of an enclosing loop, or a gathered Int expression.</summary>
+    public ScatterStmt(StoreTarget target, Node[] subscripts, Node value) { Target = target; Subscripts = subscripts; Value = value; }
+    /// <summary>A gradient output (<see cref="StoreTarget.Gradient"/>) or a scratch buffer (<see cref="StoreTarget.Buffer"/>).</summary>
+    public StoreTarget Target { get; }
+    /// <summary>The tensor whose gradient output receives the scatter, or null for a buffer.</summary>
+    public TensorInfo? Tensor => Target.GradientOf;
+    /// <summary>One per axis of the target: an <see cref="Op.Index"/> of an enclosing loop, or a gathered Int expression.</summary>
     public Node[] Subscripts { get; set; }
     public Node Value { get; set; }
 
@@ -141,10 +145,21 @@ internal sealed class LoopProgram
     public List<StoreStmt> ScalarOutputs { get; } = new();
 }
 
-/// <summary>A reduction read from a scratch buffer, addressed by <see cref="Indices"/> (one per buffer axis).</summary>
+/// <summary>
+/// A reduction read from a scratch buffer, addressed by <see cref="Indices"/> (one per buffer axis), except at the
+/// axes where <see cref="Gathered"/> holds an Int expression: a segment reduction read at a key (docs/language.md §6.9).
+/// </summary>
 internal sealed class BufferView
 {
-    public BufferView(ScratchBuffer buffer, IndexVar[] indices) { Buffer = buffer; Indices = indices; }
+    public BufferView(ScratchBuffer buffer, IndexVar[] indices, Node?[]? gathered = null) { Buffer = buffer; Indices = indices; Gathered = gathered; }
     public ScratchBuffer Buffer { get; }
+    /// <summary>The index of each axis (at a gathered axis, the buffer's own axis, which addresses nothing).</summary>
     public IndexVar[] Indices { get; }
+    /// <summary>
+    /// Null, or per axis null or the Int expression that addresses it: a key outside the axis reads 0 (emitters check),
+    /// which is the sum's value there, since the table's keys were clamped into the axis.
+    /// </summary>
+    public Node?[]? Gathered { get; }
+    /// <summary>The gathered expression of axis <paramref name="k"/>, or null.</summary>
+    public Node? GatheredAt(int k) => Gathered?[k];
 }

@@ -75,7 +75,7 @@ internal sealed class Scheduler
                 var scatterExprs = new List<Node> { term.Value };
                 scatterExprs.AddRange(term.Subscripts.Where(x => x.Op != Op.Index));
                 s.PlaceReduces(scatterExprs, term.Loops, 0, s._top, s._topAvailable);
-                var scatterNest = s.BuildLoops(term.Loops, 0, scatterExprs, new ScatterStmt(g.Tensor, term.Subscripts, term.Value), s._topAvailable);
+                var scatterNest = s.BuildLoops(term.Loops, 0, scatterExprs, new ScatterStmt(StoreTarget.Gradient(g.Tensor), term.Subscripts, term.Value), s._topAvailable);
                 scatterNest.Purpose.Add("d" + g.Tensor.Name + " (scatter)");
                 s._top.Add(scatterNest);
             }
@@ -283,9 +283,18 @@ internal sealed class Scheduler
     }
 
     /// <summary>The scatter of a term <c>sum[R](where(a == s &amp;&amp; rest, value, 0))</c>, or null (see <see cref="SplitScatters"/>).</summary>
-    private ScatterTerm? MatchScatter(Node n, GradientExpression g, System.Func<Node, Node> wrap)
+    private ScatterTerm? MatchScatter(Node n, GradientExpression g, System.Func<Node, Node> wrap) =>
+        _buffers.ContainsKey(n) || _aliases.ContainsKey(n) ? null : MatchKeyedSum(n, g.Axes, wrap);
+
+    /// <summary>
+    /// <c>sum[R](where(a == s &amp;&amp; rest, value, 0))</c> over <paramref name="axes"/> (a gradient's or a buffer's) as a
+    /// scatter: <c>target[.., s, ..] += wrap(where(rest, value, 0))</c> for every point of the axes that are not
+    /// gathered and of R. Null when no conjunct compares an axis with an Int value that does not depend on it, or when
+    /// the value or a subscript would depend on a gathered axis.
+    /// </summary>
+    private ScatterTerm? MatchKeyedSum(Node n, IndexVar[] axes, System.Func<Node, Node> wrap)
     {
-        if (n.ReduceKind != ReduceKind.Sum || n.Bound.Length == 0 || _buffers.ContainsKey(n) || _aliases.ContainsKey(n)) return null;
+        if (n.Op != Op.Reduce || n.ReduceKind != ReduceKind.Sum || n.Bound.Length == 0) return null;
         var body = n.Args[0];
         if (body.Op != Op.Select || !body.Args[2].IsConstValue(0)) return null;
         var conjuncts = new List<Node>();
@@ -297,7 +306,6 @@ internal sealed class Scheduler
             if (c.Op == Op.And) { stack.Push(c.Args[1]); stack.Push(c.Args[0]); }
             else conjuncts.Add(c);
         }
-        var axes = g.Axes;
         var gathered = new Node?[axes.Length];
         var rest = new List<Node>();
         foreach (var c in conjuncts)
@@ -493,6 +501,7 @@ internal sealed class Scheduler
                 needed = System.Math.Max(needed, pos + 1);
             }
             if (!inside) continue; // depends on a deeper loop: placed there
+            if (PlaceSegments(r, vars)) continue;
             if (r.Free.Length == needed)
             {
                 // Inline: computed here, once per iteration of the enclosing loops.
@@ -527,8 +536,18 @@ internal sealed class Scheduler
     /// </summary>
     private void Materialize(Node r, IndexVar[] context)
     {
-        if (_buffers.ContainsKey(r) || _aliases.ContainsKey(r)) return;
-        var axes = context.Where(v => r.DependsOn(v.Id)).ToArray();
+        if (_buffers.ContainsKey(r) || _aliases.ContainsKey(r) || PlaceSegments(r, context)) return;
+        MaterializeOver(r, context.Where(v => r.DependsOn(v.Id)).ToArray());
+    }
+
+    /// <summary>
+    /// Fills a buffer over <paramref name="axes"/> (the free indices of <paramref name="r"/>, in the buffer's order)
+    /// and returns how <paramref name="r"/> reads it; null while that buffer is being filled (a cycle). A sum that
+    /// keeps the elements whose key equals an axis is filled by segments (<see cref="FillBySegments"/>), any other
+    /// value by a loop nest over the axes.
+    /// </summary>
+    private BufferView? MaterializeOver(Node r, IndexVar[] axes)
+    {
         var canonicalAxes = new IndexVar[axes.Length];
         var map = new Dictionary<int, IndexVar>();
         for (int k = 0; k < axes.Length; k++)
@@ -539,17 +558,90 @@ internal sealed class Scheduler
         var key = _graph.Substitute(r, map);
         if (!_buffers.TryGetValue(key, out var buffer))
         {
-            if (!_materializing.Add(key)) return;
-            var exprs = new List<Node> { key };
+            if (!_materializing.Add(key)) return null;
             buffer = NewBuffer(key, canonicalAxes);
-            PlaceReduces(exprs, canonicalAxes, 0, _top, _topAvailable);
-            var nest = BuildLoops(canonicalAxes, 0, exprs, new StoreStmt(StoreTarget.Buffer(key), canonicalAxes, key), _topAvailable);
-            nest.Purpose.Add("scratch buffer " + buffer.Id);
-            _top.Add(nest);
+            if (MatchKeyedSum(key, canonicalAxes, v => v) is { } segments) FillBySegments(key, buffer, segments);
+            else
+            {
+                var exprs = new List<Node> { key };
+                PlaceReduces(exprs, canonicalAxes, 0, _top, _topAvailable);
+                var nest = BuildLoops(canonicalAxes, 0, exprs, new StoreStmt(StoreTarget.Buffer(key), canonicalAxes, key), _topAvailable);
+                nest.Purpose.Add("scratch buffer " + buffer.Id);
+                _top.Add(nest);
+            }
             _buffers[key] = buffer;
             _materializing.Remove(key);
         }
-        if (!ReferenceEquals(key, r)) _aliases[r] = new BufferView(buffer, axes);
+        var view = new BufferView(buffer, axes);
+        if (!ReferenceEquals(key, r)) _aliases[r] = view;
+        return view;
+    }
+
+    // ---- Segment reductions ------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// A segment reduction (docs/language.md §6.9): a sum that keeps the elements whose key equals a value
+    /// <c>k</c>, <c>sum[R](where(key(R) == k &amp;&amp; rest, value, 0))</c>, is computed for every k at once: zeros, then
+    /// one sweep over R that adds each element to the entry of its key, O(|R| + |k|) instead of O(|R| |k|). k is a free
+    /// index of the sum (<c>n[k] = count[j](y[j] == k)</c> read at its own k), or a key gathered from a binding,
+    /// clamped into the binding's axis by the binder (<c>n[y[i]]</c>, see <see cref="IrGraph.ClampIndex"/>): the sum
+    /// is then tabulated over that axis and read at the key. The adjoint of such a read compares the other way round
+    /// (the clamped keys of the summed elements with a row's label <c>y[i]</c>): tabulated over the same axis, read at
+    /// the label, and 0 where the label is outside the axis, since no clamped key equals it. Returns false when
+    /// <paramref name="r"/> is not such a sum, or when a free index of it is neither a key nor in <paramref name="context"/>.
+    /// </summary>
+    private bool PlaceSegments(Node r, IndexVar[] context)
+    {
+        if (r.Op != Op.Reduce || r.ReduceKind != ReduceKind.Sum || r.Bound.Length == 0 || _buffers.ContainsKey(r) || _aliases.ContainsKey(r)) return false;
+        if (r.Args[0] is not { Op: Op.Select } select || !select.Args[2].IsConstValue(0)) return false;
+        // The gathered keys compared with a value of the summed elements: each becomes an axis of the table.
+        var keys = new List<(IndexVar Axis, Node Key)>();
+        var stack = new Stack<Node>();
+        stack.Push(select.Args[0]);
+        while (stack.Count > 0)
+        {
+            var c = stack.Pop();
+            if (c.Op == Op.And) { stack.Push(c.Args[1]); stack.Push(c.Args[0]); continue; }
+            if (c.Op != Op.Eq) continue;
+            for (int side = 0; side < 2; side++)
+            {
+                // A value that does not depend on the summed indices (but on some index: else the sum is one value),
+                // compared with the key of each summed element, where one of the two is clamped into an axis.
+                Node key = c.Args[side], element = c.Args[1 - side];
+                if (key.Type != DslType.Int || key.Free.Length == 0 || keys.Exists(k => ReferenceEquals(k.Key, key))) continue;
+                if (System.Array.Exists(r.Bound, v => key.DependsOn(v.Id)) || !System.Array.Exists(r.Bound, v => element.DependsOn(v.Id))) continue;
+                // The key read from the binding (n[y[i]]), or the elements' keys clamped (the adjoint of that read:
+                // a key outside the axis then matches no element, so the table's 0 outside it is exact).
+                if (_graph.IsClampIndex(key, out _, out int extent) || _graph.IsClampIndex(element, out _, out extent))
+                    keys.Add((_graph.NewVar("key", extent), key));
+            }
+        }
+        var keyed = r;
+        foreach (var (axis, key) in keys) keyed = _graph.Replace(keyed, key, _graph.Index(axis));
+        if (keyed.Free.Any(id => !keys.Exists(k => k.Axis.Id == id) && !System.Array.Exists(context, v => v.Id == id))) return false;
+        var axes = keys.Select(k => k.Axis).Concat(context.Where(v => keyed.DependsOn(v.Id))).ToArray();
+        if (MatchKeyedSum(keyed, axes, v => v) is null) return false;
+        if (MaterializeOver(keyed, axes) is not { } view) return false;
+        if (keys.Count > 0)
+            _aliases[r] = new BufferView(view.Buffer, view.Indices, axes.Select(a => keys.Find(k => k.Axis.Id == a.Id).Key).ToArray());
+        return true;
+    }
+
+    /// <summary>
+    /// Fills the buffer of a keyed sum: a pass of zeros over its axes, then a pass that scatters
+    /// <c>buffer[.., key, ..] += value</c> over the sum's indices (and the axes that are not keyed), in order.
+    /// </summary>
+    private void FillBySegments(Node key, ScratchBuffer buffer, ScatterTerm segments)
+    {
+        var zeros = BuildLoops(buffer.Axes, 0, new List<Node>(), new StoreStmt(StoreTarget.Buffer(key), buffer.Axes, _graph.Zero), _topAvailable);
+        zeros.Purpose.Add($"segment buffer {buffer.Id}: zeros");
+        _top.Add(zeros);
+        var exprs = new List<Node> { segments.Value };
+        exprs.AddRange(segments.Subscripts.Where(x => x.Op != Op.Index));
+        PlaceReduces(exprs, segments.Loops, 0, _top, _topAvailable);
+        var sweep = BuildLoops(segments.Loops, 0, exprs, new ScatterStmt(StoreTarget.Buffer(key), segments.Subscripts, segments.Value), _topAvailable);
+        sweep.Purpose.Add($"segment buffer {buffer.Id}: each element added to its key");
+        _top.Add(sweep);
     }
 
     private readonly Dictionary<(int Extent, int Position), IndexVar> _bufferAxes = new();
@@ -586,7 +678,7 @@ internal sealed class Scheduler
                 {
                     // A scatter follows the store of its gradient's dense part: it joins that loop only where the
                     // iterations own their slices of the gradient, and never moves above it.
-                    if (scatters2.Count > 0 && StoredGradients(block[p]).Overlaps(scatters2.Select(x => x.Tensor)))
+                    if (scatters2.Any(x => x.Tensor is not null) && StoredGradients(block[p]).Overlaps(scatters2.Where(x => x.Tensor is not null).Select(x => x.Tensor!)))
                     {
                         if (block[p] is LoopStmt ls && ls.Var.Extent == l2.Var.Extent && ScattersJoinStores(ls, l2, scatters2)
                             && !Produces(ls).Overlaps(needs2) && (ls.Var.Id == l2.Var.Id || !BindsInside(l2, ls.Var.Id))
@@ -765,6 +857,7 @@ internal sealed class Scheduler
             {
                 case LoopStmt l: foreach (var b in l.Body) Walk(b); break;
                 case StoreStmt { Target.Buffered: { } r }: set.Add(Resource(r)); break;
+                case ScatterStmt { Target.Buffered: { } r }: set.Add(Resource(r)); break;
             }
         }
         Walk(s);
@@ -795,6 +888,8 @@ internal sealed class Scheduler
     {
         var local = Local(s);
         var reads = new HashSet<Node>(CollectReduces(Expressions(s)).Where(r => !local.Contains(r)).Select(Resource));
+        // A scatter into a buffer adds to what the pass before it wrote (zeros).
+        foreach (var sc in Scatters(s)) if (sc.Target.Buffered is { } target) reads.Add(Resource(target));
         if (s is IPairPass pair)
         {
             foreach (var c in pair.Contractions) { reads.Remove(c.Value); AddSource(reads, c.RowSource); AddSource(reads, c.ColumnSource); }
@@ -855,7 +950,8 @@ internal sealed class Scheduler
             if (view is null) continue;
             var alias = _graph.Substitute(r, map);
             if (!ReferenceEquals(alias, r) && !_buffers.ContainsKey(alias) && !_aliases.ContainsKey(alias))
-                _aliases[alias] = new BufferView(view.Buffer, view.Indices.Select(x => map.TryGetValue(x.Id, out var t) ? t : x).ToArray());
+                _aliases[alias] = new BufferView(view.Buffer, view.Indices.Select(x => map.TryGetValue(x.Id, out var t) ? t : x).ToArray(),
+                    view.Gathered?.Select(x => x is null ? null : _graph.Substitute(x, map)).ToArray());
         }
         return renamed;
     }

@@ -375,7 +375,7 @@ public class PlanTests
         var scatter = Assert.Single(LoopPasses(plan), p => p.OneChunk);
         Assert.Empty(scatter.WorkExtents);
         var statement = Assert.IsType<ScatterStmt>(Assert.Single(scatter.Loop.Body));
-        Assert.Equal("w", statement.Tensor.Name);
+        Assert.Equal("w", statement.Tensor!.Name);
         Assert.False(statement.IsOwnedBy(scatter.Loop.Var.Id));
         var zeros = Assert.Single(LoopPasses(plan), p => p.Loop.Body.Any(s => s is StoreStmt { Target.GradientOf.Name: "w" }));
         Assert.True(zeros.Number < scatter.Number);

@@ -90,7 +90,9 @@ internal sealed class CpuExpressionEmitter
                 }
                 if (Plan.BufferViews.TryGetValue(n, out var view))
                 {
-                    code = $"{CpuNames.BufferPointer(view.Buffer)}[{_kernel.Offset(view.Buffer.Axes.Select(a => a.Extent).ToArray(), view.Indices.Select(CpuNames.Index).ToArray())}]";
+                    var (subscripts, checks) = BufferSubscripts(view, k => CpuNames.Index(view.Indices[k]));
+                    string read = $"{CpuNames.BufferPointer(view.Buffer)}[{_kernel.Offset(view.Buffer.Axes.Select(a => a.Extent).ToArray(), subscripts)}]";
+                    code = checks.Count == 0 ? read : $"({string.Join(" && ", checks)} ? {read} : {_kernel.Real.Zero})";
                     break;
                 }
                 throw new InvalidOperationException("reduction used before it is computed: " + _kernel.Model.Print(n));
@@ -161,8 +163,25 @@ internal sealed class CpuExpressionEmitter
             return $"{AsFloat(n.Args[0], a)} {op} {AsFloat(n.Args[1], b)}";
         }
         var args = n.Args.Select(Scalar).ToArray();
-        if (n.Type == DslType.Int) return $"global::System.Math.{n.Op}({string.Join(", ", args)})";
+        if (n.Type == DslType.Int) return $"global::System.Math.{n.Op}({string.Join(", ", args.Select((a, k) => AsIntLiteral(n.Args[k], a)))})";
         return $"{_kernel.Real.ScalarClass(n.Op)}.{intrinsic.Method}({string.Join(", ", args.Select((a, k) => AsFloat(n.Args[k], a)))})";
+    }
+
+    /// <summary>
+    /// The subscripts of a buffer read: the index of each axis (<paramref name="indexAt"/>), or at a gathered axis its
+    /// key, computed as a scalar, with the check that it lies in the axis (a segment reduction read at a key).
+    /// </summary>
+    private (string[] Subscripts, List<string> Checks) BufferSubscripts(LossDsl.Language.Scheduling.BufferView view, System.Func<int, string> indexAt)
+    {
+        var subscripts = new string[view.Indices.Length];
+        var checks = new List<string>();
+        for (int k = 0; k < subscripts.Length; k++)
+        {
+            if (view.GatheredAt(k) is not { } key) { subscripts[k] = indexAt(k); continue; }
+            subscripts[k] = Scalar(key);
+            checks.Add($"(uint)({subscripts[k]}) < (uint){Names.Extent(view.Buffer.Axes[k].Extent)}");
+        }
+        return (subscripts, checks);
     }
 
     private string AsFloat(Node n, string code) => _kernel.Real.From(n, code);
@@ -222,8 +241,10 @@ internal sealed class CpuExpressionEmitter
             case Op.Reduce:
             {
                 var view = Plan.BufferViews[n];
-                var subscripts = view.Indices.Select((x, k) => k == view.Indices.Length - 1 ? _scope.VectorVarNameFor(x.Id)! : CpuNames.Index(x)).ToArray();
-                code = $"TS.Load({CpuNames.BufferPointer(view.Buffer)} + {_kernel.Offset(view.Buffer.Axes.Select(a => a.Extent).ToArray(), subscripts)})";
+                var (subscripts, checks) = BufferSubscripts(view, k => k == view.Indices.Length - 1 ? _scope.VectorVarNameFor(view.Indices[k].Id)! : CpuNames.Index(view.Indices[k]));
+                string load = $"TS.Load({CpuNames.BufferPointer(view.Buffer)} + {_kernel.Offset(view.Buffer.Axes.Select(a => a.Extent).ToArray(), subscripts)})";
+                // A key out of range (only where its axis is empty: keys are clamped into it) reads 0 in every lane.
+                code = checks.Count == 0 ? load : $"({string.Join(" && ", checks)} ? {load} : TS.Broadcast(0f))";
                 break;
             }
             case Op.StopGrad: return Vector(n.Args[0]);

@@ -105,13 +105,13 @@ internal sealed class CpuLoopEmitter
     }
 
     /// <summary>
-    /// <c>grad[s0, s1, ...] += value</c>: the adjoint of a gather, one accumulation per read, in the order of the loops;
-    /// a gathered subscript out of range (a read of 0) receives nothing.
+    /// <c>target[s0, s1, ...] += value</c>, in the order of the loops: the adjoint of a gather (one accumulation per
+    /// read) or an element of a segment reduction added to its key; a gathered subscript out of range receives nothing.
     /// </summary>
     private void EmitScatter(ScatterStmt sc, Scope scope)
     {
         var scalars = Scalars(scope);
-        var t = sc.Tensor;
+        int[] extents = ScatterExtents(sc);
         var subscripts = new string[sc.Subscripts.Length];
         var checks = new List<string>();
         for (int k = 0; k < subscripts.Length; k++)
@@ -124,12 +124,27 @@ internal sealed class CpuLoopEmitter
             }
             subscripts[k] = _kernel.Fresh("s");
             Writer.Line($"int {subscripts[k]} = {scalars.Emit(x)};");
-            checks.Add($"(uint){subscripts[k]} < (uint){Names.Extent(t.Axes![k])}");
+            checks.Add($"(uint){subscripts[k]} < (uint){Names.Extent(extents[k])}");
         }
         string v = scalars.Emit(sc.Value);
-        Writer.Line($"// Scatter: the adjoint of a gather of {t.Name}, one accumulation per read; a target out of range (a read of 0) receives nothing.");
-        Writer.Line($"if ({string.Join(" && ", checks)}) {CpuNames.GradientPointer(t)}[{_kernel.Offset(t.Axes!, subscripts)}] += {AsFloat(sc.Value, v)};");
+        string pointer;
+        if (sc.Tensor is { } t)
+        {
+            Writer.Line($"// Scatter: the adjoint of a gather of {t.Name}, one accumulation per read; a target out of range (a read of 0) receives nothing.");
+            pointer = CpuNames.GradientPointer(t);
+        }
+        else
+        {
+            var buffer = _kernel.Plan.BufferViews[sc.Target.Buffered!].Buffer;
+            Writer.Line($"// Segments: each element added to the entry of its key; a key out of range belongs to no entry.");
+            pointer = CpuNames.BufferPointer(buffer);
+        }
+        Writer.Line($"if ({string.Join(" && ", checks)}) {pointer}[{_kernel.Offset(extents, subscripts)}] += {AsFloat(sc.Value, v)};");
     }
+
+    /// <summary>The extents of a scatter's target: its gradient's axes, or its buffer's.</summary>
+    private int[] ScatterExtents(ScatterStmt sc) =>
+        sc.Tensor is { } t ? t.Axes! : _kernel.Plan.BufferViews[sc.Target.Buffered!].Buffer.Axes.Select(a => a.Extent).ToArray();
 
     private void OpenAccumulators(List<Node> completes)
     {

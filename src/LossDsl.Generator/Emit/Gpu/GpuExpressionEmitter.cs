@@ -37,7 +37,17 @@ internal sealed class GpuExpressionEmitter
             case Op.Reduce:
                 if (_kernel.Plan.BufferViews.TryGetValue(n, out var view))
                 {
-                    code = $"__a.{GpuNames.Buffer(view.Buffer)}[{_kernel.Offset(view.Buffer.Axes.Select(x => x.Extent).ToArray(), view.Indices.Select(GpuNames.Index).ToArray())}]";
+                    // At a gathered axis, the key of a segment reduction (clamped into the axis; 0 where it is empty).
+                    var subscripts = new string[view.Indices.Length];
+                    var checks = new System.Collections.Generic.List<string>();
+                    for (int k = 0; k < subscripts.Length; k++)
+                    {
+                        if (view.GatheredAt(k) is not { } key) { subscripts[k] = GpuNames.Index(view.Indices[k]); continue; }
+                        subscripts[k] = Emit(key);
+                        checks.Add($"(uint)({subscripts[k]}) < (uint){Names.Extent(view.Buffer.Axes[k].Extent)}");
+                    }
+                    string read = $"__a.{GpuNames.Buffer(view.Buffer)}[{_kernel.Offset(view.Buffer.Axes.Select(x => x.Extent).ToArray(), subscripts)}]";
+                    code = checks.Count == 0 ? read : $"({string.Join(" && ", checks)} ? {read} : 0f)";
                     break;
                 }
                 throw new InvalidOperationException("reduction used before it is computed: " + _kernel.Model.Print(n));
@@ -106,6 +116,7 @@ internal sealed class GpuExpressionEmitter
         var args = n.Args.Select(Emit).ToArray();
         if (n.Type == DslType.Int)
         {
+            for (int k = 0; k < args.Length; k++) args[k] = AsIntLiteral(n.Args[k], args[k]);
             return n.Op switch
             {
                 Op.Min => $"({args[0]} < {args[1]} ? {args[0]} : {args[1]})",

@@ -107,13 +107,15 @@ internal sealed class GpuLoopEmitter
     private static bool ContainsScatter(PlanLoop loop) => loop.Body.Any(s => s is ScatterStmt || s is PlanLoop inner && ContainsScatter(inner));
 
     /// <summary>
-    /// <c>grad[s0, s1, ...] += value</c>, the adjoint of a gather: made by one thread in the order of its loops (lane 0
-    /// of a row's warp, or the one thread of a one-chunk pass), so no atomics and the same bits every call.
+    /// <c>target[s0, s1, ...] += value</c>, the adjoint of a gather or an element of a segment reduction added to its
+    /// key: made by one thread in the order of its loops (lane 0 of a row's warp, or the one thread of a one-chunk
+    /// pass), so no atomics and the same bits every call.
     /// </summary>
     private void EmitScatter(ScatterStmt sc, Scope scope, bool warpRow)
     {
         var expressions = Expressions(scope);
-        var t = sc.Tensor;
+        var buffer = sc.Tensor is null ? _kernel.Plan.BufferViews[sc.Target.Buffered!].Buffer : null;
+        int[] extents = sc.Tensor is { } t ? t.Axes! : buffer!.Axes.Select(a => a.Extent).ToArray();
         var subscripts = new string[sc.Subscripts.Length];
         var checks = new List<string>();
         for (int k = 0; k < subscripts.Length; k++)
@@ -126,11 +128,12 @@ internal sealed class GpuLoopEmitter
             }
             subscripts[k] = _kernel.Fresh("s");
             Writer.Line($"int {subscripts[k]} = {expressions.Emit(x)};");
-            checks.Add($"(uint){subscripts[k]} < (uint){Names.Extent(t.Axes![k])}");
+            checks.Add($"(uint){subscripts[k]} < (uint){Names.Extent(extents[k])}");
         }
         string value = GpuExpressionEmitter.AsFloat(sc.Value, expressions.Emit(sc.Value));
         if (warpRow || _scatterInLaneZero) checks.Insert(0, "lane == 0");
-        Writer.Line($"if ({string.Join(" && ", checks)}) __a.{GpuNames.Gradient(t)}[{_kernel.Offset(t.Axes!, subscripts)}] += {value};");
+        string target = sc.Tensor is { } tensor ? GpuNames.Gradient(tensor) : GpuNames.Buffer(buffer!);
+        Writer.Line($"if ({string.Join(" && ", checks)}) __a.{target}[{_kernel.Offset(extents, subscripts)}] += {value};");
     }
 
     private void OpenAccumulators(List<Node> completes)

@@ -25,7 +25,7 @@ public static class PairwiseCases
     public static readonly string[] Keys = { "infonce", "siglip", "supcon", "linear", "arcface" };
 
     /// <summary>The elementwise and row cases (not in <see cref="Keys"/>: name them with --cases).</summary>
-    public static readonly string[] ClassicKeys = { "bce", "focal", "ce" };
+    public static readonly string[] ClassicKeys = { "bce", "focal", "ce", "centers" };
 
     /// <summary>The case's name, as the peer script prints it, and a forward + backward call.</summary>
     public static (string Name, Func<float> Run) Create(string key, int divide = 1)
@@ -96,6 +96,16 @@ public static class PairwiseCases
                 var y = Labels(rng, n, c);
                 var dz = new float[z.Length];
                 return ($"softmax CE {n}x{c}", () => ClassicLosses.SoftmaxCrossEntropy(z, y, dz));
+            }
+            case "centers":
+            {
+                // A segment reduction (docs/language.md §6.9): class means of the batch, read at each row's label.
+                int n = 16384 / divide;
+                const int d = 128, k = 100;
+                var x = Normal(rng, n * d, 1);
+                var y = Labels(rng, n, k);
+                var dx = new float[x.Length];
+                return ($"batch centres N={n} D={d} K={k}", () => SegmentLosses.BatchCenters(x, y, dx, k));
             }
             default:
                 throw new ArgumentException($"Unknown case '{key}'; the cases are {string.Join(", ", Keys.Concat(ClassicKeys))}.", nameof(key));

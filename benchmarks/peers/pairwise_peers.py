@@ -82,6 +82,13 @@ def sigmoid_focal(x, y, alpha=0.25, gamma=2.0):
     return (at * (1 - pt) ** gamma * ce).mean()
 
 
+def batch_centers(x, y, k=100):
+    # The mean row of each class in the batch (index_add, as torch_scatter's scatter_mean), read at each row's label.
+    n = torch.zeros(k).index_add(0, y, torch.ones(len(y)))
+    centers = torch.zeros(k, x.shape[1]).index_add(0, y, x) / n.clamp_min(1)[:, None]
+    return ((x - centers[y]) ** 2).sum(1).mean()
+
+
 def cases(small):
     d = 4 if small else 1
     g = torch.Generator().manual_seed(1)
@@ -132,7 +139,14 @@ def cases(small):
         y = torch.randint(0, c, (n,), generator=g)
         return F.cross_entropy, (z, y), (z,)
 
+    def make_centers():
+        n = 16384 // d
+        x = torch.randn(n, 128, generator=g, requires_grad=True)
+        y = torch.randint(0, 100, (n,), generator=g)
+        return batch_centers, (x, y), (x,)
+
     return {
+        "centers": (f"batch centres N={16384 // d} D=128 K=100", make_centers),
         "bce": (f"BCE with logits N={(1 << 24) // d}", make_binary(F.binary_cross_entropy_with_logits)),
         "focal": (f"sigmoid focal N={(1 << 24) // d}", make_binary(sigmoid_focal)),
         "ce": (f"softmax CE {4096 // d}x4096", make_ce),

@@ -638,8 +638,12 @@ internal sealed class Scheduler
         _top.Add(zeros);
         var exprs = new List<Node> { segments.Value };
         exprs.AddRange(segments.Subscripts.Where(x => x.Op != Op.Index));
-        PlaceReduces(exprs, segments.Loops, 0, _top, _topAvailable);
-        var sweep = BuildLoops(segments.Loops, 0, exprs, new ScatterStmt(StoreTarget.Buffer(key), segments.Subscripts, segments.Value), _topAvailable);
+        // The elements outside, the table's own axes inside: each element's row (x[i, d] over d) is read and added
+        // to its key's row contiguously, in one sweep, rather than once per column with the stride of a row.
+        bool Own(IndexVar v) => System.Array.Exists(segments.Subscripts, x => x.Op == Op.Index && x.Ref == v.Id);
+        var loops = segments.Loops.Where(v => !Own(v)).Concat(segments.Loops.Where(Own)).ToArray();
+        PlaceReduces(exprs, loops, 0, _top, _topAvailable);
+        var sweep = BuildLoops(loops, 0, exprs, new ScatterStmt(StoreTarget.Buffer(key), segments.Subscripts, segments.Value), _topAvailable);
         sweep.Purpose.Add($"segment buffer {buffer.Id}: each element added to its key");
         _top.Add(sweep);
     }

@@ -92,6 +92,10 @@ public class GpuKernelTests
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.ScatterLosses), "Ntl", (r, n) => LossDsl.Tests.Language.ScatterGradientTests.NtlInputs(r, n, 40), new[] { 5, 70 }) };
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.ScatterLosses), "ClassWeight", (r, n) => LossDsl.Tests.Language.ScatterGradientTests.ClassWeightInputs(r, n, 7), new[] { 5, 300 }) };
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.ScatterLosses), "Centers", (r, n) => LossDsl.Tests.Language.ScatterGradientTests.CentersInputs(r, n, 9, 12), new[] { 5, 70 }) };
+        // Segment reductions (docs/language.md §6.9): zeros, then one thread scattering each element into its key.
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.SegmentLosses), "BatchCenters", (r, n) => LossDsl.Tests.Language.SegmentTests.CenterInputs(r, n, 5, 4), new[] { 3, 40 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.SegmentLosses), "WorstGroup", (r, n) => LossDsl.Tests.Language.SegmentTests.GroupInputs(r, n, 3), new[] { 3, 40 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.SegmentLosses), "CellSizes", (r, n) => LossDsl.Tests.Language.SegmentTests.CellInputs(r, n, 3, 2), new[] { 3, 40 }) };
         // Windows (docs/language.md §6.7): SSIM, a window inside a window, an opening, strided pooling, a projection.
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.WindowLosses), "Ssim", (r, n) => LossDsl.Tests.Language.WindowTests.SsimInputs(r, n, 9, 2), new[] { 3, 20 }, InterpreterSizes: 3) };
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.WindowLosses), "LocalVariance", (r, n) => LossDsl.Tests.Language.WindowTests.VarianceInputs(r, n, 7, 1), new[] { 3, 20 }, InterpreterSizes: 3) };

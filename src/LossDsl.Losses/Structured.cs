@@ -70,6 +70,111 @@ public static partial class Structured
         """)]
     public static partial float SkeletonRecall(ReadOnlySpan<float> z, ReadOnlySpan<int> y, ReadOnlySpan<float> skel, Span<float> dz, int batch, int classes, float s = 1e-5f);
 
+    /// <summary>
+    /// SSIM loss, <c>1 - mean SSIM</c>: per plane, local means, variances and covariance under a separable window
+    /// (zero padding), <c>SSIM = (2 mu_x mu_y + C1)(2 s_xy + C2) / ((mu_x^2 + mu_y^2 + C1)(s_x^2 + s_y^2 + C2))</c>.
+    /// </summary>
+    /// <remarks>
+    /// <para><b>Catalog</b>: S01 <c>ssim</c> [classic]; BASNet's SSIM term, Learning to Generate Images with Perceptual Similarity Metrics; [code: NathanUA/BASNet pytorch_ssim/__init__.py].</para>
+    /// <para><b>Shapes</b>: images <paramref name="x"/> and <paramref name="y"/> [P, H, W] (P = batch × channels planes, each filtered on its own as <c>conv2d(..., groups = channel)</c>), the 1-D window <paramref name="window"/> [2 radius + 1] (pytorch_ssim's <c>gaussian(11, 1.5)</c>: <c>exp(-(k - 5)^2 / 4.5)</c> normalized).</para>
+    /// <para><b>Defaults</b>: <paramref name="radius"/> = 5 (an 11 × 11 window), <paramref name="c1"/> = 0.01², <paramref name="c2"/> = 0.03² (dynamic range 1).</para>
+    /// <para><b>PyTorch</b>: pytorch_ssim's <c>_ssim(img1, img2, window, 11, channel, size_average=True)</c>: <c>mu1 = F.conv2d(img1, window, padding = 5, groups = channel)</c>, <c>sigma1_sq = F.conv2d(img1 * img1, ...) - mu1^2</c>, ..., <c>1 - ssim_map.mean()</c>.</para>
+    /// <para>The windows are shifted gathers (docs/language.md §6.7): O(pixels × window²) forward and backward, the gradient a sparse scatter.</para>
+    /// </remarks>
+    /// <param name="x">First images [P, H, W] (the prediction).</param>
+    /// <param name="y">Second images [P, H, W] (the target).</param>
+    /// <param name="window">The 1-D window, normalized; the 2-D window is its outer product.</param>
+    /// <param name="dx">Receives dLoss/dx.</param>
+    /// <param name="dy">Receives dLoss/dy.</param>
+    /// <param name="height">H.</param>
+    /// <param name="width">W.</param>
+    /// <param name="radius">The window's radius: its length is 2 radius + 1.</param>
+    /// <param name="c1">C1 = (0.01 L)^2.</param>
+    /// <param name="c2">C2 = (0.03 L)^2.</param>
+    [GeneratedLoss("""
+        index h : height; index w : width; shape x[p, h, w]; shape y[p, h, w];
+        k[a, b] = window[a] * window[b];
+        mx[p, h, w] = sum[a, b](k[a, b] * x[p, h + a - radius, w + b - radius]);
+        my[p, h, w] = sum[a, b](k[a, b] * y[p, h + a - radius, w + b - radius]);
+        sxx[p, h, w] = sum[a, b](k[a, b] * x[p, h + a - radius, w + b - radius]^2) - mx[p, h, w]^2;
+        syy[p, h, w] = sum[a, b](k[a, b] * y[p, h + a - radius, w + b - radius]^2) - my[p, h, w]^2;
+        sxy[p, h, w] = sum[a, b](k[a, b] * x[p, h + a - radius, w + b - radius] * y[p, h + a - radius, w + b - radius]) - mx[p, h, w] * my[p, h, w];
+        1 - mean[p, h, w]((2 * mx[p, h, w] * my[p, h, w] + c1) * (2 * sxy[p, h, w] + c2) / ((mx[p, h, w]^2 + my[p, h, w]^2 + c1) * (sxx[p, h, w] + syy[p, h, w] + c2)))
+        """)]
+    public static partial float Ssim(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> window, Span<float> dx, Span<float> dy, int height, int width, int radius = 5, float c1 = 1e-4f, float c2 = 9e-4f);
+
+    /// <summary>
+    /// BASNet's hybrid loss of one side output: <c>BCE(d, g) + (1 - SSIM(d, g)) + (1 - IoU(d, g))</c> with
+    /// <c>d = sigmoid(z)</c>, the IoU per image <c>sum g d / (sum g + sum d - sum g d)</c> averaged over the images.
+    /// </summary>
+    /// <remarks>
+    /// <para><b>Catalog</b>: S02 <c>basnet_hybrid</c>; Boundary-Aware Segmentation Network (BASNet), [code: NathanUA/BASNet basnet_train.py, pytorch_ssim, pytorch_iou]. BASNet sums this over its 8 side outputs: call it once per output.</para>
+    /// <para><b>Shapes</b>: logits <paramref name="z"/> and masks <paramref name="g"/> [B, H, W] (one channel), the 1-D window <paramref name="window"/> [2 radius + 1] as for <c>Ssim</c>.</para>
+    /// <para><b>Defaults</b>: <paramref name="radius"/> = 5 (pytorch_ssim's 11 × 11 Gaussian, sigma 1.5).</para>
+    /// <para><b>PyTorch</b>: <c>d = torch.sigmoid(z)</c>; <c>nn.BCELoss()(d, g) + (1 - pytorch_ssim.SSIM(11)(d, g)) + pytorch_iou.IOU()(d, g)</c>.</para>
+    /// <para>The BCE is computed from the logits (<c>bce_logits</c>), the same function as BCELoss on <c>sigmoid(z)</c> without its clamp of the logarithm at -100 (reached only where |z| &amp;gt; 100).</para>
+    /// </remarks>
+    /// <param name="z">Logits of the side output [B, H, W].</param>
+    /// <param name="g">Ground-truth masks [B, H, W] in [0, 1].</param>
+    /// <param name="window">The 1-D SSIM window, normalized.</param>
+    /// <param name="dz">Receives dLoss/dz.</param>
+    /// <param name="height">H.</param>
+    /// <param name="width">W.</param>
+    /// <param name="radius">The SSIM window's radius.</param>
+    [GeneratedLoss("""
+        index h : height; index w : width; shape z[p, h, w]; shape g[p, h, w];
+        d[p, h, w] = sigmoid(z[p, h, w]);
+        k[a, b] = window[a] * window[b];
+        md[p, h, w] = sum[a, b](k[a, b] * d[p, h + a - radius, w + b - radius]);
+        mg[p, h, w] = sum[a, b](k[a, b] * g[p, h + a - radius, w + b - radius]);
+        sdd[p, h, w] = sum[a, b](k[a, b] * d[p, h + a - radius, w + b - radius]^2) - md[p, h, w]^2;
+        sgg[p, h, w] = sum[a, b](k[a, b] * g[p, h + a - radius, w + b - radius]^2) - mg[p, h, w]^2;
+        sdg[p, h, w] = sum[a, b](k[a, b] * d[p, h + a - radius, w + b - radius] * g[p, h + a - radius, w + b - radius]) - md[p, h, w] * mg[p, h, w];
+        ssim = mean[p, h, w]((2 * md[p, h, w] * mg[p, h, w] + 1e-4) * (2 * sdg[p, h, w] + 9e-4) / ((md[p, h, w]^2 + mg[p, h, w]^2 + 1e-4) * (sdd[p, h, w] + sgg[p, h, w] + 9e-4)));
+        both[p] = sum[h, w](g[p, h, w] * d[p, h, w]);
+        iou = mean[p](1 - both[p] / (sum[h, w](g[p, h, w]) + sum[h, w](d[p, h, w]) - both[p]));
+        mean[p, h, w](bce_logits(z[p, h, w], g[p, h, w])) + (1 - ssim) + iou
+        """)]
+    public static partial float BasNetHybrid(ReadOnlySpan<float> z, ReadOnlySpan<float> g, ReadOnlySpan<float> window, Span<float> dz, int height, int width, int radius = 5);
+
+    /// <summary>
+    /// VoxelMorph's local normalized cross-correlation, <c>-mean cc</c>, with <c>cc = cross^2 / (var_I var_J + 1e-5)</c>
+    /// over a cubic window of side <c>2 radius + 1</c> around each voxel (zero padding; the window's size counts
+    /// padded voxels too, as VoxelMorph's <c>win_size</c>).
+    /// </summary>
+    /// <remarks>
+    /// <para><b>Catalog</b>: S14 <c>registration_losses</c>, its similarity term (local NCC); Learning deep abdominal CT registration (DDMR) [recalled VoxelMorph forms]; [code: voxelmorph/voxelmorph losses.py NCC]. The Dice term is E07 (<c>Elementwise.SoftDice</c>); the smoothness and the learned weighting are not declared.</para>
+    /// <para><b>Shapes</b>: fixed and moved images <paramref name="i"/> and <paramref name="j"/> [P, D, H, W] (P = batch, one channel).</para>
+    /// <para><b>Defaults</b>: <paramref name="radius"/> = 4 (VoxelMorph's 9³ window).</para>
+    /// <para><b>PyTorch</b>: VoxelMorph's <c>NCC.loss</c>: <c>I_sum = F.conv3d(I, ones(1, 1, 9, 9, 9), padding = 4)</c> and the same for J, I², J², IJ; <c>u_I = I_sum / 729</c>; <c>cross = IJ_sum - u_J I_sum - u_I J_sum + u_I u_J 729</c>; <c>I_var = I2_sum - 2 u_I I_sum + u_I² 729</c>; <c>-mean(cross² / (I_var J_var + 1e-5))</c>.</para>
+    /// </remarks>
+    /// <param name="i">Fixed images [P, D, H, W].</param>
+    /// <param name="j">Moved images [P, D, H, W].</param>
+    /// <param name="di">Receives dLoss/di.</param>
+    /// <param name="dj">Receives dLoss/dj.</param>
+    /// <param name="depth">D.</param>
+    /// <param name="height">H.</param>
+    /// <param name="width">W.</param>
+    /// <param name="side">The window's side, 2 radius + 1.</param>
+    /// <param name="radius">The window's radius.</param>
+    [GeneratedLoss("""
+        index z : depth; index h : height; index w : width; index a, b, c : side;
+        shape i[p, z, h, w]; shape j[p, z, h, w];
+        n = extent(a) * extent(b) * extent(c);
+        si[p, z, h, w] = sum[a, b, c](i[p, z + a - radius, h + b - radius, w + c - radius]);
+        sj[p, z, h, w] = sum[a, b, c](j[p, z + a - radius, h + b - radius, w + c - radius]);
+        sii[p, z, h, w] = sum[a, b, c](i[p, z + a - radius, h + b - radius, w + c - radius]^2);
+        sjj[p, z, h, w] = sum[a, b, c](j[p, z + a - radius, h + b - radius, w + c - radius]^2);
+        sij[p, z, h, w] = sum[a, b, c](i[p, z + a - radius, h + b - radius, w + c - radius] * j[p, z + a - radius, h + b - radius, w + c - radius]);
+        ui[p, z, h, w] = si[p, z, h, w] / n;
+        uj[p, z, h, w] = sj[p, z, h, w] / n;
+        cross[p, z, h, w] = sij[p, z, h, w] - uj[p, z, h, w] * si[p, z, h, w] - ui[p, z, h, w] * sj[p, z, h, w] + ui[p, z, h, w] * uj[p, z, h, w] * n;
+        vi[p, z, h, w] = sii[p, z, h, w] - 2 * ui[p, z, h, w] * si[p, z, h, w] + ui[p, z, h, w]^2 * n;
+        vj[p, z, h, w] = sjj[p, z, h, w] - 2 * uj[p, z, h, w] * sj[p, z, h, w] + uj[p, z, h, w]^2 * n;
+        -mean[p, z, h, w](cross[p, z, h, w]^2 / (vi[p, z, h, w] * vj[p, z, h, w] + 1e-5))
+        """)]
+    public static partial float LocalNcc(ReadOnlySpan<float> i, ReadOnlySpan<float> j, Span<float> di, Span<float> dj, int depth, int height, int width, int side = 9, int radius = 4);
+
     /// <summary>Boundary loss on a precomputed signed distance map: <c>mean_x phi(x) sigmoid(z(x))</c>.</summary>
     /// <remarks>
     /// <para><b>Catalog</b>: S16 <c>boundary_distance_losses</c> (boundary loss of Kervadec et al.); segmentation survey, SAUNA.</para>

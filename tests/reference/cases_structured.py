@@ -2,11 +2,9 @@
 import torch
 import torch.nn.functional as F
 
-from fixturelib import Case, Input, normal, uniform, bernoulli, labels, window
+from fixturelib import Case, Input, normal, uniform, bernoulli, labels, window, gaussian
 
 NOT_DECLARED = {
-    "S01": "SSIM is expressible as windows (shifted gathers under sum[a, b], docs/language.md §6.7) with sparse gradients, O(pixels × window) forward and backward (tests/LossDsl.Tests/Language/WindowTests.cs checks it against a float64 definition); the catalog entry and its PyTorch fixture are not written yet.",
-    "S02": "BASNet's hybrid loss is BCE (E04) + IoU (E08) + SSIM: expressible now that SSIM is (see S01); not declared yet.",
     "S04": "clDice's soft skeleton is min/max pooling over 3×3 windows (expressible, docs/language.md §6.7) iterated `iters` times: each iteration is a window read through the previous ones, inlined, so the cost grows as 9^iters reads per pixel; it needs materialized windows or a fixed-count loop.",
     "S06": "Betti matching needs cubical persistent homology (union-find, boundary-matrix reduction) and an induced matching: combinatorial CPU algorithms, not an expression over tensors.",
     "S07": "Lovász losses sort the errors of each class and take a cumulative sum along the sorted order: the language has no sort or prefix scan yet.",
@@ -15,7 +13,8 @@ NOT_DECLARED = {
     "S11": "The nuclear norm needs the singular values of a matrix (an SVD), not an expression over elements.",
     "S12": "The soft top-k operator of DEXML is unconfirmed (entropic optimal transport or a sorting network); both need iteration or sorting.",
     "S13": "The ODIL loss is a finite-difference PDE residual on a space-time grid: stencils are expressible with shifted gathers and their gradients are sparse (docs/language.md §6.7), but the paper's discretisation is not confirmed; left out.",
-    "S14": "Local NCC over 9³ windows is expressible as windows (docs/language.md §6.7); with the smoothness and Dice terms it is not declared yet.",
+    "S14": "DDMR's registration loss: its similarity term, VoxelMorph's local NCC, is Structured.LocalNcc and its Dice term "
+           "E07; the smoothness ||grad phi||^2 and the learned uncertainty weighting are [recalled] and not declared.",
     "S15": "The latent perceptual loss runs the VAE decoder (network in the loop) and takes k-th-value quantiles and max-pool closings of its features.",
     "S17": "Black-box proper losses are estimators over samples drawn from the model (counting equal draws), not a loss on tensors.",
 }
@@ -65,6 +64,70 @@ for b, c, q in [(1, 2, 9), (2, 4, 37), (3, 5, 1001)]:
              [Input("z", [b, c, q], normal(0, 2), grad="dz"), Input("y", [b, q], labels(c)), Input("skel", [b, q], bernoulli(0.3))],
              _skeleton_recall, scalars={"batch": b, "classes": c, "s": 1e-5},
              reference="TopoMortar lib/losses.py SkeletonRecallLoss: softmax, one-hot target, recall on the skeleton"))
+
+# ---- S01 ssim / S02 basnet_hybrid --------------------------------------------------------------------------------
+
+def _ssim(img1, img2, taps):
+    # NathanUA/BASNet pytorch_ssim._ssim with size_average=True: a 2-D window (the outer product of the 1-D Gaussian)
+    # per channel, zero padding of half the window.
+    planes, size = img1.shape[0], taps.shape[0]
+    window = (taps[:, None] @ taps[None, :]).expand(1, 1, size, size)
+    a, b = img1[:, None], img2[:, None]
+    mu1 = F.conv2d(a, window, padding=size // 2)
+    mu2 = F.conv2d(b, window, padding=size // 2)
+    s11 = F.conv2d(a * a, window, padding=size // 2) - mu1 * mu1
+    s22 = F.conv2d(b * b, window, padding=size // 2) - mu2 * mu2
+    s12 = F.conv2d(a * b, window, padding=size // 2) - mu1 * mu2
+    c1, c2 = 0.01 ** 2, 0.03 ** 2
+    return (((2 * mu1 * mu2 + c1) * (2 * s12 + c2)) / ((mu1 * mu1 + mu2 * mu2 + c1) * (s11 + s22 + c2))).mean()
+
+
+def _iou(pred, target):
+    # NathanUA/BASNet pytorch_iou._iou: 1 - intersection / union per image, averaged over the batch.
+    total = 0.0
+    for i in range(pred.shape[0]):
+        both = (target[i] * pred[i]).sum()
+        total = total + (1 - both / (target[i].sum() + pred[i].sum() - both))
+    return total / pred.shape[0]
+
+
+for p, h, w, r in [(1, 16, 16, 5), (3, 13, 17, 5), (2, 32, 24, 3)]:
+    add(Case(f"S01-ssim-{p}x{h}x{w}-r{r}", "S01", "Structured.Ssim",
+             [Input("x", [p, h, w], uniform(0, 1), grad="dx"), Input("y", [p, h, w], uniform(0, 1), grad="dy"),
+              Input("window", [2 * r + 1], gaussian(1.5))],
+             lambda t, s: 1 - _ssim(t["x"], t["y"], t["window"]), scalars={"height": h, "width": w, "radius": r},
+             reference="NathanUA/BASNet pytorch_ssim: 1 - _ssim(x, y, gaussian window, size_average=True)"))
+
+for p, h, w in [(1, 12, 12), (2, 20, 17)]:
+    add(Case(f"S02-basnet_hybrid-{p}x{h}x{w}", "S02", "Structured.BasNetHybrid",
+             [Input("z", [p, h, w], normal(0, 2), grad="dz"), Input("g", [p, h, w], bernoulli(0.4)),
+              Input("window", [11], gaussian(1.5))],
+             lambda t, s: (lambda d: F.binary_cross_entropy(d, t["g"]) + (1 - _ssim(d, t["g"], t["window"])) + _iou(d, t["g"]))(torch.sigmoid(t["z"])),
+             scalars={"height": h, "width": w},
+             reference="NathanUA/BASNet basnet_train.py bce_ssim_loss: BCELoss + (1 - SSIM(11)) + IOU on sigmoid(z)"))
+
+
+def _ncc(t, s):
+    # voxelmorph/voxelmorph losses.py NCC.loss (PyTorch backend), window side 2 radius + 1, stride 1.
+    side = 2 * s["radius"] + 1
+    I, J = t["i"][:, None], t["j"][:, None]
+    filt = torch.ones(1, 1, side, side, side, dtype=I.dtype)
+    conv = lambda v: F.conv3d(v, filt, padding=s["radius"])
+    I_sum, J_sum, I2_sum, J2_sum, IJ_sum = conv(I), conv(J), conv(I * I), conv(J * J), conv(I * J)
+    win_size = side ** 3
+    u_I, u_J = I_sum / win_size, J_sum / win_size
+    cross = IJ_sum - u_J * I_sum - u_I * J_sum + u_I * u_J * win_size
+    I_var = I2_sum - 2 * u_I * I_sum + u_I * u_I * win_size
+    J_var = J2_sum - 2 * u_J * J_sum + u_J * u_J * win_size
+    return -torch.mean(cross * cross / (I_var * J_var + 1e-5))
+
+
+for p, d, h, w, r in [(1, 6, 7, 5, 2), (2, 9, 8, 10, 4)]:
+    add(Case(f"S14-local_ncc-{p}x{d}x{h}x{w}-r{r}", "S14", "Structured.LocalNcc",
+             [Input("i", [p, d, h, w], uniform(0, 1), grad="di"), Input("j", [p, d, h, w], uniform(0, 1), grad="dj")],
+             _ncc, scalars={"depth": d, "height": h, "width": w, "side": 2 * r + 1, "radius": r},
+             reference="voxelmorph losses.py NCC (win 2r+1 cubed, zero padding): -mean(cross^2 / (I_var J_var + 1e-5))"))
+
 
 for n in (1, 37, 20011):
     add(Case(f"S16-boundary-n{n}", "S16", "Structured.Boundary",

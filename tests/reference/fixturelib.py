@@ -82,6 +82,14 @@ def generate(spec, length):
         return out
     if kind == "shift":
         return [(k + spec["by"]) % length for k in range(length)]
+    if kind == "gaussian":
+        # A normalized Gaussian window of `length` taps (pytorch_ssim's gaussian(window_size, sigma)); no randomness.
+        sigma, centre = spec["sigma"], (length - 1) // 2
+        taps = [math.exp(-((k - centre) ** 2) / (2.0 * sigma * sigma)) for k in range(length)]
+        total = 0.0
+        for t in taps:
+            total += t
+        return [_f32(t / total) for t in taps]
     if kind == "scores":
         # Scores [N, C] of a classifier that has learned something: normal(mean, sd), plus boost at the label column of
         # each row when the labels are arange(C) (row i's label is i mod C).
@@ -123,6 +131,11 @@ def window(classes, width):
 
 def shift(by):
     return {"kind": "shift", "by": int(by)}
+
+
+def gaussian(sigma):
+    """A normalized Gaussian window as long as its input (its centre at (length - 1) // 2)."""
+    return {"kind": "gaussian", "sigma": float(sigma)}
 
 
 def scores(classes, mean=0.0, sd=1.0, boost=1.0):

@@ -224,6 +224,17 @@ public static class FixtureInputs
                 int by = spec.GetProperty("by").GetInt32();
                 return Convert(Enumerable.Range(0, length).Select(k => (int)(((long)k + by) % length)).ToArray(), isInt);
             }
+            case "gaussian":
+            {
+                // A normalized Gaussian window (no randomness), summed in order as fixturelib does.
+                double sigma = D("sigma");
+                int centre = (length - 1) / 2;
+                var taps = new double[length];
+                double total = 0;
+                for (int k = 0; k < length; k++) taps[k] = Math.Exp(-((double)(k - centre) * (k - centre)) / (2.0 * sigma * sigma));
+                foreach (double t in taps) total += t;
+                return taps.Select(t => (float)(t / total)).ToArray();
+            }
             case "scores":
             {
                 // Normal scores [N, classes] with boost at column i mod classes of row i (labels arange(classes)).

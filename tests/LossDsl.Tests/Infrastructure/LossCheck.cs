@@ -58,7 +58,7 @@ public static class LossCheck
         var invoker = LossInvoker.For(method);
         var args = KernelArguments(method, inputs);
         float loss = invoker.Invoke(args);
-        var interp = LossExpression.Parse(LossInvoker.ExpressionOf(method), LossInvoker.Declarations(method));
+        var interp = Interpreter(method);
         var reference = interp.EvaluateWithGradients(InterpreterArguments(method, args));
         AssertClose(loss, reference.Loss, $"{method.Name}{label}: loss");
         var grads = new Dictionary<string, float[]>();
@@ -70,6 +70,17 @@ public static class LossCheck
         }
         return (loss, grads);
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<MethodInfo, LossExpression> s_interpreters = new();
+
+    /// <summary>
+    /// The interpreter of a method's declaration, parsed (and differentiated) once per method: a case checks the kernel
+    /// at several sizes and by finite differences, and the random losses of the fuzzer are checked 4 times each. A
+    /// <see cref="LossExpression"/> keeps no state between evaluations, so it is shared; the table does not keep the
+    /// method (of a collectible assembly) alive.
+    /// </summary>
+    public static LossExpression Interpreter(MethodInfo method) =>
+        s_interpreters.GetValue(method, m => LossExpression.Parse(LossInvoker.ExpressionOf(m), LossInvoker.Declarations(m)));
 
     public static void AssertClose(double actual, double expected, string what)
     {
@@ -99,7 +110,7 @@ public static class LossCheck
     /// <summary>Checks the interpreter's gradients against float64 central finite differences on some coordinates.</summary>
     public static void CheckFiniteDifferences(MethodInfo method, IReadOnlyDictionary<string, object> inputs, int coordinates, Random rng)
     {
-        var interp = LossExpression.Parse(LossInvoker.ExpressionOf(method), LossInvoker.Declarations(method));
+        var interp = Interpreter(method);
         var args = InterpreterArguments(method, KernelArguments(method, inputs));
         // Evaluate in double: convert float tensors to double arrays we can perturb.
         var dargs = args.ToDictionary(kv => kv.Key, kv => kv.Value is float[] f ? (object)Array.ConvertAll(f, x => (double)x) : kv.Value);

@@ -28,7 +28,9 @@ public class FuzzTests(ITestOutputHelper output)
     /// The counts and seeds of a run. CI runs the defaults; a scaled run sets them from the environment:
     /// <c>LOSSDSL_FUZZ_MALFORMED</c> and <c>LOSSDSL_FUZZ_WELLFORMED</c> (counts), <c>LOSSDSL_FUZZ_SEED</c> (one seed for
     /// both parts), and <c>LOSSDSL_FUZZ_ONLY</c> (a comma-separated list of case names, such as <c>W3247</c>, to check
-    /// only those: the cases are still generated in order, so a name means the same case as in the full run).
+    /// only those: the cases are still generated in order, so a name means the same case as in the full run), and
+    /// <c>LOSSDSL_FUZZ_LOG</c> (a file that a long run appends its progress to: each batch's compile time and every
+    /// case that takes more than a second, flushed as it goes, so a run that stalls shows where).
     /// docs/benchmarks.md records the scaled runs and their command.
     /// </summary>
     internal static class Scale
@@ -38,6 +40,13 @@ public class FuzzTests(ITestOutputHelper output)
         public static int? Seed => Environment.GetEnvironmentVariable("LOSSDSL_FUZZ_SEED") is { Length: > 0 } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : null;
         public static HashSet<string>? Only => Environment.GetEnvironmentVariable("LOSSDSL_FUZZ_ONLY") is { Length: > 0 } s
             ? s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() : null;
+        /// <summary>Appends a line to the <c>LOSSDSL_FUZZ_LOG</c> file, if one is named.</summary>
+        public static void Log(string line)
+        {
+            if (Environment.GetEnvironmentVariable("LOSSDSL_FUZZ_LOG") is { Length: > 0 } path)
+                System.IO.File.AppendAllText(path, $"{DateTime.UtcNow:HH:mm:ss} {line}\n");
+        }
+
         private static int Int(string name, int fallback) =>
             Environment.GetEnvironmentVariable(name) is { Length: > 0 } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : fallback;
     }
@@ -669,22 +678,31 @@ public class FuzzTests(ITestOutputHelper output)
     };
 
     /// <summary>The random losses of <see cref="WellFormedKernelsMatchTheInterpreter"/>, in order (fixed seed).</summary>
+    /// <summary>The draws for a new expression before a case accepts a repeat.</summary>
+    private const int MaxDrawsPerCase = 1000;
+
     private static List<WellFormed> WellFormedItems()
     {
         var r = new Random(Scale.Seed ?? 4242);
         var gen = new ExpressionGenerator(r);
         var items = new List<WellFormed>();
         var seen = new HashSet<string>();
+        int repeated = 0;
         for (int k = 0; k < Scale.WellFormed; k++)
         {
             var family = FamilyOf(k);
             string e;
-            do e = gen.Next(family); while (!seen.Add(e)); // no duplicates (small ones repeat)
+            // No duplicates (small ones repeat), within a bound: a family whose expressions a long run has all drawn
+            // would otherwise never end (seed 7 stalled here at 10,000 cases); past it, a repeat is checked again.
+            int attempts = 0;
+            do e = gen.Next(family); while (!seen.Add(e) && ++attempts < MaxDrawsPerCase);
+            if (attempts == MaxDrawsPerCase) repeated++;
             double variant = r.NextDouble();
             var renames = family == Family.Elementwise && variant < 0.1 ? s_renames[r.Next(s_renames.Length)] : null;
             bool overload = family == Family.Elementwise && variant >= 0.1 && variant < 0.15;
             items.Add(new WellFormed(k, family, e, renames, overload));
         }
+        Scale.Log($"{items.Count} cases drawn ({repeated} repeats after {MaxDrawsPerCase} draws)");
         return items;
     }
 
@@ -758,6 +776,7 @@ public class FuzzTests(ITestOutputHelper output)
         {
             var batch = items.Skip(start).Take(WellFormedBatch).ToList();
             Assembly assembly;
+            Scale.Log($"batch {start}: generating and compiling {batch.Count} cases ({batch[0].Name}..{batch[^1].Name})");
             compileTime.Start();
             try
             {
@@ -782,9 +801,12 @@ public class FuzzTests(ITestOutputHelper output)
             }
 
             compileTime.Stop();
+            Scale.Log($"batch {start}: {batch.Count} cases compiled, {compileTime.Elapsed.TotalSeconds:F1} s compiling so far, {watch.Elapsed.TotalSeconds:F1} s in all");
             var type = assembly.GetType("Fuzz.WellFormed")!;
             foreach (var w in batch)
             {
+                var caseWatch = Stopwatch.StartNew();
+                Scale.Log($"  {w.Name} ({w.Family}) starts");
                 var method = KernelOf(type, w);
                 var inputRng = new Random(1000 + w.Index);
                 int[] sizes = { Pick(inputRng, s_smallSizes), Pick(inputRng, s_middleSizes), Pick(inputRng, s_largeSizes) };
@@ -798,9 +820,11 @@ public class FuzzTests(ITestOutputHelper output)
                     catch (Exception e)
                     {
                         failures.Add($"{w.Name} ({w.Family}, size {size}): {Show(w.Declared)}\n    {e.GetType().Name}: {e.Message.Replace("\n", "\n    ")}");
+                        Scale.Log($"  {w.Name} FAILS at size {size}: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
                         break;
                     }
                 }
+                if (caseWatch.Elapsed.TotalSeconds > 1) Scale.Log($"  {w.Name} ({w.Family}) took {caseWatch.Elapsed.TotalSeconds:F1} s: {Show(w.Declared)}");
             }
         }
 

@@ -15,22 +15,19 @@ namespace LossDsl.Tests.Language;
 /// <summary>Segment reductions (docs/language.md §6.9): sums keyed by an integer id, computed in one sweep.</summary>
 public static partial class SegmentLosses
 {
-    /// <summary>Each row's distance to the mean of its class in the batch (read through a gather of the binding).</summary>
-    [GeneratedLoss("""
+    private const string BatchCentersExpression = """
         index k : classes;
         n[k] = count[i](y[i] == k);
         center[k, d] = sum[i | y[i] == k](x[i, d]) / max(n[k], 1);
         mean[i](sum[d]((x[i, d] - center[y[i], d])^2))
-        """)]
+        """;
+
+    /// <summary>Each row's distance to the mean of its class in the batch (read through a gather of the binding).</summary>
+    [GeneratedLoss(BatchCentersExpression)]
     public static partial float BatchCenters(ReadOnlySpan<float> x, ReadOnlySpan<int> y, Span<float> dx, int classes);
 
     /// <summary>The same in double.</summary>
-    [GeneratedLoss("""
-        index k : classes;
-        n[k] = count[i](y[i] == k);
-        center[k, d] = sum[i | y[i] == k](x[i, d]) / max(n[k], 1);
-        mean[i](sum[d]((x[i, d] - center[y[i], d])^2))
-        """)]
+    [GeneratedLoss(BatchCentersExpression)]
     public static partial double BatchCentersDouble(ReadOnlySpan<double> x, ReadOnlySpan<int> y, Span<double> dx, int classes);
 
     /// <summary>The worst group's mean loss (group DRO): the segment sums read at their own index.</summary>

@@ -755,10 +755,12 @@ internal sealed class Scheduler
         var overlap = new HashSet<Node>(produced);
         overlap.IntersectWith(needs);
         if (overlap.Count != 1) return null;
-        var max = overlap.First();
-        if (max.Op != Op.Reduce || max.ReduceKind != ReduceKind.Max) return null;
-        var maxAcc = maxLoop.Body.OfType<AccumulateStmt>().FirstOrDefault(x => ReferenceEquals(x.Reduce, max));
+        // The one value read: the maximum this loop accumulates, named by itself or by its buffer.
+        var read = overlap.First();
+        var maxAcc = maxLoop.Body.OfType<AccumulateStmt>().FirstOrDefault(x => ReferenceEquals(x.Reduce, read) || ReferenceEquals(Resource(x.Reduce), read));
         if (maxAcc is null) return null;
+        var max = maxAcc.Reduce;
+        if (max.Op != Op.Reduce || max.ReduceKind != ReduceKind.Max) return null;
         // Renaming the sum loop's index to the max loop's must not capture an inner loop or a reduction over it (the
         // maximum itself, read in the shift after the loop, binds it and is fine).
         if (maxLoop.Var.Id != sumLoop.Var.Id && BindsInside(sumLoop, maxLoop.Var.Id, except: max)) return null;
@@ -848,12 +850,15 @@ internal sealed class Scheduler
 
     /// <summary>
     /// What a statement makes available to the statements after it in the same block: the reductions its own loop
-    /// completes, and the buffers it stores anywhere inside.
+    /// completes, and the buffers it stores anywhere inside. A completed reduction counts under its own name and under
+    /// its buffer's (<see cref="Resource"/>), which is what <see cref="Reads"/> names: a reduction that another pass
+    /// also materializes (a row's maximum the gradient needs for every row) is still computed here, and a loop that
+    /// reads it must not be fused above this one (it would read the buffer before its pass fills it).
     /// </summary>
     private HashSet<Node> Produces(Stmt s)
     {
         var set = new HashSet<Node>();
-        if (s is LoopStmt top) foreach (var r in top.Completes) set.Add(r);
+        if (s is LoopStmt top) foreach (var r in top.Completes) { set.Add(r); set.Add(Resource(r)); }
         if (s is IPairPass pair) foreach (var r in pair.Outputs.Keys) set.Add(r);
         void Walk(Stmt st)
         {

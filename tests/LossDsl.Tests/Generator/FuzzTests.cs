@@ -280,7 +280,7 @@ public class FuzzTests(ITestOutputHelper output)
     public const int WellFormedCount = 1500;
     private const int WellFormedBatch = 100;
 
-    internal enum Family { Elementwise, RowWise, Mixed, Pair, Saturated, ConstantGradient, Deep }
+    public enum Family { Elementwise, RowWise, Mixed, Pair, Saturated, ConstantGradient, Deep }
 
     internal static string ParametersOf(Family f) => f switch
     {
@@ -434,7 +434,10 @@ public class FuzzTests(ITestOutputHelper output)
         {
             string tensor = P(0.6) ? TensorLeaf(l) : $"{Pick(new[] { "abs", "tanh", "sigmoid" })}({TensorLeaf(l)})";
             string op = Pick(new[] { ">", "<", ">=", "<=" });
-            string other = P(0.5) ? Const() : Any(l, Math.Max(0, d - 1));
+            // Two sides that are functions of the same leaf may agree to first order where both vanish (tanh(x) < x,
+            // min(erf(x), atan(x)) > tanh(x)): float and float64 then take different branches on a band of inputs
+            // (|x| < 5e-3 for a cubic gap), which no tolerance covers. An offset makes such crossings transversal.
+            string other = P(0.5) ? Const() : $"{Any(l, Math.Max(0, d - 1))} + {Const()}";
             string c = P(0.5) ? $"{tensor} {op} {other}" : $"{other} {op} {tensor}";
             if (d > 0 && P(0.3)) return $"({c}) {Pick(new[] { "&&", "||" })} ({Cond(l, d - 1)})";
             if (d > 0 && P(0.1)) return $"!({c})";
@@ -484,11 +487,14 @@ public class FuzzTests(ITestOutputHelper output)
         /// </summary>
         private string PairPart()
         {
-            string similarity = _r.Next(3) switch
+            // The first three become tiled pair passes (contractions) in float; the L1 distance has no contraction
+            // form and runs as nested loops, as every pair space of a double kernel does.
+            string similarity = _r.Next(4) switch
             {
                 0 => "s[i, j] = sum[d](f[i, d] * f[j, d]) * alpha; ",
                 1 => "zn[i, d] = f[i, d] / sqrt(0.001 + sum[e](f[i, e] * f[i, e])); s[i, j] = sum[d](zn[i, d] * zn[j, d]) / (0.1 + alpha); ",
-                _ => "s[i, j] = -sum[d]((f[i, d] - f[j, d])^2) * alpha; ",
+                2 => "s[i, j] = -sum[d]((f[i, d] - f[j, d])^2) * alpha; ",
+                _ => "s[i, j] = -sum[d](abs(f[i, d] - f[j, d])) * alpha; ",
             };
             string w = Pick(new[] { "0.25", "0.5", "1" });
             string Term() => _r.Next(7) switch
@@ -699,7 +705,7 @@ public class FuzzTests(ITestOutputHelper output)
             if (attempts == MaxDrawsPerCase) repeated++;
             double variant = r.NextDouble();
             var renames = family == Family.Elementwise && variant < 0.1 ? s_renames[r.Next(s_renames.Length)] : null;
-            bool overload = family == Family.Elementwise && variant >= 0.1 && variant < 0.15;
+            bool overload = variant >= 0.1 && variant < 0.16;
             items.Add(new WellFormed(k, family, e, renames, overload));
         }
         Scale.Log($"{items.Count} cases drawn ({repeated} repeats after {MaxDrawsPerCase} draws)");
@@ -741,14 +747,56 @@ public class FuzzTests(ITestOutputHelper output)
         type.GetMethods(BindingFlags.Public | BindingFlags.Static).Single(m => m.Name == w.Name && m.ReturnType == typeof(float)
             && m.GetCustomAttributesData().Any(a => a.AttributeType.Name == "GeneratedLossAttribute"));
 
+    /// <summary>The double overload of a case (declared when <see cref="WellFormed.Overload"/>).</summary>
+    private static MethodInfo DoubleOf(Type type, WellFormed w) =>
+        type.GetMethods(BindingFlags.Public | BindingFlags.Static).Single(m => m.Name == w.Name && m.ReturnType == typeof(double)
+            && m.GetCustomAttributesData().Any(a => a.AttributeType.Name == "GeneratedLossAttribute"));
+
+    /// <summary>The double overload of a case compiled on its own (a float miss asks for it, see <see cref="RoundingCheck"/>).</summary>
+    private static MethodInfo DoubleKernelOf(WellFormed w) =>
+        DoubleOf(CompileAndLoad(WellFormedSource(new[] { w with { Overload = true } })).GetType("Fuzz.WellFormed")!, w);
+
+    /// <summary>
+    /// The double overload of a case: against the interpreter to <see cref="RoundingCheck.DoubleTolerance"/>, and a
+    /// second call on the same inputs gives the same bits (a double pair space runs as nested loops, not tiles: its
+    /// scratch buffers and passes are other code than the float kernel's).
+    /// </summary>
+    private static void CheckDoubleCase(MethodInfo kernel, Dictionary<string, object> inputs, int size)
+    {
+        var interp = LossCheck.Interpreter(kernel);
+        var dInputs = inputs.ToDictionary(kv => kv.Key, kv => kv.Value switch { float[] f => (object)Array.ConvertAll(f, v => (double)v), float f => (double)f, var v => v });
+        var reference = interp.EvaluateWithGradients(dInputs);
+        var (first, firstGradients) = RoundingCheck.RunDoubleKernel(kernel, dInputs);
+        RoundingCheck.CheckDoubleKernel(kernel, dInputs, reference.Loss, reference.Gradients);
+        var (second, secondGradients) = RoundingCheck.RunDoubleKernel(kernel, dInputs);
+        Assert.True(BitConverter.DoubleToInt64Bits(first) == BitConverter.DoubleToInt64Bits(second), $"size {size}: the double kernel returns {second:R} on a second call, {first:R} on the first");
+        foreach (var (name, g) in firstGradients)
+            for (int k = 0; k < g.Length; k++)
+                Assert.True(BitConverter.DoubleToInt64Bits(g[k]) == BitConverter.DoubleToInt64Bits(secondGradients[name][k]), $"size {size}: the double kernel's {name}[{k}] is {secondGradients[name][k]:R} on a second call, {g[k]:R} on the first");
+    }
+
     /// <summary>
     /// Checks one case at one size: the kernel against the interpreter; a second call on the same inputs gives the
     /// same bits; with <paramref name="finiteDifferences"/>, the interpreter's gradients against central finite
     /// differences of its float64 loss (which catches a wrong derivative rule that the kernel and the interpreter share).
+    /// A miss of the fixed tolerances is accepted only as float rounding of an ill-conditioned value, which
+    /// <see cref="RoundingCheck"/> establishes (the double kernel matches the interpreter, and the miss is within the
+    /// value's rounding spread); the account is returned, null when nothing missed.
     /// </summary>
-    private static void CheckCase(MethodInfo method, WellFormed w, Dictionary<string, object> inputs, int size, bool finiteDifferences, Random rng)
+    private static string? CheckCase(MethodInfo method, WellFormed w, Dictionary<string, object> inputs, int size, bool finiteDifferences, Random rng, MethodInfo? doubleKernel = null)
     {
-        var (loss, gradients) = LossCheck.CompareWithInterpreter(method, inputs, $" (size {size})");
+        string? rounding = null;
+        var (loss, gradients) = LossCheck.RunKernel(method, inputs);
+        try
+        {
+            LossCheck.CompareWithInterpreter(method, inputs, loss, gradients, $" (size {size})");
+        }
+        catch (Xunit.Sdk.XunitException miss)
+        {
+            try { rounding = RoundingCheck.Explain(method, doubleKernel ?? DoubleKernelOf(w), inputs, loss, gradients, new Random(w.Index)); }
+            catch (Xunit.Sdk.XunitException why) { throw new Xunit.Sdk.XunitException(miss.Message + "\n" + why.Message); }
+        }
+        // The second call is compared with the first (the one checked above), bit for bit.
         var args = LossCheck.KernelArguments(method, inputs);
         float again = LossInvoker.For(method).Invoke(args);
         Assert.True(BitConverter.SingleToInt32Bits(loss) == BitConverter.SingleToInt32Bits(again), $"size {size}: a second call returns {again:R}, the first {loss:R}");
@@ -760,6 +808,8 @@ public class FuzzTests(ITestOutputHelper output)
                 Assert.True(BitConverter.SingleToInt32Bits(first[k]) == BitConverter.SingleToInt32Bits(second[k]), $"size {size}: {p.Name}[{k}] is {second[k]:R} on a second call, {first[k]:R} on the first");
         }
         if (finiteDifferences && float.IsFinite(loss)) LossCheck.CheckFiniteDifferences(method, inputs, 3, rng);
+        if (doubleKernel is not null) CheckDoubleCase(doubleKernel, inputs, size);
+        return rounding;
     }
 
     [Fact]
@@ -770,6 +820,7 @@ public class FuzzTests(ITestOutputHelper output)
         var items = WellFormedItems().Where(w => only is null || only.Contains(w.Name)).ToList();
 
         var failures = new List<string>();
+        var rounding = new List<string>();
         int checkedCalls = 0;
         var compileTime = new Stopwatch();
         for (int start = 0; start < items.Count; start += WellFormedBatch)
@@ -808,13 +859,18 @@ public class FuzzTests(ITestOutputHelper output)
                 var caseWatch = Stopwatch.StartNew();
                 Scale.Log($"  {w.Name} ({w.Family}) starts");
                 var method = KernelOf(type, w);
+                var doubleKernel = w.Overload ? DoubleOf(type, w) : null;
                 var inputRng = new Random(1000 + w.Index);
                 int[] sizes = { Pick(inputRng, s_smallSizes), Pick(inputRng, s_middleSizes), Pick(inputRng, s_largeSizes) };
                 foreach (int size in sizes)
                 {
                     try
                     {
-                        CheckCase(method, w, w.RenameInputs(Inputs(w.Family, inputRng, size)), size, finiteDifferences: size == sizes[1], inputRng);
+                        if (CheckCase(method, w, w.RenameInputs(Inputs(w.Family, inputRng, size)), size, finiteDifferences: size == sizes[1], inputRng, doubleKernel) is { } account)
+                        {
+                            rounding.Add($"{w.Name} ({w.Family}, size {size}): {account}");
+                            Scale.Log($"  {w.Name} misses the fixed tolerances at size {size}: {account}");
+                        }
                         checkedCalls++;
                     }
                     catch (Exception e)
@@ -828,7 +884,10 @@ public class FuzzTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{items.Count} expressions, {checkedCalls} kernel calls compared (each called twice), {failures.Count} failures, {watch.Elapsed.TotalSeconds:F1} s ({compileTime.Elapsed.TotalSeconds:F1} s generating and compiling)");
+        output.WriteLine($"{items.Count} expressions, {checkedCalls} kernel calls compared (each called twice), {failures.Count} failures, "
+            + $"{rounding.Count} float-rounding misses, {watch.Elapsed.TotalSeconds:F1} s ({compileTime.Elapsed.TotalSeconds:F1} s generating and compiling)");
+        foreach (var line in rounding) output.WriteLine("  " + line);
+        Scale.Log($"done: {items.Count} expressions, {checkedCalls} kernel calls, {failures.Count} failures, {rounding.Count} float-rounding misses");
         Assert.True(failures.Count == 0, $"{failures.Count} of {items.Count} random losses fail; the first ones:\n" + string.Join("\n", failures.Take(15)));
     }
 
@@ -846,9 +905,80 @@ public class FuzzTests(ITestOutputHelper output)
         var rng = new Random(1000 + w.Index);
         int size = Pick(rng, s_smallSizes);
         Assert.Equal(1, size);
-        CheckCase(KernelOf(type, w), w, Inputs(w.Family, rng, size), size, finiteDifferences: true, rng);
+        Assert.Null(CheckCase(KernelOf(type, w), w, Inputs(w.Family, rng, size), size, finiteDifferences: true, rng));
         // The same expression at larger sizes and over other rows.
-        foreach (int n in new[] { 1, 3, 17 }) CheckCase(KernelOf(type, w), w, Inputs(w.Family, rng, n), n, finiteDifferences: true, rng);
+        foreach (int n in new[] { 1, 3, 17 }) Assert.Null(CheckCase(KernelOf(type, w), w, Inputs(w.Family, rng, n), n, finiteDifferences: true, rng));
+    }
+
+    /// <summary>
+    /// The 11 gradient misses of the two 10,000-case runs of seeds 7 and 8 (docs/architecture.md, "Runs recorded"), each
+    /// checked again at its three sizes, with its double overload (each kernel called twice). What they found:
+    /// <list type="bullet">
+    /// <item>the double kernel of W3256 returned another loss at every call: its fused pass read two row maxima from
+    ///   scratch buffers before the passes that fill them (the scheduler fused a sum of exponentials into the loop of a
+    ///   maximum that the gradient also materializes for every row). Every pair space of a double kernel runs as nested
+    ///   loops, as a float one without a contraction form does (the L1 distance: the last row here);</item>
+    /// <item>W3256, W5396, W1096 and W1976 lost the small gradient of a row whose own pair (distance 0) dominates a
+    ///   logsumexp: the tiled back contraction computed f(i) sum[j](w) - sum[j](w f(j)), which cancels in float. The
+    ///   diagonal of such a pair of terms is exactly 0 and is now skipped (PairSpaces.OffDiagonalFeatures);</item>
+    /// <item>the rest are float rounding of gradients that are small differences of large terms, which
+    ///   <see cref="RoundingCheck"/> establishes.</item>
+    /// </list>
+    /// </summary>
+    public static TheoryData<int, int, Family, string> RecordedMisses => new()
+    {
+        { 7, 2876, Family.Pair, "index d, e : dim; zn[i, d] = f[i, d] / sqrt(0.001 + sum[e](f[i, e] * f[i, e])); s[i, j] = sum[d](zn[i, d] * zn[j, d]) / (0.1 + alpha); mean[i](logsumexp[j | yl[j] != yl[i]](s[i, j] + 0.5) - sum[j | yl[j] == yl[i]](s[i, j]) / count[j](yl[j] == yl[i]) + 0.5 * sum[j](sigmoid(s[i, j]) * where(yl[i] == yl[j], -1, 1)))" },
+        { 7, 3256, Family.Pair, "index d, e : dim; s[i, j] = -sum[d]((f[i, d] - f[j, d])^2) * alpha; mean[i](logsumexp[j | yl[j] != yl[i]](s[i, j] + .75) - sum[j | yl[j] == yl[i]](s[i, j]) / count[j](yl[j] == yl[i]) + 0.5 * logsumexp[j](s[i, j]) + logsumexp[j](-s[i, j]))" },
+        { 7, 4076, Family.Pair, "index d, e : dim; s[i, j] = -sum[d]((f[i, d] - f[j, d])^2) * alpha; mean[i](sum[j](sigmoid(s[i, j]) * where(yl[i] == yl[j], -1, 1)) + 0.5 * sum[j | yl[j] == yl[i] && j != i](softplus(-s[i, j])) / (1 + count[j](yl[j] == yl[i])))" },
+        { 7, 5396, Family.Pair, "index d, e : dim; s[i, j] = -sum[d]((f[i, d] - f[j, d])^2) * alpha; mean[i](where(count[j](abs(yl[i] - yl[j]) <= 0.5) > 1, logsumexp[j](s[i, j]), 0) + 0.5 * sum[j](sigmoid(s[i, j]) * where(yl[i] == yl[j], -1, 1)))" },
+        { 7, 5896, Family.Pair, "index d, e : dim; zn[i, d] = f[i, d] / sqrt(0.001 + sum[e](f[i, e] * f[i, e])); s[i, j] = sum[d](zn[i, d] * zn[j, d]) / (0.1 + alpha); mean[i](logsumexp[j | yl[j] != yl[i]](s[i, j] + 1.25) - sum[j | yl[j] == yl[i]](s[i, j]) / count[j](yl[j] == yl[i]) + 0.5 * sum[j](sigmoid(s[i, j]) * where(yl[i] == yl[j], -1, 1)))" },
+        { 8, 1096, Family.Pair, "index d, e : dim; s[i, j] = -sum[d]((f[i, d] - f[j, d])^2) * alpha; mean[i](where(count[j](abs(yl[i] - yl[j]) <= 0.5) > 1, logsumexp[j](s[i, j]), 0))" },
+        { 8, 1976, Family.Pair, "index d, e : dim; s[i, j] = -sum[d]((f[i, d] - f[j, d])^2) * alpha; mean[i](where(count[j](abs(yl[i] - yl[j]) <= 1) > 1, logsumexp[j](s[i, j]), 0) + 0.5 * where(count[j](abs(yl[i] - yl[j]) <= 1) > 1, logsumexp[j](s[i, j]), 0))" },
+        { 8, 4070, Family.RowWise, "sum[i]((1e-1 / (1 + z[i, t[i]]^2)) + 0.1 * z[i, t[i]]) / 5 + 0.01 * mean[i](sum[c](z[i, c] * z[i, c]) - z[i, t[i]])" },
+        { 8, 7776, Family.Pair, "index d, e : dim; zn[i, d] = f[i, d] / sqrt(0.001 + sum[e](f[i, e] * f[i, e])); s[i, j] = sum[d](zn[i, d] * zn[j, d]) / (0.1 + alpha); mean[i](logsumexp[j | yl[j] != yl[i]](s[i, j] + 3) - sum[j | yl[j] == yl[i]](s[i, j]) / count[j](yl[j] == yl[i]) + 0.5 * logsumexp[j | j != i](s[i, j]))" },
+        { 8, 8096, Family.Pair, "index d, e : dim; zn[i, d] = f[i, d] / sqrt(0.001 + sum[e](f[i, e] * f[i, e])); s[i, j] = sum[d](zn[i, d] * zn[j, d]) / (0.1 + alpha); mean[i](logsumexp[j | yl[j] != yl[i]](s[i, j] + .75) - sum[j | yl[j] == yl[i]](s[i, j]) / count[j](yl[j] == yl[i]) + 0.5 * logsumexp[j | j != i](s[i, j]))" },
+        { 8, 8756, Family.Pair, "index d, e : dim; zn[i, d] = f[i, d] / sqrt(0.001 + sum[e](f[i, e] * f[i, e])); s[i, j] = sum[d](zn[i, d] * zn[j, d]) / (0.1 + alpha); mean[i](logsumexp[j | yl[j] != yl[i]](s[i, j] + 1.5) - sum[j | yl[j] == yl[i]](s[i, j]) / count[j](yl[j] == yl[i]) + 0.5 * max[j | j != i](s[i, j]))" },
+        { 0, 3256, Family.Pair, "index d, e : dim; s[i, j] = -sum[d](abs(f[i, d] - f[j, d])) * alpha; mean[i](logsumexp[j | yl[j] != yl[i]](s[i, j] + .75) - sum[j | yl[j] == yl[i]](s[i, j]) / count[j](yl[j] == yl[i]) + 0.5 * logsumexp[j](s[i, j]) + logsumexp[j](-s[i, j]))" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RecordedMisses))]
+    public void RecordedFuzzMissesAreFixedOrFloatRounding(int seed, int index, Family family, string expression)
+    {
+        var w = new WellFormed(index, family, expression, Overload: true);
+        var type = CompileAndLoad(WellFormedSource(new[] { w })).GetType("Fuzz.WellFormed")!;
+        var inputRng = new Random(1000 + w.Index);
+        int[] sizes = { Pick(inputRng, s_smallSizes), Pick(inputRng, s_middleSizes), Pick(inputRng, s_largeSizes) };
+        foreach (int size in sizes)
+        {
+            string? account = CheckCase(KernelOf(type, w), w, Inputs(w.Family, inputRng, size), size, finiteDifferences: size == sizes[1], inputRng, DoubleOf(type, w));
+            if (account is not null) output.WriteLine($"seed {seed}, W{index}, size {size}: {account}");
+        }
+    }
+
+    /// <summary>
+    /// The 3 loss misses of the same runs branch on two functions of one input that agree to first order at 0
+    /// (tanh(x) &lt; x): on a band of inputs around 0 the float kernel and the float64 interpreter take different
+    /// branches, which no tolerance covers (the generator now offsets such comparisons). The double kernels, which
+    /// round as the interpreter does, match it at every size; each call twice.
+    /// </summary>
+    public static TheoryData<int, int, Family, string> NearTieBranches => new()
+    {
+        { 8, 2560, Family.Elementwise, "u = min(erf(x), atan(x)); sum(softplus(tanh(where(u > tanh(x), (x + u * 0.5), tanh(2))))) / 10 + 0.01 * mean(x * y)" },
+        { 8, 6480, Family.Elementwise, "logsumexp((2 * tanh(sigmoid(where((x >= y) || (tanh(x) < x), sqrt((1 + y^2)), sqrt((alpha + 0.5))))))) + 0.01 * mean(x * y)" },
+        { 8, 7302, Family.Elementwise, "mean(((y + 1.5 * 3) + where(y <= tanh(y), 1.25, alpha))) + 0.5 * mean(exp(1e-1)) + 0.01 * mean(x * y)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NearTieBranches))]
+    public void NearTieBranchesMatchTheInterpreterInDouble(int seed, int index, Family family, string expression)
+    {
+        _ = seed;
+        var w = new WellFormed(index, family, expression, Overload: true);
+        var type = CompileAndLoad(WellFormedSource(new[] { w })).GetType("Fuzz.WellFormed")!;
+        var inputRng = new Random(1000 + w.Index);
+        int[] sizes = { Pick(inputRng, s_smallSizes), Pick(inputRng, s_middleSizes), Pick(inputRng, s_largeSizes) };
+        foreach (int size in sizes) CheckDoubleCase(DoubleOf(type, w), Inputs(w.Family, inputRng, size), size);
     }
 
     private static int Pick(Random r, int[] a) => a[r.Next(a.Length)];

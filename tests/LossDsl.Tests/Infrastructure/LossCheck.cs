@@ -48,27 +48,35 @@ public static class LossCheck
         }).ToArray();
     }
 
+    /// <summary>The inputs among a kernel's arguments (every parameter but the gradients and outputs), by name.</summary>
     public static Dictionary<string, object> InterpreterArguments(MethodInfo method, object[] kernelArgs) =>
-        method.GetParameters().Select((p, i) => (p, i)).Where(x => x.p.ParameterType != typeof(Span<float>))
+        method.GetParameters().Select((p, i) => (p, i)).Where(x => x.p.ParameterType != typeof(Span<float>) && x.p.ParameterType != typeof(Span<double>))
             .ToDictionary(x => x.p.Name!, x => kernelArgs[x.i]);
+
+    /// <summary>Calls a float kernel on <paramref name="inputs"/>: its loss, and its gradients by parameter name.</summary>
+    public static (float Loss, Dictionary<string, float[]> Gradients) RunKernel(MethodInfo method, IReadOnlyDictionary<string, object> inputs)
+    {
+        var args = KernelArguments(method, inputs);
+        float loss = LossInvoker.For(method).Invoke(args);
+        var grads = method.GetParameters().Select((p, i) => (p, i)).Where(x => x.p.ParameterType == typeof(Span<float>))
+            .ToDictionary(x => x.p.Name!, x => (float[])args[x.i]);
+        return (loss, grads);
+    }
 
     /// <summary>Runs the kernel and the interpreter on the same inputs and compares loss and gradients.</summary>
     public static (float Loss, Dictionary<string, float[]> Gradients) CompareWithInterpreter(MethodInfo method, IReadOnlyDictionary<string, object> inputs, string label = "")
     {
-        var invoker = LossInvoker.For(method);
-        var args = KernelArguments(method, inputs);
-        float loss = invoker.Invoke(args);
-        var interp = Interpreter(method);
-        var reference = interp.EvaluateWithGradients(InterpreterArguments(method, args));
-        AssertClose(loss, reference.Loss, $"{method.Name}{label}: loss");
-        var grads = new Dictionary<string, float[]>();
-        foreach (var (p, i) in method.GetParameters().Select((p, i) => (p, i)).Where(x => x.p.ParameterType == typeof(Span<float>)))
-        {
-            var g = (float[])args[i];
-            AssertGradientClose(g, reference.Gradients[p.Name!], $"{method.Name}{label}: {p.Name}");
-            grads[p.Name!] = g;
-        }
+        var (loss, grads) = RunKernel(method, inputs);
+        CompareWithInterpreter(method, inputs, loss, grads, label);
         return (loss, grads);
+    }
+
+    /// <summary>Compares a kernel's results on <paramref name="inputs"/> with the interpreter's.</summary>
+    public static void CompareWithInterpreter(MethodInfo method, IReadOnlyDictionary<string, object> inputs, float loss, IReadOnlyDictionary<string, float[]> gradients, string label = "")
+    {
+        var reference = Interpreter(method).EvaluateWithGradients(InterpreterArguments(method, KernelArguments(method, inputs)));
+        AssertClose(loss, reference.Loss, $"{method.Name}{label}: loss");
+        foreach (var (name, g) in gradients) AssertGradientClose(g, reference.Gradients[name], $"{method.Name}{label}: {name}");
     }
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<MethodInfo, LossExpression> s_interpreters = new();

@@ -9,22 +9,26 @@ namespace LossDsl.Tests.Infrastructure;
 
 /// <summary>
 /// Calls a generated loss method with arrays for its span parameters (reflection cannot pass spans, so a small
-/// dynamic method converts float[]/int[] to ReadOnlySpan/Span and calls it).
+/// dynamic method converts float[]/double[]/int[] to ReadOnlySpan/Span and calls it).
 /// </summary>
 public sealed class LossInvoker
 {
-    private readonly Func<object[], float> _call;
+    private readonly Func<object[], double> _call;
 
-    private LossInvoker(MethodInfo method, Func<object[], float> call) { Method = method; _call = call; }
+    private LossInvoker(MethodInfo method, Func<object[], double> call) { Method = method; _call = call; }
 
     public MethodInfo Method { get; }
     public ParameterInfo[] Parameters => Method.GetParameters();
 
-    public float Invoke(params object[] args) => _call(args);
+    /// <summary>Calls a float loss (a double loss's result rounded to float).</summary>
+    public float Invoke(params object[] args) => (float)_call(args);
+
+    /// <summary>Calls the loss and returns its result widened to double (exact for a float loss).</summary>
+    public double InvokeDouble(params object[] args) => _call(args);
 
     public static LossInvoker For(MethodInfo method)
     {
-        var dm = new DynamicMethod("Invoke_" + method.Name, typeof(float), new[] { typeof(object[]) }, typeof(LossInvoker).Module, skipVisibility: true);
+        var dm = new DynamicMethod("Invoke_" + method.Name, typeof(double), new[] { typeof(object[]) }, typeof(LossInvoker).Module, skipVisibility: true);
         var il = dm.GetILGenerator();
         var ps = method.GetParameters();
         for (int i = 0; i < ps.Length; i++)
@@ -36,21 +40,24 @@ public sealed class LossInvoker
             if (t == typeof(ReadOnlySpan<float>)) { il.Emit(OpCodes.Castclass, typeof(float[])); il.Emit(OpCodes.Call, t.GetMethod("op_Implicit", new[] { typeof(float[]) })!); }
             else if (t == typeof(ReadOnlySpan<int>)) { il.Emit(OpCodes.Castclass, typeof(int[])); il.Emit(OpCodes.Call, t.GetMethod("op_Implicit", new[] { typeof(int[]) })!); }
             else if (t == typeof(Span<float>)) { il.Emit(OpCodes.Castclass, typeof(float[])); il.Emit(OpCodes.Call, t.GetMethod("op_Implicit", new[] { typeof(float[]) })!); }
+            else if (t == typeof(ReadOnlySpan<double>) || t == typeof(Span<double>)) { il.Emit(OpCodes.Castclass, typeof(double[])); il.Emit(OpCodes.Call, t.GetMethod("op_Implicit", new[] { typeof(double[]) })!); }
             else if (t == typeof(float) || t == typeof(double) || t == typeof(int)) il.Emit(OpCodes.Unbox_Any, t);
             else throw new NotSupportedException(t.ToString());
         }
         il.Emit(OpCodes.Call, method);
+        if (method.ReturnType == typeof(float)) il.Emit(OpCodes.Conv_R8);
+        else if (method.ReturnType != typeof(double)) throw new NotSupportedException(method.ReturnType.ToString());
         il.Emit(OpCodes.Ret);
-        return new LossInvoker(method, (Func<object[], float>)dm.CreateDelegate(typeof(Func<object[], float>)));
+        return new LossInvoker(method, (Func<object[], double>)dm.CreateDelegate(typeof(Func<object[], double>)));
     }
 
     /// <summary>The interpreter declaration matching a generated method's parameters.</summary>
     public static LossParameterDeclaration[] Declarations(MethodInfo method) => method.GetParameters().Select(p =>
     {
         var t = p.ParameterType;
-        var kind = t == typeof(ReadOnlySpan<float>) ? LossParameterKind.Tensor
+        var kind = t == typeof(ReadOnlySpan<float>) || t == typeof(ReadOnlySpan<double>) ? LossParameterKind.Tensor
             : t == typeof(ReadOnlySpan<int>) ? LossParameterKind.Labels
-            : t == typeof(Span<float>) ? LossParameterKind.Gradient
+            : t == typeof(Span<float>) || t == typeof(Span<double>) ? LossParameterKind.Gradient
             : t == typeof(int) ? LossParameterKind.Int
             : LossParameterKind.Real;
         return new LossParameterDeclaration(p.Name!, kind);

@@ -232,4 +232,49 @@ public static partial class Structured
         mean[i](sum[k](exp(lt[i, k]) * (lt[i, k] - ls[i, k])))
         """)]
     public static partial float TopKDistillation(ReadOnlySpan<float> s, ReadOnlySpan<float> t, ReadOnlySpan<int> idx, Span<float> ds, int topk, float temperature = 3f);
+    /// <summary>
+    /// The ICNN loss of "SuSana Distancia is all you need": <c>-log(score)</c>, where the score rates each embedding's
+    /// k nearest neighbours: how close the same-class ones are relative to the nearest different-class one (lambda)
+    /// and what fraction of them share its class (gamma).
+    /// </summary>
+    /// <remarks>
+    /// <para><b>Catalog</b>: S09 <c>icnn_loss</c>; SuSana Distancia is all you need [code: ICNN <c>modified_score</c>
+    /// and <c>get_icnn_loss</c>, the full-set form: the embeddings are their own targets]. The cross-entropy and the
+    /// proto-triplet terms it is averaged with are R01 and P13.</para>
+    /// <para><b>Definition</b>: distances <c>d_ij = sqrt(|x_i - x_j|^2 + 1e-6)</c>; <c>N_K(i)</c> and <c>N_P(i)</c>
+    /// the <paramref name="k"/> and <paramref name="ipc"/> nearest <c>j != i</c> (selected by <c>kth</c>, no gradient
+    /// through the selection); the nearest different-class neighbour among <c>N_P(i)</c>, <c>m_i</c> (+inf if none);
+    /// on <c>N_K(i)</c>: <c>nd_ij = d_ij / (m_i + eps)</c> over <c>max(1, max_j nd_ij)</c>; same-class rows:
+    /// <c>lambda_s = 1 - sum_i mean_same(nd_ij) / #{i with a same-class neighbour}</c>; different-class:
+    /// <c>lambda_d = |sum_i mean_diff(d_ij / max d) / #{i with one} - [none anywhere]|</c>; <c>gamma = mean_i #same / k</c>
+    /// (1 when <c>k + 2 &gt;= N</c>); <c>L = -log((lambda_s + lambda_d) / 4 + gamma / 2)</c>, eps = 1e-7 as the code's.</para>
+    /// <para><b>Shapes</b>: embeddings <paramref name="x"/> [N, D], labels <paramref name="y"/> [N].</para>
+    /// <para><b>Defaults</b>: <c>k = 4</c>, <c>ipc = k + 1</c> (the code's defaults; in the full-set form the caller passes
+    /// <c>ipc = shot + query</c>). The code lowers k to <c>N - 2</c> when <c>k + 2 &gt;= N</c>; pass the lowered values.</para>
+    /// <para><b>PyTorch</b>: <c>d = (torch.cdist(x, x)**2 + 1e-6).sqrt()</c>; <c>v, idx = d.topk(ipc + 1, largest=False)</c>,
+    /// first column dropped; same-class matrix from <c>y[idx]</c>; then the sums above, written out in
+    /// tests/reference/cases_structured.py.</para>
+    /// </remarks>
+    /// <param name="x">Embeddings [N, D].</param>
+    /// <param name="y">Class labels [N].</param>
+    /// <param name="dx">Receives dLoss/dx.</param>
+    /// <param name="k">The neighbours that are rated.</param>
+    /// <param name="ipc">The neighbours searched for the nearest different-class one.</param>
+    [GeneratedLoss("""
+        dist[i, j] = sqrt(sum[d]((x[i, d] - x[j, d])^2) + 1e-6);
+        inK[i, j] = j != i && dist[i, j] <= kth[l | l != i; k = k](dist[i, l]);
+        inP[i, j] = j != i && dist[i, j] <= kth[l | l != i; k = ipc](dist[i, l]);
+        nearestOther[i] = min[j | inP[i, j] && y[j] != y[i]](dist[i, j]);
+        nd[i, j] = dist[i, j] / (nearestOther[i] + 1e-7);
+        scale[i] = max(max[j | inK[i, j]](nd[i, j]), 1);
+        same[i] = count[j](inK[i, j] && y[j] == y[i]);
+        other[i] = count[j](inK[i, j] && y[j] != y[i]);
+        far = max(max[i, j | inK[i, j] && y[j] != y[i]](dist[i, j]), 0);
+        lambdaSame = 1 - sum[i](sum[j | inK[i, j] && y[j] == y[i]](nd[i, j] / scale[i]) / (same[i] + 1e-7)) / (count[i](same[i] > 0) + 1e-7);
+        none = where(count[i](other[i] > 0) == 0, -1, 0);
+        lambdaOther = abs(sum[i](sum[j | inK[i, j] && y[j] != y[i]](dist[i, j] / (far + 1e-7)) / (other[i] + 1e-7)) / (count[i](other[i] > 0) + 1e-7) + none);
+        gamma = where(k + 2 < extent(i), mean[i](same[i] / k), 1);
+        -log(((lambdaSame + lambdaOther) / 2 + gamma) / 2)
+        """)]
+    public static partial float Icnn(ReadOnlySpan<float> x, ReadOnlySpan<int> y, Span<float> dx, int k = 4, int ipc = 5);
 }

@@ -9,7 +9,6 @@ NOT_DECLARED = {
     "S06": "Betti matching needs cubical persistent homology (union-find, boundary-matrix reduction) and an induced matching: combinatorial CPU algorithms, not an expression over tensors.",
     "S07": "Lovász losses sort the errors of each class and take a cumulative sum along the sorted order: the language has no sort or prefix scan yet.",
     "S08": "NeuralNDCG needs Sinkhorn normalization (up to 50 iterations: a fixed-count loop the language lacks; written out it grows too fast) and an exact sort for the ideal DCG.",
-    "S09": "The ICNN loss selects each embedding's k nearest neighbours (top-k along rows with data-dependent indices): the language has no top-k yet.",
     "S11": "The nuclear norm needs the singular values of a matrix (an SVD), not an expression over elements.",
     "S12": "The soft top-k operator of DEXML is unconfirmed (entropic optimal transport or a sorting network); both need iteration or sorting.",
     "S13": "The ODIL loss is a finite-difference PDE residual on a space-time grid: stencils are expressible with shifted gathers and their gradients are sparse (docs/language.md §6.7), but the paper's discretisation is not confirmed; left out.",
@@ -127,6 +126,36 @@ for p, d, h, w, r in [(1, 6, 7, 5, 2), (2, 9, 8, 10, 4)]:
              [Input("i", [p, d, h, w], uniform(0, 1), grad="di"), Input("j", [p, d, h, w], uniform(0, 1), grad="dj")],
              _ncc, scalars={"depth": d, "height": h, "width": w, "side": 2 * r + 1, "radius": r},
              reference="voxelmorph losses.py NCC (win 2r+1 cubed, zero padding): -mean(cross^2 / (I_var J_var + 1e-5))"))
+
+
+def _icnn(t, s):
+    # The ICNN modified_score (SuSana Distancia), full-set form: the embeddings are their own targets.
+    x, y, k, ipc = t["x"], t["y"], s["k"], s["ipc"]
+    n, eps = x.shape[0], 1e-7
+    dist = (((x[:, None, :] - x[None, :, :]) ** 2).sum(2) + 1e-6).sqrt()
+    vals, idx = dist.topk(ipc + 1, largest=False)
+    vals, idx = vals[:, 1:], idx[:, 1:]                        # the row itself is its nearest
+    same = (y[idx] == y[:, None]).to(x.dtype)
+    other = 1 - same
+    od = vals * other
+    nearest_other = (od + torch.where(od == 0, float("inf"), 0.0)).min(1).values
+    nd = (vals / (nearest_other[:, None] + eps))[:, :k]
+    nd = nd / torch.clamp(nd.max(1).values, min=1.0)[:, None]
+    same_k, other_k, od_k = same[:, :k], other[:, :k], od[:, :k]
+    same_count, other_count = same_k.sum(1), other_k.sum(1)
+    lam_same = 1 - ((nd * same_k).sum(1) / (same_count + eps)).sum() / (torch.count_nonzero(same_count) + eps)
+    od_k = od_k / (od_k.max() + eps)
+    none = -1.0 if bool((other_k == 0).all()) else 0.0
+    lam_other = torch.abs((od_k.sum(1) / (other_count + eps)).sum() / (torch.count_nonzero(other_count) + eps) + none)
+    gamma = (same_count / k).sum() / n if k + 2 < n else torch.tensor(1.0, dtype=x.dtype)
+    return -torch.log(((lam_same + lam_other) / 2 + gamma) / 2)
+
+
+for n, d, c, k, ipc in [(4, 3, 2, 2, 2), (12, 5, 3, 4, 5), (40, 16, 5, 4, 8), (101, 8, 7, 6, 7)]:
+    add(Case(f"S09-icnn-{n}x{d}-c{c}-k{k}-p{ipc}", "S09", "Structured.Icnn",
+             [Input("x", [n, d], normal(0, 1), grad="dx"), Input("y", [n], labels(c))],
+             _icnn, scalars={"k": k, "ipc": ipc},
+             reference="ICNN modified_score (full-set form): topk(ipc + 1) of (cdist^2 + 1e-6).sqrt(), lambda and gamma as the code, -log(score)"))
 
 
 for n in (1, 37, 20011):

@@ -289,8 +289,8 @@ internal sealed class Scheduler
     /// <summary>
     /// <c>sum[R](where(a == s &amp;&amp; rest, value, 0))</c> over <paramref name="axes"/> (a gradient's or a buffer's) as a
     /// scatter: <c>target[.., s, ..] += wrap(where(rest, value, 0))</c> for every point of the axes that are not
-    /// gathered and of R. Null when no conjunct compares an axis with an Int value that does not depend on it, or when
-    /// the value or a subscript would depend on a gathered axis.
+    /// gathered and of R. A value that reads a gathered axis reads the element's key there (the two are equal inside
+    /// the filter). Null when no conjunct compares an axis with an Int value that does not depend on it.
     /// </summary>
     private ScatterTerm? MatchKeyedSum(Node n, IndexVar[] axes, System.Func<Node, Node> wrap)
     {
@@ -326,7 +326,12 @@ internal sealed class Scheduler
             if (!matched) rest.Add(c);
         }
         if (gathered.All(x => x is null)) return null;
+        // Inside the filter a gathered axis equals its key: a value that reads the axis reads the key instead (the key
+        // clamped into the axis, so that the read stays in range where no element matches; the scatter skips those).
         var inner = body.Args[1];
+        for (int k = 0; k < axes.Length; k++)
+            if (gathered[k] is { } key && inner.DependsOn(axes[k].Id))
+                inner = _graph.Replace(inner, _graph.Index(axes[k]), _graph.IsClampIndex(key, out _, out int clampedTo) && clampedTo == axes[k].Extent ? key : _graph.ClampIndex(key, axes[k].Extent));
         if (rest.Count > 0) inner = _graph.Select(_graph.Combine(Op.And, rest), inner, _graph.Zero);
         var value = wrap(inner);
         var subscripts = axes.Select((a, k) => gathered[k] ?? _graph.Index(a)).ToArray();
@@ -617,7 +622,14 @@ internal sealed class Scheduler
             }
         }
         var keyed = r;
-        foreach (var (axis, key) in keys) keyed = _graph.Replace(keyed, key, _graph.Index(axis));
+        foreach (var (axis, key) in keys)
+        {
+            keyed = _graph.Replace(keyed, key, _graph.Index(axis));
+            // The key may also appear unclamped in the value (a gather of the binding at the key inside the summed
+            // value, simplified within the gather's range guard): there too it is the table's axis (out of range,
+            // the table is not read: a gathered read outside the axis reads 0).
+            if (_graph.IsClampIndex(key, out var raw, out _)) keyed = _graph.Replace(keyed, raw, _graph.Index(axis));
+        }
         if (keyed.Free.Any(id => !keys.Exists(k => k.Axis.Id == id) && !System.Array.Exists(context, v => v.Id == id))) return false;
         var axes = keys.Select(k => k.Axis).Concat(context.Where(v => keyed.DependsOn(v.Id))).ToArray();
         if (MatchKeyedSum(keyed, axes, v => v) is null) return false;

@@ -46,6 +46,18 @@ public static partial class SegmentLosses
         mean[i](w[i] * x[i] / (1 + cell[y[i], dom[i]]))
         """)]
     public static partial float CellSizes(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<int> y, ReadOnlySpan<int> dom, Span<float> dx, Span<float> dw, int classes, int domains);
+
+    /// <summary>
+    /// Each class's mean probability on its own rows (a value that reads the key's axis: p[i, c] summed where
+    /// y[i] == c reads p[i, y[i]]), as JML's per-class sums of probabilities.
+    /// </summary>
+    [GeneratedLoss("""
+        index c : classes;
+        p[i, c] = exp(z[i, c] - logsumexp[k](z[i, k]));
+        mass[c] = sum[i | y[i] == c](p[i, c]) / max(count[i](y[i] == c), 1);
+        mean[c]((1 - mass[c])^2)
+        """)]
+    public static partial float OwnClassMass(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, int classes);
 }
 
 /// <summary>
@@ -217,6 +229,37 @@ public class SegmentTests
         AssertGradientClose(grads["dw"], Enumerable.Range(0, n).Select(i => (double)x[i] / (1 + Cell(i)) / n).ToArray(), "dw (float64 reference)");
     }
 
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(40, 5)]
+    [InlineData(333, 17)]
+    public void OwnClassMassMatchesTheReference(int n, int classes)
+    {
+        var rng = new Random(n + 3);
+        var inputs = new Dictionary<string, object>
+        {
+            ["z"] = Normal(rng, n * classes, 2),
+            ["y"] = Enumerable.Range(0, n).Select(_ => rng.Next(10) == 0 ? (rng.Next(2) == 0 ? -1 : classes) : rng.Next(classes)).ToArray(),
+            ["classes"] = classes,
+        };
+        var (loss, _) = RunEverywhere(nameof(SegmentLosses.OwnClassMass), inputs);
+        var z = (float[])inputs["z"];
+        var y = (int[])inputs["y"];
+        double P(int i, int c)
+        {
+            double max = Enumerable.Range(0, classes).Max(k => (double)z[i * classes + k]);
+            return Math.Exp(z[i * classes + c] - max) / Enumerable.Range(0, classes).Sum(k => Math.Exp(z[i * classes + k] - max));
+        }
+        var mass = Enumerable.Range(0, classes).Select(c =>
+        {
+            var rows = Enumerable.Range(0, n).Where(i => y[i] == c).ToList();
+            return rows.Sum(i => P(i, c)) / Math.Max(rows.Count, 1);
+        }).ToArray();
+        // A label out of range belongs to no class.
+        double expected = mass.Average(m => (1 - m) * (1 - m));
+        AssertClose(loss, expected, "loss (float64 reference)");
+    }
+
     /// <summary>
     /// The plans: every segment buffer is zeros and then one sweep that scatters into it, and no loop over the rows
     /// runs inside another (the dense form would sum over all rows once per row or per class).
@@ -225,6 +268,8 @@ public class SegmentTests
     [InlineData("index k : classes; n[k] = count[i](y[i] == k); center[k, d] = sum[i | y[i] == k](x[i, d]) / max(n[k], 1); mean[i](sum[d]((x[i, d] - center[y[i], d])^2))",
         "x:F, y:I, dx:G, classes:N", 2)]
     [InlineData("index k : groups; m[k] = sum[i | g[i] == k]((x[i] - t[i])^2) / max(count[i](g[i] == k), 1); max[k](m[k])", "x:F, t:F, g:I, dx:G, groups:N", 2)]
+    [InlineData("index c : classes; p[i, c] = exp(z[i, c] - logsumexp[k](z[i, k])); mass[c] = sum[i | y[i] == c](p[i, c]) / max(count[i](y[i] == c), 1); mean[c]((1 - mass[c])^2)",
+        "z:F, y:I, dz:G, classes:N", 2)]
     public void SegmentsAreOneSweep(string expression, string parameters, int minimumSegmentBuffers)
     {
         var compilation = LossCompiler.Compile(expression, LanguageParameters.Parse(parameters), differentiate: true, plan: true);

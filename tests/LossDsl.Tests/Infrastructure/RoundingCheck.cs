@@ -111,9 +111,10 @@ public static class RoundingCheck
         foreach (var (name, g) in grads)
         {
             var e = reference.Gradients[name];
+            double[]? terms = magnitudes is not null && magnitudes.TryGetValue(name, out var m) ? m : null;
             double max = e.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
             for (int k = 0; k < g.Length; k++)
-                Check(g[k], e[k], LossCheck.GradRelTolerance * Math.Abs(e[k]) + LossCheck.GradMaxTolerance * max + (max == 0 ? 1e-6 : 1e-30), spread[name][k], jitter[name][k], magnitudes?[name][k] ?? 0, $"{name}[{k}]");
+                Check(g[k], e[k], LossCheck.GradRelTolerance * Math.Abs(e[k]) + LossCheck.GradMaxTolerance * max + (max == 0 ? 1e-6 : 1e-30), spread[name][k], jitter[name][k], terms?[k] ?? 0, $"{name}[{k}]");
         }
         return $"float rounding: the worst miss ({worstAt}: {detail}) is {worst:F2} rounding spreads beyond the tolerance; the double kernel matches the interpreter within {doubleError:E1}";
     }

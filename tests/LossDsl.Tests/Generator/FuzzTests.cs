@@ -944,14 +944,21 @@ public class FuzzTests(ITestOutputHelper output)
         { 0, 3256, Family.Pair, "index d, e : dim; s[i, j] = -sum[d](abs(f[i, d] - f[j, d])) * alpha; mean[i](logsumexp[j | yl[j] != yl[i]](s[i, j] + .75) - sum[j | yl[j] == yl[i]](s[i, j]) / count[j](yl[j] == yl[i]) + 0.5 * logsumexp[j](s[i, j]) + logsumexp[j](-s[i, j]))" },
     };
 
-    [Theory]
-    [MemberData(nameof(RecordedMisses))]
-    public void RecordedFuzzMissesAreFixedOrFloatRounding(int seed, int index, Family family, string expression)
+    /// <summary>A recorded case compiled with its double overload, and its input generator and sizes as in the run.</summary>
+    private static (WellFormed Case, Type Type, Random Inputs, int[] Sizes) Recorded(int index, Family family, string expression)
     {
         var w = new WellFormed(index, family, expression, Overload: true);
         var type = CompileAndLoad(WellFormedSource(new[] { w })).GetType("Fuzz.WellFormed")!;
         var inputRng = new Random(1000 + w.Index);
         int[] sizes = { Pick(inputRng, s_smallSizes), Pick(inputRng, s_middleSizes), Pick(inputRng, s_largeSizes) };
+        return (w, type, inputRng, sizes);
+    }
+
+    [Theory]
+    [MemberData(nameof(RecordedMisses))]
+    public void RecordedFuzzMissesAreFixedOrFloatRounding(int seed, int index, Family family, string expression)
+    {
+        var (w, type, inputRng, sizes) = Recorded(index, family, expression);
         foreach (int size in sizes)
         {
             string? account = CheckCase(KernelOf(type, w), w, Inputs(w.Family, inputRng, size), size, finiteDifferences: size == sizes[1], inputRng, DoubleOf(type, w));
@@ -976,11 +983,8 @@ public class FuzzTests(ITestOutputHelper output)
     [MemberData(nameof(NearTieBranches))]
     public void NearTieBranchesMatchTheInterpreterInDouble(int seed, int index, Family family, string expression)
     {
-        _ = seed;
-        var w = new WellFormed(index, family, expression, Overload: true);
-        var type = CompileAndLoad(WellFormedSource(new[] { w })).GetType("Fuzz.WellFormed")!;
-        var inputRng = new Random(1000 + w.Index);
-        int[] sizes = { Pick(inputRng, s_smallSizes), Pick(inputRng, s_middleSizes), Pick(inputRng, s_largeSizes) };
+        _ = seed; // names the run in the test's display name
+        var (w, type, inputRng, sizes) = Recorded(index, family, expression);
         foreach (int size in sizes) CheckDoubleCase(DoubleOf(type, w), Inputs(w.Family, inputRng, size), size);
     }
 

@@ -5,8 +5,9 @@ namespace LossDsl.Losses;
 /// <summary>
 /// Catalog section S (docs/losses.md): set- and structure-level losses. The entries here need no primitive beyond
 /// reductions along an axis and gathers: projections (max along an axis), losses on precomputed masks or distance maps,
-/// and selections whose indices the caller computes without gradient. The others (sort, windows, iterations, matching,
-/// persistent homology) are listed in docs/losses.md with what they need.
+/// selections whose indices the caller computes without gradient, windows (SSIM, local NCC), k-th values (ICNN) and
+/// sorted orders through ranked sums (the Lovász losses). The others (iterations, matching, persistent homology) are
+/// listed in docs/losses.md with what they need.
 /// </summary>
 public static partial class Structured
 {
@@ -277,4 +278,79 @@ public static partial class Structured
         -log(((lambdaSame + lambdaOther) / 2 + gamma) / 2)
         """)]
     public static partial float Icnn(ReadOnlySpan<float> x, ReadOnlySpan<int> y, Span<float> dx, int k = 4, int ipc = 5);
+
+    /// <summary>
+    /// The Lovász hinge of Berman et al., per image: the hinge errors of each image sorted in descending order, weighted
+    /// by the steps of the Lovász extension of the Jaccard loss of the labels in that order; the mean over the images.
+    /// </summary>
+    /// <remarks>
+    /// <para><b>Catalog</b>: S07 <c>lovasz_hinge</c>; Berman, Rannen Triki and Blaschko, The Lovász-Softmax loss
+    /// (CVPR 2018) [code: <c>lovasz_losses.py</c>, <c>lovasz_hinge(per_image=True)</c>]; a baseline of the Jaccard
+    /// metric losses; SAUNA imports smp's LovaszLoss.</para>
+    /// <para><b>Definition</b>: errors <c>e_p = 1 - z_p (2 g_p - 1)</c>; the order: errors descending, equal errors by
+    /// pixel index (a stable sort); <c>k_p</c> the place of p in it (1-based) and <c>c_p</c> the labels up to it;
+    /// <c>J(k, c) = 1 - (G - c) / (G + k - c)</c> with <c>G = sum g</c>; the weight
+    /// <c>w_p = J(k_p, c_p) - J(k_p - 1, c_p - g_p)</c> (<c>J(k_p)</c> alone at the first place), under stop-gradient;
+    /// <c>L = mean_b sum_p relu(e_p) w_p</c>. k and c are ranked sums (docs/language.md §6.10): one sort per image.
+    /// The step is computed without the difference of two Jaccard values, which loses three digits in float at a
+    /// thousand pixels: with the union <c>U = G + k - c</c>, it is <c>1 / U</c> for a positive pixel or the first place
+    /// and <c>(U - k) / (U (U - 1))</c> otherwise (the same value exactly).</para>
+    /// <para><b>Shapes</b>: logits <paramref name="z"/> and binary labels <paramref name="g"/> [B, P] (each image's
+    /// pixels flattened; labels 0 or 1). No ignore label: drop ignored pixels before the call.</para>
+    /// <para><b>PyTorch</b>: <c>errors_sorted, perm = torch.sort(1 - z * (2 * g - 1), descending=True)</c>;
+    /// <c>torch.dot(F.relu(errors_sorted), lovasz_grad(g[perm]))</c> per image, then the mean. PyTorch's sort does not
+    /// promise an order among equal errors (their gradients may differ; the loss does not).</para>
+    /// </remarks>
+    /// <param name="z">Logits [B, P].</param>
+    /// <param name="g">Binary labels [B, P] (0 or 1).</param>
+    /// <param name="dz">Receives dLoss/dz.</param>
+    /// <param name="pixels">P, the pixels of one image.</param>
+    [GeneratedLoss("""
+        index p : pixels;
+        e[b, p] = 1 - z[b, p] * (2 * g[b, p] - 1);
+        k[b, p] = count[j](e[b, j] > e[b, p] || e[b, j] == e[b, p] && j <= p);
+        u[b, p] = sum[q](g[b, q]) + k[b, p] - sum[j | e[b, j] > e[b, p] || e[b, j] == e[b, p] && j <= p](g[b, j]);
+        w[b, p] = where(g[b, p] > 0 || k[b, p] == 1, 1 / u[b, p], (u[b, p] - k[b, p]) / (u[b, p] * (u[b, p] - 1)));
+        mean[b](sum[p](relu(e[b, p]) * sg(w[b, p])))
+        """)]
+    public static partial float LovaszHinge(ReadOnlySpan<float> z, ReadOnlySpan<float> g, Span<float> dz, int pixels);
+
+    /// <summary>
+    /// The Lovász-Softmax loss of Berman et al.: for each class present in the labels, the errors
+    /// <c>|[y = c] - softmax(z)_c|</c> of every pixel sorted in descending order, weighted by the steps of the Lovász
+    /// extension of the class's Jaccard loss; the mean over the present classes.
+    /// </summary>
+    /// <remarks>
+    /// <para><b>Catalog</b>: S07 <c>lovasz_softmax</c>; Berman, Rannen Triki and Blaschko (CVPR 2018) [code:
+    /// <c>lovasz_softmax(probas, labels, classes='present', per_image=False)</c> on <c>softmax(z)</c>]; SAUNA imports
+    /// smp's LovaszLoss (multiclass mode, the same computation).</para>
+    /// <para><b>Definition</b>: <c>p_ic = softmax_c(z_i)</c>, <c>f_ic = [y_i = c]</c>, <c>e_ic = |f_ic - p_ic|</c>; per
+    /// class, the pixels in descending order of <c>e_ic</c> (equal errors by pixel index), <c>k_ic</c> the place of i and
+    /// <c>c_ic</c> the pixels of class c up to it, <c>G_c</c> the pixels of class c; the weight
+    /// <c>w_ic = J(k_ic, c_ic) - J(k_ic - 1, c_ic - f_ic)</c> with <c>J(k, c) = 1 - (G_c - c) / (G_c + k - c)</c>,
+    /// under stop-gradient, computed without the difference as <c>LovaszHinge</c> does (<c>1 / U</c> or
+    /// <c>(U - k) / (U (U - 1))</c>, <c>U = G_c + k - c</c>); <c>L = mean_{c: G_c &gt; 0} sum_i e_ic w_ic</c>. Two sorts
+    /// per class (ranked sums, docs/language.md §6.10).</para>
+    /// <para><b>Shapes</b>: logits <paramref name="z"/> [P, C] (pixels of every image flattened, classes last:
+    /// <c>z.permute(0, 2, 3, 1).reshape(-1, C)</c> of an NCHW tensor), labels <paramref name="y"/> [P]; a label outside
+    /// [0, C) (an ignore label) is a pixel of no class, but its errors still count: drop ignored pixels before the call,
+    /// as <c>flatten_probas(ignore=...)</c> does.</para>
+    /// <para><b>PyTorch</b>: per present class c, <c>errors_sorted, perm = torch.sort((fg - p[:, c]).abs(), descending=True)</c>,
+    /// <c>torch.dot(errors_sorted, lovasz_grad(fg[perm]))</c>; the mean of the classes' losses.</para>
+    /// </remarks>
+    /// <param name="z">Logits [P, C].</param>
+    /// <param name="y">Class labels [P].</param>
+    /// <param name="dz">Receives dLoss/dz.</param>
+    /// <param name="classes">C.</param>
+    [GeneratedLoss("""
+        index c : classes;
+        p[i, c] = softmax[c](z[i, c]);
+        e[i, c] = abs((y[i] == c) - p[i, c]);
+        k[i, c] = count[j](e[j, c] > e[i, c] || e[j, c] == e[i, c] && j <= i);
+        gts[c] = count[i](y[i] == c);
+        u[i, c] = gts[c] + k[i, c] - count[j](y[j] == c && (e[j, c] > e[i, c] || e[j, c] == e[i, c] && j <= i));
+        w[i, c] = where(y[i] == c || k[i, c] == 1, 1 / u[i, c], (u[i, c] - k[i, c]) / (u[i, c] * (u[i, c] - 1)));
+        mean[c | gts[c] > 0](sum[i](e[i, c] * sg(w[i, c])))
+        """)]
+    public static partial float LovaszSoftmax(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, int classes);
 }

@@ -7,7 +7,6 @@ from fixturelib import Case, Input, normal, uniform, bernoulli, labels, window, 
 NOT_DECLARED = {
     "S04": "clDice's soft skeleton is min/max pooling over 3×3 windows (expressible, docs/language.md §6.7) iterated `iters` times: each iteration is a window read through the previous ones, inlined, so the cost grows as 9^iters reads per pixel; it needs materialized windows or a fixed-count loop.",
     "S06": "Betti matching needs cubical persistent homology (union-find, boundary-matrix reduction) and an induced matching: combinatorial CPU algorithms, not an expression over tensors.",
-    "S07": "Lovász losses sort the errors of each class and take a cumulative sum along the sorted order: the language has no sort or prefix scan yet.",
     "S08": "NeuralNDCG needs Sinkhorn normalization (up to 50 iterations: a fixed-count loop the language lacks; written out it grows too fast) and an exact sort for the ideal DCG.",
     "S11": "The nuclear norm needs the singular values of a matrix (an SVD), not an expression over elements.",
     "S12": "The soft top-k operator of DEXML is unconfirmed (entropic optimal transport or a sorting network); both need iteration or sorting.",
@@ -156,6 +155,53 @@ for n, d, c, k, ipc in [(4, 3, 2, 2, 2), (12, 5, 3, 4, 5), (40, 16, 5, 4, 8), (1
              [Input("x", [n, d], normal(0, 1), grad="dx"), Input("y", [n], labels(c))],
              _icnn, scalars={"k": k, "ipc": ipc},
              reference="ICNN modified_score (full-set form): topk(ipc + 1) of (cdist^2 + 1e-6).sqrt(), lambda and gamma as the code, -log(score)"))
+
+
+def _lovasz_grad(gt_sorted):
+    # Berman et al.'s lovasz_grad: the steps of the Jaccard loss of the sorted labels' cumulative sums.
+    gts = gt_sorted.sum()
+    intersection = gts - gt_sorted.cumsum(0)
+    union = gts + (1 - gt_sorted).cumsum(0)
+    jaccard = 1 - intersection / union
+    jaccard = torch.cat([jaccard[:1], jaccard[1:] - jaccard[:-1]])
+    return jaccard
+
+
+def _lovasz_hinge(t, s):
+    # lovasz_hinge(per_image=True): the images' losses, then their mean.
+    losses = []
+    for z, g in zip(t["z"], t["g"]):
+        errors = 1 - z * (2 * g - 1)
+        errors_sorted, perm = torch.sort(errors, descending=True, stable=True)
+        losses.append(torch.dot(F.relu(errors_sorted), _lovasz_grad(g[perm])))
+    return torch.stack(losses).mean()
+
+
+def _lovasz_softmax(t, s):
+    # lovasz_softmax(softmax(z), y, classes='present', per_image=False) on [P, C] probabilities.
+    probas = torch.softmax(t["z"], 1)
+    y = t["y"]
+    losses = []
+    for c in range(probas.shape[1]):
+        fg = (y == c).to(probas.dtype)
+        if fg.sum() == 0:
+            continue
+        errors = (fg - probas[:, c]).abs()
+        errors_sorted, perm = torch.sort(errors, descending=True, stable=True)
+        losses.append(torch.dot(errors_sorted, _lovasz_grad(fg[perm])))
+    return torch.stack(losses).mean()
+
+
+for b, p in [(1, 1), (2, 37), (3, 1000)]:
+    add(Case(f"S07-lovasz_hinge-{b}x{p}", "S07", "Structured.LovaszHinge",
+             [Input("z", [b, p], normal(0, 2), grad="dz"), Input("g", [b, p], bernoulli(0.4))],
+             _lovasz_hinge, scalars={"pixels": p},
+             reference="Berman et al. lovasz_hinge(per_image=True): sort(1 - z (2g - 1), descending), dot(relu(sorted), lovasz_grad(g[perm])), mean over images"))
+for n, c in [(5, 3), (64, 4), (2000, 11)]:
+    add(Case(f"S07-lovasz_softmax-{n}x{c}", "S07", "Structured.LovaszSoftmax",
+             [Input("z", [n, c], normal(0, 2), grad="dz"), Input("y", [n], labels(c))],
+             _lovasz_softmax, scalars={"classes": c},
+             reference="Berman et al. lovasz_softmax(softmax(z), y, classes='present'): per present class, dot(sort(|fg - p_c|, descending), lovasz_grad(fg[perm])), mean"))
 
 
 for n in (1, 37, 20011):

@@ -121,6 +121,16 @@ internal sealed class LoopPassPlan : PassPlan
     public int ChunkAlignment { get; }
 }
 
+/// <summary>
+/// The sort of a ranked sum (docs/language.md §6.10): one chunk per point of its batch, each sorting that point's
+/// elements (written by the pass before) and replacing their values by prefix sums, for the lookups of the pass after.
+/// </summary>
+internal sealed class RankSortPassPlan : PassPlan
+{
+    public RankSortPassPlan(int number, RankedSum sum) : base(number) { Sum = sum; }
+    public RankedSum Sum { get; }
+}
+
 /// <summary>A pass that packs a column operand of pair passes into panels: one chunk per column tile.</summary>
 internal sealed class PanelPassPlan : PassPlan
 {

@@ -53,6 +53,8 @@ internal static class PlanPrinter
         PairPassPlan p => $"pairs ({p.Pass.Row.Name}, {p.Pass.Column.Name}) of {model.Extents[p.Pass.Row.Extent].Name} x {model.Extents[p.Pass.Column.Extent].Name} "
             + $"in tiles of {p.RowBlock} x {p.ColumnTile}: {p.Pass.Contractions.Count} contraction(s), {p.Pass.Statistics.Count} statistic(s), "
             + $"{p.Pass.BackContractions.Count} back contraction(s)",
+        RankSortPassPlan p => $"ranked sum {p.Sum.Result.Id}: {(p.Sum.Mode.HasFlag(RankMode.IndexKey) ? "prefix sums of the values in index order" : "sort the elements by key and take prefix sums of their values")}"
+            + (p.Sum.Batch.Length > 0 ? $", once per {string.Join(", ", p.Sum.Batch.Select(v => v.Name))}" : ""),
         StripPassPlan p => $"strips of {p.MinimumRowBlock}-{p.MaximumRowBlock} rows of {model.Extents[p.Pass.Row.Extent].Name} x {model.Extents[p.Pass.Column.Extent].Name} in tiles of {p.ColumnTile}: "
             + $"{p.Pass.Contractions.Count} contraction(s), {p.Pass.Statistics.Count} statistic(s), {p.Pass.RowBacks.Count} row and {p.Pass.ColumnBacks.Count} column back contraction(s)",
         _ => "",
@@ -133,6 +135,9 @@ internal static class PlanPrinter
                         break;
                     case StripPassPlan stripPass:
                         Strip(stripPass);
+                        break;
+                    case RankSortPassPlan sortPass:
+                        Line($"pass {pass.Number}: {Describe(_model, pass)} ({Order(sortPass.Sum.Mode)}), one chunk per batch point");
                         break;
                 }
             }
@@ -242,12 +247,31 @@ internal static class PlanPrinter
                         : "buffer " + _plan.BufferViews[st.Target.Buffered!].Buffer.Id;
                     Line($"store {target}[{string.Join(", ", st.Indices.Select(Var))}] = {Expr(st.Value)}");
                     break;
+                case RankElementStmt e:
+                    var ranked = e.Sum;
+                    string at = string.Join(", ", ranked.Batch.Append(ranked.Element).Select(Var));
+                    Line(ranked.Keys is { } keys
+                        ? $"ranked sum {ranked.Result.Id}: key buffer {keys.Id}[{at}] = {Expr(ranked.ElementKey!)}, value buffer {ranked.Values.Id}[{at}] = {Expr(ranked.ElementValue)}"
+                        : $"ranked sum {ranked.Result.Id}: value buffer {ranked.Values.Id}[{at}] = {Expr(ranked.ElementValue)}");
+                    break;
+                case RankLookupStmt l:
+                {
+                    var r = l.Sum;
+                    string cond = r.ReaderCondition is { } c ? $"where({Expr(c)}, ..., 0) of " : "";
+                    string tie = r.ReaderIndex is { } ti ? $", ties by index against {Expr(ti)}" : "";
+                    Line($"store buffer {r.Result.Id}[{string.Join(", ", r.Batch.Concat(r.Readers).Select(Var))}] = {cond}the prefix of the elements kept by key {Expr(r.ReaderKey)}{tie}: {Expr(r.Sum)}");
+                    break;
+                }
                 case ScatterStmt sc:
                     string into = sc.Tensor is { } grad ? grad.Gradient!.Name : "buffer " + _plan.BufferViews[sc.Target.Buffered!].Buffer.Id;
                     Line($"scatter {into}[{string.Join(", ", sc.Subscripts.Select(Subscript))}] += {Expr(sc.Value)}");
                     break;
             }
         }
+
+        private static string Order(RankMode mode) =>
+            (mode.HasFlag(RankMode.Descending) ? "descending" : "ascending")
+            + (mode.HasFlag(RankMode.TieBreak) ? (mode.HasFlag(RankMode.TieDescending) ? ", equal keys by index descending" : ", equal keys by index ascending") : "");
 
         private string Subscript(Node x) => x.Op == Op.Index ? Expr(x) + "#" + x.Ref : Expr(x);
 

@@ -69,6 +69,11 @@ internal sealed class Planner
                 planner.PlanStrip(strip, passes, panels);
                 continue;
             }
+            if (stmt is RankedSumStmt ranked)
+            {
+                planner.PlanRanked(ranked, passes);
+                continue;
+            }
             var loop = (LoopStmt)stmt;
             // Every pass sees the results of all passes (a pass never reads what it completes itself).
             var available = new HashSet<Node>(planner._globals);
@@ -80,6 +85,20 @@ internal sealed class Planner
             program.BufferViews, program.Loss, planner._powersOwningTheirLog);
         plan.ScalarOutputs.AddRange(program.ScalarOutputs);
         return plan;
+    }
+
+    /// <summary>
+    /// A ranked sum as three passes: the elements' keys and values (parallel over its outer index), the sort of each
+    /// batch point (one chunk per point), the readers' lookups (parallel over its outer index). Scalar code: the
+    /// stores of the elements and the lookups are not plain stores of one value.
+    /// </summary>
+    private void PlanRanked(RankedSumStmt ranked, List<PassPlan> passes)
+    {
+        var elements = PlanLoop(ranked.Elements, new HashSet<int>(), new HashSet<Node>(_globals), topLevel: true);
+        passes.Add(new LoopPassPlan(passes.Count + 1, elements, WorkExtents(ranked.Elements), ChunkWork, 1));
+        passes.Add(new RankSortPassPlan(passes.Count + 1, ranked.Sum));
+        var lookups = PlanLoop(ranked.Lookups, new HashSet<int>(), new HashSet<Node>(_globals), topLevel: true);
+        passes.Add(new LoopPassPlan(passes.Count + 1, lookups, WorkExtents(ranked.Lookups), ChunkWork, 1));
     }
 
     // ---- Pair passes ---------------------------------------------------------------------------------------------------
@@ -293,6 +312,8 @@ internal sealed class Planner
                     foreach (var x in sc.Subscripts) yield return x;
                     break;
                 case LoopStmt l: foreach (var e in DirectExpressions(l.Body)) yield return e; break;
+                case RankElementStmt element: foreach (var e in RankedSumExpressions.OfElement(element.Sum)) yield return e; break;
+                case RankLookupStmt lookup: foreach (var e in RankedSumExpressions.OfLookup(lookup.Sum)) yield return e; break;
             }
         }
     }
@@ -306,7 +327,8 @@ internal sealed class Planner
     private bool IsContiguous(IndexVar var, List<Stmt> body)
     {
         // A scatter's targets are not contiguous (and may repeat): scalar code, in order.
-        if (body.Any(s => s is LoopStmt or ScatterStmt)) return false;
+        // A ranked sum's element and lookup statements write several values or call a search: scalar code too.
+        if (body.Any(s => s is LoopStmt or ScatterStmt or RankElementStmt or RankLookupStmt)) return false;
         var seen = new HashSet<Node>();
         bool ok = true;
         void Check(Node n)
@@ -518,6 +540,7 @@ internal sealed class Planner
         LoopPassPlan l => Writes(l.Loop, buffer),
         PairPassPlan p => p.Pass.Outputs.ContainsValue(buffer),
         StripPassPlan p => p.Pass.Outputs.ContainsValue(buffer),
+        RankSortPassPlan p => p.Sum.ElementBuffers.Contains(buffer),
         _ => false,
     };
 
@@ -531,6 +554,7 @@ internal sealed class Planner
         StripPassPlan p => Reads(p.StatisticsLoop, buffer) || Reads(p.WeightsLoop, buffer) || p.OnlineSums.Any(o => Uses(o.Shift, buffer))
             || p.Pass.Contractions.Any(c => ReferenceEquals(c.RowSource!.Buffer, buffer))
             || p.Pass.Backs.Any(b => ReferenceEquals(b.Back.Source!.Buffer, buffer)),
+        RankSortPassPlan p => p.Sum.ElementBuffers.Contains(buffer),
         _ => false,
     };
 
@@ -540,6 +564,8 @@ internal sealed class Planner
         VersionedLoop v => Writes(v.Online, buffer),
         StoreStmt { Target.Buffered: { } r } => ReferenceEquals(_program.BufferViews[r].Buffer, buffer),
         ScatterStmt { Target.Buffered: { } r } => ReferenceEquals(_program.BufferViews[r].Buffer, buffer),
+        RankElementStmt e => e.Sum.ElementBuffers.Contains(buffer),
+        RankLookupStmt l => ReferenceEquals(l.Sum.Result, buffer),
         _ => false,
     };
 
@@ -566,6 +592,8 @@ internal sealed class Planner
         OnlineSumExpStmt o => Uses(o.Value, buffer) || Uses(o.Shift, buffer),
         StoreStmt st => Uses(st.Value, buffer),
         ScatterStmt sc => Uses(sc.Value, buffer) || sc.Subscripts.Any(x => Uses(x, buffer)),
+        RankElementStmt e => RankedSumExpressions.OfElement(e.Sum).Any(x => Uses(x, buffer)),
+        RankLookupStmt l => l.Sum.ElementBuffers.Contains(buffer) || RankedSumExpressions.OfLookup(l.Sum).Any(x => Uses(x, buffer)),
         _ => false,
     };
 
@@ -595,6 +623,9 @@ internal sealed class Planner
                 case OnlineSumExpStmt o: Visit(o.Max); Visit(o.Sum); Visit(o.Value); Visit(o.Shift); break;
                 case StoreStmt st: Visit(st.Value); break;
                 case ScatterStmt sc: Visit(sc.Value); foreach (var x in sc.Subscripts) Visit(x); break;
+                case RankedSumStmt ranked: VisitStmt(ranked.Elements); VisitStmt(ranked.Lookups); break;
+                case RankElementStmt element: foreach (var e in RankedSumExpressions.OfElement(element.Sum)) Visit(e); break;
+                case RankLookupStmt lookup: foreach (var e in RankedSumExpressions.OfLookup(lookup.Sum)) Visit(e); break;
             }
         }
         foreach (var p in program.Passes) VisitStmt(p);

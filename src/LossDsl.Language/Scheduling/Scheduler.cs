@@ -21,7 +21,7 @@ namespace LossDsl.Language.Scheduling;
 /// and the gradient end up in one pass wherever the math allows. After a merge, reductions computed twice in the
 /// same scope are computed once.</para>
 /// </remarks>
-internal sealed class Scheduler
+internal sealed partial class Scheduler
 {
     private readonly IrGraph _graph;
     private readonly List<Stmt> _top = new();
@@ -506,7 +506,7 @@ internal sealed class Scheduler
                 needed = System.Math.Max(needed, pos + 1);
             }
             if (!inside) continue; // depends on a deeper loop: placed there
-            if (PlaceSegments(r, vars)) continue;
+            if (PlaceRankedSum(r, vars) || PlaceSegments(r, vars)) continue;
             if (r.Free.Length == needed)
             {
                 // Inline: computed here, once per iteration of the enclosing loops.
@@ -541,7 +541,7 @@ internal sealed class Scheduler
     /// </summary>
     private void Materialize(Node r, IndexVar[] context)
     {
-        if (_buffers.ContainsKey(r) || _aliases.ContainsKey(r) || PlaceSegments(r, context)) return;
+        if (_buffers.ContainsKey(r) || _aliases.ContainsKey(r) || PlaceRankedSum(r, context) || PlaceSegments(r, context)) return;
         MaterializeOver(r, context.Where(v => r.DependsOn(v.Id)).ToArray());
     }
 
@@ -745,10 +745,13 @@ internal sealed class Scheduler
             foreach (var s in b.Purpose) if (!a.Purpose.Contains(s)) a.Purpose.Add(s);
         }
         var computed = new HashSet<Node>(computedOutside);
-        foreach (var loop in block.OfType<LoopStmt>())
+        foreach (var st in block)
         {
-            Fuse(loop.Body, computed, nested: true);
-            foreach (var r in loop.Completes) computed.Add(r);
+            foreach (var loop in st is RankedSumStmt ranked ? new[] { ranked.Elements, ranked.Lookups } : st is LoopStmt l ? new[] { l } : System.Array.Empty<LoopStmt>())
+            {
+                Fuse(loop.Body, computed, nested: true);
+                foreach (var r in loop.Completes) computed.Add(r);
+            }
         }
     }
 
@@ -872,6 +875,7 @@ internal sealed class Scheduler
         var set = new HashSet<Node>();
         if (s is LoopStmt top) foreach (var r in top.Completes) { set.Add(r); set.Add(Resource(r)); }
         if (s is IPairPass pair) foreach (var r in pair.Outputs.Keys) set.Add(r);
+        if (s is RankedSumStmt ranked) set.Add(ranked.Sum.Result.Value);
         void Walk(Stmt st)
         {
             switch (st)
@@ -896,6 +900,7 @@ internal sealed class Scheduler
                 foreach (var r in pair.Outputs.Keys) set.Add(r);
                 foreach (var c in pair.Contractions) set.Add(c.Value);
             }
+            if (st is RankedSumStmt ranked) { Walk(ranked.Elements); Walk(ranked.Lookups); return; }
             if (st is not LoopStmt l) return;
             foreach (var r in l.Completes) set.Add(r);
             foreach (var b in l.Body) Walk(b);
@@ -940,6 +945,16 @@ internal sealed class Scheduler
                 break;
             case IPairPass pair:
                 foreach (var b in pair.Statements) foreach (var e in Expressions(b)) yield return e;
+                break;
+            case RankedSumStmt ranked:
+                foreach (var e in Expressions(ranked.Elements)) yield return e;
+                foreach (var e in Expressions(ranked.Lookups)) yield return e;
+                break;
+            case RankElementStmt element:
+                foreach (var e in RankedSumExpressions.OfElement(element.Sum)) yield return e;
+                break;
+            case RankLookupStmt lookup:
+                foreach (var e in RankedSumExpressions.OfLookup(lookup.Sum)) yield return e;
                 break;
         }
     }

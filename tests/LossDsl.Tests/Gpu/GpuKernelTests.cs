@@ -96,6 +96,12 @@ public class GpuKernelTests
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.SegmentLosses), "BatchCenters", (r, n) => LossDsl.Tests.Language.SegmentTests.CenterInputs(r, n, 5, 4), new[] { 3, 40 }) };
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.SegmentLosses), "WorstGroup", (r, n) => LossDsl.Tests.Language.SegmentTests.GroupInputs(r, n, 3), new[] { 3, 40 }) };
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.SegmentLosses), "CellSizes", (r, n) => LossDsl.Tests.Language.SegmentTests.CellInputs(r, n, 3, 2), new[] { 3, 40 }) };
+        // Ranked sums (docs/language.md §6.10): elements, a thread per batch point sorting them, lookups.
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.RankedLosses), "Cox", LossDsl.Tests.Language.RankedSumTests.CoxInputs, new[] { 3, 40 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.RankedLosses), "EarthMover", (r, n) => LossDsl.Tests.Language.RankedSumTests.EarthMoverInputs(r, n, 6), new[] { 3, 40 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Losses.Structured), "LovaszHinge", (r, n) => LossDsl.Tests.Language.RankedSumTests.LovaszInputs(r, 2, n, ties: true), new[] { 3, 40 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.RankedLosses), "Thresholds", (r, n) => LossDsl.Tests.Language.RankedSumTests.ThresholdInputs(r, n, 5), new[] { 3, 40 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.RankedLosses), "Orders", LossDsl.Tests.Language.RankedSumTests.OrderInputs, new[] { 3, 40 }) };
         // Windows (docs/language.md §6.7): SSIM, a window inside a window, an opening, strided pooling, a projection.
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.WindowLosses), "Ssim", (r, n) => LossDsl.Tests.Language.WindowTests.SsimInputs(r, n, 9, 2), new[] { 3, 20 }, InterpreterSizes: 3) };
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.WindowLosses), "LocalVariance", (r, n) => LossDsl.Tests.Language.WindowTests.VarianceInputs(r, n, 7, 1), new[] { 3, 20 }, InterpreterSizes: 3) };

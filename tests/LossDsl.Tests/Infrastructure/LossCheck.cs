@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using LossDsl.Interpretation;
+using LossDsl.Threading;
 using Xunit;
 
 namespace LossDsl.Tests.Infrastructure;
@@ -148,6 +149,53 @@ public static class LossCheck
             }
             Assert.True(checkedCount > 0 || coordinates == 0, $"{method.Name}: no smooth coordinate found for {grad.Key}");
         }
+    }
+
+    /// <summary>
+    /// Runs a float kernel at every SIMD width and 1 and 2 threads, twice each (the same bits), gradients poisoned with
+    /// NaN; at each width the loss and gradients are the same bits at 1 and 2 threads, and every width's are compared
+    /// with the interpreter (vector widths sum in other orders); then the interpreter is compared with finite
+    /// differences on <paramref name="finiteDifferences"/> coordinates. Returns the first width's results.
+    /// </summary>
+    public static (float Loss, Dictionary<string, float[]> Gradients) RunEverywhere(Type declaring, string name, IReadOnlyDictionary<string, object> inputs, int finiteDifferences = 6)
+    {
+        var method = LossInvoker.Find(declaring, name);
+        var invoker = LossInvoker.For(method);
+        (float, Dictionary<string, float[]>)? first = null;
+        int saved = LossParallel.MaxDegreeOfParallelism;
+        try
+        {
+            foreach (int width in SimdWidths.Supported)
+            {
+                using var _ = SimdWidths.Force(width);
+                (float Loss, Dictionary<string, float[]> Grads)? atWidth = null;
+                foreach (int degree in new[] { 1, 2 })
+                {
+                    LossParallel.MaxDegreeOfParallelism = degree;
+                    var args = KernelArguments(method, inputs);
+                    float loss = invoker.Invoke(args);
+                    var again = KernelArguments(method, inputs);
+                    Assert.Equal(BitConverter.SingleToInt32Bits(loss), BitConverter.SingleToInt32Bits(invoker.Invoke(again)));
+                    var grads = new Dictionary<string, float[]>();
+                    foreach (var (p, i) in method.GetParameters().Select((p, i) => (p, i)).Where(x => x.p.ParameterType == typeof(Span<float>)))
+                    {
+                        var g = (float[])args[i];
+                        Assert.Equal(g.Select(BitConverter.SingleToInt32Bits), ((float[])again[i]).Select(BitConverter.SingleToInt32Bits));
+                        grads[p.Name!] = g;
+                    }
+                    // The threads never change the order of a sum: the same bits at 1 and 2 threads.
+                    atWidth ??= (loss, grads);
+                    Assert.Equal(BitConverter.SingleToInt32Bits(atWidth.Value.Loss), BitConverter.SingleToInt32Bits(loss));
+                    foreach (var (g, values) in grads)
+                        Assert.Equal(atWidth.Value.Grads[g].Select(BitConverter.SingleToInt32Bits), values.Select(BitConverter.SingleToInt32Bits));
+                }
+                CompareWithInterpreter(method, inputs, atWidth!.Value.Loss, atWidth.Value.Grads, $" ({name}, width {width})");
+                first ??= atWidth;
+            }
+        }
+        finally { LossParallel.MaxDegreeOfParallelism = saved; }
+        CheckFiniteDifferences(method, inputs, finiteDifferences, new Random(5));
+        return first!.Value;
     }
 
     // ---- Random inputs --------------------------------------------------------------------------------------------

@@ -121,43 +121,8 @@ public class SegmentTests
         return (loss, dx);
     }
 
-    /// <summary>Runs a float kernel at every SIMD width and 1 and 2 threads, twice each (the same bits), gradients poisoned with NaN.</summary>
-    private static (float Loss, Dictionary<string, float[]> Gradients) RunEverywhere(string name, Dictionary<string, object> inputs)
-    {
-        var method = LossInvoker.Find(typeof(SegmentLosses), name);
-        var invoker = LossInvoker.For(method);
-        (float, Dictionary<string, float[]>)? first = null;
-        int saved = LossParallel.MaxDegreeOfParallelism;
-        try
-        {
-            foreach (int width in SimdWidths.Supported)
-            {
-                using var _ = SimdWidths.Force(width);
-                foreach (int degree in new[] { 1, 2 })
-                {
-                    LossParallel.MaxDegreeOfParallelism = degree;
-                    var args = KernelArguments(method, inputs);
-                    float loss = invoker.Invoke(args);
-                    var again = KernelArguments(method, inputs);
-                    Assert.Equal(BitConverter.SingleToInt32Bits(loss), BitConverter.SingleToInt32Bits(invoker.Invoke(again)));
-                    var grads = new Dictionary<string, float[]>();
-                    foreach (var (p, i) in method.GetParameters().Select((p, i) => (p, i)).Where(x => x.p.ParameterType == typeof(Span<float>)))
-                    {
-                        var g = (float[])args[i];
-                        Assert.Equal(g.Select(BitConverter.SingleToInt32Bits), ((float[])again[i]).Select(BitConverter.SingleToInt32Bits));
-                        grads[p.Name!] = g;
-                    }
-                    // The segments are summed in element order by one thread: the same bits at every width and thread count.
-                    first ??= (loss, grads);
-                    Assert.Equal(BitConverter.SingleToInt32Bits(first.Value.Item1), BitConverter.SingleToInt32Bits(loss));
-                }
-            }
-        }
-        finally { LossParallel.MaxDegreeOfParallelism = saved; }
-        CompareWithInterpreter(method, inputs, $" ({name})");
-        CheckFiniteDifferences(method, inputs, 6, new Random(5));
-        return first!.Value;
-    }
+    private static (float Loss, Dictionary<string, float[]> Gradients) RunEverywhere(string name, Dictionary<string, object> inputs) =>
+        LossCheck.RunEverywhere(typeof(SegmentLosses), name, inputs);
 
     [Theory]
     [InlineData(1, 3, 2)]

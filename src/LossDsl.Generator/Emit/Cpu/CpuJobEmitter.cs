@@ -104,6 +104,7 @@ internal sealed class CpuJobEmitter
             case PanelPassPlan panelPass: EmitPanelPass(panelPass); break;
             case PairPassPlan pairPass: new CpuPairPassEmitter(_kernel).Emit(pairPass); break;
             case StripPassPlan stripPass: new CpuStripPassEmitter(_kernel, stripPass).EmitSlot(); break;
+            case RankSortPassPlan sortPass: EmitRankSortPass(sortPass); break;
         }
         Writer.Close();
     }
@@ -133,6 +134,17 @@ internal sealed class CpuJobEmitter
         new CpuLoopEmitter(_kernel, loop.Completes).EmitLoop(loop, scope, "lo", "hi");
         for (int k = 0; k < loop.Completes.Count; k++)
             Writer.Line($"Partials[chunk * {loop.Completes.Count} + {k}] = {CpuNames.Accumulator(loop.Completes[k])};");
+    }
+
+    /// <summary>Sorts the elements of batch point <c>chunk</c> of a ranked sum and takes the prefix sums of their values.</summary>
+    private void EmitRankSortPass(RankSortPassPlan pass)
+    {
+        var ranked = pass.Sum;
+        string n = Names.Extent(ranked.Extent);
+        Writer.Line($"nint b = (nint)chunk * {n};");
+        string keys = ranked.Keys is { } k ? $"{CpuNames.BufferPointer(k)} + b" : $"({R}*)null";
+        string indices = ranked.Indices is { } ix ? $"(int*)({CpuNames.BufferPointer(ix)} + b)" : "(int*)null";
+        Writer.Line($"global::LossDsl.Internals.RankedSums.SortAndScan<{R}>({keys}, {CpuNames.BufferPointer(ranked.Values)} + b, {indices}, {n}, {(int)ranked.Mode}); // {ranked.Mode}");
     }
 
     /// <summary>Packs tile <c>chunk</c> of a column operand into its panel.</summary>

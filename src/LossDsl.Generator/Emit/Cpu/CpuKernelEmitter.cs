@@ -104,7 +104,7 @@ internal sealed class CpuKernelEmitter
         foreach (var p in Plan.Panels) Writer.Line($"fixed (float* {CpuNames.PanelPointer(p)} = {CpuNames.PanelArray(p)})");
         Writer.Open("");
         foreach (var b in Plan.Buffers.Where(b => b.Space == MemorySpace.GradientOutput))
-            Writer.Line($"float* {CpuNames.BufferPointer(b.Buffer)} = {CpuNames.GradientPointer(b.Home!)};");
+            Writer.Line($"{real}* {CpuNames.BufferPointer(b.Buffer)} = {CpuNames.GradientPointer(b.Home!)};");
         Writer.Line($"var __job = {jobName}.Rent();");
         foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"__job.{CpuNames.TensorPointer(t)} = {CpuNames.TensorPointer(t)};");
         foreach (var t in GradientTensors(Plan)) Writer.Line($"__job.{CpuNames.GradientPointer(t)} = {CpuNames.GradientPointer(t)};");
@@ -170,6 +170,15 @@ internal sealed class CpuKernelEmitter
                 Writer.Line($"__job.Start({k}, {pairPass.RowBlock}, __chunks{k}, 0);");
                 Writer.Line($"global::LossDsl.Internals.ChunkRunner.Run(__job, __chunks{k});");
                 return;
+            case RankSortPassPlan sortPass:
+            {
+                // One chunk per batch point (the buffers' size was checked against an array's, so the count fits an int).
+                string points = ShapeCheckEmitter.Product(sortPass.Sum.Batch.Select(v => Names.Extent(v.Extent)).ToList());
+                Writer.Line($"int __chunks{k} = (int){points};");
+                Writer.Line($"__job.Start({k}, 1, __chunks{k}, 0);");
+                Writer.Line($"global::LossDsl.Internals.ChunkRunner.Run(__job, __chunks{k});");
+                return;
+            }
         }
         var loopPass = (LoopPassPlan)pass;
         var loop = loopPass.Loop;

@@ -100,8 +100,47 @@ internal sealed class CpuLoopEmitter
                 case ScatterStmt sc:
                     EmitScatter(sc, scope);
                     break;
+                case RankElementStmt e:
+                    EmitRankElement(e.Sum, scope);
+                    break;
+                case RankLookupStmt l:
+                    EmitRankLookup(l.Sum, scope);
+                    break;
             }
         }
+    }
+
+    /// <summary>The offset of a ranked sum's batch point: its batch indices, row-major, times the extent of the elements.</summary>
+    private string RankBase(RankedSum ranked) =>
+        ranked.Batch.Length == 0 ? "(nint)0"
+        : $"{_kernel.Offset(ranked.Batch.Select(v => v.Extent).ToArray(), ranked.Batch.Select(CpuNames.Index).ToArray())} * {Names.Extent(ranked.Extent)}";
+
+    /// <summary>An element of a ranked sum: its key and value at its place (batch point, index) of the element buffers.</summary>
+    private void EmitRankElement(RankedSum ranked, Scope scope)
+    {
+        var scalars = Scalars(scope);
+        string at = $"{RankBase(ranked)} + {CpuNames.Index(ranked.Element)}";
+        if (ranked.ElementKey is { } key)
+            Writer.Line($"{CpuNames.BufferPointer(ranked.Keys!)}[{at}] = {AsFloat(key, scalars.Emit(key))};");
+        Writer.Line($"{CpuNames.BufferPointer(ranked.Values)}[{at}] = {AsFloat(ranked.ElementValue, scalars.Emit(ranked.ElementValue))};");
+    }
+
+    /// <summary>A reader of a ranked sum: the prefix of its batch point's order that its key keeps (a binary search), or 0 where its condition is false.</summary>
+    private void EmitRankLookup(RankedSum ranked, Scope scope)
+    {
+        var scalars = Scalars(scope);
+        string real = _kernel.Real.Name;
+        bool indexKey = ranked.Mode.HasFlag(RankMode.IndexKey);
+        string key = indexKey ? _kernel.Real.Zero : AsFloat(ranked.ReaderKey, scalars.Emit(ranked.ReaderKey));
+        string index = indexKey ? $"(long)({scalars.Emit(ranked.ReaderKey)})" : ranked.ReaderIndex is { } t ? $"(long)({scalars.Emit(t)})" : "0L";
+        string condition = ranked.ReaderCondition is { } c ? scalars.Emit(c) : "true";
+        string b = _kernel.Fresh("rank");
+        Writer.Line($"nint {b} = {RankBase(ranked)};");
+        string keys = ranked.Keys is { } k ? $"{CpuNames.BufferPointer(k)} + {b}" : $"({real}*)null";
+        string indices = ranked.Indices is { } ix ? $"(int*)({CpuNames.BufferPointer(ix)} + {b})" : "(int*)null";
+        string offset = _kernel.Offset(ranked.Batch.Concat(ranked.Readers).Select(v => v.Extent).ToArray(), ranked.Batch.Concat(ranked.Readers).Select(CpuNames.Index).ToArray());
+        Writer.Line($"// Ranked sum {ranked.Result.Id}: the prefix of the elements this reader keeps ({ranked.Mode}), found by a binary search.");
+        Writer.Line($"{CpuNames.BufferPointer(ranked.Result)}[{offset}] = {condition} ? global::LossDsl.Internals.RankedSums.Lookup<{real}>({keys}, {CpuNames.BufferPointer(ranked.Values)} + {b}, {indices}, {Names.Extent(ranked.Extent)}, {key}, {index}, {(int)ranked.Mode}) : {_kernel.Real.Zero};");
     }
 
     /// <summary>

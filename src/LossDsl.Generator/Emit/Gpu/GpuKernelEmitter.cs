@@ -3,6 +3,7 @@ using System.Linq;
 using LossDsl.Generator.Emit.Cpu;
 using LossDsl.Language.Ir;
 using LossDsl.Language.Planning;
+using LossDsl.Language.Scheduling;
 
 namespace LossDsl.Generator.Emit.Gpu;
 
@@ -149,6 +150,10 @@ internal sealed class GpuKernelEmitter
             case PairPassPlan pair:
                 Writer.Line(Sweep($"Pass{k}", pair.Pass.Row, GpuPairPassEmitter.Staged(pair.Pass.Contractions, sweepColumns: true)));
                 return;
+            case RankSortPassPlan sort:
+                Writer.Line($"__a.Groups = {Reduce}.Groups({RankPoints(sort.Sum)}, __group, __maxGroups);");
+                Writer.Line(Launch($"Pass{k}", "__a.Groups"));
+                return;
             case StripPassPlan strip:
                 var columns = GpuPairPassEmitter.Staged(strip.Pass.Contractions, sweepColumns: true);
                 Writer.Line(Sweep($"Pass{k}Statistics", strip.Pass.Row, columns));
@@ -179,6 +184,24 @@ internal sealed class GpuKernelEmitter
         return $"__a.TileColumns = {Reduce}.TileColumns({depth});\n" +
             $"global::LossDsl.Gpu.Internals.GpuKernels.Load<Args>(__accelerator, {kernel})(__stream,\n    new global::ILGPU.KernelConfig({Reduce}.Groups({Names.Extent(own.Extent)}, __group, __maxGroups), __group,\n    " +
             $"global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(global::System.Math.Max(1, __a.TileColumns * (int)({depth})))), __a);";
+    }
+
+    /// <summary>The number of batch points of a ranked sum (a long).</summary>
+    private string RankPoints(RankedSum ranked) => ShapeCheckEmitter.Product(ranked.Batch.Select(v => Names.Extent(v.Extent)).ToList());
+
+    /// <summary>The sort of a ranked sum: a thread per batch point sorts its elements and takes their prefix sums.</summary>
+    private void EmitRankSortPass(RankSortPassPlan pass, string describe)
+    {
+        var ranked = pass.Sum;
+        OpenKernel($"Pass{pass.Number}", describe + " A thread per batch point.");
+        string values = $"__a.{GpuNames.Buffer(ranked.Values)}";
+        string keys = ranked.Keys is { } k ? $"__a.{GpuNames.Buffer(k)}" : values;
+        string indices = (ranked.Indices is { } ix ? $"__a.{GpuNames.Buffer(ix)}" : values) + ".Cast<int>()";
+        Writer.Line("long __stride = (long)global::ILGPU.Grid.DimX * global::ILGPU.Group.DimX;");
+        Writer.Open($"for (long __r = global::ILGPU.Grid.GlobalIndex.X; __r < {RankPoints(ranked)}; __r += __stride)");
+        Writer.Line($"global::LossDsl.Gpu.Internals.GpuRankedSums.SortAndScan({keys}, {values}, {indices}, __r * {Names.Extent(ranked.Extent)}, {Names.Extent(ranked.Extent)}, {(int)ranked.Mode}); // {ranked.Mode}");
+        Writer.Close();
+        Writer.Close();
     }
 
     /// <summary>A pass whose iterations run inner loops takes a warp per iteration.</summary>
@@ -239,6 +262,9 @@ internal sealed class GpuKernelEmitter
                 }
                 return;
             }
+            case RankSortPassPlan sort:
+                EmitRankSortPass(sort, describe);
+                return;
         }
         EmitLoopPass((LoopPassPlan)pass, describe);
     }

@@ -95,6 +95,12 @@ internal sealed class GpuLoopEmitter
                 case ScatterStmt sc:
                     EmitScatter(sc, scope, warpRow);
                     break;
+                case RankElementStmt e:
+                    EmitRankElement(e.Sum, scope, warpRow);
+                    break;
+                case RankLookupStmt l:
+                    EmitRankLookup(l.Sum, scope, warpRow);
+                    break;
                 default:
                     throw new InvalidOperationException($"the GPU emitter has no form for {s.GetType().Name}");
             }
@@ -134,6 +140,39 @@ internal sealed class GpuLoopEmitter
         if (warpRow || _scatterInLaneZero) checks.Insert(0, "lane == 0");
         string target = sc.Tensor is { } tensor ? GpuNames.Gradient(tensor) : GpuNames.Buffer(buffer!);
         Writer.Line($"if ({string.Join(" && ", checks)}) __a.{target}[{_kernel.Offset(extents, subscripts)}] += {value};");
+    }
+
+    /// <summary>The offset of a ranked sum's batch point in its element buffers (a long).</summary>
+    private string RankBase(RankedSum ranked) =>
+        ranked.Batch.Length == 0 ? "0L"
+        : $"{_kernel.Offset(ranked.Batch.Select(v => v.Extent).ToArray(), ranked.Batch.Select(GpuNames.Index).ToArray())} * {Names.Extent(ranked.Extent)}";
+
+    /// <summary>An element of a ranked sum: its key and value at its place of the element buffers.</summary>
+    private void EmitRankElement(RankedSum ranked, Scope scope, bool warpRow)
+    {
+        var expressions = Expressions(scope);
+        string at = $"{RankBase(ranked)} + {GpuNames.Index(ranked.Element)}";
+        string guard = warpRow ? "if (lane == 0) " : "";
+        if (ranked.ElementKey is { } key)
+            Writer.Line($"{guard}__a.{GpuNames.Buffer(ranked.Keys!)}[{at}] = {GpuExpressionEmitter.AsFloat(key, expressions.Emit(key))};");
+        Writer.Line($"{guard}__a.{GpuNames.Buffer(ranked.Values)}[{at}] = {GpuExpressionEmitter.AsFloat(ranked.ElementValue, expressions.Emit(ranked.ElementValue))};");
+    }
+
+    /// <summary>A reader of a ranked sum: the prefix of its batch point's order that its key keeps, or 0 where its condition is false.</summary>
+    private void EmitRankLookup(RankedSum ranked, Scope scope, bool warpRow)
+    {
+        var expressions = Expressions(scope);
+        bool indexKey = ranked.Mode.HasFlag(RankMode.IndexKey);
+        string key = indexKey ? "0f" : GpuExpressionEmitter.AsFloat(ranked.ReaderKey, expressions.Emit(ranked.ReaderKey));
+        string index = indexKey ? $"(long)({expressions.Emit(ranked.ReaderKey)})" : ranked.ReaderIndex is { } t ? $"(long)({expressions.Emit(t)})" : "0L";
+        string condition = ranked.ReaderCondition is { } c ? expressions.Emit(c) : "true";
+        string values = $"__a.{GpuNames.Buffer(ranked.Values)}";
+        string keys = ranked.Keys is { } k ? $"__a.{GpuNames.Buffer(k)}" : values;
+        string indices = (ranked.Indices is { } ix ? $"__a.{GpuNames.Buffer(ix)}" : values) + ".Cast<int>()";
+        var axes = ranked.Batch.Concat(ranked.Readers).ToArray();
+        string offset = _kernel.Offset(axes.Select(v => v.Extent).ToArray(), axes.Select(GpuNames.Index).ToArray());
+        Writer.Line($"// Ranked sum {ranked.Result.Id}: the prefix of the elements this reader keeps ({ranked.Mode}), found by a binary search.");
+        Writer.Line($"{(warpRow ? "if (lane == 0) " : "")}__a.{GpuNames.Buffer(ranked.Result)}[{offset}] = {condition} ? global::LossDsl.Gpu.Internals.GpuRankedSums.Lookup({keys}, {values}, {indices}, {RankBase(ranked)}, {Names.Extent(ranked.Extent)}, {key}, {index}, {(int)ranked.Mode}) : 0f;");
     }
 
     private void OpenAccumulators(List<Node> completes)

@@ -1,0 +1,132 @@
+using System.Collections.Generic;
+using LossDsl.Language.Ir;
+
+namespace LossDsl.Language.Scheduling;
+
+/// <summary>
+/// The order of a ranked sum's elements and which of them a reader keeps (docs/language.md §6.10); the flags are
+/// passed as an int to <c>LossDsl.Internals.RankedSums</c> and its GPU twin.
+/// </summary>
+[System.Flags]
+internal enum RankMode
+{
+    /// <summary>Keys ascending, the reader keeps the keys below its own (<c>key(j) &lt; key'(i)</c>).</summary>
+    None = 0,
+    /// <summary>Keys descending: the reader keeps the keys above its own (<c>&gt;</c>, <c>&gt;=</c>).</summary>
+    Descending = 1,
+    /// <summary>The reader also keeps the keys equal to its own (<c>&lt;=</c>, <c>&gt;=</c>).</summary>
+    Inclusive = 2,
+    /// <summary>
+    /// A lexicographic order: <c>key(j) &gt; key'(i) || key(j) == key'(i) &amp;&amp; j &lt;= t(i)</c> (the strict comparison
+    /// gives the direction; the index comparison decides among equal keys).
+    /// </summary>
+    TieBreak = 4,
+    /// <summary>Among equal keys, indices descending (<c>j &gt; t</c>, <c>j &gt;= t</c>); else ascending.</summary>
+    TieDescending = 8,
+    /// <summary>Among equal keys, the reader keeps the index equal to its own (<c>j &lt;= t</c>, <c>j &gt;= t</c>).</summary>
+    TieInclusive = 16,
+    /// <summary>The key is the element's index itself (<c>sum[j | j &lt;= k](v[j])</c>, a prefix scan): nothing is sorted.</summary>
+    IndexKey = 32,
+}
+
+/// <summary>
+/// A ranked sum (docs/language.md §6.10): <c>sum[j | key(j) op key'(readers) &amp;&amp; rest](v)</c> computed for every
+/// reader at once: for each point of <see cref="Batch"/>, the elements' keys and values are written
+/// (<see cref="RankElementStmt"/>), sorted with the values replaced by their prefix sums (<see cref="RankSortStmt"/>),
+/// and each reader's sum is the prefix its key selects (<see cref="RankLookupStmt"/>, a binary search).
+/// </summary>
+internal sealed class RankedSum
+{
+    public RankedSum(Node sum, IndexVar element, IndexVar[] batch, IndexVar[] readers, Node? elementKey, Node elementValue,
+        Node readerKey, Node? readerIndex, Node? readerCondition, RankMode mode, ScratchBuffer? keys, ScratchBuffer values, ScratchBuffer? indices, ScratchBuffer result)
+    {
+        Sum = sum; Element = element; Batch = batch; Readers = readers; ElementKey = elementKey; ElementValue = elementValue; ReaderKey = readerKey;
+        ReaderIndex = readerIndex; ReaderCondition = readerCondition; Mode = mode; Keys = keys; Values = values; Indices = indices; Result = result;
+    }
+
+    /// <summary>The sum, written over the result buffer's axes (<see cref="Batch"/>, then <see cref="Readers"/>).</summary>
+    public Node Sum { get; }
+    /// <summary>The summed index j.</summary>
+    public IndexVar Element { get; }
+    /// <summary>The free indices the elements depend on: one sort per point.</summary>
+    public IndexVar[] Batch { get; }
+    /// <summary>The other free indices: the readers of one batch point.</summary>
+    public IndexVar[] Readers { get; }
+    /// <summary>key(j), a Real over Batch and Element; null when the key is the index j itself (<see cref="RankMode.IndexKey"/>).</summary>
+    public Node? ElementKey { get; }
+    /// <summary>The summed value with the filter's other conjuncts on the elements: <c>where(rest, v, 0)</c>.</summary>
+    public Node ElementValue { get; }
+    /// <summary>key'(i), over Batch and Readers (an Int for <see cref="RankMode.IndexKey"/>).</summary>
+    public Node ReaderKey { get; }
+    /// <summary>t(i) of a tie-break (an Int), or null.</summary>
+    public Node? ReaderIndex { get; }
+    /// <summary>The filter's conjuncts that do not depend on the elements: the sum is 0 where they are false.</summary>
+    public Node? ReaderCondition { get; }
+    public RankMode Mode { get; }
+    /// <summary>Scratch over Batch and Element: the keys (sorted by the sort pass); null for <see cref="RankMode.IndexKey"/>.</summary>
+    public ScratchBuffer? Keys { get; }
+    /// <summary>Scratch over Batch and Element: the values, then their prefix sums in the order.</summary>
+    public ScratchBuffer Values { get; }
+    /// <summary>Scratch over Batch and Element, holding ints: the element index at each place of the order; null for <see cref="RankMode.IndexKey"/>.</summary>
+    public ScratchBuffer? Indices { get; }
+    /// <summary>The scratch buffers of the elements (keys, values, indices: those that exist).</summary>
+    public IEnumerable<ScratchBuffer> ElementBuffers
+    {
+        get { if (Keys is not null) yield return Keys; yield return Values; if (Indices is not null) yield return Indices; }
+    }
+    /// <summary>The buffer of the sum over Batch and Readers, read where the sum is needed.</summary>
+    public ScratchBuffer Result { get; }
+    /// <summary>The extent of the elements.</summary>
+    public int Extent => Element.Extent;
+}
+
+/// <summary>
+/// A ranked sum as one statement of the top-level block: <see cref="Elements"/> (a loop nest over Batch and Element
+/// ending in a <see cref="RankElementStmt"/>), the sort (<see cref="RankSortStmt"/>), then <see cref="Lookups"/> (a
+/// loop nest over Batch and Readers ending in a <see cref="RankLookupStmt"/>). Fusion never merges into it.
+/// </summary>
+internal sealed class RankedSumStmt : Stmt
+{
+    public RankedSumStmt(RankedSum sum, LoopStmt elements, LoopStmt lookups) { Sum = sum; Elements = elements; Lookups = lookups; }
+    public RankedSum Sum { get; }
+    public LoopStmt Elements { get; }
+    public LoopStmt Lookups { get; }
+}
+
+/// <summary><c>keys[batch, j] = key(j); values[batch, j] = value(j)</c> at the position of the enclosing loops.</summary>
+internal sealed class RankElementStmt : Stmt
+{
+    public RankElementStmt(RankedSum sum) { Sum = sum; }
+    public RankedSum Sum { get; }
+}
+
+/// <summary>The sort of each batch point's elements and the prefix sums of their values (a pass of its own, one chunk per point).</summary>
+internal sealed class RankSortStmt : Stmt
+{
+    public RankSortStmt(RankedSum sum) { Sum = sum; }
+    public RankedSum Sum { get; }
+}
+
+/// <summary><c>result[batch, readers] = condition ? prefix(key'(readers)) : 0</c> at the position of the enclosing loops.</summary>
+internal sealed class RankLookupStmt : Stmt
+{
+    public RankLookupStmt(RankedSum sum) { Sum = sum; }
+    public RankedSum Sum { get; }
+}
+
+/// <summary>The expressions the statements of a ranked sum evaluate.</summary>
+internal static class RankedSumExpressions
+{
+    public static IEnumerable<Node> OfElement(RankedSum s)
+    {
+        if (s.ElementKey is { } k) yield return k;
+        yield return s.ElementValue;
+    }
+
+    public static IEnumerable<Node> OfLookup(RankedSum s)
+    {
+        yield return s.ReaderKey;
+        if (s.ReaderIndex is { } t) yield return t;
+        if (s.ReaderCondition is { } c) yield return c;
+    }
+}

@@ -1,0 +1,148 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Numerics;
+using LossDsl.Language.Scheduling;
+
+namespace LossDsl.Internals;
+
+/// <summary>
+/// Infrastructure for generated code; not a public API; may change without notice.
+/// Ranked sums (docs/language.md §6.10): <c>sum[j | key(j) op key'(i)](v(j))</c> for every reader i at once. The elements
+/// of one batch point (their keys, values and indices, written by the kernel) are sorted once so that the elements a
+/// reader keeps are a prefix of the order, their values replaced by the prefix sums of that order
+/// (<see cref="SortAndScan{T}"/>); each reader then finds the length of its prefix by a binary search
+/// (<see cref="Lookup{T}"/>): O(n log n + readers · log n) instead of O(n · readers).
+/// </summary>
+/// <remarks>
+/// The order: keys ascending (the filters <c>&lt;</c>, <c>&lt;=</c>) or descending (<c>&gt;</c>, <c>&gt;=</c>), every
+/// NaN key last (a comparison with NaN is false, so no reader keeps it), keys that compare equal (-0 and +0 too) by their
+/// element index, ascending, or descending when a tie-break <c>j &gt; t</c> or <c>j &gt;= t</c> asks so. Every element
+/// has its own place, so the order, and therefore every sum, is the same bits at every thread count. Prefix sums are
+/// accumulated in double.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static unsafe class RankedSums
+{
+    /// <summary>The flags of <see cref="RankMode"/>, as the generated code passes them.</summary>
+    public const int Descending = (int)RankMode.Descending, Inclusive = (int)RankMode.Inclusive, TieBreak = (int)RankMode.TieBreak,
+        TieDescending = (int)RankMode.TieDescending, TieInclusive = (int)RankMode.TieInclusive, IndexKey = (int)RankMode.IndexKey;
+
+    private struct Entry<T> { public T Key; public int Index; }
+
+    private readonly struct Order<T> : IComparer<Entry<T>> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly bool _descending, _tieDescending;
+        public Order(int mode) { _descending = (mode & Descending) != 0; _tieDescending = (mode & TieDescending) != 0; }
+
+        public int Compare(Entry<T> a, Entry<T> b)
+        {
+            bool an = T.IsNaN(a.Key), bn = T.IsNaN(b.Key);
+            if (an || bn)
+            {
+                if (an != bn) return an ? 1 : -1;
+            }
+            else if (a.Key < b.Key) return _descending ? 1 : -1;
+            else if (a.Key > b.Key) return _descending ? -1 : 1;
+            int byIndex = a.Index.CompareTo(b.Index);
+            return _tieDescending ? -byIndex : byIndex;
+        }
+    }
+
+    /// <summary>
+    /// Sorts the <paramref name="n"/> elements of one batch point (<paramref name="keys"/> and <paramref name="values"/>,
+    /// in index order on entry) into the order of <paramref name="mode"/>, writes each one's element index to
+    /// <paramref name="indices"/> (for the tie-breaks of <see cref="Lookup{T}"/>), and replaces the values by their
+    /// inclusive prefix sums in that order. With
+    /// <see cref="IndexKey"/> the key is the element's index itself: nothing is sorted, and the values become their
+    /// prefix sums in index order (suffix sums when descending), each at its own index.
+    /// </summary>
+    public static void SortAndScan<T>(T* keys, T* values, int* indices, int n, int mode) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (n <= 0) return;
+        if ((mode & IndexKey) != 0)
+        {
+            double running = 0;
+            if ((mode & Descending) != 0)
+                for (int j = n - 1; j >= 0; j--) { running += double.CreateTruncating(values[j]); values[j] = T.CreateTruncating(running); }
+            else
+                for (int j = 0; j < n; j++) { running += double.CreateTruncating(values[j]); values[j] = T.CreateTruncating(running); }
+            return;
+        }
+        var entries = ScratchPool.Rent<Entry<T>>(n);
+        var sorted = ScratchPool.Rent<T>(n);
+        try
+        {
+            for (int k = 0; k < n; k++) entries[k] = new Entry<T> { Key = keys[k], Index = k };
+            entries.AsSpan(0, n).Sort(new Order<T>(mode));
+            for (int k = 0; k < n; k++) sorted[k] = values[entries[k].Index];
+            double running = 0;
+            for (int k = 0; k < n; k++)
+            {
+                keys[k] = entries[k].Key;
+                indices[k] = entries[k].Index;
+                running += double.CreateTruncating(sorted[k]);
+                values[k] = T.CreateTruncating(running);
+            }
+        }
+        finally
+        {
+            ScratchPool.Return(entries);
+            ScratchPool.Return(sorted);
+        }
+    }
+
+    /// <summary>
+    /// The sum of the values of the elements a reader keeps: those whose key compares with <paramref name="key"/> as
+    /// <paramref name="mode"/> says (and, with <see cref="TieBreak"/>, those with an equal key whose index compares with
+    /// <paramref name="index"/>), found as the length of the prefix of the order they form. 0 when it keeps none (a NaN
+    /// key keeps none).
+    /// </summary>
+    public static T Lookup<T>(T* keys, T* prefix, int* indices, int n, T key, long index, int mode) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (n <= 0) return T.Zero;
+        if ((mode & IndexKey) != 0)
+        {
+            // The key is the element index j; the reader's key is the Int `index` (j < t, j <= t, j > t, j >= t).
+            bool inclusive = (mode & Inclusive) != 0;
+            if ((mode & Descending) != 0)
+            {
+                long first = inclusive ? index : index + 1;
+                if (first >= n) return T.Zero;
+                return prefix[Math.Max(first, 0)];
+            }
+            long last = inclusive ? index : index - 1;
+            if (last < 0) return T.Zero;
+            return prefix[Math.Min(last, n - 1)];
+        }
+        if (T.IsNaN(key)) return T.Zero;
+        int lo = 0, hi = n; // keeps [0, lo) and not [hi, n)
+        while (lo < hi)
+        {
+            int mid = (int)(((uint)lo + (uint)hi) >> 1);
+            if (Keeps(keys[mid], indices[mid], key, index, mode)) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo == 0 ? T.Zero : prefix[lo - 1];
+    }
+
+    /// <summary>Whether a reader with <paramref name="key"/> (and tie-break index <paramref name="index"/>) keeps an element.</summary>
+    private static bool Keeps<T>(T elementKey, int elementIndex, T key, long index, int mode) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (T.IsNaN(elementKey)) return false;
+        bool descending = (mode & Descending) != 0;
+        if ((mode & TieBreak) != 0)
+        {
+            if (descending ? elementKey > key : elementKey < key) return true;
+            if (elementKey != key) return false;
+            bool tieInclusive = (mode & TieInclusive) != 0;
+            return (mode & TieDescending) != 0
+                ? tieInclusive ? elementIndex >= index : elementIndex > index
+                : tieInclusive ? elementIndex <= index : elementIndex < index;
+        }
+        bool inclusive = (mode & Inclusive) != 0;
+        return descending
+            ? inclusive ? elementKey >= key : elementKey > key
+            : inclusive ? elementKey <= key : elementKey < key;
+    }
+}

@@ -10,7 +10,8 @@ namespace LossDsl.Gpu.Internals;
 /// same order (keys by the mode's direction, NaN last, equal keys by element index), the same binary search. Each
 /// batch point is sorted by one thread (a heap sort in place in the scratch buffers, O(n log n), then the values
 /// permuted into the order and replaced by their prefix sums in double), so the results are the same bits at every
-/// launch; the sort is not parallel within a batch point.
+/// launch; the sort is not parallel within a batch point. Every reader searches, <see cref="RankedSums.SelfReader"/>
+/// included (the CPU's one-read lookup would need one more buffer of lengths).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class GpuRankedSums

@@ -258,7 +258,8 @@ internal static class PlanPrinter
                 {
                     var r = l.Sum;
                     string cond = r.ReaderCondition is { } c ? $"where({Expr(c)}, ..., 0) of " : "";
-                    string tie = r.ReaderIndex is { } ti ? $", ties by index against {Expr(ti)}" : "";
+                    string tie = (r.Mode.HasFlag(RankMode.TieBreak) && r.ReaderIndex is { } ti ? $", ties by index against {Expr(ti)}" : "")
+                        + (r.Mode.HasFlag(RankMode.SelfReader) ? " (each reader is an element: its prefix length from the sort)" : "");
                     Line($"store buffer {r.Result.Id}[{string.Join(", ", r.Batch.Concat(r.Readers).Select(Var))}] = {cond}the prefix of the elements kept by key {Expr(r.ReaderKey)}{tie}: {Expr(r.Sum)}");
                     break;
                 }

@@ -27,6 +27,12 @@ internal enum RankMode
     TieInclusive = 16,
     /// <summary>The key is the element's index itself (<c>sum[j | j &lt;= k](v[j])</c>, a prefix scan): nothing is sorted.</summary>
     IndexKey = 32,
+    /// <summary>
+    /// The readers are the elements (one reader index over the elements' extent, whose key is the elements' key at its
+    /// index, and whose tie-break index is itself): the sort finds each one's prefix length, and a lookup is one read
+    /// instead of a binary search (the CPU kernels; the GPU kernels search).
+    /// </summary>
+    SelfReader = 64,
 }
 
 /// <summary>

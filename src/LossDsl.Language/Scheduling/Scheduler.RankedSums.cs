@@ -57,6 +57,14 @@ internal sealed partial class Scheduler
 
         var elementAxes = batch.Append(cj).ToArray();
         bool indexKey = (mode & RankMode.IndexKey) != 0;
+        // Readers that are the elements themselves (a Cox risk set, a place in a sort): each one's prefix is found by the sort.
+        if (!indexKey && readers.Length == 1 && readers[0].Extent == cj.Extent
+            && ReferenceEquals(_graph.Substitute(elementKey!, new Dictionary<int, IndexVar> { [cj.Id] = readers[0] }), readerKey)
+            && (readerIndex is null || readerIndex.Op == Op.Index && readerIndex.Ref == readers[0].Id))
+        {
+            mode |= RankMode.SelfReader;
+            readerIndex = _graph.Index(readers[0]);
+        }
         var keys = indexKey ? null : NewBuffer(elementKey!, elementAxes);
         var values = NewBuffer(value, elementAxes);
         var indices = indexKey ? null : NewBuffer(_graph.Index(cj), elementAxes);

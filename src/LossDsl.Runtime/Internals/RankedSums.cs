@@ -26,36 +26,18 @@ public static unsafe class RankedSums
 {
     /// <summary>The flags of <see cref="RankMode"/>, as the generated code passes them.</summary>
     public const int Descending = (int)RankMode.Descending, Inclusive = (int)RankMode.Inclusive, TieBreak = (int)RankMode.TieBreak,
-        TieDescending = (int)RankMode.TieDescending, TieInclusive = (int)RankMode.TieInclusive, IndexKey = (int)RankMode.IndexKey;
-
-    private struct Entry<T> { public T Key; public int Index; }
-
-    private readonly struct Order<T> : IComparer<Entry<T>> where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        private readonly bool _descending, _tieDescending;
-        public Order(int mode) { _descending = (mode & Descending) != 0; _tieDescending = (mode & TieDescending) != 0; }
-
-        public int Compare(Entry<T> a, Entry<T> b)
-        {
-            bool an = T.IsNaN(a.Key), bn = T.IsNaN(b.Key);
-            if (an || bn)
-            {
-                if (an != bn) return an ? 1 : -1;
-            }
-            else if (a.Key < b.Key) return _descending ? 1 : -1;
-            else if (a.Key > b.Key) return _descending ? -1 : 1;
-            int byIndex = a.Index.CompareTo(b.Index);
-            return _tieDescending ? -byIndex : byIndex;
-        }
-    }
+        TieDescending = (int)RankMode.TieDescending, TieInclusive = (int)RankMode.TieInclusive, IndexKey = (int)RankMode.IndexKey,
+        SelfReader = (int)RankMode.SelfReader;
 
     /// <summary>
     /// Sorts the <paramref name="n"/> elements of one batch point (<paramref name="keys"/> and <paramref name="values"/>,
     /// in index order on entry) into the order of <paramref name="mode"/>, writes each one's element index to
     /// <paramref name="indices"/> (for the tie-breaks of <see cref="Lookup{T}"/>), and replaces the values by their
-    /// inclusive prefix sums in that order. With
-    /// <see cref="IndexKey"/> the key is the element's index itself: nothing is sorted, and the values become their
-    /// prefix sums in index order (suffix sums when descending), each at its own index.
+    /// inclusive prefix sums in that order. With <see cref="SelfReader"/> (the readers are the elements themselves)
+    /// <paramref name="indices"/> receives instead, at each element's own index, the length of the prefix that element
+    /// keeps as a reader, so that a lookup is one read. With <see cref="IndexKey"/> the key is the element's index
+    /// itself: nothing is sorted, and the values become their prefix sums in index order (suffix sums when
+    /// descending), each at its own index.
     /// </summary>
     public static void SortAndScan<T>(T* keys, T* values, int* indices, int n, int mode) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -69,25 +51,65 @@ public static unsafe class RankedSums
                 for (int j = 0; j < n; j++) { running += double.CreateTruncating(values[j]); values[j] = T.CreateTruncating(running); }
             return;
         }
-        var entries = ScratchPool.Rent<Entry<T>>(n);
+        bool descending = (mode & Descending) != 0;
+        var order = ScratchPool.Rent<T>(n);
+        var index = ScratchPool.Rent<int>(n);
         var sorted = ScratchPool.Rent<T>(n);
         try
         {
-            for (int k = 0; k < n; k++) entries[k] = new Entry<T> { Key = keys[k], Index = k };
-            entries.AsSpan(0, n).Sort(new Order<T>(mode));
-            for (int k = 0; k < n; k++) sorted[k] = values[entries[k].Index];
+            // The keys in ascending order of the sort (negated when descending), NaN keys after the others; the runtime's
+            // sort of primitive keys (introsort, no comparer calls) carries the element indices.
+            int m = 0;
+            for (int k = 0; k < n; k++)
+                if (!T.IsNaN(keys[k])) { order[m] = descending ? -keys[k] : keys[k]; index[m++] = k; }
+            int valid = m;
+            for (int k = 0; k < n; k++)
+                if (T.IsNaN(keys[k])) { order[m] = keys[k]; index[m++] = k; }
+            order.AsSpan(0, valid).Sort(index.AsSpan(0, valid));
+            // Equal keys (-0 and +0 too) by index: ascending, or descending when the tie-break asks so.
+            bool tieDescending = (mode & TieDescending) != 0;
+            for (int a = 0; a < valid;)
+            {
+                int b = a + 1;
+                while (b < valid && order[b] == order[a]) b++;
+                if (b - a > 1)
+                {
+                    var run = index.AsSpan(a, b - a);
+                    run.Sort();
+                    if (tieDescending) run.Reverse();
+                }
+                a = b;
+            }
+            for (int k = 0; k < n; k++) sorted[k] = values[index[k]];
             double running = 0;
             for (int k = 0; k < n; k++)
             {
-                keys[k] = entries[k].Key;
-                indices[k] = entries[k].Index;
+                keys[k] = k < valid && descending ? -order[k] : order[k];
                 running += double.CreateTruncating(sorted[k]);
                 values[k] = T.CreateTruncating(running);
             }
+            if ((mode & SelfReader) == 0)
+            {
+                new ReadOnlySpan<int>(index, 0, n).CopyTo(new Span<int>(indices, n));
+                return;
+            }
+            // Each element as a reader: with a tie-break it keeps the elements before its place (and itself when
+            // inclusive); else those whose key is beyond its own, and its equals when inclusive (its tie run's end or
+            // start). A NaN key keeps nothing.
+            bool tieBreak = (mode & TieBreak) != 0, inclusive = (mode & (tieBreak ? TieInclusive : Inclusive)) != 0;
+            for (int a = 0; a < valid;)
+            {
+                int b = a + 1;
+                while (b < valid && order[b] == order[a]) b++;
+                for (int k = a; k < b; k++) indices[index[k]] = tieBreak ? k + (inclusive ? 1 : 0) : inclusive ? b : a;
+                a = b;
+            }
+            for (int k = valid; k < n; k++) indices[index[k]] = 0;
         }
         finally
         {
-            ScratchPool.Return(entries);
+            ScratchPool.Return(order);
+            ScratchPool.Return(index);
             ScratchPool.Return(sorted);
         }
     }
@@ -95,12 +117,19 @@ public static unsafe class RankedSums
     /// <summary>
     /// The sum of the values of the elements a reader keeps: those whose key compares with <paramref name="key"/> as
     /// <paramref name="mode"/> says (and, with <see cref="TieBreak"/>, those with an equal key whose index compares with
-    /// <paramref name="index"/>), found as the length of the prefix of the order they form. 0 when it keeps none (a NaN
-    /// key keeps none).
+    /// <paramref name="index"/>), found as the length of the prefix of the order they form (a binary search, or with
+    /// <see cref="SelfReader"/> the length the sort found for element <paramref name="index"/>). 0 when it keeps none (a
+    /// NaN key keeps none).
     /// </summary>
     public static T Lookup<T>(T* keys, T* prefix, int* indices, int n, T key, long index, int mode) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (n <= 0) return T.Zero;
+        if ((mode & SelfReader) != 0)
+        {
+            // The reader is element `index`: its prefix length was found by the sort.
+            int kept = indices[index];
+            return kept == 0 ? T.Zero : prefix[kept - 1];
+        }
         if ((mode & IndexKey) != 0)
         {
             // The key is the element index j; the reader's key is the Int `index` (j < t, j <= t, j > t, j >= t).

@@ -25,7 +25,7 @@ public static class PairwiseCases
     public static readonly string[] Keys = { "infonce", "siglip", "supcon", "linear", "arcface" };
 
     /// <summary>The elementwise and row cases (not in <see cref="Keys"/>: name them with --cases).</summary>
-    public static readonly string[] ClassicKeys = { "bce", "focal", "ce", "centers" };
+    public static readonly string[] ClassicKeys = { "bce", "focal", "ce", "centers", "cox", "lovasz" };
 
     /// <summary>The case's name, as the peer script prints it, and a forward + backward call.</summary>
     public static (string Name, Func<float> Run) Create(string key, int divide = 1)
@@ -107,6 +107,23 @@ public static class PairwiseCases
                 var dx = new float[x.Length];
                 return ($"batch centres N={n} D={d} K={k}", () => SegmentLosses.BatchCenters(x, y, dx, k));
             }
+            case "cox":
+            {
+                // A ranked sum (docs/language.md §6.10): each event's risk set, the rows that lasted at least as long.
+                int n = 262144 / divide;
+                var (eta, t, ev) = Survival(rng, n);
+                var deta = new float[n];
+                return ($"Cox N={n}", () => RankedLosses.Cox(eta, t, ev, deta));
+            }
+            case "lovasz":
+            {
+                // Two ranked sums per image: the place of each error in the descending order and the labels up to it.
+                int b = 8, p = 65536 / divide;
+                var z = Normal(rng, b * p, 1);
+                var g = Enumerable.Range(0, b * p).Select(_ => (float)rng.Next(2)).ToArray();
+                var dz = new float[z.Length];
+                return ($"Lovasz hinge B={b} P={p}", () => LossDsl.Losses.Structured.LovaszHinge(z, g, dz, p));
+            }
             default:
                 throw new ArgumentException($"Unknown case '{key}'; the cases are {string.Join(", ", Keys.Concat(ClassicKeys))}.", nameof(key));
         }
@@ -121,6 +138,11 @@ public static class PairwiseCases
         var dw = new float[w.Length];
         return ($"linear+CE N={n} D={d} V={v}", () => PairwiseLosses.LinearCrossEntropy(h, w, y, dh, dw));
     }
+
+    /// <summary>Survival data: scores, continuous times (no ties), 60% events.</summary>
+    public static (float[] Eta, float[] T, float[] Ev) Survival(Random rng, int n) =>
+        (Normal(rng, n, 1), Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 100)).ToArray(),
+         Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.6 ? 1f : 0f).ToArray());
 
     public static float[] Normal(Random rng, int length, double scale)
     {

@@ -89,6 +89,33 @@ def batch_centers(x, y, k=100):
     return ((x - centers[y]) ** 2).sum(1).mean()
 
 
+def cox(eta, t, ev):
+    # The Cox partial likelihood as survival libraries write it (pycox's cox_ph_loss): the rows sorted by time,
+    # descending, and the log of each risk set as a cumulative logsumexp (the times are continuous: no ties).
+    order = torch.argsort(t, descending=True)
+    eta_s, ev_s = eta[order], ev[order]
+    return -((eta_s - torch.logcumsumexp(eta_s, 0)) * ev_s).sum() / ev_s.sum()
+
+
+def lovasz_grad(gt_sorted):
+    gts = gt_sorted.sum()
+    intersection = gts - gt_sorted.cumsum(0)
+    union = gts + (1 - gt_sorted).cumsum(0)
+    jaccard = 1 - intersection / union
+    jaccard[1:] = jaccard[1:] - jaccard[:-1]
+    return jaccard
+
+
+def lovasz_hinge(z, g):
+    # Berman et al.'s lovasz_hinge(per_image=True): each image's errors sorted descending, weighted by the Jaccard steps.
+    losses = []
+    for zi, gi in zip(z, g):
+        errors = 1 - zi * (2 * gi - 1)
+        errors_sorted, perm = torch.sort(errors, descending=True)
+        losses.append(torch.dot(F.relu(errors_sorted), lovasz_grad(gi[perm])))
+    return torch.stack(losses).mean()
+
+
 def cases(small):
     d = 4 if small else 1
     g = torch.Generator().manual_seed(1)
@@ -145,7 +172,22 @@ def cases(small):
         y = torch.randint(0, 100, (n,), generator=g)
         return batch_centers, (x, y), (x,)
 
+    def make_cox():
+        n = 262144 // d
+        eta = torch.randn(n, generator=g, requires_grad=True)
+        t = torch.rand(n, generator=g) * 100
+        ev = (torch.rand(n, generator=g) < 0.6).float()
+        return cox, (eta, t, ev), (eta,)
+
+    def make_lovasz():
+        p = 65536 // d
+        z = torch.randn(8, p, generator=g, requires_grad=True)
+        lab = torch.randint(0, 2, (8, p), generator=g).float()
+        return lovasz_hinge, (z, lab), (z,)
+
     return {
+        "cox": (f"Cox N={262144 // d}", make_cox),
+        "lovasz": (f"Lovasz hinge B=8 P={65536 // d}", make_lovasz),
         "centers": (f"batch centres N={16384 // d} D=128 K=100", make_centers),
         "bce": (f"BCE with logits N={(1 << 24) // d}", make_binary(F.binary_cross_entropy_with_logits)),
         "focal": (f"sigmoid focal N={(1 << 24) // d}", make_binary(sigmoid_focal)),

@@ -7,7 +7,7 @@ from fixturelib import Case, Input, normal, uniform, bernoulli, labels, window, 
 NOT_DECLARED = {
     "S04": "clDice's soft skeleton is min/max pooling over 3×3 windows (expressible, docs/language.md §6.7) iterated `iters` times: each iteration is a window read through the previous ones, inlined, so the cost grows as 9^iters reads per pixel; it needs materialized windows or a fixed-count loop.",
     "S06": "Betti matching needs cubical persistent homology (union-find, boundary-matrix reduction) and an induced matching: combinatorial CPU algorithms, not an expression over tensors.",
-    "S08": "NeuralNDCG needs Sinkhorn normalization (up to 50 iterations: a fixed-count loop the language lacks; written out it grows too fast) and an exact sort for the ideal DCG.",
+    "S08": "NeuralNDCG needs Sinkhorn normalization (up to 50 iterations: a fixed-count loop the language lacks; written out it grows too fast); its exact sort for the ideal DCG is expressible as a ranked sum (docs/language.md §6.10).",
     "S11": "The nuclear norm needs the singular values of a matrix (an SVD), not an expression over elements.",
     "S12": "The soft top-k operator of DEXML is unconfirmed (entropic optimal transport or a sorting network); both need iteration or sorting.",
     "S13": "The ODIL loss is a finite-difference PDE residual on a space-time grid: stencils are expressible with shifted gathers and their gradients are sparse (docs/language.md §6.7), but the paper's discretisation is not confirmed; left out.",

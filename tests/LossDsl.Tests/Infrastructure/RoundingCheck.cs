@@ -122,10 +122,12 @@ public static class RoundingCheck
     private const double Epsilon = 1.0 / (1 << 24);
 
     /// <summary>
-    /// For each gradient element, the sum of the absolute values of the gradients of the loss's top-level additive
-    /// terms, each declared on its own and evaluated by the interpreter (null when the loss is one term). The terms are
-    /// those of the last statement, inside an outer <c>mean</c> or <c>sum</c> (which is linear); a term that does not
-    /// depend on an input contributes nothing to its gradient.
+    /// For each gradient element, the sum of the absolute values of the gradients of the loss's additive terms, each
+    /// declared on its own and evaluated by the interpreter (null when the loss is one term). The terms are those of the
+    /// last statement, split further inside parentheses and inside a term that is a whole <c>mean</c> or <c>sum</c>
+    /// (both linear: <c>mean(a - b)</c> is <c>mean(a) - mean(b)</c>), at most <see cref="MaxTerms"/> of them: the sum
+    /// a float kernel rounds is one of those terms at some level (<c>1 - 1/(1 + y^2)</c>, the derivative of
+    /// <c>y - atan(y)</c>: seed 15, W8685). A term that does not depend on an input contributes nothing to its gradient.
     /// </summary>
     public static Dictionary<string, double[]>? TermMagnitudes(MethodInfo kernel, IReadOnlyDictionary<string, object> inputs)
     {
@@ -133,22 +135,13 @@ public static class RoundingCheck
         var declarations = LossInvoker.Declarations(kernel);
         int last = LastTopLevel(expression, ';');
         string prefix = last < 0 ? "" : expression.Substring(0, last + 1) + " ";
-        string final = expression.Substring(last + 1).Trim();
-        // An outer mean[...](...) or sum[...](...) over the whole statement: split inside it.
-        string open = "", close = "";
-        var wrapper = System.Text.RegularExpressions.Regex.Match(final, @"^(mean|sum)(\[[^\]]*\])?\(");
-        if (wrapper.Success && Matching(final, wrapper.Length - 1) == final.Length - 1)
-        {
-            open = final.Substring(0, wrapper.Length);
-            close = ")";
-            final = final.Substring(wrapper.Length, final.Length - wrapper.Length - 1);
-        }
-        var terms = TopLevelTerms(final);
+        var terms = new List<string>();
+        Expand(expression.Substring(last + 1).Trim(), "", "", terms);
         if (terms.Count < 2) return null;
         var result = declarations.Where(d => d.Kind == Interpretation.LossParameterKind.Gradient).ToDictionary(d => d.Name, d => (double[]?)null);
         foreach (var term in terms)
         {
-            string declaration = prefix + open + term + close;
+            string declaration = prefix + term;
             foreach (var gradient in result.Keys.ToList())
             {
                 // One gradient at a time: a term need not depend on every input (LOSS0211 then means a zero gradient).
@@ -162,6 +155,39 @@ public static class RoundingCheck
             }
         }
         return result.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!);
+    }
+
+    /// <summary>The most terms <see cref="TermMagnitudes"/> evaluates (each is a parse and an evaluation per gradient).</summary>
+    private const int MaxTerms = 24;
+
+    /// <summary>
+    /// Adds the additive terms of <paramref name="text"/> (written inside <paramref name="open"/> and
+    /// <paramref name="close"/>) to <paramref name="terms"/>: outer parentheses and a sign dropped (magnitudes are
+    /// absolute), a sum split at its top level, a whole <c>mean[...](...)</c> or <c>sum[...](...)</c> split inside.
+    /// </summary>
+    private static void Expand(string text, string open, string close, List<string> terms)
+    {
+        text = text.Trim();
+        while (true)
+        {
+            if (text.StartsWith('-') || text.StartsWith('+')) { text = text.Substring(1).Trim(); continue; }
+            if (text.StartsWith('(') && Matching(text, 0) == text.Length - 1) { text = text.Substring(1, text.Length - 2).Trim(); continue; }
+            break;
+        }
+        var parts = TopLevelTerms(text);
+        if (parts.Count > 1 && terms.Count + parts.Count <= MaxTerms)
+        {
+            foreach (var part in parts) Expand(part, open, close, terms);
+            return;
+        }
+        var wrapper = System.Text.RegularExpressions.Regex.Match(text, @"^(mean|sum)(\[[^\]]*\])?\(");
+        if (wrapper.Success && Matching(text, wrapper.Length - 1) == text.Length - 1)
+        {
+            var inner = new List<string>();
+            Expand(text.Substring(wrapper.Length, text.Length - wrapper.Length - 1), open + text.Substring(0, wrapper.Length), ")" + close, inner);
+            if (inner.Count > 1 && terms.Count + inner.Count <= MaxTerms) { terms.AddRange(inner); return; }
+        }
+        terms.Add(open + text + close);
     }
 
     /// <summary>The index of the last occurrence of <paramref name="c"/> outside brackets and parentheses, or -1.</summary>

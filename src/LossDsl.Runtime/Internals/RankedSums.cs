@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.ComponentModel;
 using System.Numerics;
 using LossDsl.Language.Scheduling;

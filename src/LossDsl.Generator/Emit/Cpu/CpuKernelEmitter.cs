@@ -172,9 +172,10 @@ internal sealed class CpuKernelEmitter
                 return;
             case RankSortPassPlan sortPass:
             {
-                // One chunk per batch point (the buffers' size was checked against an array's, so the count fits an int).
+                // One chunk per batch point (with elements, the buffers' size was checked against an array's, so the
+                // count fits an int; without, there is nothing to sort).
                 string points = ShapeCheckEmitter.Product(sortPass.Sum.Batch.Select(v => Names.Extent(v.Extent)).ToList());
-                Writer.Line($"int __chunks{k} = (int){points};");
+                Writer.Line($"int __chunks{k} = {Names.Extent(sortPass.Sum.Extent)} == 0 ? 0 : (int){points};");
                 Writer.Line($"__job.Start({k}, 1, __chunks{k}, 0);");
                 Writer.Line($"global::LossDsl.Internals.ChunkRunner.Run(__job, __chunks{k});");
                 return;

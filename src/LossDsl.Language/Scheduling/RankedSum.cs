@@ -84,6 +84,10 @@ internal sealed class RankedSum
     public ScratchBuffer Result { get; }
     /// <summary>The extent of the elements.</summary>
     public int Extent => Element.Extent;
+    /// <summary>The Real key a lookup searches with; null for <see cref="RankMode.IndexKey"/> (the Int key is <see cref="SearchIndex"/>).</summary>
+    public Node? SearchKey => Mode.HasFlag(RankMode.IndexKey) ? null : ReaderKey;
+    /// <summary>The Int a lookup takes: the reader's key of an <see cref="RankMode.IndexKey"/> scan, else the tie-break or own index, or null (0).</summary>
+    public Node? SearchIndex => Mode.HasFlag(RankMode.IndexKey) ? ReaderKey : ReaderIndex;
 }
 
 /// <summary>

@@ -28,7 +28,7 @@ internal sealed partial class Scheduler
         var free = context.Where(v => r.DependsOn(v.Id)).Distinct().ToArray();
         if (free.Length != r.Free.Length) return false;
         var j = r.Bound[0];
-        if (!MatchRanked(select, j, out var rawKey, out _, out _, out _, out var rawConditions, out _, out _)) return false;
+        if (!MatchRanked(select, j, out var rawKey, out _, out _, out _, out var rawConditions, out _)) return false;
         // The batch: the free indices the elements (their key, value and conditions) depend on; the readers: the
         // others. The buffer's axes are the batch, then the readers, so that the sum read from the loss and from a
         // gradient (whose loops come in other orders) is one buffer.
@@ -48,7 +48,7 @@ internal sealed partial class Scheduler
         }
         var canonicalSelect = key.Args[0];
         var cj = key.Bound[0];
-        MatchRanked(canonicalSelect, cj, out var elementKey, out var readerKey, out var readerIndex, out var mode, out var elementConditions, out var readerConditions, out _);
+        MatchRanked(canonicalSelect, cj, out var elementKey, out var readerKey, out var readerIndex, out var mode, out var elementConditions, out var readerConditions);
         var value = canonicalSelect.Args[1];
         if (elementConditions.Count > 0) value = _graph.Select(_graph.Combine(Op.And, elementConditions), value, _graph.Zero);
         var canonical = axes.Select(a => map[a.Id]).ToArray();
@@ -93,13 +93,13 @@ internal sealed partial class Scheduler
     /// the readers (they do not). False when no conjunct is an order (or more than one could be).
     /// </summary>
     private bool MatchRanked(Node select, IndexVar j, out Node? elementKey, out Node? readerKey, out Node? readerIndex, out RankMode mode,
-        out List<Node> elementConditions, out List<Node> readerConditions, out int orders)
+        out List<Node> elementConditions, out List<Node> readerConditions)
     {
         elementKey = readerKey = readerIndex = null;
         mode = RankMode.None;
         elementConditions = new List<Node>();
         readerConditions = new List<Node>();
-        orders = 0;
+        int orders = 0;
         var stack = new Stack<Node>();
         stack.Push(select.Args[0]);
         while (stack.Count > 0)

@@ -155,9 +155,12 @@ public static class LossCheck
     /// Runs a float kernel at every SIMD width and 1 and 2 threads, twice each (the same bits), gradients poisoned with
     /// NaN; at each width the loss and gradients are the same bits at 1 and 2 threads, and every width's are compared
     /// with the interpreter (vector widths sum in other orders); then the interpreter is compared with finite
-    /// differences on <paramref name="finiteDifferences"/> coordinates. Returns the first width's results.
+    /// differences on <paramref name="finiteDifferences"/> coordinates. With <paramref name="sameLossAtEveryWidth"/> the
+    /// loss must also be the same bits at every width (declarations summed in one order whatever the width: segments).
+    /// Returns the first width's results.
     /// </summary>
-    public static (float Loss, Dictionary<string, float[]> Gradients) RunEverywhere(Type declaring, string name, IReadOnlyDictionary<string, object> inputs, int finiteDifferences = 6)
+    public static (float Loss, Dictionary<string, float[]> Gradients) RunEverywhere(Type declaring, string name, IReadOnlyDictionary<string, object> inputs,
+        int finiteDifferences = 6, bool sameLossAtEveryWidth = false)
     {
         var method = LossInvoker.Find(declaring, name);
         var invoker = LossInvoker.For(method);
@@ -191,6 +194,7 @@ public static class LossCheck
                 }
                 CompareWithInterpreter(method, inputs, atWidth!.Value.Loss, atWidth.Value.Grads, $" ({name}, width {width})");
                 first ??= atWidth;
+                if (sameLossAtEveryWidth) Assert.Equal(BitConverter.SingleToInt32Bits(first.Value.Item1), BitConverter.SingleToInt32Bits(atWidth.Value.Loss));
             }
         }
         finally { LossParallel.MaxDegreeOfParallelism = saved; }

@@ -118,7 +118,12 @@ public class RankedSumTests
         var inputs = CoxInputs(new Random(3), 301);
         float[] eta = (float[])inputs["eta"], t = (float[])inputs["t"], ev = (float[])inputs["ev"];
         var deta = new double[eta.Length];
-        double loss = RankedLosses.CoxDouble(Array.ConvertAll(eta, v => (double)v), Array.ConvertAll(t, v => (double)v), Array.ConvertAll(ev, v => (double)v), deta);
+        double[] eta64 = Array.ConvertAll(eta, v => (double)v), t64 = Array.ConvertAll(t, v => (double)v), ev64 = Array.ConvertAll(ev, v => (double)v);
+        double loss = RankedLosses.CoxDouble(eta64, t64, ev64, deta);
+        // Called twice: the same bits (the scratch buffers of the first call hold nothing the second reads).
+        var again = new double[eta.Length];
+        Assert.Equal(BitConverter.DoubleToInt64Bits(loss), BitConverter.DoubleToInt64Bits(RankedLosses.CoxDouble(eta64, t64, ev64, again)));
+        Assert.Equal(deta.Select(BitConverter.DoubleToInt64Bits), again.Select(BitConverter.DoubleToInt64Bits));
         var (expected, reference) = CoxReference(eta, t, ev);
         Assert.True(Math.Abs(loss - expected) <= 1e-12 * (1 + Math.Abs(expected)), $"loss {loss:R}, reference {expected:R}");
         for (int k = 0; k < deta.Length; k++)

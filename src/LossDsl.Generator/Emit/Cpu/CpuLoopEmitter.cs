@@ -130,9 +130,8 @@ internal sealed class CpuLoopEmitter
     {
         var scalars = Scalars(scope);
         string real = _kernel.Real.Name;
-        bool indexKey = ranked.Mode.HasFlag(RankMode.IndexKey);
-        string key = indexKey ? _kernel.Real.Zero : AsFloat(ranked.ReaderKey, scalars.Emit(ranked.ReaderKey));
-        string index = indexKey ? $"(long)({scalars.Emit(ranked.ReaderKey)})" : ranked.ReaderIndex is { } t ? $"(long)({scalars.Emit(t)})" : "0L";
+        string key = ranked.SearchKey is { } k0 ? AsFloat(k0, scalars.Emit(k0)) : _kernel.Real.Zero;
+        string index = ranked.SearchIndex is { } t ? $"(long)({scalars.Emit(t)})" : "0L";
         string condition = ranked.ReaderCondition is { } c ? scalars.Emit(c) : "true";
         string b = _kernel.Fresh("rank");
         Writer.Line($"nint {b} = {RankBase(ranked)};");

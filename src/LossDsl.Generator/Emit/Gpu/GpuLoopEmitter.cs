@@ -162,9 +162,8 @@ internal sealed class GpuLoopEmitter
     private void EmitRankLookup(RankedSum ranked, Scope scope, bool warpRow)
     {
         var expressions = Expressions(scope);
-        bool indexKey = ranked.Mode.HasFlag(RankMode.IndexKey);
-        string key = indexKey ? "0f" : GpuExpressionEmitter.AsFloat(ranked.ReaderKey, expressions.Emit(ranked.ReaderKey));
-        string index = indexKey ? $"(long)({expressions.Emit(ranked.ReaderKey)})" : ranked.ReaderIndex is { } t ? $"(long)({expressions.Emit(t)})" : "0L";
+        string key = ranked.SearchKey is { } k0 ? GpuExpressionEmitter.AsFloat(k0, expressions.Emit(k0)) : "0f";
+        string index = ranked.SearchIndex is { } t ? $"(long)({expressions.Emit(t)})" : "0L";
         string condition = ranked.ReaderCondition is { } c ? expressions.Emit(c) : "true";
         string values = $"__a.{GpuNames.Buffer(ranked.Values)}";
         string keys = ranked.Keys is { } k ? $"__a.{GpuNames.Buffer(k)}" : values;

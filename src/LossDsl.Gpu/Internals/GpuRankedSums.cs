@@ -10,7 +10,8 @@ namespace LossDsl.Gpu.Internals;
 /// same order (keys by the mode's direction, NaN last, equal keys by element index), the same binary search. Each
 /// batch point is sorted by one thread (a heap sort in place in the scratch buffers, O(n log n), then the values
 /// permuted into the order and replaced by their prefix sums in double), so the results are the same bits at every
-/// launch; the sort is not parallel within a batch point. Every reader searches, <see cref="RankedSums.SelfReader"/>
+/// launch; the sort is not parallel within a batch point. A sum over the keys an earlier sum sorted reads that order
+/// instead (<see cref="ScanInSharedOrder"/>, O(n)). Every reader searches, <see cref="RankedSums.SelfReader"/>
 /// included (the CPU's one-read lookup would need one more buffer of lengths).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -37,7 +38,54 @@ public static class GpuRankedSums
             Swap(keys, indices, start, 0, end);
             SiftDown(keys, indices, start, 0, end, mode);
         }
-        // values[k] = values[indices[k]] in place, cycle by cycle (a visited place's index is stored as ~index).
+        Permute(values, indices, start, n);
+        Scan(values, start, n);
+    }
+
+    /// <summary><see cref="SortAndScan(ArrayView{float}, ArrayView{float}, ArrayView{int}, long, int, int)"/>, the order also written to <paramref name="keptOrder"/> for a later sum to share.</summary>
+    public static void SortAndScan(ArrayView<float> keys, ArrayView<float> values, ArrayView<int> indices, long start, int n, int mode, ArrayView<int> keptOrder)
+    {
+        SortAndScan(keys, values, indices, start, n, mode);
+        for (int k = 0; k < n; k++) keptOrder[start + k] = indices[start + k];
+    }
+
+    /// <summary>
+    /// The elements at <paramref name="start"/> in the order an earlier sum over the same keys kept
+    /// (<paramref name="sharedOrder"/>, and <paramref name="sharedKeys"/> its keys in that order; see
+    /// <see cref="RankedSums.ReverseSharedOrder"/> and <see cref="RankedSums.ReverseSharedRuns"/> for
+    /// <paramref name="shared"/>), without a sort, and the prefix sums of their values: the order and the sums a sort gives.
+    /// </summary>
+    public static void ScanInSharedOrder(ArrayView<float> keys, ArrayView<float> values, ArrayView<int> indices, long start, int n, int mode,
+        ArrayView<int> sharedOrder, ArrayView<float> sharedKeys, int shared)
+    {
+        if (n <= 0) return;
+        int valid = 0;
+        while (valid < n && !float.IsNaN(sharedKeys[start + valid])) valid++;
+        bool backwards = (shared & RankedSums.ReverseSharedOrder) != 0;
+        for (int k = 0; k < n; k++)
+        {
+            int place = backwards && k < valid ? valid - 1 - k : k;
+            indices[start + k] = sharedOrder[start + place];
+            keys[start + k] = sharedKeys[start + place];
+        }
+        if ((shared & RankedSums.ReverseSharedRuns) != 0)
+            for (int a = 0; a < valid;)
+            {
+                int b = a + 1;
+                while (b < valid && keys[start + b] == keys[start + a]) b++;
+                for (int lo = a, hi = b - 1; lo < hi; lo++, hi--) Swap(keys, indices, start, lo, hi);
+                a = b;
+            }
+        Permute(values, indices, start, n);
+        Scan(values, start, n);
+    }
+
+    /// <summary>
+    /// values[k] = values[indices[k]] in place, cycle by cycle (a visited place's index is marked as ~index while the
+    /// cycles are walked).
+    /// </summary>
+    private static void Permute(ArrayView<float> values, ArrayView<int> indices, long start, int n)
+    {
         for (int k = 0; k < n; k++)
         {
             if (indices[start + k] < 0) continue;
@@ -52,10 +100,15 @@ public static class GpuRankedSums
                 current = next;
             }
         }
+        for (int k = 0; k < n; k++) indices[start + k] = ~indices[start + k];
+    }
+
+    /// <summary>The values replaced by their prefix sums, accumulated in double.</summary>
+    private static void Scan(ArrayView<float> values, long start, int n)
+    {
         double sum = 0;
         for (int k = 0; k < n; k++)
         {
-            indices[start + k] = ~indices[start + k];
             sum += values[start + k];
             values[start + k] = (float)sum;
         }

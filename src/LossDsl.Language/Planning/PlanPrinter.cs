@@ -53,12 +53,21 @@ internal static class PlanPrinter
         PairPassPlan p => $"pairs ({p.Pass.Row.Name}, {p.Pass.Column.Name}) of {model.Extents[p.Pass.Row.Extent].Name} x {model.Extents[p.Pass.Column.Extent].Name} "
             + $"in tiles of {p.RowBlock} x {p.ColumnTile}: {p.Pass.Contractions.Count} contraction(s), {p.Pass.Statistics.Count} statistic(s), "
             + $"{p.Pass.BackContractions.Count} back contraction(s)",
-        RankSortPassPlan p => $"ranked sum {p.Sum.Result.Id}: {(p.Sum.Mode.HasFlag(RankMode.IndexKey) ? "prefix sums of the values in index order" : "sort the elements by key and take prefix sums of their values")}"
+        RankSortPassPlan p => $"ranked sum {p.Sum.Result.Id}: {SortDescription(p.Sum)}"
             + (p.Sum.Batch.Length > 0 ? $", once per {string.Join(", ", p.Sum.Batch.Select(v => v.Name))}" : ""),
         StripPassPlan p => $"strips of {p.MinimumRowBlock}-{p.MaximumRowBlock} rows of {model.Extents[p.Pass.Row.Extent].Name} x {model.Extents[p.Pass.Column.Extent].Name} in tiles of {p.ColumnTile}: "
             + $"{p.Pass.Contractions.Count} contraction(s), {p.Pass.Statistics.Count} statistic(s), {p.Pass.RowBacks.Count} row and {p.Pass.ColumnBacks.Count} column back contraction(s)",
         _ => "",
     };
+
+    /// <summary>What a ranked sum's sort pass does: a prefix scan, a sort, or the reuse of an earlier sum's order.</summary>
+    private static string SortDescription(RankedSum sum)
+    {
+        if (sum.Mode.HasFlag(RankMode.IndexKey)) return "prefix sums of the values in index order";
+        if (sum.SharedOrder is { } shared)
+            return $"the order of ranked sum {shared.Result.Id}{(sum.ReversesSharedOrder ? " reversed" : "")}{(sum.ReversesSharedRuns ? ", its ties reversed" : "")} (no sort), and prefix sums of the values";
+        return "sort the elements by key and take prefix sums of their values" + (sum.KeptOrder is not null ? " (the order kept for a later sum)" : "");
+    }
 
     /// <summary>"z" for a tensor, "operand buffer 3" for a buffer.</summary>
     public static string Source(Tiling.OperandSource source) => source.Tensor is { } t ? t.Name : "buffer " + source.Buffer!.Id;

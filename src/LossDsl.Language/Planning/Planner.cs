@@ -540,7 +540,7 @@ internal sealed class Planner
         LoopPassPlan l => Writes(l.Loop, buffer),
         PairPassPlan p => p.Pass.Outputs.ContainsValue(buffer),
         StripPassPlan p => p.Pass.Outputs.ContainsValue(buffer),
-        RankSortPassPlan p => p.Sum.ElementBuffers.Contains(buffer),
+        RankSortPassPlan p => p.Sum.SortWrites.Contains(buffer),
         _ => false,
     };
 
@@ -554,7 +554,7 @@ internal sealed class Planner
         StripPassPlan p => Reads(p.StatisticsLoop, buffer) || Reads(p.WeightsLoop, buffer) || p.OnlineSums.Any(o => Uses(o.Shift, buffer))
             || p.Pass.Contractions.Any(c => ReferenceEquals(c.RowSource!.Buffer, buffer))
             || p.Pass.Backs.Any(b => ReferenceEquals(b.Back.Source!.Buffer, buffer)),
-        RankSortPassPlan p => p.Sum.ElementBuffers.Contains(buffer),
+        RankSortPassPlan p => p.Sum.SortReads.Contains(buffer),
         _ => false,
     };
 

@@ -36,6 +36,20 @@ internal enum RankMode
 }
 
 /// <summary>
+/// How a ranked sum reads the order of an earlier sum over the same keys (<see cref="RankedSum.SharedOrder"/>); passed
+/// as an int to <c>LossDsl.Internals.RankedSums</c>.
+/// </summary>
+[System.Flags]
+internal enum SharedOrderFlags
+{
+    None = 0,
+    /// <summary>The keys in the other direction: the shared order's non-NaN part read backwards.</summary>
+    Reverse = 1,
+    /// <summary>The ties in the other index order: each run of equal keys reversed.</summary>
+    ReverseRuns = 2,
+}
+
+/// <summary>
 /// A ranked sum (docs/language.md §6.10): <c>sum[j | key(j) op key'(readers) &amp;&amp; rest](v)</c> computed for every
 /// reader at once: for each point of <see cref="Batch"/>, the elements' keys and values are written
 /// (<see cref="RankElementStmt"/>), sorted with the values replaced by their prefix sums (<see cref="RankSortStmt"/>),
@@ -82,6 +96,63 @@ internal sealed class RankedSum
     }
     /// <summary>The buffer of the sum over Batch and Readers, read where the sum is needed.</summary>
     public ScratchBuffer Result { get; }
+    /// <summary>
+    /// An earlier ranked sum over the same keys (the same <see cref="ElementKey"/> over the same Batch and Element)
+    /// whose order this one reuses instead of sorting: the order of one direction, its valid part reversed for the
+    /// other, and its runs of equal keys reversed where the tie-breaks' directions differ (O(n) instead of
+    /// O(n log n); the same order, so the same bits, as a sort of its own). The risk sets of a Cox model and their
+    /// adjoint, the places and label counts of a Lovász loss. Null when this sum sorts.
+    /// </summary>
+    public RankedSum? SharedOrder { get; private set; }
+    /// <summary>
+    /// Scratch over Batch and Element, holding ints: the element index at each place of this sum's order, kept by its
+    /// sort for the sums that reuse it (<see cref="SharedOrder"/>); null when no later sum does.
+    /// </summary>
+    public ScratchBuffer? KeptOrder { get; private set; }
+
+    /// <summary>Whether this sum's keys are in the order opposite to <see cref="SharedOrder"/>'s (its valid part is read backwards).</summary>
+    public bool ReversesSharedOrder => SharedOrder is { } s && (s.Mode & RankMode.Descending) != (Mode & RankMode.Descending);
+
+    /// <summary>
+    /// Whether, after the shared order is read (backwards where <see cref="ReversesSharedOrder"/>), the runs of equal
+    /// keys are in the opposite index order to this sum's tie order, so that each run is reversed.
+    /// </summary>
+    public bool ReversesSharedRuns => SharedOrder is { } s
+        && (((s.Mode & RankMode.TieDescending) != 0) ^ ReversesSharedOrder) != ((Mode & RankMode.TieDescending) != 0);
+
+    /// <summary>How this sum reads <see cref="SharedOrder"/>'s order.</summary>
+    public SharedOrderFlags SharedOrderFlags =>
+        (ReversesSharedOrder ? SharedOrderFlags.Reverse : SharedOrderFlags.None) | (ReversesSharedRuns ? SharedOrderFlags.ReverseRuns : SharedOrderFlags.None);
+
+    /// <summary>
+    /// Lets this sum reuse the order of <paramref name="earlier"/> (a sum over the same keys that sorts), which keeps
+    /// its order in <paramref name="keptOrder"/> unless it already does.
+    /// </summary>
+    public void ShareOrderOf(RankedSum earlier, System.Func<ScratchBuffer> keptOrder)
+    {
+        SharedOrder = earlier;
+        earlier.KeptOrder ??= keptOrder();
+    }
+
+    /// <summary>The scratch buffers the sort pass writes: the elements' buffers and the kept order.</summary>
+    public IEnumerable<ScratchBuffer> SortWrites
+    {
+        get { foreach (var b in ElementBuffers) yield return b; if (KeptOrder is { } k) yield return k; }
+    }
+
+    /// <summary>
+    /// The scratch buffers the sort pass reads: the elements' buffers, and the order it reuses with the keys in that
+    /// order (the earlier sum's own sorted keys, so that the order and the keys agree to the bit wherever each sum's
+    /// keys were computed).
+    /// </summary>
+    public IEnumerable<ScratchBuffer> SortReads
+    {
+        get
+        {
+            foreach (var b in ElementBuffers) yield return b;
+            if (SharedOrder is { KeptOrder: { } order, Keys: { } keys }) { yield return order; yield return keys; }
+        }
+    }
     /// <summary>The extent of the elements.</summary>
     public int Extent => Element.Extent;
     /// <summary>The Real key a lookup searches with; null for <see cref="RankMode.IndexKey"/> (the Int key is <see cref="SearchIndex"/>).</summary>

@@ -8,6 +8,9 @@ internal sealed partial class Scheduler
 {
     // ---- Ranked sums ---------------------------------------------------------------------------------------------
 
+    /// <summary>The ranked sums placed so far that sort their keys (in placement order, which is the passes' order).</summary>
+    private readonly List<RankedSum> _sortedRankedSums = new();
+
     /// <summary>
     /// A ranked sum (docs/language.md §6.10): a sum over one index j whose filter orders the elements by a key and
     /// keeps those before a reader's key, <c>sum[j | key(j) op key'(i) &amp;&amp; rest](v)</c> (op one of &lt;, &lt;=, &gt;,
@@ -72,6 +75,13 @@ internal sealed partial class Scheduler
         var result = NewBuffer(key, resultAxes);
         var ranked = new RankedSum(key, cj, batch, readers, indexKey ? null : elementKey, value, readerKey!, readerIndex,
             readerConditions.Count > 0 ? _graph.Combine(Op.And, readerConditions) : null, mode, keys, values, indices, result);
+        // An earlier sum over the same keys has sorted them: its order is reused. The batch axes are canonical buffer
+        // axes; the summed index is each sum's own, so the keys are compared with it renamed.
+        bool SameKeys(RankedSum s) => s.Element.Extent == cj.Extent && s.Batch.SequenceEqual(batch)
+            && ReferenceEquals(s.ElementKey, _graph.Substitute(elementKey!, new Dictionary<int, IndexVar> { [cj.Id] = s.Element }));
+        if (!indexKey && _sortedRankedSums.Find(SameKeys) is { } earlier)
+            ranked.ShareOrderOf(earlier, () => NewBuffer(_graph.Index(cj), elementAxes));
+        else if (!indexKey) _sortedRankedSums.Add(ranked);
         _buffers[key] = result;
         if (!ReferenceEquals(key, r)) _aliases[r] = new BufferView(result, axes);
 

@@ -10,7 +10,7 @@ namespace LossDsl.Internals;
 /// Ranked sums (docs/language.md §6.10): <c>sum[j | key(j) op key'(i)](v(j))</c> for every reader i at once. The elements
 /// of one batch point (their keys, values and indices, written by the kernel) are sorted once so that the elements a
 /// reader keeps are a prefix of the order, their values replaced by the prefix sums of that order
-/// (<see cref="SortAndScan{T}"/>); each reader then finds the length of its prefix by a binary search
+/// (<see cref="SortAndScan{T}(T*, T*, int*, int, int)"/>); each reader then finds the length of its prefix by a binary search
 /// (<see cref="Lookup{T}"/>): O(n log n + readers · log n) instead of O(n · readers).
 /// </summary>
 /// <remarks>
@@ -38,7 +38,23 @@ public static unsafe class RankedSums
     /// itself: nothing is sorted, and the values become their prefix sums in index order (suffix sums when
     /// descending), each at its own index.
     /// </summary>
-    public static void SortAndScan<T>(T* keys, T* values, int* indices, int n, int mode) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void SortAndScan<T>(T* keys, T* values, int* indices, int n, int mode) where T : unmanaged, IFloatingPointIeee754<T> =>
+        SortAndScan(keys, values, indices, n, mode, null, null, 0, null);
+
+    /// <summary>Flags of a shared order (<see cref="SortAndScan{T}(T*, T*, int*, int, int, int*, T*, int, int*)"/>).</summary>
+    public const int ReverseSharedOrder = (int)SharedOrderFlags.Reverse, ReverseSharedRuns = (int)SharedOrderFlags.ReverseRuns;
+
+    /// <summary>
+    /// <see cref="SortAndScan{T}(T*, T*, int*, int, int)"/>, with two options. With <paramref name="sharedOrder"/> (the
+    /// order an earlier sum over the same keys kept, and <paramref name="sharedKeys"/>, its keys in that order) nothing
+    /// is sorted: the order and the keys are those, the non-NaN part read backwards with
+    /// <see cref="ReverseSharedOrder"/> (the other direction), and each run of equal keys reversed with
+    /// <see cref="ReverseSharedRuns"/> (the other tie order): O(n), and the order a sort would give. With
+    /// <paramref name="keptOrder"/> the element index at each place of the order is also written there, for a later
+    /// sum to share.
+    /// </summary>
+    public static void SortAndScan<T>(T* keys, T* values, int* indices, int n, int mode, int* sharedOrder, T* sharedKeys, int shared, int* keptOrder)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (n <= 0) return;
         if ((mode & IndexKey) != 0)
@@ -58,27 +74,53 @@ public static unsafe class RankedSums
         {
             // The keys in ascending order of the sort (negated when descending), NaN keys after the others; the runtime's
             // sort of primitive keys (introsort, no comparer calls) carries the element indices.
-            int m = 0;
-            for (int k = 0; k < n; k++)
-                if (!T.IsNaN(keys[k])) { order[m] = descending ? -keys[k] : keys[k]; index[m++] = k; }
-            int valid = m;
-            for (int k = 0; k < n; k++)
-                if (T.IsNaN(keys[k])) { order[m] = keys[k]; index[m++] = k; }
-            order.AsSpan(0, valid).Sort(index.AsSpan(0, valid));
-            // Equal keys (-0 and +0 too) by index: ascending, or descending when the tie-break asks so.
-            bool tieDescending = (mode & TieDescending) != 0;
-            for (int a = 0; a < valid;)
+            int valid;
+            if (sharedOrder is null)
             {
-                int b = a + 1;
-                while (b < valid && order[b] == order[a]) b++;
-                if (b - a > 1)
+                int m = 0;
+                for (int k = 0; k < n; k++)
+                    if (!T.IsNaN(keys[k])) { order[m] = descending ? -keys[k] : keys[k]; index[m++] = k; }
+                valid = m;
+                for (int k = 0; k < n; k++)
+                    if (T.IsNaN(keys[k])) { order[m] = keys[k]; index[m++] = k; }
+                order.AsSpan(0, valid).Sort(index.AsSpan(0, valid));
+                // Equal keys (-0 and +0 too) by index: ascending, or descending when the tie-break asks so.
+                bool tieDescending = (mode & TieDescending) != 0;
+                for (int a = 0; a < valid;)
                 {
-                    var run = index.AsSpan(a, b - a);
-                    run.Sort();
-                    if (tieDescending) run.Reverse();
+                    int b = a + 1;
+                    while (b < valid && order[b] == order[a]) b++;
+                    if (b - a > 1)
+                    {
+                        var run = index.AsSpan(a, b - a);
+                        run.Sort();
+                        if (tieDescending) run.Reverse();
+                    }
+                    a = b;
                 }
-                a = b;
             }
+            else
+            {
+                // The shared order of the same keys, with its keys: the non-NaN keys first, then the NaN keys.
+                valid = 0;
+                while (valid < n && !T.IsNaN(sharedKeys[valid])) valid++;
+                bool backwards = (shared & ReverseSharedOrder) != 0;
+                for (int k = 0; k < n; k++)
+                {
+                    int place = backwards && k < valid ? valid - 1 - k : k;
+                    index[k] = sharedOrder[place];
+                    order[k] = k < valid && descending ? -sharedKeys[place] : sharedKeys[place];
+                }
+                if ((shared & ReverseSharedRuns) != 0)
+                    for (int a = 0; a < valid;)
+                    {
+                        int b = a + 1;
+                        while (b < valid && order[b] == order[a]) b++;
+                        if (b - a > 1) index.AsSpan(a, b - a).Reverse();
+                        a = b;
+                    }
+            }
+            if (keptOrder is not null) new ReadOnlySpan<int>(index, 0, n).CopyTo(new Span<int>(keptOrder, n));
             for (int k = 0; k < n; k++) sorted[k] = values[index[k]];
             double running = 0;
             for (int k = 0; k < n; k++)

@@ -42,9 +42,14 @@ public static partial class RankedLosses
     public static partial float Thresholds(ReadOnlySpan<float> x, ReadOnlySpan<float> m, ReadOnlySpan<float> v, ReadOnlySpan<float> y,
         ReadOnlySpan<int> lim, ReadOnlySpan<float> on, ReadOnlySpan<float> w, ReadOnlySpan<float> u, Span<float> dv, Span<float> dw, int readers);
 
-    /// <summary>Descending keys with ties broken by descending index, and an index key read at an Int tensor (out of range included).</summary>
+    /// <summary>
+    /// Descending keys with ties broken by descending index, the same keys with ties by ascending index (which reuses
+    /// the first order with its ties reversed; the adjoints read both backwards), and an index key read at an Int
+    /// tensor (out of range included).
+    /// </summary>
     [GeneratedLoss("""
         sum[i](w[i] * sum[j | x[j] > x[i] || x[j] == x[i] && j >= i](v[j]))
+        + sum[i](w[i] * sum[j | x[j] > x[i] || x[j] == x[i] && j < i](v[j]^2))
         + sum[i](w[i] * sum[j | j < at[i]](v[j]) + sum[j | j >= at[i]](w[j] * v[j]))
         """)]
     public static partial float Orders(ReadOnlySpan<float> x, ReadOnlySpan<float> v, ReadOnlySpan<float> w, ReadOnlySpan<int> at, Span<float> dv, Span<float> dw);
@@ -302,6 +307,7 @@ public class RankedSumTests
             for (int j = 0; j < n; j++)
             {
                 if (x[j] > x[i] || x[j] == x[i] && j >= i) { expected += (double)w[i] * v[j]; dv[j] += w[i]; dw[i] += v[j]; }
+                if (x[j] > x[i] || x[j] == x[i] && j < i) { expected += (double)w[i] * v[j] * v[j]; dv[j] += 2.0 * w[i] * v[j]; dw[i] += (double)v[j] * v[j]; }
                 if (j < at[i]) { expected += (double)w[i] * v[j]; dv[j] += w[i]; dw[i] += v[j]; }
                 if (j >= at[i]) { expected += (double)w[j] * v[j]; dv[j] += w[j]; dw[j] += v[j]; }
             }
@@ -321,21 +327,27 @@ public class RankedSumTests
     }
 
     /// <summary>
-    /// The plans: each ranked sum is three passes (elements, one sort per batch point, lookups); the Cox loss has no loop
+    /// The plans: each ranked sum is three passes (elements, one sort per batch point, lookups), and the keys are sorted
+    /// once however many sums read them; the Cox loss has no loop
     /// over the rows inside a loop over the rows (it had one per risk set before); an Int key other than the index
     /// stays a dense filtered sum (its order would not survive the conversion to float).
     /// </summary>
     [Theory]
-    [InlineData("mean[i | ev[i] > 0](log(sum[j | t[j] >= t[i]](exp(eta[j]))) - eta[i])", "eta:F, t:F, ev:F, deta:G", 2, true)]
-    [InlineData("index k : classes; p[i, k] = softmax[k](z[i, k]); mean[i](sum[k]((sum[m | m <= k](p[i, m] - q[i, m]))^2))", "z:F, q:F, dz:G, classes:N", 2, false)]
-    [InlineData("sum[i](sum[j | lab[j] <= lab[i]](x[j]))", "x:F, lab:I, dx:G", 0, false)]
-    public void ThePlansSortInsteadOfNestingTheElements(string expression, string parameters, int sorts, bool flat)
+    [InlineData("mean[i | ev[i] > 0](log(sum[j | t[j] >= t[i]](exp(eta[j]))) - eta[i])", "eta:F, t:F, ev:F, deta:G", 2, 1, true)]
+    [InlineData("index k : classes; p[i, k] = softmax[k](z[i, k]); mean[i](sum[k]((sum[m | m <= k](p[i, m] - q[i, m]))^2))", "z:F, q:F, dz:G, classes:N", 2, 2, false)]
+    [InlineData("sum[i](sum[j | lab[j] <= lab[i]](x[j]))", "x:F, lab:I, dx:G", 0, 0, false)]
+    [InlineData("index p : pixels; e[b, p] = 1 - z[b, p] * (2 * g[b, p] - 1); k[b, p] = count[j](e[b, j] > e[b, p] || e[b, j] == e[b, p] && j <= p); "
+        + "c[b, p] = sum[j | e[b, j] > e[b, p] || e[b, j] == e[b, p] && j <= p](g[b, j]); mean[b](sum[p](relu(e[b, p]) * sg(c[b, p] / k[b, p])))", "z:F, g:F, dz:G, pixels:N", 2, 1, false)]
+    public void ThePlansSortInsteadOfNestingTheElements(string expression, string parameters, int sumPasses, int sorts, bool flat)
     {
         var compilation = LossCompiler.Compile(expression, LanguageParameters.Parse(parameters), differentiate: true, plan: true);
         Assert.DoesNotContain(compilation.Diagnostics, d => d.Severity == DslSeverity.Error);
         var plan = compilation.ForwardBackward!;
-        Assert.Equal(sorts, plan.Passes.OfType<RankSortPassPlan>().Count());
-        Assert.Equal(sorts, compilation.Forward!.Passes.OfType<RankSortPassPlan>().Count() * 2);
+        Assert.Equal(sumPasses, plan.Passes.OfType<RankSortPassPlan>().Count());
+        // A later sum over the same keys reuses the order of the first (Cox's adjoint, backwards; the second count over
+        // Lovász's errors): one sort, or one prefix scan per sum.
+        Assert.Equal(sorts, plan.Passes.OfType<RankSortPassPlan>().Count(p => p.Sum.SharedOrder is null));
+        Assert.All(plan.Passes.OfType<RankSortPassPlan>().Where(p => p.Sum.SharedOrder is not null), p => Assert.NotNull(p.Sum.SharedOrder!.KeptOrder));
         if (flat) Assert.All(plan.Passes.OfType<LoopPassPlan>(), pass => Assert.DoesNotContain(pass.Loop.Body, s => s is PlanLoop or VersionedLoop));
     }
 }

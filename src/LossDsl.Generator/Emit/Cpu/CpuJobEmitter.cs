@@ -144,7 +144,12 @@ internal sealed class CpuJobEmitter
         Writer.Line($"nint b = (nint)chunk * {n};");
         string keys = ranked.Keys is { } k ? $"{CpuNames.BufferPointer(k)} + b" : $"({R}*)null";
         string indices = ranked.Indices is { } ix ? $"(int*)({CpuNames.BufferPointer(ix)} + b)" : "(int*)null";
-        Writer.Line($"global::LossDsl.Internals.RankedSums.SortAndScan<{R}>({keys}, {CpuNames.BufferPointer(ranked.Values)} + b, {indices}, {n}, {(int)ranked.Mode}); // {ranked.Mode}");
+        // The order and the keys of the earlier sum this one reuses; where this sum keeps its order for a later one.
+        string shared = ranked.SharedOrder is { KeptOrder: { } so, Keys: { } sk }
+            ? $"(int*)({CpuNames.BufferPointer(so)} + b), {CpuNames.BufferPointer(sk)} + b" : $"(int*)null, ({R}*)null";
+        string kept = ranked.KeptOrder is { } ko ? $"(int*)({CpuNames.BufferPointer(ko)} + b)" : "(int*)null";
+        Writer.Line($"global::LossDsl.Internals.RankedSums.SortAndScan<{R}>({keys}, {CpuNames.BufferPointer(ranked.Values)} + b, {indices}, {n}, {(int)ranked.Mode}, {shared}, {(int)ranked.SharedOrderFlags}, {kept}); // {ranked.Mode}"
+            + (ranked.SharedOrder is { } s ? $", the order of ranked sum {s.Result.Id} ({ranked.SharedOrderFlags})" : ""));
     }
 
     /// <summary>Packs tile <c>chunk</c> of a column operand into its panel.</summary>

@@ -199,7 +199,13 @@ internal sealed class GpuKernelEmitter
         string indices = (ranked.Indices is { } ix ? $"__a.{GpuNames.Buffer(ix)}" : values) + ".Cast<int>()";
         Writer.Line("long __stride = (long)global::ILGPU.Grid.DimX * global::ILGPU.Group.DimX;");
         Writer.Open($"for (long __r = global::ILGPU.Grid.GlobalIndex.X; __r < {RankPoints(ranked)}; __r += __stride)");
-        Writer.Line($"global::LossDsl.Gpu.Internals.GpuRankedSums.SortAndScan({keys}, {values}, {indices}, __r * {Names.Extent(ranked.Extent)}, {Names.Extent(ranked.Extent)}, {(int)ranked.Mode}); // {ranked.Mode}");
+        string at = $"__r * {Names.Extent(ranked.Extent)}, {Names.Extent(ranked.Extent)}, {(int)ranked.Mode}";
+        if (ranked.SharedOrder is { KeptOrder: { } shared, Keys: { } sharedKeys })
+            Writer.Line($"global::LossDsl.Gpu.Internals.GpuRankedSums.ScanInSharedOrder({keys}, {values}, {indices}, {at}, __a.{GpuNames.Buffer(shared)}.Cast<int>(), __a.{GpuNames.Buffer(sharedKeys)}, {(int)ranked.SharedOrderFlags}); // {ranked.Mode}, the order of ranked sum {ranked.SharedOrder.Result.Id} ({ranked.SharedOrderFlags})");
+        else if (ranked.KeptOrder is { } kept)
+            Writer.Line($"global::LossDsl.Gpu.Internals.GpuRankedSums.SortAndScan({keys}, {values}, {indices}, {at}, __a.{GpuNames.Buffer(kept)}.Cast<int>()); // {ranked.Mode}, the order kept");
+        else
+            Writer.Line($"global::LossDsl.Gpu.Internals.GpuRankedSums.SortAndScan({keys}, {values}, {indices}, {at}); // {ranked.Mode}");
         Writer.Close();
         Writer.Close();
     }

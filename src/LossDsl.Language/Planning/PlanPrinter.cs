@@ -274,7 +274,13 @@ internal static class PlanPrinter
                 }
                 case ScatterStmt sc:
                     string into = sc.Tensor is { } grad ? grad.Gradient!.Name : "buffer " + _plan.BufferViews[sc.Target.Buffered!].Buffer.Id;
-                    Line($"scatter {into}[{string.Join(", ", sc.Subscripts.Select(Subscript))}] += {Expr(sc.Value)}");
+                    string entry = $"{into}[{string.Join(", ", sc.Subscripts.Select(Subscript))}]";
+                    Line(sc.Combine switch
+                    {
+                        ReduceKind.Sum => $"scatter {entry} += {Expr(sc.Value)}",
+                        ReduceKind.Max => $"scatter {entry} = max({entry}, {Expr(sc.Value)})",
+                        _ => $"scatter {entry} = min({entry}, {Expr(sc.Value)})",
+                    });
                     break;
             }
         }

@@ -79,7 +79,16 @@ internal sealed class StoreStmt : Stmt
 /// </summary>
 internal sealed class ScatterStmt : Stmt
 {
-    public ScatterStmt(StoreTarget target, Node[] subscripts, Node value) { Target = target; Subscripts = subscripts; Value = value; }
+    public ScatterStmt(StoreTarget target, Node[] subscripts, Node value, ReduceKind combine = ReduceKind.Sum)
+    {
+        Target = target; Subscripts = subscripts; Value = value; Combine = combine;
+    }
+    /// <summary>
+    /// How the value combines with the target: added (<see cref="ReduceKind.Sum"/>: the adjoint of a gather, a segment
+    /// sum), or the target replaced by the maximum or minimum of the two (a segment max or min, whose table starts at
+    /// ∓inf; a NaN element makes its entry NaN, as the reduction).
+    /// </summary>
+    public ReduceKind Combine { get; }
     /// <summary>A gradient output (<see cref="StoreTarget.Gradient"/>) or a scratch buffer (<see cref="StoreTarget.Buffer"/>).</summary>
     public StoreTarget Target { get; }
     /// <summary>The tensor whose gradient output receives the scatter, or null for a buffer.</summary>

@@ -198,10 +198,15 @@ internal sealed partial class Scheduler
     /// </summary>
     private sealed class ScatterTerm
     {
-        public ScatterTerm(Node[] subscripts, IndexVar[] loops, Node value) { Subscripts = subscripts; Loops = loops; Value = value; }
+        public ScatterTerm(Node[] subscripts, IndexVar[] loops, Node value, ReduceKind combine = ReduceKind.Sum)
+        {
+            Subscripts = subscripts; Loops = loops; Value = value; Combine = combine;
+        }
         public Node[] Subscripts { get; }
         public IndexVar[] Loops { get; }
         public Node Value { get; }
+        /// <summary>How an element combines with its target: added (a sum), or its maximum or minimum (a segment max, min).</summary>
+        public ReduceKind Combine { get; }
     }
 
     /// <summary>
@@ -284,19 +289,22 @@ internal sealed partial class Scheduler
 
     /// <summary>The scatter of a term <c>sum[R](where(a == s &amp;&amp; rest, value, 0))</c>, or null (see <see cref="SplitScatters"/>).</summary>
     private ScatterTerm? MatchScatter(Node n, GradientExpression g, System.Func<Node, Node> wrap) =>
-        _buffers.ContainsKey(n) || _aliases.ContainsKey(n) ? null : MatchKeyedSum(n, g.Axes, wrap);
+        _buffers.ContainsKey(n) || _aliases.ContainsKey(n) || n.ReduceKind != ReduceKind.Sum ? null : MatchKeyedSum(n, g.Axes, wrap);
 
     /// <summary>
     /// <c>sum[R](where(a == s &amp;&amp; rest, value, 0))</c> over <paramref name="axes"/> (a gradient's or a buffer's) as a
     /// scatter: <c>target[.., s, ..] += wrap(where(rest, value, 0))</c> for every point of the axes that are not
     /// gathered and of R. A value that reads a gathered axis reads the element's key there (the two are equal inside
-    /// the filter). Null when no conjunct compares an axis with an Int value that does not depend on it.
+    /// the filter). A <c>max</c> or <c>min</c> of <c>where(a == s &amp;&amp; rest, value, ∓inf)</c> (a filtered one) is the same
+    /// scatter combining by its maximum or minimum (<see cref="ScatterTerm.Combine"/>). Null when no conjunct compares
+    /// an axis with an Int value that does not depend on it.
     /// </summary>
     private ScatterTerm? MatchKeyedSum(Node n, IndexVar[] axes, System.Func<Node, Node> wrap)
     {
-        if (n.Op != Op.Reduce || n.ReduceKind != ReduceKind.Sum || n.Bound.Length == 0) return null;
+        if (n.Op != Op.Reduce || n.ReduceKind == ReduceKind.Kth || n.Bound.Length == 0) return null;
         var body = n.Args[0];
-        if (body.Op != Op.Select || !body.Args[2].IsConstValue(0)) return null;
+        var identity = SegmentIdentity(n.ReduceKind);
+        if (body.Op != Op.Select || !ReferenceEquals(body.Args[2], identity)) return null;
         var conjuncts = new List<Node>();
         var stack = new Stack<Node>();
         stack.Push(body.Args[0]);
@@ -332,15 +340,23 @@ internal sealed partial class Scheduler
         for (int k = 0; k < axes.Length; k++)
             if (gathered[k] is { } key && inner.DependsOn(axes[k].Id))
                 inner = _graph.Replace(inner, _graph.Index(axes[k]), _graph.IsClampIndex(key, out _, out int clampedTo) && clampedTo == axes[k].Extent ? key : _graph.ClampIndex(key, axes[k].Extent));
-        if (rest.Count > 0) inner = _graph.Select(_graph.Combine(Op.And, rest), inner, _graph.Zero);
+        if (rest.Count > 0) inner = _graph.Select(_graph.Combine(Op.And, rest), inner, identity);
         var value = wrap(inner);
         var subscripts = axes.Select((a, k) => gathered[k] ?? _graph.Index(a)).ToArray();
         var loops = axes.Where((a, k) => gathered[k] is null).Concat(OrderSummedLoops(n.Bound, subscripts, value)).ToArray();
         // The value and the gathered subscripts must be computable at each point of the scatter's loops.
         bool Within(Node x) => x.Free.All(id => loops.Any(l => l.Id == id));
         if (!Within(value) || !subscripts.All(Within)) return null;
-        return new ScatterTerm(subscripts, loops, value);
+        return new ScatterTerm(subscripts, loops, value, n.ReduceKind);
     }
+
+    /// <summary>The value a segment table starts from, and a filtered element that is not kept: 0, or ∓inf for a max or min.</summary>
+    private Node SegmentIdentity(ReduceKind kind) => kind switch
+    {
+        ReduceKind.Max => _graph.Const(double.NegativeInfinity),
+        ReduceKind.Min => _graph.Const(double.PositiveInfinity),
+        _ => _graph.Zero,
+    };
 
     /// <summary>The most summed indices of a scatter whose loop orders are compared (beyond them, the order of the sum).</summary>
     private const int MaxOrderedScatterLoops = 6;
@@ -597,8 +613,8 @@ internal sealed partial class Scheduler
     /// </summary>
     private bool PlaceSegments(Node r, IndexVar[] context)
     {
-        if (r.Op != Op.Reduce || r.ReduceKind != ReduceKind.Sum || r.Bound.Length == 0 || _buffers.ContainsKey(r) || _aliases.ContainsKey(r)) return false;
-        if (r.Args[0] is not { Op: Op.Select } select || !select.Args[2].IsConstValue(0)) return false;
+        if (r.Op != Op.Reduce || r.ReduceKind == ReduceKind.Kth || r.Bound.Length == 0 || _buffers.ContainsKey(r) || _aliases.ContainsKey(r)) return false;
+        if (r.Args[0] is not { Op: Op.Select } select || !ReferenceEquals(select.Args[2], SegmentIdentity(r.ReduceKind))) return false;
         // The gathered keys compared with a value of the summed elements: each becomes an axis of the table.
         var keys = new List<(IndexVar Axis, Node Key)>();
         var stack = new Stack<Node>();
@@ -645,8 +661,9 @@ internal sealed partial class Scheduler
     /// </summary>
     private void FillBySegments(Node key, ScratchBuffer buffer, ScatterTerm segments)
     {
-        var zeros = BuildLoops(buffer.Axes, 0, new List<Node>(), new StoreStmt(StoreTarget.Buffer(key), buffer.Axes, _graph.Zero), _topAvailable);
-        zeros.Purpose.Add($"segment buffer {buffer.Id}: zeros");
+        var identity = SegmentIdentity(segments.Combine);
+        var zeros = BuildLoops(buffer.Axes, 0, new List<Node>(), new StoreStmt(StoreTarget.Buffer(key), buffer.Axes, identity), _topAvailable);
+        zeros.Purpose.Add($"segment buffer {buffer.Id}: {(segments.Combine == ReduceKind.Sum ? "zeros" : identity.Value < 0 ? "-inf" : "+inf")}");
         _top.Add(zeros);
         var exprs = new List<Node> { segments.Value };
         exprs.AddRange(segments.Subscripts.Where(x => x.Op != Op.Index));
@@ -655,8 +672,8 @@ internal sealed partial class Scheduler
         bool Own(IndexVar v) => System.Array.Exists(segments.Subscripts, x => x.Op == Op.Index && x.Ref == v.Id);
         var loops = segments.Loops.Where(v => !Own(v)).Concat(segments.Loops.Where(Own)).ToArray();
         PlaceReduces(exprs, loops, 0, _top, _topAvailable);
-        var sweep = BuildLoops(loops, 0, exprs, new ScatterStmt(StoreTarget.Buffer(key), segments.Subscripts, segments.Value), _topAvailable);
-        sweep.Purpose.Add($"segment buffer {buffer.Id}: each element added to its key");
+        var sweep = BuildLoops(loops, 0, exprs, new ScatterStmt(StoreTarget.Buffer(key), segments.Subscripts, segments.Value, segments.Combine), _topAvailable);
+        sweep.Purpose.Add($"segment buffer {buffer.Id}: each element {(segments.Combine == ReduceKind.Sum ? "added to" : segments.Combine == ReduceKind.Max ? "maximized into" : "minimized into")} its key");
         _top.Add(sweep);
     }
 

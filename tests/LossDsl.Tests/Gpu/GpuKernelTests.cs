@@ -96,6 +96,7 @@ public class GpuKernelTests
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.SegmentLosses), "BatchCenters", (r, n) => LossDsl.Tests.Language.SegmentTests.CenterInputs(r, n, 5, 4), new[] { 3, 40 }) };
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.SegmentLosses), "WorstGroup", (r, n) => LossDsl.Tests.Language.SegmentTests.GroupInputs(r, n, 3), new[] { 3, 40 }) };
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.SegmentLosses), "CellSizes", (r, n) => LossDsl.Tests.Language.SegmentTests.CellInputs(r, n, 3, 2), new[] { 3, 40 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.SegmentLosses), "ClassRanges", (r, n) => LossDsl.Tests.Language.SegmentTests.RangeInputs(r, n, 3, 4), new[] { 3, 40 }) };
         // Ranked sums (docs/language.md §6.10): elements, a thread per batch point sorting them, lookups.
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.RankedLosses), "Cox", LossDsl.Tests.Language.RankedSumTests.CoxInputs, new[] { 3, 40 }) };
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.RankedLosses), "EarthMover", (r, n) => LossDsl.Tests.Language.RankedSumTests.EarthMoverInputs(r, n, 6), new[] { 3, 40 }) };

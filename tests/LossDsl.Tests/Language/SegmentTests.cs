@@ -58,6 +58,19 @@ public static partial class SegmentLosses
         mean[c]((1 - mass[c])^2)
         """)]
     public static partial float OwnClassMass(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, int classes);
+
+    /// <summary>
+    /// Each row's place between its class's smallest and largest value of each feature (a max and a min per segment,
+    /// read at the row's label; ties split the gradient; 0 for a class without a kept row) and each class's range (read
+    /// at its own index).
+    /// </summary>
+    [GeneratedLoss("""
+        index k : classes;
+        hi[k, d] = max[i | y[i] == k](x[i, d]);
+        lo[k, d] = min[i | y[i] == k && w[i] > 0; empty = 0](x[i, d]);
+        mean[i](sum[d]((hi[y[i], d] - x[i, d]) * (x[i, d] - lo[y[i], d]))) + 0.1 * sum[k, d | count[i](y[i] == k && w[i] > 0) > 0](hi[k, d] - lo[k, d])
+        """)]
+    public static partial float ClassRanges(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<int> y, Span<float> dx, int classes);
 }
 
 /// <summary>
@@ -225,6 +238,72 @@ public class SegmentTests
         AssertClose(loss, expected, "loss (float64 reference)");
     }
 
+    /// <summary>Rows on a grid of 0.5 (ties within a class), some of them weighted 0, labels partly out of range.</summary>
+    internal static Dictionary<string, object> RangeInputs(Random rng, int n, int d, int classes)
+    {
+        var inputs = CenterInputs(rng, n, d, classes);
+        var x = (float[])inputs["x"];
+        for (int k = 0; k < x.Length; k++) x[k] = MathF.Round(x[k] * 2) / 2;
+        inputs["w"] = Enumerable.Range(0, n).Select(_ => rng.Next(4) == 0 ? 0f : 1f).ToArray();
+        return inputs;
+    }
+
+    /// <summary>
+    /// A max and a min per segment (ties in the data: values on a grid of 0.5), against a float64 reference of the
+    /// definition: a label out of range reads 0 (a gather of the binding), and the gradient of a tied extreme is split
+    /// among the tied rows (§6.3).
+    /// </summary>
+    [Theory]
+    [InlineData(1, 2, 2)]
+    [InlineData(45, 3, 4)]
+    [InlineData(300, 7, 9)]
+    public void SegmentMaximaAndMinimaMatchTheReference(int n, int d, int classes)
+    {
+        var inputs = RangeInputs(new Random(n * 7 + d), n, d, classes);
+        var x = (float[])inputs["x"];
+        var (loss, grads) = RunEverywhere(nameof(SegmentLosses.ClassRanges), inputs);
+        var y = (int[])inputs["y"];
+        var w = (float[])inputs["w"];
+        bool In(int label) => label >= 0 && label < classes;
+        double expected = 0;
+        var dx = new double[n * d];
+        for (int c = 0; c < d; c++)
+        {
+            // The extremes of each class, and the rows that attain them (the ties).
+            var hi = new double[classes];
+            var lo = new double[classes];
+            for (int k = 0; k < classes; k++)
+            {
+                var rows = Enumerable.Range(0, n).Where(i => y[i] == k).ToList();
+                var kept = rows.Where(i => w[i] > 0).ToList();
+                hi[k] = rows.Count == 0 ? double.NegativeInfinity : rows.Max(i => (double)x[i * d + c]);
+                lo[k] = kept.Count == 0 ? 0 : kept.Min(i => (double)x[i * d + c]);
+            }
+            void Spread(double adjoint, int k, bool max)
+            {
+                if (!max && !Enumerable.Range(0, n).Any(i => y[i] == k && w[i] > 0)) return; // the empty value passes nothing
+                var ties = Enumerable.Range(0, n).Where(i => y[i] == k && (max || w[i] > 0) && x[i * d + c] == (max ? hi[k] : lo[k])).ToList();
+                foreach (int i in ties) dx[i * d + c] += adjoint / ties.Count;
+            }
+            for (int i = 0; i < n; i++)
+            {
+                double h = In(y[i]) ? hi[y[i]] : 0, l = In(y[i]) ? lo[y[i]] : 0, v = x[i * d + c];
+                expected += (h - v) * (v - l) / n;
+                dx[i * d + c] += (-(v - l) + (h - v)) / n;
+                if (In(y[i])) { Spread((v - l) / n, y[i], true); Spread(-(h - v) / n, y[i], false); }
+            }
+            for (int k = 0; k < classes; k++)
+                if (Enumerable.Range(0, n).Any(i => y[i] == k && w[i] > 0))
+                {
+                    expected += 0.1 * (hi[k] - lo[k]);
+                    Spread(0.1, k, true);
+                    Spread(-0.1, k, false);
+                }
+        }
+        AssertClose(loss, expected, "loss (float64 reference)");
+        AssertGradientClose(grads["dx"], dx, "dx (float64 reference)");
+    }
+
     /// <summary>
     /// The plans: every segment buffer is zeros and then one sweep that scatters into it, and no loop over the rows
     /// runs inside another (the dense form would sum over all rows once per row or per class).
@@ -235,6 +314,8 @@ public class SegmentTests
     [InlineData("index k : groups; m[k] = sum[i | g[i] == k]((x[i] - t[i])^2) / max(count[i](g[i] == k), 1); max[k](m[k])", "x:F, t:F, g:I, dx:G, groups:N", 2)]
     [InlineData("index c : classes; p[i, c] = exp(z[i, c] - logsumexp[k](z[i, k])); mass[c] = sum[i | y[i] == c](p[i, c]) / max(count[i](y[i] == c), 1); mean[c]((1 - mass[c])^2)",
         "z:F, y:I, dz:G, classes:N", 2)]
+    [InlineData("index k : classes; hi[k, d] = max[i | y[i] == k](x[i, d]); lo[k, d] = min[i | y[i] == k](x[i, d]); sum[k, d | count[i](y[i] == k) > 0](hi[k, d] - lo[k, d])",
+        "x:F, y:I, dx:G, classes:N", 2)]
     public void SegmentsAreOneSweep(string expression, string parameters, int minimumSegmentBuffers)
     {
         var compilation = LossCompiler.Compile(expression, LanguageParameters.Parse(parameters), differentiate: true, plan: true);

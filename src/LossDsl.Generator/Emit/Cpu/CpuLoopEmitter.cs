@@ -144,7 +144,8 @@ internal sealed class CpuLoopEmitter
 
     /// <summary>
     /// <c>target[s0, s1, ...] += value</c>, in the order of the loops: the adjoint of a gather (one accumulation per
-    /// read) or an element of a segment reduction added to its key; a gathered subscript out of range receives nothing.
+    /// read) or an element of a segment reduction added to its key (or, for a segment max or min, the entry replaced by
+    /// its maximum or minimum with the value); a gathered subscript out of range receives nothing.
     /// </summary>
     private void EmitScatter(ScatterStmt sc, Scope scope)
     {
@@ -174,10 +175,18 @@ internal sealed class CpuLoopEmitter
         else
         {
             var buffer = _kernel.Plan.BufferViews[sc.Target.Buffered!].Buffer;
-            Writer.Line($"// Segments: each element added to the entry of its key; a key out of range belongs to no entry.");
+            Writer.Line($"// Segments: each element {(sc.Combine == ReduceKind.Sum ? "added to" : "combined with")} the entry of its key; a key out of range belongs to no entry.");
             pointer = CpuNames.BufferPointer(buffer);
         }
-        Writer.Line($"if ({string.Join(" && ", checks)}) {pointer}[{_kernel.Offset(extents, subscripts)}] += {AsFloat(sc.Value, v)};");
+        string entry = $"{pointer}[{_kernel.Offset(extents, subscripts)}]";
+        string value = AsFloat(sc.Value, v);
+        string update = sc.Combine switch
+        {
+            ReduceKind.Sum => $"{entry} += {value};",
+            ReduceKind.Max => $"{entry} = {_kernel.Real.Math}.Max({entry}, {value});",
+            _ => $"{entry} = {_kernel.Real.Math}.Min({entry}, {value});",
+        };
+        Writer.Line(checks.Count > 0 ? $"if ({string.Join(" && ", checks)}) {update}" : update);
     }
 
     /// <summary>The extents of a scatter's target: its gradient's axes, or its buffer's.</summary>

@@ -114,7 +114,7 @@ internal sealed class GpuLoopEmitter
 
     /// <summary>
     /// <c>target[s0, s1, ...] += value</c>, the adjoint of a gather or an element of a segment reduction added to its
-    /// key: made by one thread in the order of its loops (lane 0 of a row's warp, or the one thread of a one-chunk
+    /// key (combined by its maximum or minimum for a segment max or min): made by one thread in the order of its loops (lane 0 of a row's warp, or the one thread of a one-chunk
     /// pass), so no atomics and the same bits every call.
     /// </summary>
     private void EmitScatter(ScatterStmt sc, Scope scope, bool warpRow)
@@ -139,7 +139,14 @@ internal sealed class GpuLoopEmitter
         string value = GpuExpressionEmitter.AsFloat(sc.Value, expressions.Emit(sc.Value));
         if (warpRow || _scatterInLaneZero) checks.Insert(0, "lane == 0");
         string target = sc.Tensor is { } tensor ? GpuNames.Gradient(tensor) : GpuNames.Buffer(buffer!);
-        Writer.Line($"if ({string.Join(" && ", checks)}) __a.{target}[{_kernel.Offset(extents, subscripts)}] += {value};");
+        string entry = $"__a.{target}[{_kernel.Offset(extents, subscripts)}]";
+        string update = sc.Combine switch
+        {
+            ReduceKind.Sum => $"{entry} += {value};",
+            ReduceKind.Max => $"{entry} = {GpuIntrinsics.MathClass}.Max({entry}, {value});",
+            _ => $"{entry} = {GpuIntrinsics.MathClass}.Min({entry}, {value});",
+        };
+        Writer.Line(checks.Count > 0 ? $"if ({string.Join(" && ", checks)}) {update}" : update);
     }
 
     /// <summary>The offset of a ranked sum's batch point in its element buffers (a long).</summary>

@@ -603,7 +603,9 @@ internal sealed partial class Scheduler
     /// <summary>
     /// A segment reduction (docs/language.md §6.9): a sum that keeps the elements whose key equals a value
     /// <c>k</c>, <c>sum[R](where(key(R) == k &amp;&amp; rest, value, 0))</c>, is computed for every k at once: zeros, then
-    /// one sweep over R that adds each element to the entry of its key, O(|R| + |k|) instead of O(|R| |k|). k is a free
+    /// one sweep over R that adds each element to the entry of its key, O(|R| + |k|) instead of O(|R| |k|). A max or
+    /// min of the same form (its filtered-out elements ∓inf) is a table at ∓inf and a sweep that keeps each entry's
+    /// maximum or minimum. k is a free
     /// index of the sum (<c>n[k] = count[j](y[j] == k)</c> read at its own k), or a key gathered from a binding,
     /// clamped into the binding's axis by the binder (<c>n[y[i]]</c>, see <see cref="IrGraph.ClampIndex"/>): the sum
     /// is then tabulated over that axis and read at the key. The adjoint of such a read compares the other way round

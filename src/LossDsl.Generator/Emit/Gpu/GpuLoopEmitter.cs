@@ -114,8 +114,8 @@ internal sealed class GpuLoopEmitter
 
     /// <summary>
     /// <c>target[s0, s1, ...] += value</c>, the adjoint of a gather or an element of a segment reduction added to its
-    /// key (combined by its maximum or minimum for a segment max or min): made by one thread in the order of its loops (lane 0 of a row's warp, or the one thread of a one-chunk
-    /// pass), so no atomics and the same bits every call.
+    /// key (combined by its maximum or minimum for a segment max or min): made by one thread in the order of its loops
+    /// (lane 0 of a row's warp, or the one thread of a one-chunk pass), so no atomics and the same bits every call.
     /// </summary>
     private void EmitScatter(ScatterStmt sc, Scope scope, bool warpRow)
     {

@@ -179,6 +179,13 @@ internal sealed class IrGraph
     public Node Neg(Node a) => Unary(Op.Neg, a);
     public Node Zero => Const(0);
     public Node One => Const(1);
+    /// <summary>The identity of a sum, max or min (0, -inf, +inf): the value of an element a filter leaves out.</summary>
+    public Node ReduceIdentity(ReduceKind kind) => kind switch
+    {
+        ReduceKind.Max => Const(double.NegativeInfinity),
+        ReduceKind.Min => Const(double.PositiveInfinity),
+        _ => Zero,
+    };
     /// <summary>A Bool as 0/1.</summary>
     public Node ToReal(Node a) => a.Type == DslType.Bool ? Select(a, One, Zero) : a;
 

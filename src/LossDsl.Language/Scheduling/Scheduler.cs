@@ -303,7 +303,7 @@ internal sealed partial class Scheduler
     {
         if (n.Op != Op.Reduce || n.ReduceKind == ReduceKind.Kth || n.Bound.Length == 0) return null;
         var body = n.Args[0];
-        var identity = SegmentIdentity(n.ReduceKind);
+        var identity = _graph.ReduceIdentity(n.ReduceKind);
         if (body.Op != Op.Select || !ReferenceEquals(body.Args[2], identity)) return null;
         var conjuncts = new List<Node>();
         var stack = new Stack<Node>();
@@ -349,14 +349,6 @@ internal sealed partial class Scheduler
         if (!Within(value) || !subscripts.All(Within)) return null;
         return new ScatterTerm(subscripts, loops, value, n.ReduceKind);
     }
-
-    /// <summary>The value a segment table starts from, and a filtered element that is not kept: 0, or ∓inf for a max or min.</summary>
-    private Node SegmentIdentity(ReduceKind kind) => kind switch
-    {
-        ReduceKind.Max => _graph.Const(double.NegativeInfinity),
-        ReduceKind.Min => _graph.Const(double.PositiveInfinity),
-        _ => _graph.Zero,
-    };
 
     /// <summary>The most summed indices of a scatter whose loop orders are compared (beyond them, the order of the sum).</summary>
     private const int MaxOrderedScatterLoops = 6;
@@ -616,7 +608,7 @@ internal sealed partial class Scheduler
     private bool PlaceSegments(Node r, IndexVar[] context)
     {
         if (r.Op != Op.Reduce || r.ReduceKind == ReduceKind.Kth || r.Bound.Length == 0 || _buffers.ContainsKey(r) || _aliases.ContainsKey(r)) return false;
-        if (r.Args[0] is not { Op: Op.Select } select || !ReferenceEquals(select.Args[2], SegmentIdentity(r.ReduceKind))) return false;
+        if (r.Args[0] is not { Op: Op.Select } select || !ReferenceEquals(select.Args[2], _graph.ReduceIdentity(r.ReduceKind))) return false;
         // The gathered keys compared with a value of the summed elements: each becomes an axis of the table.
         var keys = new List<(IndexVar Axis, Node Key)>();
         var stack = new Stack<Node>();
@@ -663,7 +655,7 @@ internal sealed partial class Scheduler
     /// </summary>
     private void FillBySegments(Node key, ScratchBuffer buffer, ScatterTerm segments)
     {
-        var identity = SegmentIdentity(segments.Combine);
+        var identity = _graph.ReduceIdentity(segments.Combine);
         var zeros = BuildLoops(buffer.Axes, 0, new List<Node>(), new StoreStmt(StoreTarget.Buffer(key), buffer.Axes, identity), _topAvailable);
         zeros.Purpose.Add($"segment buffer {buffer.Id}: {(segments.Combine == ReduceKind.Sum ? "zeros" : identity.Value < 0 ? "-inf" : "+inf")}");
         _top.Add(zeros);

@@ -88,8 +88,7 @@ public static unsafe class RankedSums
                 bool tieDescending = (mode & TieDescending) != 0;
                 for (int a = 0; a < valid;)
                 {
-                    int b = a + 1;
-                    while (b < valid && order[b] == order[a]) b++;
+                    int b = RunEnd(order, a, valid);
                     if (b - a > 1)
                     {
                         var run = index.AsSpan(a, b - a);
@@ -114,8 +113,7 @@ public static unsafe class RankedSums
                 if ((shared & ReverseSharedRuns) != 0)
                     for (int a = 0; a < valid;)
                     {
-                        int b = a + 1;
-                        while (b < valid && order[b] == order[a]) b++;
+                        int b = RunEnd(order, a, valid);
                         if (b - a > 1) index.AsSpan(a, b - a).Reverse();
                         a = b;
                     }
@@ -140,8 +138,7 @@ public static unsafe class RankedSums
             bool tieBreak = (mode & TieBreak) != 0, inclusive = (mode & (tieBreak ? TieInclusive : Inclusive)) != 0;
             for (int a = 0; a < valid;)
             {
-                int b = a + 1;
-                while (b < valid && order[b] == order[a]) b++;
+                int b = RunEnd(order, a, valid);
                 for (int k = a; k < b; k++) indices[index[k]] = tieBreak ? k + (inclusive ? 1 : 0) : inclusive ? b : a;
                 a = b;
             }
@@ -194,6 +191,14 @@ public static unsafe class RankedSums
             else hi = mid;
         }
         return lo == 0 ? T.Zero : prefix[lo - 1];
+    }
+
+    /// <summary>The end of the run of keys equal to <c>order[a]</c> (-0 and +0 are equal) among the first <paramref name="valid"/>.</summary>
+    private static int RunEnd<T>(T[] order, int a, int valid) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int b = a + 1;
+        while (b < valid && order[b] == order[a]) b++;
+        return b;
     }
 
     /// <summary>Whether a reader with <paramref name="key"/> (and tie-break index <paramref name="index"/>) keeps an element.</summary>

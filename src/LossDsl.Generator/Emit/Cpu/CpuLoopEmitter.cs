@@ -35,14 +35,16 @@ internal sealed class CpuLoopEmitter
         string target = CpuNames.Accumulator(r);
         bool inDouble = _passAccumulators.Contains(r);
         if (inDouble) value = "(double)" + value;
-        string math = inDouble ? "global::System.Math" : _kernel.Real.Math;
-        Writer.Line(r.ReduceKind switch
-        {
-            ReduceKind.Sum => $"{target} += {value};",
-            ReduceKind.Max => $"{target} = {math}.Max({target}, {value});",
-            _ => $"{target} = {math}.Min({target}, {value});",
-        });
+        Writer.Line(Combine(r.ReduceKind, inDouble ? "global::System.Math" : _kernel.Real.Math, target, value));
     }
+
+    /// <summary><c>target = combine(target, value)</c> for a reduction's kind, with <paramref name="math"/>'s Max and Min.</summary>
+    private static string Combine(ReduceKind kind, string math, string target, string value) => kind switch
+    {
+        ReduceKind.Sum => $"{target} += {value};",
+        ReduceKind.Max => $"{target} = {math}.Max({target}, {value});",
+        _ => $"{target} = {math}.Min({target}, {value});",
+    };
 
     /// <summary>Prints a loop from <paramref name="from"/> to <paramref name="to"/> (its accumulators are already open).</summary>
     public void EmitLoop(PlanLoop loop, Scope outer, string from, string to)
@@ -178,14 +180,7 @@ internal sealed class CpuLoopEmitter
             Writer.Line($"// Segments: each element {(sc.Combine == ReduceKind.Sum ? "added to" : "combined with")} the entry of its key; a key out of range belongs to no entry.");
             pointer = CpuNames.BufferPointer(buffer);
         }
-        string entry = $"{pointer}[{_kernel.Offset(extents, subscripts)}]";
-        string value = AsFloat(sc.Value, v);
-        string update = sc.Combine switch
-        {
-            ReduceKind.Sum => $"{entry} += {value};",
-            ReduceKind.Max => $"{entry} = {_kernel.Real.Math}.Max({entry}, {value});",
-            _ => $"{entry} = {_kernel.Real.Math}.Min({entry}, {value});",
-        };
+        string update = Combine(sc.Combine, _kernel.Real.Math, $"{pointer}[{_kernel.Offset(extents, subscripts)}]", AsFloat(sc.Value, v));
         Writer.Line(checks.Count > 0 ? $"if ({string.Join(" && ", checks)}) {update}" : update);
     }
 

@@ -41,7 +41,10 @@ internal sealed class GpuKernelContext
     };
 
     /// <summary>acc = combine(acc, value) for a reduction's kind.</summary>
-    public static string Combine(Node r, string accumulator, string value) => r.ReduceKind switch
+    public static string Combine(Node r, string accumulator, string value) => Combine(r.ReduceKind, accumulator, value);
+
+    /// <summary>target = combine(target, value) for a reduction's kind (an accumulator, or an entry a scatter combines into).</summary>
+    public static string Combine(ReduceKind kind, string accumulator, string value) => kind switch
     {
         ReduceKind.Sum => $"{accumulator} += {value};",
         ReduceKind.Max => $"{accumulator} = {GpuIntrinsics.MathClass}.Max({accumulator}, {value});",

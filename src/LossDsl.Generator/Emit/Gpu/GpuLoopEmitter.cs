@@ -139,13 +139,7 @@ internal sealed class GpuLoopEmitter
         string value = GpuExpressionEmitter.AsFloat(sc.Value, expressions.Emit(sc.Value));
         if (warpRow || _scatterInLaneZero) checks.Insert(0, "lane == 0");
         string target = sc.Tensor is { } tensor ? GpuNames.Gradient(tensor) : GpuNames.Buffer(buffer!);
-        string entry = $"__a.{target}[{_kernel.Offset(extents, subscripts)}]";
-        string update = sc.Combine switch
-        {
-            ReduceKind.Sum => $"{entry} += {value};",
-            ReduceKind.Max => $"{entry} = {GpuIntrinsics.MathClass}.Max({entry}, {value});",
-            _ => $"{entry} = {GpuIntrinsics.MathClass}.Min({entry}, {value});",
-        };
+        string update = GpuKernelContext.Combine(sc.Combine, $"__a.{target}[{_kernel.Offset(extents, subscripts)}]", value);
         Writer.Line(checks.Count > 0 ? $"if ({string.Join(" && ", checks)}) {update}" : update);
     }
 

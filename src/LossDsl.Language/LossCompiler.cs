@@ -83,12 +83,14 @@ internal static class LossCompiler
         var loss = StableForms.Lower(model.Graph, model.Loss, memo, keyBits);
         // Both kernels write the outputs.
         var outputs = model.Outputs.Select(o => new OutputExpression(o, StableForms.Lower(model.Graph, o.Value, memo, keyBits))).ToList();
-        var forward = Planner.Plan("Forward", model, Scheduler.Schedule(model, loss, none, outputs), none);
+        // The internal tensors (stages of repeat blocks and their adjoints), as the kernels compute them.
+        var internals = model.Internals.Select(t => StableForms.Lower(model.Graph, t.Definition, memo, keyBits)).ToList();
+        var forward = Planner.Plan("Forward", model, Scheduler.Schedule(model, loss, none, outputs, internals), none);
         KernelPlan? forwardBackward = null;
         if (differentiate)
         {
             var lowered = gradients.Select(g => new GradientExpression(g.Tensor, g.Axes, StableForms.Lower(model.Graph, g.Expression, memo, keyBits))).ToList();
-            forwardBackward = Planner.Plan("ForwardBackward", model, Scheduler.Schedule(model, loss, lowered, outputs), lowered);
+            forwardBackward = Planner.Plan("ForwardBackward", model, Scheduler.Schedule(model, loss, lowered, outputs, internals), lowered);
         }
         return new LossCompilation(model, gradients, forward, forwardBackward, diagnostics.Items);
     }

@@ -21,6 +21,11 @@ internal sealed class Binder
     private readonly Dictionary<string, TensorInfo> _tensors = new();
     private readonly Dictionary<string, ScalarInfo> _scalars = new();
     private readonly Dictionary<string, LetStatement> _lets = new();
+    /// <summary>The current stage of each state of a repeat block that has one (docs/language.md §7.2).</summary>
+    private readonly Dictionary<string, InternalTensor> _stages = new();
+    /// <summary>How many stages have been defined: part of a binding's key, since a binding reads the current stages.</summary>
+    private int _stageEpoch;
+    private readonly Dictionary<string, int> _stageCounts = new();
     private readonly Dictionary<string, int> _declaredIndexExtents = new();
     private readonly Dictionary<string, IndexVar> _implicit = new();
     private readonly List<Dictionary<string, IndexVar>> _scopes = new();
@@ -90,6 +95,8 @@ internal sealed class Binder
             binder.SettleShapes();
             model.Loss = binder.RemapExtents(loss);
             foreach (var o in model.Outputs) o.Value = binder.RemapExtents(o.Value);
+            foreach (var t in model.Internals) t.Definition = binder.RemapExtents(t.Definition);
+            foreach (var t in model.Internals) binder.CheckExtentValues(t.Definition, syntax.Result);
             binder.CheckExtentValues(model.Loss, syntax.Result);
             foreach (var o in model.Outputs) binder.CheckExtentValues(o.Value, syntax.Result);
             binder.CheckGradients();
@@ -299,8 +306,10 @@ internal sealed class Binder
         }
         foreach (var s in syntax.ShapeStatements) DeclareShape(s);
         MatchOutputs(syntax);
+        foreach (var repeat in syntax.Repeats) BindRepeat(repeat, syntax);
         // Bind each let once at its definition to report errors even in unused bindings (the value is discarded:
-        // bindings are inlined where they are used), except for an output, which is this value.
+        // bindings are inlined where they are used), except for an output, which is this value (for a state of a
+        // repeat block, its last stage).
         foreach (var let in syntax.Lets)
         {
             var scope = new Dictionary<string, IndexVar>();
@@ -308,6 +317,8 @@ internal sealed class Binder
             if (let.Parameters is not null)
                 foreach (var p in let.Parameters) { CheckIndexName(p); scope[p.Name] = NewIndexVar(p.Name); }
             var value = BindLetBody(let);
+            if (_stages.TryGetValue(let.Name.Name, out var last))
+                value = _graph.Load(last.Ref, DslType.Real, let.Parameters!.Select(p => _graph.Index(scope[p.Name])).ToArray());
             if (_outputParameters.TryGetValue(let.Name.Name, out var output)) DeclareOutput(let, output, value, scope);
             _scopes.RemoveAt(_scopes.Count - 1);
         }
@@ -413,6 +424,8 @@ internal sealed class Binder
         var sb = new System.Text.StringBuilder(let.Name.Name);
         // Inside a function body an index the body does not bind is an error, not the implicit index: another key.
         if (_inFunction is not null) sb.Append("|()");
+        // A binding reads the stages current where it is used (a state's name means its latest stage).
+        if (_stageEpoch > 0) sb.Append("|@").Append(_stageEpoch);
         foreach (var kv in resolved) sb.Append('|').Append(kv.Key).Append('=').Append(kv.Value);
         return sb.ToString();
     }
@@ -644,6 +657,8 @@ internal sealed class Binder
             // A bare tensor name is elementwise over all its elements: a rank-1 view with the shared flat index.
             return LoadTensor(t, new[] { (Expr)new NameExpr(FlatIndexName, name.Offset, name.Length) }, name, flat: true);
         }
+        // A state of a repeat block with a stage: that stage, read at the indices of its parameters' names.
+        if (_stages.TryGetValue(name.Name, out var stage)) return LoadStage(stage, _lets[name.Name], null, name);
         // A binding used without subscripts is inlined as written; the indices it uses (its parameters, for an
         // indexed binding) resolve in the enclosing scope by name.
         if (_lets.TryGetValue(name.Name, out var let)) return BindLetBody(let);
@@ -687,6 +702,7 @@ internal sealed class Binder
             throw Error(DiagnosticIds.NotIndexable,
                 $"'{name}' is a parameter of function '{_inFunction}', a value, and cannot be subscripted; pass the element instead ({_inFunction}(x[i]))", sub.Target);
         if (_tensors.TryGetValue(name, out var t)) return LoadTensor(t, sub.Subscripts, sub, flat: false);
+        if (_stages.TryGetValue(name, out var stage)) return LoadStage(stage, _lets[name], sub.Subscripts, sub);
         if (_lets.TryGetValue(name, out var let))
         {
             if (let.Parameters is null)
@@ -772,6 +788,116 @@ internal sealed class Binder
             var keep = Conjuncts(select.Args[0], n.Bound);
             return ReferenceEquals(keep, select.Args[0]) ? null : _graph.Rebuild(n, new[] { _graph.Select(keep, select.Args[1], select.Args[2]) });
         });
+    }
+
+    // ---- Repeat blocks ---------------------------------------------------------------------------------------------
+
+    /// <summary>The most times a repeat block runs.</summary>
+    public const int MaxRepeatCount = 100_000;
+
+    /// <summary>The most stages of all the repeat blocks of a program together (each is a tensor the kernels store).</summary>
+    public const int MaxStages = 4096;
+
+    /// <summary>
+    /// A repeat block (docs/language.md §7.2): each assignment, in order, <see cref="RepeatStatement.Count"/> times,
+    /// defines the next stage of its state as an internal tensor over its parameters (<see cref="LossModel.AddInternal"/>),
+    /// bound where the state's name means its previous stage (before the first, the state's binding: its initial
+    /// value). Every stage is bound once, and reads the stages before it without inlining them: the program grows
+    /// linearly with the count.
+    /// </summary>
+    private void BindRepeat(RepeatStatement repeat, ProgramSyntax syntax)
+    {
+        double count = repeat.Count.Value;
+        if (count != Math.Floor(count) || count < 1 || count > MaxRepeatCount)
+            throw Error(DiagnosticIds.InvalidRepeat, $"the count of a repeat block must be a whole number from 1 to {MaxRepeatCount}", repeat.Count);
+        foreach (var a in repeat.Assignments)
+        {
+            string name = a.Name.Name;
+            int declared = _lets.TryGetValue(name, out var state) ? IndexOfLet(syntax, state) : -1;
+            if (declared < 0 || declared >= repeat.LetsBefore)
+                throw Error(DiagnosticIds.InvalidRepeat,
+                    $"'{name}' is assigned in the repeat block but is not a binding declared before it: declare the state with its initial value before the block ({name}[i, ...] = ...;)", a.Name);
+            if (state!.Parameters is null || state.Parameters.Count == 0)
+                throw Error(DiagnosticIds.InvalidRepeat,
+                    $"state '{name}' has no index parameters: a state of a repeat block is a tensor; declare it with its indices ({name}[i] = ...;)", a.Name);
+            if (a.Parameters is null || a.Parameters.Count != state.Parameters.Count)
+                throw Error(DiagnosticIds.RankMismatch,
+                    $"state '{name}' takes {state.Parameters.Count} index(es) (from its declaration), but this assignment gives {a.Parameters?.Count ?? 0}", a.Name);
+            var names = new HashSet<string>();
+            foreach (var p in a.Parameters)
+                if (!names.Add(p.Name)) throw Error(DiagnosticIds.DuplicateName, $"the assignment of '{name}' has two parameters named '{p.Name}'", p);
+        }
+        if (_model.Internals.Count + (long)repeat.Assignments.Count * (long)count > MaxStages)
+            throw Error(DiagnosticIds.InvalidRepeat,
+                $"the repeat blocks would define {_model.Internals.Count + (long)repeat.Assignments.Count * (long)count} stages, more than {MaxStages} (each stage is a tensor the kernels keep for the gradient)", repeat.Count);
+        for (int step = 1; step <= (int)count; step++)
+        {
+            foreach (var a in repeat.Assignments)
+            {
+                string name = a.Name.Name;
+                var scope = new Dictionary<string, IndexVar>();
+                var axes = new IndexVar[a.Parameters!.Count];
+                for (int k = 0; k < axes.Length; k++)
+                {
+                    var p = a.Parameters[k];
+                    CheckIndexName(p);
+                    axes[k] = NewIndexVar(p.Name);
+                    scope[p.Name] = axes[k];
+                    // Each axis needs an extent (LOSS0208 at the parameter otherwise).
+                    _usedIndexSpans[axes[k].Id] = (p.Offset, p.Length);
+                }
+                if (_stages.TryGetValue(name, out var previous))
+                    for (int k = 0; k < axes.Length; k++) Unify(axes[k].Extent, previous.Axes[k].Extent, a.Parameters[k], $"axis {k} of state '{name}'");
+                Node value;
+                _scopes.Add(scope);
+                try { value = BindNumeric(a.Value); }
+                finally { _scopes.RemoveAt(_scopes.Count - 1); }
+                foreach (int id in value.Free)
+                {
+                    if (axes.Any(x => x.Id == id)) continue;
+                    throw Error(DiagnosticIds.NotScalar,
+                        $"the value assigned to '{name}' depends on index '{_graph.Var(id).Name}', which is not one of its parameters; add it as a parameter or reduce it", a.Value);
+                }
+                _stageCounts[name] = _stageCounts.TryGetValue(name, out int stages) ? stages + 1 : 1;
+                _stages[name] = _model.AddInternal($"{name}@{_stageCounts[name]}", axes, value, a.Name.Offset, a.Value.End - a.Name.Offset);
+                _stageEpoch++;
+            }
+        }
+    }
+
+    private static int IndexOfLet(ProgramSyntax syntax, LetStatement let)
+    {
+        for (int k = 0; k < syntax.Lets.Count; k++) if (ReferenceEquals(syntax.Lets[k], let)) return k;
+        return -1;
+    }
+
+    /// <summary>
+    /// A read of a state's stage: at the given subscripts (index names, or gathered Int values that read 0 outside the
+    /// axis), or, used bare, at the indices named like the state's parameters where it is used.
+    /// </summary>
+    private Node LoadStage(InternalTensor stage, LetStatement state, IReadOnlyList<Expr>? subscripts, Expr at)
+    {
+        int rank = stage.Axes.Length;
+        if (subscripts is not null && subscripts.Count != rank)
+            throw Error(DiagnosticIds.RankMismatch, $"state '{state.Name.Name}' takes {rank} index(es) but {subscripts.Count} were given", at);
+        var idx = new Node[rank];
+        for (int k = 0; k < rank; k++)
+        {
+            var subscript = subscripts is null ? new NameExpr(state.Parameters![k].Name, at.Offset, at.Length) : subscripts[k];
+            if (subscript is NameExpr ne && ne.Name != FlatIndexName && IsIndexName(ne.Name))
+            {
+                var v = ResolveIndex(ne);
+                Unify(v.Extent, stage.Axes[k].Extent, subscript, $"index '{v.Name}' is used for axis {k} of state '{state.Name.Name}'");
+                idx[k] = _graph.Index(v);
+                continue;
+            }
+            var value = Bind(subscript);
+            if (!IrGraph.IsIntLike(value) || value.Type == DslType.Bool)
+                throw Error(DiagnosticIds.TypeMismatch,
+                    $"a subscript of state '{state.Name.Name}' must be an index or an integer (an int label such as y[i], or int arithmetic on them)", subscript);
+            idx[k] = value;
+        }
+        return _graph.Load(stage.Ref, DslType.Real, idx);
     }
 
     private IndexVar ResolveIndexForUse(NameExpr idx)

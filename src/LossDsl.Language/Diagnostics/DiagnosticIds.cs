@@ -41,6 +41,7 @@ internal static class DiagnosticIds
     public const string InvalidOutput = "LOSS0216";
     public const string AmbiguousExtent = "LOSS0220";
     public const string RecursiveFunction = "LOSS0221";
+    public const string InvalidRepeat = "LOSS0222";
     public const string InvalidReductionOption = "LOSS0217";
 
     // Limits of the generator.
@@ -80,6 +81,7 @@ internal static class DiagnosticIds
         new(InvalidOutput, "Span parameter that is neither a gradient nor an output, or an invalid output binding"),
         new(AmbiguousExtent, "Ambiguous extent"),
         new(RecursiveFunction, "Recursive function"),
+        new(InvalidRepeat, "Invalid repeat block"),
         new(InvalidReductionOption, "Invalid reduction option"),
         new(GeneratedCodeTooLarge, "Generated kernel code too large"),
         new(InternalError, "Internal error in the LossDsl generator"),

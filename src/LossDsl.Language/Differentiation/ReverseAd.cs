@@ -34,14 +34,37 @@ internal sealed class ReverseAd
     /// </summary>
     public static Dictionary<int, GradientExpression> Differentiate(LossModel model, DiagnosticBag diagnostics)
     {
-        var ad = new ReverseAd(model);
-        var seed = model.Graph.Param(model.UpstreamParam, DslType.Real);
-        var adjoints = ad.Backpropagate(model.Loss, seed);
+        var graph = model.Graph;
+        var seed = graph.Param(model.UpstreamParam, DslType.Real);
+        // The adjoints from every root: the loss, then, in reverse stage order, the definition of each internal tensor
+        // (a stage of a repeat block) seeded with that tensor's adjoint (staged adjoints, docs/architecture.md).
+        var rounds = new List<(ReverseAd Ad, Dictionary<Node, Node> Adjoints)>();
+        var first = new ReverseAd(model);
+        rounds.Add((first, first.Backpropagate(model.Loss, seed)));
+        int stages = model.Internals.Count;
+        for (int k = stages - 1; k >= 0; k--)
+        {
+            // dLoss/dStage, with the adjoints of the later stages held as tensors: the stage's contributions to the
+            // loss and to every later definition that reads it, each read scattered to the stage's axes.
+            var stage = model.Internals[k];
+            var axes = stage.Axes.Select((a, j) => graph.NewVar("a" + j, a.Extent)).ToArray();
+            var contributions = rounds.SelectMany(r => r.Ad.Contributions(stage.Ref, axes, r.Adjoints)).ToList();
+            if (contributions.Count == 0) continue;
+            var value = graph.Combine(Op.Add, contributions);
+            if (value.IsConstValue(0)) continue;
+            var adjoint = model.AddInternal("d" + stage.Name, axes, value, stage.Offset, stage.Length);
+            var ad = new ReverseAd(model);
+            var stageSeed = graph.Load(adjoint.Ref, DslType.Real, stage.Axes.Select(a => graph.Index(a)).ToArray());
+            rounds.Add((ad, ad.Backpropagate(stage.Definition, stageSeed)));
+        }
         var result = new Dictionary<int, GradientExpression>();
         foreach (var t in model.Tensors)
         {
             if (t.Gradient is null || t.Axes is null) continue;
-            var g = ad.CollectTensorGradient(t, adjoints);
+            var axes = new IndexVar[t.Axes.Length];
+            for (int k = 0; k < axes.Length; k++) axes[k] = graph.NewVar("a" + k, t.Axes[k]);
+            // One load per element of a long sum: a balanced sum of the contributions beyond a few.
+            var g = new GradientExpression(t, axes, graph.Combine(Op.Add, rounds.SelectMany(r => r.Ad.Contributions(t.Id, axes, r.Adjoints)).ToList()));
             if (g.Expression.IsConstValue(0))
             {
                 diagnostics.Add(new DslDiagnostic(DiagnosticIds.NonDifferentiable, DslSeverity.Error,
@@ -222,15 +245,18 @@ internal sealed class ReverseAd
         return map;
     }
 
-    private GradientExpression CollectTensorGradient(TensorInfo t, Dictionary<Node, Node> adjoints)
+    /// <summary>
+    /// The contributions of the loads of tensor <paramref name="reference"/> (an input's id or an internal tensor's
+    /// reference) to its gradient over <paramref name="axes"/>: plain index subscripts renamed to the axes, gathered
+    /// ones scattered through an indicator, and the indices the gradient does not have summed.
+    /// </summary>
+    private List<Node> Contributions(int reference, IndexVar[] axes, Dictionary<Node, Node> adjoints)
     {
-        var axes = new IndexVar[t.Axes!.Length];
-        for (int k = 0; k < axes.Length; k++) axes[k] = _graph.NewVar("a" + k, t.Axes[k]);
         var contributions = new List<Node>();
         foreach (var kv in adjoints.OrderBy(kv => kv.Key.Id))
         {
             var load = kv.Key;
-            if (load.Op != Op.Load || load.Ref != t.Id) continue;
+            if (load.Op != Op.Load || load.Ref != reference) continue;
             var map = new Dictionary<int, IndexVar>();
             var conditions = new List<(int Axis, Node Subscript)>();
             for (int k = 0; k < axes.Length; k++)
@@ -251,8 +277,7 @@ internal sealed class ReverseAd
             if (rest.Length > 0) contribution = _graph.Reduce(ReduceKind.Sum, rest, contribution);
             contributions.Add(contribution);
         }
-        // One load per element of a long sum: a balanced sum of the contributions beyond a few.
-        return new GradientExpression(t, axes, _graph.Combine(Op.Add, contributions));
+        return contributions;
     }
 }
 

@@ -78,6 +78,12 @@ internal sealed class IrGraph
     public Node Index(IndexVar v) => Intern(Op.Index, DslType.Int, Array.Empty<Node>(), 0, v.Id, ReduceKind.Sum, Array.Empty<IndexVar>());
     public Node Load(int tensor, DslType type, Node[] subscripts) => Intern(Op.Load, type, subscripts, 0, tensor, ReduceKind.Sum, Array.Empty<IndexVar>());
 
+    /// <summary>
+    /// True for a read of an internal tensor (a stage of a repeat block or its adjoint, <see cref="InternalTensor"/>):
+    /// a <see cref="Op.Load"/> whose reference is negative.
+    /// </summary>
+    public static bool IsInternalLoad(Node n) => n.Op == Op.Load && n.Ref < 0;
+
     // ---- Operations ---------------------------------------------------------------------------------------------
 
     public Node Unary(Op op, Node a)

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace LossDsl.Language.Ir;
 
@@ -145,6 +146,38 @@ internal sealed class ExtentInfo
 }
 
 /// <summary>
+/// A tensor that is defined, not passed: a stage of a state of a repeat block (docs/language.md §7.2), or the adjoint
+/// of one (added by the differentiation stage). Its value is <see cref="Definition"/> for every value of
+/// <see cref="Axes"/>, row-major; it is read by <see cref="Op.Load"/> nodes whose reference is <see cref="Ref"/>
+/// (negative, so never an input's id), with index or gathered subscripts like an input (a gather out of range reads 0).
+/// A read never inlines the definition, so a program of N stages is N definitions of their own size. Kernels store each
+/// internal tensor they need into a scratch buffer in a pass of its own, in the order of <see cref="LossModel.Internals"/>
+/// (every definition reads only internal tensors before it); the interpreter evaluates them in that order.
+/// </summary>
+internal sealed class InternalTensor
+{
+    public InternalTensor(int index, string name, IndexVar[] axes, Node definition, int offset, int length)
+    {
+        Index = index; Name = name; Axes = axes; Definition = definition; Offset = offset; Length = length;
+    }
+
+    /// <summary>The position in <see cref="LossModel.Internals"/>.</summary>
+    public int Index { get; }
+    /// <summary>The reference of its loads: -1 - <see cref="Index"/>.</summary>
+    public int Ref => -1 - Index;
+    /// <summary>A readable name: the state and its stage (<c>P@3</c>), or <c>d</c> and the stage of an adjoint (<c>dP@3</c>).</summary>
+    public string Name { get; }
+    /// <summary>The indices of its axes, free in <see cref="Definition"/>.</summary>
+    public IndexVar[] Axes { get; }
+    /// <summary>Its value over <see cref="Axes"/>.</summary>
+    public Node Definition { get; internal set; }
+    /// <summary>Where the assignment that defines it is in the expression (for diagnostics).</summary>
+    public int Offset { get; }
+    public int Length { get; }
+    public override string ToString() => Name;
+}
+
+/// <summary>
 /// The bound loss: parameters, tensors, extents, and the loss as an IR node. Produced by the binder; the
 /// differentiator adds gradient expressions; the scheduler and emitters read it.
 /// </summary>
@@ -159,6 +192,22 @@ internal sealed class LossModel
     public List<ExtentStep> ExtentPlan { get; } = new();
     /// <summary>The outputs (bindings written to <c>Span&lt;float&gt;</c> parameters of their names), in parameter order.</summary>
     public List<OutputInfo> Outputs { get; } = new();
+    /// <summary>The internal tensors (stages of repeat blocks, then their adjoints), each defined before its readers.</summary>
+    public List<InternalTensor> Internals { get; } = new();
+
+    /// <summary>The internal tensor of a load's negative reference (<see cref="IrGraph.IsInternalLoad"/>).</summary>
+    public InternalTensor Internal(int reference) => Internals[-1 - reference];
+
+    /// <summary>Adds an internal tensor and returns it.</summary>
+    public InternalTensor AddInternal(string name, IndexVar[] axes, Node definition, int offset, int length)
+    {
+        var t = new InternalTensor(Internals.Count, name, axes, definition, offset, length);
+        Internals.Add(t);
+        return t;
+    }
+
+    /// <summary>A read of internal tensor <paramref name="t"/> at its own axes.</summary>
+    public Node ReadAtAxes(InternalTensor t) => Graph.Load(t.Ref, DslType.Real, t.Axes.Select(a => Graph.Index(a)).ToArray());
     /// <summary>
     /// The type the kernels compute Real values in: <see cref="ElementType.Float64"/> when the tensors are double,
     /// else <see cref="ElementType.Float32"/> (Half and BFloat16 tensors are read into float).
@@ -171,7 +220,7 @@ internal sealed class LossModel
 
     public IrPrinter.Names Names => new()
     {
-        Tensor = t => Tensors[t].Name,
+        Tensor = t => t >= 0 ? Tensors[t].Name : Internal(t).Name,
         Param = p => p < Scalars.Count ? Scalars[p].Name : (p == UpstreamParam ? "upstream" : "p" + p),
         Extent = e => Extents[e].Name,
         Index = i => Graph.Var(i).Name,

@@ -491,7 +491,7 @@ internal sealed class Planner
         if (store.Indices.Length != buffer.Axes.Length) return null;
         // Every read of the buffer in the store is at the store's own indices.
         foreach (var n in Reachable(store.Value))
-            if (n.Op == Op.Reduce && _program.BufferViews.TryGetValue(n, out var view) && ReferenceEquals(view.Buffer, buffer)
+            if (n.Op is Op.Reduce or Op.Load && _program.BufferViews.TryGetValue(n, out var view) && ReferenceEquals(view.Buffer, buffer)
                 && !view.Indices.Select(x => x.Id).SequenceEqual(store.Indices.Select(x => x.Id)))
                 return null;
         // Nothing else writes that gradient, and no pass before this one reads the buffer.
@@ -578,7 +578,7 @@ internal sealed class Planner
         {
             var x = stack.Pop();
             if (!seen.Add(x)) continue;
-            if (x.Op == Op.Reduce && _program.BufferViews.TryGetValue(x, out var view) && ReferenceEquals(view.Buffer, buffer)) return true;
+            if (x.Op is Op.Reduce or Op.Load && _program.BufferViews.TryGetValue(x, out var view) && ReferenceEquals(view.Buffer, buffer)) return true;
             foreach (var a in x.Args) stack.Push(a);
         }
         return false;

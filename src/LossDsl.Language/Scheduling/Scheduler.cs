@@ -35,7 +35,12 @@ internal sealed partial class Scheduler
 
     private Scheduler(IrGraph graph) { _graph = graph; }
 
-    public static LoopProgram Schedule(LossModel model, Node loss, IReadOnlyList<GradientExpression> gradients, IReadOnlyList<OutputExpression>? outputs = null)
+    /// <summary>
+    /// Schedules the loss, its gradients and the outputs; <paramref name="internals"/> holds the definitions of the
+    /// internal tensors as the kernels compute them (lowered; by default <see cref="InternalTensor.Definition"/>).
+    /// </summary>
+    public static LoopProgram Schedule(LossModel model, Node loss, IReadOnlyList<GradientExpression> gradients, IReadOnlyList<OutputExpression>? outputs = null,
+        IReadOnlyList<Node>? internals = null)
     {
         var s = new Scheduler(model.Graph);
         // Pair spaces first: their statistics and back contractions become buffers filled by tiled pair passes.
@@ -57,6 +62,18 @@ internal sealed partial class Scheduler
             if (ReferenceEquals(kv.Key, kv.Value.Buffer.Value)) s._buffers[kv.Key] = kv.Value.Buffer;
             else s._aliases[kv.Key] = kv.Value;
         }
+        // The internal tensors the kernel reads, each stored by a pass of its own before anything reads it.
+        var roots = new List<Node> { loss };
+        roots.AddRange(gradients.Select(g => g.Expression));
+        roots.AddRange(pairs.Outputs.Select(o => o.Expression));
+        foreach (var pass in pairs.Passes)
+        {
+            roots.AddRange(Expressions(pass));
+            var pair = (IPairPass)pass;
+            foreach (var c in pair.Contractions) { roots.Add(c.RowOperand); roots.Add(c.ColumnOperand); }
+            foreach (var (b, _) in pair.Backs) roots.Add(b.Operand);
+        }
+        s.StoreInternals(model, internals ?? model.Internals.Select(t => t.Definition).ToList(), roots);
         foreach (var pass in pairs.Passes) s.AddPairPass(model, pass);
         s.PlaceReduces(new List<Node> { loss }, System.Array.Empty<IndexVar>(), 0, s._top, s._topAvailable);
         foreach (var g in gradients)
@@ -104,9 +121,86 @@ internal sealed partial class Scheduler
         var views = new Dictionary<Node, BufferView>();
         foreach (var kv in s._buffers) views[kv.Key] = new BufferView(kv.Value, kv.Value.Axes);
         foreach (var kv in s._aliases) views[kv.Key] = kv.Value;
+        s.AddInternalViews(views, s._top.SelectMany(Expressions).Append(loss).Concat(scalarOutputs.Select(o => o.Value)));
         var program = new LoopProgram(s._top, s._bufferList, loss, views);
         program.ScalarOutputs.AddRange(scalarOutputs);
         return program;
+    }
+
+    // ---- Internal tensors --------------------------------------------------------------------------------------
+
+    /// <summary>The scratch buffer of each internal tensor the kernel stores, by the reference of its loads.</summary>
+    private readonly Dictionary<int, ScratchBuffer> _internalBuffers = new();
+
+    /// <summary>
+    /// Stores every internal tensor that <paramref name="roots"/> read, directly or through other internal tensors, in
+    /// the model's order (each definition reads only tensors before it): a scratch buffer over the tensor's axes,
+    /// filled by a loop nest of its own; its key is the read of the tensor at the buffer's axes, and every read of the
+    /// tensor reads the buffer (<see cref="AddInternalViews"/>).
+    /// </summary>
+    private void StoreInternals(LossModel model, IReadOnlyList<Node> definitions, List<Node> roots)
+    {
+        if (model.Internals.Count == 0) return;
+        var needed = new bool[model.Internals.Count];
+        var seen = new HashSet<Node>();
+        var stack = new Stack<Node>(roots);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (!seen.Add(n)) continue;
+            if (IrGraph.IsInternalLoad(n) && !needed[-1 - n.Ref])
+            {
+                needed[-1 - n.Ref] = true;
+                stack.Push(definitions[-1 - n.Ref]);
+            }
+            foreach (var a in n.Args) stack.Push(a);
+        }
+        for (int k = 0; k < needed.Length; k++)
+        {
+            if (!needed[k]) continue;
+            var t = model.Internals[k];
+            var axes = t.Axes.Select((a, j) => BufferAxis(a, j)).ToArray();
+            var map = new Dictionary<int, IndexVar>();
+            for (int j = 0; j < axes.Length; j++) map[t.Axes[j].Id] = axes[j];
+            var value = _graph.Substitute(definitions[k], map);
+            var key = _graph.Load(t.Ref, DslType.Real, axes.Select(a => _graph.Index(a)).ToArray());
+            var buffer = NewBuffer(key, axes);
+            _buffers[key] = buffer;
+            _internalBuffers[t.Ref] = buffer;
+            var exprs = new List<Node> { value };
+            PlaceReduces(exprs, axes, 0, _top, _topAvailable);
+            var nest = BuildLoops(axes, 0, exprs, new StoreStmt(StoreTarget.Buffer(key), axes, value), _topAvailable);
+            nest.Purpose.Add(t.Name);
+            _top.Add(nest);
+        }
+    }
+
+    /// <summary>
+    /// A view of its buffer for every read of an internal tensor in <paramref name="expressions"/>: the read's index
+    /// subscripts address the axes, and a gathered subscript reads its axis at the key (0 outside it, as a gather).
+    /// </summary>
+    private void AddInternalViews(Dictionary<Node, BufferView> views, IEnumerable<Node> expressions)
+    {
+        if (_internalBuffers.Count == 0) return;
+        var seen = new HashSet<Node>();
+        var stack = new Stack<Node>(expressions);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (!seen.Add(n)) continue;
+            foreach (var a in n.Args) stack.Push(a);
+            if (!IrGraph.IsInternalLoad(n) || views.ContainsKey(n)) continue;
+            var buffer = _internalBuffers[n.Ref];
+            var indices = new IndexVar[n.Args.Length];
+            Node?[]? gathered = null;
+            for (int k = 0; k < indices.Length; k++)
+            {
+                if (n.Args[k].Op == Op.Index) { indices[k] = _graph.Var(n.Args[k].Ref); continue; }
+                indices[k] = buffer.Axes[k];
+                (gathered ??= new Node?[indices.Length])[k] = n.Args[k];
+            }
+            views[n] = new BufferView(buffer, indices, gathered);
+        }
     }
 
     private ScratchBuffer NewBuffer(Node value, IndexVar[] axes)
@@ -171,7 +265,7 @@ internal sealed partial class Scheduler
     /// </summary>
     private OperandSource Operand(LossModel model, Node operand, IndexVar row, IndexVar feature)
     {
-        if (operand.Op == Op.Load && operand.Args.Length == 2
+        if (operand.Op == Op.Load && operand.Ref >= 0 && operand.Args.Length == 2
             && operand.Args[0].Op == Op.Index && operand.Args[0].Ref == row.Id
             && operand.Args[1].Op == Op.Index && operand.Args[1].Ref == feature.Id)
             return new OperandSource(model.Tensors[operand.Ref], null);
@@ -925,6 +1019,9 @@ internal sealed partial class Scheduler
     {
         var local = Local(s);
         var reads = new HashSet<Node>(CollectReduces(Expressions(s)).Where(r => !local.Contains(r)).Select(Resource));
+        // The stored internal tensors it reads (their buffers, named by their keys).
+        if (_internalBuffers.Count > 0)
+            foreach (var n in InternalLoads(Expressions(s))) reads.Add(_internalBuffers[n.Ref].Value);
         // A scatter into a buffer adds to what the pass before it wrote (zeros).
         foreach (var sc in Scatters(s)) if (sc.Target.Buffered is { } target) reads.Add(Resource(target));
         if (s is IPairPass pair)
@@ -933,6 +1030,20 @@ internal sealed partial class Scheduler
             foreach (var (b, _) in pair.Backs) AddSource(reads, b.Source);
         }
         return reads;
+    }
+
+    /// <summary>The reads of internal tensors in expressions.</summary>
+    private static IEnumerable<Node> InternalLoads(IEnumerable<Node> roots)
+    {
+        var seen = new HashSet<Node>();
+        var stack = new Stack<Node>(roots);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (!seen.Add(n)) continue;
+            if (IrGraph.IsInternalLoad(n)) yield return n;
+            foreach (var a in n.Args) stack.Push(a);
+        }
     }
 
     private static void AddSource(HashSet<Node> reads, OperandSource? source)

@@ -7,7 +7,7 @@ internal enum TokenKind
 {
     Number, Identifier,
     Plus, Minus, Star, Slash, Caret,
-    LParen, RParen, LBracket, RBracket, Comma, Semicolon, Colon, Pipe, Assign,
+    LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Semicolon, Colon, Pipe, Assign,
     EqualEqual, NotEqual, Less, LessEqual, Greater, GreaterEqual, AndAnd, OrOr, Bang,
     End,
 }
@@ -78,6 +78,8 @@ internal static class Lexer
                 case ')': kind = TokenKind.RParen; break;
                 case '[': kind = TokenKind.LBracket; break;
                 case ']': kind = TokenKind.RBracket; break;
+                case '{': kind = TokenKind.LBrace; break;
+                case '}': kind = TokenKind.RBrace; break;
                 case ',': kind = TokenKind.Comma; break;
                 case ';': kind = TokenKind.Semicolon; break;
                 case ':': kind = TokenKind.Colon; break;

@@ -46,8 +46,14 @@ internal sealed class Parser
         var shapeStatements = new List<ShapeStatement>();
         var lets = new List<LetStatement>();
         var functions = new List<FunctionStatement>();
+        var repeats = new List<RepeatStatement>();
         while (true)
         {
+            if (Current.Kind == TokenKind.Identifier && Current.Text == "repeat" && Peek(1).Kind == TokenKind.Number)
+            {
+                repeats.Add(ParseRepeat(lets.Count));
+                continue;
+            }
             if (Current.Kind == TokenKind.Identifier && Current.Text == "index" && Peek(1).Kind == TokenKind.Identifier)
             {
                 indexStatements.Add(ParseIndexStatement());
@@ -76,7 +82,27 @@ internal sealed class Parser
             throw Error(Current, Current.Kind == TokenKind.Assign
                 ? "unexpected '=': a binding must be a name (optionally with index parameters) and end with ';'"
                 : $"expected ';' or the end of the expression but found {Current}");
-        return new ProgramSyntax(indexStatements, shapeStatements, lets, functions, result);
+        return new ProgramSyntax(indexStatements, shapeStatements, lets, functions, result) { Repeats = repeats };
+    }
+
+    /// <summary><c>repeat N { assignment; ... }</c>: assignments only (name or name[i, ...], '=', value, ';').</summary>
+    private RepeatStatement ParseRepeat(int letsBefore)
+    {
+        var keyword = ParseName("'repeat'");
+        var count = Next();
+        Expect(TokenKind.LBrace, "'{' after the count of the repeat block (repeat 10 { ... })");
+        var assignments = new List<LetStatement>();
+        while (Current.Kind != TokenKind.RBrace)
+        {
+            if (Current.Kind == TokenKind.Identifier && Current.Text == "repeat" && Peek(1).Kind == TokenKind.Number)
+                throw Error(Current, "repeat blocks do not nest: write the inner steps out, or make the outer count a multiple of the inner one");
+            if (!IsLetStart())
+                throw Error(Current, $"expected an assignment of a state (name[i, ...] = ...;) or '}}' to end the repeat block, but found {Current}");
+            assignments.Add(ParseLet());
+        }
+        var close = Next();
+        if (assignments.Count == 0) throw Error(close, "the repeat block is empty: it must assign at least one state (name[i, ...] = ...;)");
+        return new RepeatStatement(keyword, new NumberExpr(count.Value, count.Offset, count.Length), assignments, letsBefore);
     }
 
     /// <summary>A let starts with <c>name =</c> or <c>name[a, b] =</c> (not <c>==</c>).</summary>

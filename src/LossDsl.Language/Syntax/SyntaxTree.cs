@@ -121,6 +121,22 @@ internal sealed class FunctionStatement
     public Expr Body { get; }
 }
 
+/// <summary>
+/// <c>repeat N { s[i, j] = ...; t[k] = ...; }</c>: a fixed-count loop (docs/language.md §7.2). Each assignment defines
+/// the next stage of a state, a binding declared before the block (its initial value); the block runs
+/// <see cref="Count"/> times.
+/// </summary>
+internal sealed class RepeatStatement
+{
+    public RepeatStatement(NameExpr keyword, NumberExpr count, IReadOnlyList<LetStatement> assignments, int letsBefore)
+    { Keyword = keyword; Count = count; Assignments = assignments; LetsBefore = letsBefore; }
+    public NameExpr Keyword { get; }
+    public NumberExpr Count { get; }
+    public IReadOnlyList<LetStatement> Assignments { get; }
+    /// <summary>How many bindings of the program precede the block (the states must be among them).</summary>
+    public int LetsBefore { get; }
+}
+
 /// <summary>A whole loss program: declarations, let-bindings and functions, then the loss expression.</summary>
 internal sealed class ProgramSyntax
 {
@@ -136,5 +152,7 @@ internal sealed class ProgramSyntax
     public IReadOnlyList<ShapeStatement> ShapeStatements { get; }
     public IReadOnlyList<LetStatement> Lets { get; }
     public IReadOnlyList<FunctionStatement> Functions { get; }
+    /// <summary>The repeat blocks, in program order.</summary>
+    public IReadOnlyList<RepeatStatement> Repeats { get; set; } = System.Array.Empty<RepeatStatement>();
     public Expr Result { get; }
 }

@@ -366,6 +366,25 @@ public sealed class LossExpression
 
         public double Loss() => Eval(_model.Loss, new Frame(null, Array.Empty<int>()));
 
+        /// <summary>The values of the internal tensors computed so far, by position in <see cref="LossModel.Internals"/>.</summary>
+        private double[]?[]? _internals;
+
+        /// <summary>
+        /// The values of internal tensor <paramref name="index"/>, row-major over its axes. The tensors before it are
+        /// computed first, in order (each definition reads only tensors before it), so no evaluation nests another.
+        /// </summary>
+        private double[] InternalValues(int index)
+        {
+            _internals ??= new double[]?[_model.Internals.Count];
+            for (int k = 0; k <= index; k++)
+            {
+                if (_internals[k] is not null) continue;
+                var t = _model.Internals[k];
+                _internals[k] = Values(t.Axes, t.Definition, t.Name);
+            }
+            return _internals[index]!;
+        }
+
         /// <summary>The value of <paramref name="expression"/> for every value of <paramref name="axes"/>, row-major (a gradient, an output).</summary>
         public double[] Values(IndexVar[] axes, Node expression, string name)
         {
@@ -435,6 +454,21 @@ public sealed class LossExpression
             double A(int k) => Eval(n.Args[k], f);
             switch (n.Op)
             {
+                case Op.Load when n.Ref < 0:
+                {
+                    // An internal tensor (a stage of a repeat block, or its adjoint): its values, computed once.
+                    var t = _model.Internal(n.Ref);
+                    var values = InternalValues(t.Index);
+                    long offset = 0;
+                    for (int k = 0; k < n.Args.Length; k++)
+                    {
+                        double s = A(k);
+                        int extent = _extents[t.Axes[k].Extent];
+                        if (s < 0 || s >= extent) return 0;
+                        offset = offset * extent + (long)s;
+                    }
+                    return values[offset];
+                }
                 case Op.Load:
                 {
                     var t = _model.Tensors[n.Ref];

@@ -90,12 +90,14 @@ internal sealed class CpuExpressionEmitter
                 }
                 if (Plan.BufferViews.TryGetValue(n, out var view))
                 {
-                    var (subscripts, checks) = BufferSubscripts(view, k => CpuNames.Index(view.Indices[k]));
-                    string read = $"{CpuNames.BufferPointer(view.Buffer)}[{_kernel.Offset(view.Buffer.Axes.Select(a => a.Extent).ToArray(), subscripts)}]";
-                    code = checks.Count == 0 ? read : $"({string.Join(" && ", checks)} ? {read} : {_kernel.Real.Zero})";
+                    code = ScalarBufferRead(view);
                     break;
                 }
                 throw new InvalidOperationException("reduction used before it is computed: " + _kernel.Model.Print(n));
+            case Op.Load when LossDsl.Language.Ir.IrGraph.IsInternalLoad(n):
+                // An internal tensor (a stage of a repeat block): read from the buffer its pass stored.
+                code = ScalarBufferRead(Plan.BufferViews[n]);
+                break;
             case Op.Load:
             {
                 var t = _kernel.Model.Tensors[n.Ref];
@@ -167,9 +169,27 @@ internal sealed class CpuExpressionEmitter
         return $"{_kernel.Real.ScalarClass(n.Op)}.{intrinsic.Method}({string.Join(", ", args.Select((a, k) => AsFloat(n.Args[k], a)))})";
     }
 
+    /// <summary>A scalar read of a buffer through a view (a gathered key out of its axis reads 0).</summary>
+    private string ScalarBufferRead(LossDsl.Language.Scheduling.BufferView view)
+    {
+        var (subscripts, checks) = BufferSubscripts(view, k => CpuNames.Index(view.Indices[k]));
+        string read = $"{CpuNames.BufferPointer(view.Buffer)}[{_kernel.Offset(view.Buffer.Axes.Select(a => a.Extent).ToArray(), subscripts)}]";
+        return checks.Count == 0 ? read : $"({string.Join(" && ", checks)} ? {read} : {_kernel.Real.Zero})";
+    }
+
+    /// <summary>A vector read of a buffer through a view, contiguous along its last axis (the vectorized index).</summary>
+    private string VectorBufferRead(LossDsl.Language.Scheduling.BufferView view)
+    {
+        var (subscripts, checks) = BufferSubscripts(view, k => k == view.Indices.Length - 1 ? _scope.VectorVarNameFor(view.Indices[k].Id)! : CpuNames.Index(view.Indices[k]));
+        string load = $"TS.Load({CpuNames.BufferPointer(view.Buffer)} + {_kernel.Offset(view.Buffer.Axes.Select(a => a.Extent).ToArray(), subscripts)})";
+        // A key out of range reads 0 in every lane (the key does not depend on the vectorized index).
+        return checks.Count == 0 ? load : $"({string.Join(" && ", checks)} ? {load} : TS.Broadcast(0f))";
+    }
+
     /// <summary>
     /// The subscripts of a buffer read: the index of each axis (<paramref name="indexAt"/>), or at a gathered axis its
-    /// key, computed as a scalar, with the check that it lies in the axis (a segment reduction read at a key).
+    /// key, computed as a scalar, with the check that it lies in the axis (a segment reduction read at a key, a gathered
+    /// read of an internal tensor).
     /// </summary>
     private (string[] Subscripts, List<string> Checks) BufferSubscripts(LossDsl.Language.Scheduling.BufferView view, System.Func<int, string> indexAt)
     {
@@ -217,6 +237,9 @@ internal sealed class CpuExpressionEmitter
         switch (n.Op)
         {
             case Op.Index: code = $"TS.Iota((float){_scope.VectorVarNameFor(n.Ref)})"; break;
+            case Op.Load when LossDsl.Language.Ir.IrGraph.IsInternalLoad(n):
+                code = VectorBufferRead(Plan.BufferViews[n]);
+                break;
             case Op.Load:
             {
                 var t = _kernel.Model.Tensors[n.Ref];
@@ -239,14 +262,8 @@ internal sealed class CpuExpressionEmitter
                 code = $"TS.Load({tile} + {tiles.Offset(CpuNames.Index(tiles.Row), _scope.VectorVarNameFor(tiles.Column.Id)!)})";
                 break;
             case Op.Reduce:
-            {
-                var view = Plan.BufferViews[n];
-                var (subscripts, checks) = BufferSubscripts(view, k => k == view.Indices.Length - 1 ? _scope.VectorVarNameFor(view.Indices[k].Id)! : CpuNames.Index(view.Indices[k]));
-                string load = $"TS.Load({CpuNames.BufferPointer(view.Buffer)} + {_kernel.Offset(view.Buffer.Axes.Select(a => a.Extent).ToArray(), subscripts)})";
-                // A key out of range (only where its axis is empty: keys are clamped into it) reads 0 in every lane.
-                code = checks.Count == 0 ? load : $"({string.Join(" && ", checks)} ? {load} : TS.Broadcast(0f))";
+                code = VectorBufferRead(Plan.BufferViews[n]);
                 break;
-            }
             case Op.StopGrad: return Vector(n.Args[0]);
             case Op.Select:
                 code = $"TS.Select({V(0)}, {AsReal(1)}, {AsReal(2)})";

@@ -21,6 +21,24 @@ internal sealed class GpuExpressionEmitter
     private CodeWriter Writer => _kernel.Writer;
     private GpuNames Names => _kernel.Names;
 
+    /// <summary>
+    /// A read of a buffer through a view: at a gathered axis, the key of a segment reduction (clamped into the axis;
+    /// 0 where it is empty) or the gathered subscript of an internal tensor (0 outside the axis).
+    /// </summary>
+    private string BufferRead(LossDsl.Language.Scheduling.BufferView view)
+    {
+        var subscripts = new string[view.Indices.Length];
+        var checks = new System.Collections.Generic.List<string>();
+        for (int k = 0; k < subscripts.Length; k++)
+        {
+            if (view.GatheredAt(k) is not { } key) { subscripts[k] = GpuNames.Index(view.Indices[k]); continue; }
+            subscripts[k] = Emit(key);
+            checks.Add($"(uint)({subscripts[k]}) < (uint){Names.Extent(view.Buffer.Axes[k].Extent)}");
+        }
+        string read = $"__a.{GpuNames.Buffer(view.Buffer)}[{_kernel.Offset(view.Buffer.Axes.Select(x => x.Extent).ToArray(), subscripts)}]";
+        return checks.Count == 0 ? read : $"({string.Join(" && ", checks)} ? {read} : 0f)";
+    }
+
     /// <summary>Writes the statements that compute <paramref name="n"/> and returns the expression that names it.</summary>
     public string Emit(Node n)
     {
@@ -37,20 +55,14 @@ internal sealed class GpuExpressionEmitter
             case Op.Reduce:
                 if (_kernel.Plan.BufferViews.TryGetValue(n, out var view))
                 {
-                    // At a gathered axis, the key of a segment reduction (clamped into the axis; 0 where it is empty).
-                    var subscripts = new string[view.Indices.Length];
-                    var checks = new System.Collections.Generic.List<string>();
-                    for (int k = 0; k < subscripts.Length; k++)
-                    {
-                        if (view.GatheredAt(k) is not { } key) { subscripts[k] = GpuNames.Index(view.Indices[k]); continue; }
-                        subscripts[k] = Emit(key);
-                        checks.Add($"(uint)({subscripts[k]}) < (uint){Names.Extent(view.Buffer.Axes[k].Extent)}");
-                    }
-                    string read = $"__a.{GpuNames.Buffer(view.Buffer)}[{_kernel.Offset(view.Buffer.Axes.Select(x => x.Extent).ToArray(), subscripts)}]";
-                    code = checks.Count == 0 ? read : $"({string.Join(" && ", checks)} ? {read} : 0f)";
+                    code = BufferRead(view);
                     break;
                 }
                 throw new InvalidOperationException("reduction used before it is computed: " + _kernel.Model.Print(n));
+            case Op.Load when IrGraph.IsInternalLoad(n):
+                // An internal tensor (a stage of a repeat block): read from the buffer its pass stored.
+                code = BufferRead(_kernel.Plan.BufferViews[n]);
+                break;
             case Op.Load:
             {
                 var t = _kernel.Model.Tensors[n.Ref];

@@ -133,6 +133,12 @@ public class GpuKernelTests
             (r, n) => new() { ["x"] = Enumerable.Range(0, n).Select(_ => (float)r.Next(30)).ToArray() }, new[] { 7, 300 }) };
         yield return new object[] { new Case(typeof(LossDsl.Tests.Language.SelectionLosses), "PairMedian",
             (r, n) => new() { ["x"] = LossCheck.Normal(r, n * 4), ["dim"] = 4 }, new[] { 5, 40 }) };
+        // Repeat blocks (docs/language.md §7.2): a pass per stage and per adjoint, each stored into a buffer.
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.RepeatLosses), "Sinkhorn", LossDsl.Tests.Language.RepeatTests.SinkhornInputs, new[] { 2, 13 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.RepeatLosses), "NewtonSchulz", LossDsl.Tests.Language.RepeatTests.NewtonSchulzInputs, new[] { 3, 9 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.RepeatLosses), "PowerIteration", LossDsl.Tests.Language.RepeatTests.PowerInputs, new[] { 2, 21 }) };
+        yield return new object[] { new Case(typeof(LossDsl.Tests.Language.RepeatLosses), "Gathered", LossDsl.Tests.Language.RepeatTests.GatheredInputs, new[] { 3, 40 },
+            inputs => new Dictionary<string, int> { ["u"] = ((float[])inputs["x"]).Length }) };
         foreach (var c in OutputTests.Cases)
         {
             var sizes = c.Sizes.Where(s => s > 0).ToArray();

@@ -353,4 +353,108 @@ public static partial class Structured
         mean[c | gts[c] > 0](sum[i](e[i, c] * sg(w[i, c])))
         """)]
     public static partial float LovaszSoftmax(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, int classes);
+
+    /// <summary>
+    /// The clDice loss of TopoMortar (Shit et al.'s centerline Dice, with a Dice term): soft skeletons of the softmax
+    /// probabilities and of the one-hot labels by 3 iterations of min-pool erosion and max-pool opening; the
+    /// topological precision and sensitivity of the foreground classes; <c>(1 - alpha) Dice + alpha clDice</c>.
+    /// </summary>
+    /// <remarks>
+    /// <para><b>Catalog</b>: S04 <c>cldice</c>; TopoMortar [code: jmlipman/TopoMortar <c>lib/losses.py</c> clDiceLoss,
+    /// <c>lib/losses_cldice.py</c> soft_skel].</para>
+    /// <para><b>Definition</b>: <c>p = softmax_c(z)</c>, <c>t</c> the one-hot labels; erosion
+    /// <c>E(x) = min(min over the 3 × 1 window, min over the 1 × 3 window)</c>, dilation <c>D(x)</c> the max over the 3 × 3
+    /// window, each window clipped to the image (max pooling's -inf padding; ties to the first maximum, as max_pool2d);
+    /// <c>skel(x)</c>: <c>s = relu(x - D(E(x)))</c>, then 3 times <c>x = E(x)</c>, <c>d = relu(x - D(E(x)))</c>,
+    /// <c>s = s + relu(d - s d)</c> (a repeat block, docs/language.md §7.2: each step is stored once, not inlined);
+    /// <c>Dice = -mean_{b,c} (2 sum p t + 1e-5) / max(sum t + sum p + 1e-5, 1e-8)</c> (sums over the pixels; TopoMortar's
+    /// negative Dice); over the foreground classes <c>c &gt;= 1</c>, <c>Tprec = (sum skel(p) t + smooth) / (sum skel(p) + smooth)</c>
+    /// and <c>Tsens = (sum skel(t) p + smooth) / (sum skel(t) + smooth)</c>; <c>clDice = 1 - 2 Tprec Tsens / (Tprec + Tsens)</c>;
+    /// <c>L = (1 - alpha) Dice + alpha clDice</c>. The skeleton of the labels has no gradient (no adjoint is computed).</para>
+    /// <para><b>Shapes</b>: logits <paramref name="z"/> [B, C, H, W] (NCHW), labels <paramref name="y"/> [B, H, W] in [0, C).</para>
+    /// <para><b>Defaults</b>: 3 iterations (TopoMortar's; another count is another declaration), <c>alpha = 0.5</c>,
+    /// <c>smooth = 1</c>; <paramref name="three"/> is the window's length, 3.</para>
+    /// <para><b>PyTorch</b>: TopoMortar's <c>clDiceLoss(iterations=3, alpha=0.5, smooth=1)</c> on <c>z</c> and <c>y</c>:
+    /// <c>soft_skel</c> with <c>F.max_pool2d</c> of <c>-x</c> over (3, 1) and (1, 3), and of <c>x</c> over (3, 3), padding 1.</para>
+    /// </remarks>
+    /// <param name="z">Logits [B, C, H, W].</param>
+    /// <param name="y">Labels [B, H, W].</param>
+    /// <param name="dz">Receives dLoss/dz.</param>
+    /// <param name="classes">C.</param>
+    /// <param name="height">H.</param>
+    /// <param name="width">W.</param>
+    /// <param name="alpha">The weight of clDice.</param>
+    /// <param name="smooth">The smoothing of the topological precision and sensitivity.</param>
+    /// <param name="three">The length of the pooling windows (3).</param>
+    [GeneratedLoss("""
+        index c : classes; index h : height; index w : width; index a, e : three;
+        shape z[n, c, h, w]; shape y[n, h, w];
+        p[n, c, h, w] = softmax[c](z[n, c, h, w]);
+        t[n, c, h, w] = where(y[n, h, w] == c, 1, 0);
+        erP[n, c, h, w] = min(min[a | 0 <= h + a - 1 && h + a - 1 < extent(h)](im[n, c, h + a - 1, w]), min[e | 0 <= w + e - 1 && w + e - 1 < extent(w)](im[n, c, h, w + e - 1]));
+        opP[n, c, h, w] = max[a, e | 0 <= h + a - 1 && h + a - 1 < extent(h) && 0 <= w + e - 1 && w + e - 1 < extent(w); ties = first](erP[n, c, h + a - 1, w + e - 1]);
+        erT[n, c, h, w] = min(min[a | 0 <= h + a - 1 && h + a - 1 < extent(h)](gm[n, c, h + a - 1, w]), min[e | 0 <= w + e - 1 && w + e - 1 < extent(w)](gm[n, c, h, w + e - 1]));
+        opT[n, c, h, w] = max[a, e | 0 <= h + a - 1 && h + a - 1 < extent(h) && 0 <= w + e - 1 && w + e - 1 < extent(w); ties = first](erT[n, c, h + a - 1, w + e - 1]);
+        im[n, c, h, w] = p[n, c, h, w];
+        sk[n, c, h, w] = relu(im[n, c, h, w] - opP[n, c, h, w]);
+        gm[n, c, h, w] = t[n, c, h, w];
+        gs[n, c, h, w] = relu(gm[n, c, h, w] - opT[n, c, h, w]);
+        repeat 3 {
+            im[n, c, h, w] = erP[n, c, h, w];
+            sk[n, c, h, w] = sk[n, c, h, w] + relu(relu(im[n, c, h, w] - opP[n, c, h, w]) - sk[n, c, h, w] * relu(im[n, c, h, w] - opP[n, c, h, w]));
+            gm[n, c, h, w] = erT[n, c, h, w];
+            gs[n, c, h, w] = gs[n, c, h, w] + relu(relu(gm[n, c, h, w] - opT[n, c, h, w]) - gs[n, c, h, w] * relu(gm[n, c, h, w] - opT[n, c, h, w]));
+        }
+        dice = -mean[n, c]((2 * sum[h, w](p[n, c, h, w] * t[n, c, h, w]) + 1e-5) / max(sum[h, w](t[n, c, h, w]) + sum[h, w](p[n, c, h, w]) + 1e-5, 1e-8));
+        tprec = (sum[n, c, h, w | c >= 1](sk[n, c, h, w] * t[n, c, h, w]) + smooth) / (sum[n, c, h, w | c >= 1](sk[n, c, h, w]) + smooth);
+        tsens = (sum[n, c, h, w | c >= 1](gs[n, c, h, w] * p[n, c, h, w]) + smooth) / (sum[n, c, h, w | c >= 1](gs[n, c, h, w]) + smooth);
+        (1 - alpha) * dice + alpha * (1 - 2 * tprec * tsens / (tprec + tsens))
+        """)]
+    public static partial float ClDice(ReadOnlySpan<float> z, ReadOnlySpan<int> y, Span<float> dz, int classes, int height, int width, float alpha = 0.5f, float smooth = 1f, int three = 3);
+
+    /// <summary>
+    /// NeuralNDCG of Pobrotyn and Białobrzeski: NDCG@k with the sort of the scores relaxed by NeuralSort and made
+    /// doubly stochastic by 50 Sinkhorn normalizations, so that its gradient reaches every score; minus its mean over the
+    /// lists whose ideal DCG is not 0.
+    /// </summary>
+    /// <remarks>
+    /// <para><b>Catalog</b>: S08 <c>neural_ndcg</c>; NeuralNDCG: Direct Optimisation of a Ranking Metric via
+    /// Differentiable Relaxation of Sorting [code: allRank <c>neuralNDCG</c>, deterministic, no padding].</para>
+    /// <para><b>Definition</b>: per list, <c>Phat[r, i] = softmax_i(((n + 1 - 2 (r + 1)) s_i - sum_j |s_i - s_j|) / tau)</c>
+    /// (row r of the relaxed permutation: the soft place r of each item); then 50 times, the columns and then the rows
+    /// of P divided by their sums (at least 1e-10); gains <c>g = 2^y - 1</c>;
+    /// <c>DCG = sum_{r &lt; k} (sum_i P[r, i] g_i) / log2(r + 2)</c>; the ideal DCG from the exact descending sort of
+    /// the labels (a ranked sum: each item's place, ties by index, docs/language.md §6.10); <c>NDCG = DCG / (IDCG + 1e-10)</c>,
+    /// 0 where IDCG = 0; <c>L = -sum NDCG / max(lists with IDCG &gt; 0, 1)</c>. The Sinkhorn steps are a repeat block
+    /// (docs/language.md §7.2): each stage is stored once, and the gradient goes back through them (staged adjoints).</para>
+    /// <para><b>Shapes</b>: scores <paramref name="s"/> and relevance labels <paramref name="y"/> (graded, &gt;= 0, as floats)
+    /// [B, n]; lists of one length (no padding: pass whole lists). Memory: the kernels keep every Sinkhorn stage and its
+    /// adjoint, 200 B n² floats.</para>
+    /// <para><b>Defaults</b>: <c>tau = 1</c>; <c>k</c> = n for the whole list (allRank's default).</para>
+    /// <para><b>PyTorch</b>: allRank's <c>neuralNDCG(y_pred=s, y_true=y, temperature=tau, k=k)</c>: <c>deterministic_neural_sort</c>,
+    /// <c>sinkhorn_scaling(tol=1e-6, max_iter=50)</c>, <c>P_hat @ (2^y - 1)</c> with the discounts <c>1 / log2(r + 2)</c>,
+    /// and <c>dcg(y, y, ats=[k])</c> for the ideal. allRank stops the scaling early once every row and column sums to 1
+    /// within 1e-6, a test on the data; here all 50 steps run (the fixtures of tests/reference do the same: with the
+    /// early stop, after 48 steps in one case, a small gradient element moves by 2.4e-4 relative).</para>
+    /// </remarks>
+    /// <param name="s">Scores [B, n].</param>
+    /// <param name="y">Relevance labels [B, n].</param>
+    /// <param name="ds">Receives dLoss/ds.</param>
+    /// <param name="n">The length of a list.</param>
+    /// <param name="k">The rank at which NDCG is truncated (n for the whole list).</param>
+    /// <param name="tau">NeuralSort's temperature.</param>
+    [GeneratedLoss("""
+        index r, i, j, q : n;
+        P[b, r, i] = softmax[i](((n - 1 - 2 * r) * s[b, i] - sum[j](abs(s[b, i] - s[b, j]))) / tau);
+        repeat 50 {
+            P[b, r, i] = P[b, r, i] / max(sum[q](P[b, q, i]), 1e-10);
+            P[b, r, i] = P[b, r, i] / max(sum[q](P[b, r, q]), 1e-10);
+        }
+        g[b, i] = 2^y[b, i] - 1;
+        dcg[b] = sum[r | r < k](sum[i](P[b, r, i] * g[b, i]) / log2(r + 2));
+        place[b, i] = count[j](y[b, j] > y[b, i] || y[b, j] == y[b, i] && j < i);
+        idcg[b] = sum[i | place[b, i] < k](g[b, i] / log2(place[b, i] + 2));
+        -sum[b | idcg[b] > 0](dcg[b] / (idcg[b] + 1e-10)) / max(count[b](idcg[b] > 0), 1)
+        """)]
+    public static partial float NeuralNdcg(ReadOnlySpan<float> s, ReadOnlySpan<float> y, Span<float> ds, int n, int k, float tau = 1f);
 }

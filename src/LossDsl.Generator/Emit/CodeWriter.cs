@@ -36,6 +36,17 @@ internal sealed class CodeWriter
     public void Close(string trailer = "}") { _indent--; Line(trailer); }
     public void Indent() => _indent++;
     public void Unindent() => _indent--;
+
+    /// <summary>A new, empty writer at this one's indentation, whose text <see cref="Append"/> adds here later.</summary>
+    public CodeWriter Fork() => new() { _indent = _indent };
+
+    /// <summary>Appends the text of a writer made by <see cref="Fork"/>.</summary>
+    public void Append(CodeWriter fork)
+    {
+        if (_sb.Length + fork._sb.Length > MaxLength) throw new GeneratedCodeTooLargeException(MaxLength);
+        _sb.Append(fork._sb);
+    }
+
     public override string ToString() => _sb.ToString();
 }
 

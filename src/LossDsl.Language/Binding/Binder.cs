@@ -827,42 +827,59 @@ internal sealed class Binder
             foreach (var p in a.Parameters)
                 if (!names.Add(p.Name)) throw Error(DiagnosticIds.DuplicateName, $"the assignment of '{name}' has two parameters named '{p.Name}'", p);
         }
-        if (_model.Internals.Count + (long)repeat.Assignments.Count * (long)count > MaxStages)
+        long total = _model.Internals.Count + repeat.Assignments.Select(a => a.Name.Name).Distinct().Count(n => !_stages.ContainsKey(n)) + (long)repeat.Assignments.Count * (long)count;
+        if (total > MaxStages)
             throw Error(DiagnosticIds.InvalidRepeat,
-                $"the repeat blocks would define {_model.Internals.Count + (long)repeat.Assignments.Count * (long)count} stages, more than {MaxStages} (each stage is a tensor the kernels keep for the gradient)", repeat.Count);
-        for (int step = 1; step <= (int)count; step++)
+                $"the repeat blocks would define {total} stages, more than {MaxStages} (each stage is a tensor the kernels keep for the gradient)", repeat.Count);
+        // Each state without a stage starts from its binding's value where the block begins (stage 0, stored once):
+        // not where its first read is (after the block's earlier assignments), and not recomputed at every read.
+        foreach (var a in repeat.Assignments)
         {
-            foreach (var a in repeat.Assignments)
-            {
-                string name = a.Name.Name;
-                var scope = new Dictionary<string, IndexVar>();
-                var axes = new IndexVar[a.Parameters!.Count];
-                for (int k = 0; k < axes.Length; k++)
-                {
-                    var p = a.Parameters[k];
-                    CheckIndexName(p);
-                    axes[k] = NewIndexVar(p.Name);
-                    scope[p.Name] = axes[k];
-                    // Each axis needs an extent (LOSS0208 at the parameter otherwise).
-                    _usedIndexSpans[axes[k].Id] = (p.Offset, p.Length);
-                }
-                if (_stages.TryGetValue(name, out var previous))
-                    for (int k = 0; k < axes.Length; k++) Unify(axes[k].Extent, previous.Axes[k].Extent, a.Parameters[k], $"axis {k} of state '{name}'");
-                Node value;
-                _scopes.Add(scope);
-                try { value = BindNumeric(a.Value); }
-                finally { _scopes.RemoveAt(_scopes.Count - 1); }
-                foreach (int id in value.Free)
-                {
-                    if (axes.Any(x => x.Id == id)) continue;
-                    throw Error(DiagnosticIds.NotScalar,
-                        $"the value assigned to '{name}' depends on index '{_graph.Var(id).Name}', which is not one of its parameters; add it as a parameter or reduce it", a.Value);
-                }
-                _stageCounts[name] = _stageCounts.TryGetValue(name, out int stages) ? stages + 1 : 1;
-                _stages[name] = _model.AddInternal($"{name}@{_stageCounts[name]}", axes, value, a.Name.Offset, a.Value.End - a.Name.Offset);
-                _stageEpoch++;
-            }
+            if (_stages.ContainsKey(a.Name.Name)) continue;
+            var state = _lets[a.Name.Name];
+            DefineStage(a.Name.Name, state.Parameters!, state.Value, () => BindLetBody(state), state.Name.Offset, state.Value.End - state.Name.Offset);
         }
+        for (int step = 1; step <= (int)count; step++)
+            foreach (var a in repeat.Assignments)
+                DefineStage(a.Name.Name, a.Parameters!, a.Value, () => BindNumeric(a.Value), a.Name.Offset, a.Value.End - a.Name.Offset);
+    }
+
+    /// <summary>
+    /// Defines the next stage of state <paramref name="name"/>: <paramref name="bind"/> (its value, over fresh indices
+    /// named by <paramref name="parameters"/>) as an internal tensor whose axes are those of the previous stage.
+    /// </summary>
+    private void DefineStage(string name, IReadOnlyList<NameExpr> parameters, Expr value, Func<Node> bind, int offset, int length)
+    {
+        var scope = new Dictionary<string, IndexVar>();
+        var axes = new IndexVar[parameters.Count];
+        for (int k = 0; k < axes.Length; k++)
+        {
+            var p = parameters[k];
+            CheckIndexName(p);
+            axes[k] = NewIndexVar(p.Name);
+            scope[p.Name] = axes[k];
+            // Each axis needs an extent (LOSS0208 at the parameter otherwise).
+            _usedIndexSpans[axes[k].Id] = (p.Offset, p.Length);
+        }
+        bool first = !_stages.TryGetValue(name, out var previous);
+        if (previous is not null)
+            for (int k = 0; k < axes.Length; k++) Unify(axes[k].Extent, previous.Axes[k].Extent, parameters[k], $"axis {k} of state '{name}'");
+        Node bound;
+        _scopes.Add(scope);
+        try { bound = _graph.ToReal(bind()); }
+        finally { _scopes.RemoveAt(_scopes.Count - 1); }
+        if (bound.Type != DslType.Real)
+            throw Error(DiagnosticIds.TypeMismatch, $"the value of state '{name}' is an integer, but a state holds real numbers: write it as a real value (1.0 * ...)", value);
+        foreach (int id in bound.Free)
+        {
+            if (axes.Any(x => x.Id == id)) continue;
+            throw Error(DiagnosticIds.NotScalar,
+                $"the value {(first ? "of state" : "assigned to")} '{name}' depends on index '{_graph.Var(id).Name}', which is not one of its parameters; add it as a parameter or reduce it", value);
+        }
+        int stage = _stageCounts.TryGetValue(name, out int stages) ? stages + 1 : 0;
+        _stageCounts[name] = stage;
+        _stages[name] = _model.AddInternal($"{name}@{stage}", axes, bound, offset, length);
+        _stageEpoch++;
     }
 
     private static int IndexOfLet(ProgramSyntax syntax, LetStatement let)

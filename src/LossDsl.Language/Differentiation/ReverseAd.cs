@@ -42,8 +42,15 @@ internal sealed class ReverseAd
         var first = new ReverseAd(model);
         rounds.Add((first, first.Backpropagate(model.Loss, seed)));
         int stages = model.Internals.Count;
+        // A stage that reads no input with a gradient output, directly or through earlier stages (the skeleton of a
+        // label), has no adjoint to compute.
+        var differentiable = new bool[stages];
+        for (int k = 0; k < stages; k++)
+            differentiable[k] = Reaches(model.Internals[k].Definition,
+                n => n.Op == Op.Load && (n.Ref >= 0 ? model.Tensors[n.Ref].Gradient is not null : differentiable[-1 - n.Ref]));
         for (int k = stages - 1; k >= 0; k--)
         {
+            if (!differentiable[k]) continue;
             // dLoss/dStage, with the adjoints of the later stages held as tensors: the stage's contributions to the
             // loss and to every later definition that reads it, each read scattered to the stage's axes.
             var stage = model.Internals[k];
@@ -74,6 +81,22 @@ internal sealed class ReverseAd
             result[t.Id] = g;
         }
         return result;
+    }
+
+    /// <summary>True if some value reachable from <paramref name="root"/> satisfies <paramref name="test"/>.</summary>
+    private static bool Reaches(Node root, Func<Node, bool> test)
+    {
+        var seen = new HashSet<Node>();
+        var stack = new Stack<Node>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (!seen.Add(n)) continue;
+            if (test(n)) return true;
+            foreach (var a in n.Args) stack.Push(a);
+        }
+        return false;
     }
 
     /// <summary>

@@ -297,8 +297,8 @@ public class RepeatTests
             Assert.True(c.Success, string.Join("; ", c.Diagnostics));
             return (Nodes: c.Model!.Graph.NodeCount, Internals: c.Model.Internals.Count, Passes: c.ForwardBackward!.Passes.Count);
         }).ToArray();
-        // Two stages per step, and one adjoint per stage.
-        Assert.Equal(new[] { 40, 80, 160 }, sizes.Select(x => x.Internals));
+        // The initial value and two stages per step, and one adjoint per stage.
+        Assert.Equal(new[] { 42, 82, 162 }, sizes.Select(x => x.Internals));
         double nodeGrowth = (double)(sizes[2].Nodes - sizes[1].Nodes) / (sizes[1].Nodes - sizes[0].Nodes);
         double passGrowth = (double)(sizes[2].Passes - sizes[1].Passes) / (sizes[1].Passes - sizes[0].Passes);
         Assert.InRange(nodeGrowth, 1.8, 2.2);
@@ -306,10 +306,10 @@ public class RepeatTests
         // Fifty steps (a NeuralNDCG default) compile; the plan stores each stage once.
         var fifty = LossCompiler.Compile(SinkhornSource(50), SinkhornParameters, differentiate: true, plan: true);
         Assert.True(fifty.Success);
-        Assert.Equal(200, fifty.Model!.Internals.Count);
-        Assert.Equal(200, fifty.ForwardBackward!.Buffers.Count(b => b.Buffer.Value.Op == Op.Load));
+        Assert.Equal(202, fifty.Model!.Internals.Count);
+        Assert.Equal(202, fifty.ForwardBackward!.Buffers.Count(b => b.Buffer.Value.Op == Op.Load));
         // The forward kernel stores only the stages, not their adjoints.
-        Assert.Equal(100, fifty.Forward!.Buffers.Count(b => b.Buffer.Value.Op == Op.Load));
+        Assert.Equal(101, fifty.Forward!.Buffers.Count(b => b.Buffer.Value.Op == Op.Load));
     }
 
     [Fact]
@@ -324,8 +324,10 @@ public class RepeatTests
             """, LanguageParameters.Parse("x:F, dx:G"), differentiate: true);
         Assert.True(c.Success, string.Join("; ", c.Diagnostics));
         var m = c.Model!;
-        Assert.Equal(new[] { "v@1", "v@2", "dv@2", "dv@1" }, m.Internals.Select(t => t.Name));
-        Assert.Equal("2 * x[i] + 1", m.Print(m.Internals[0].Definition).Replace(m.Internals[0].Axes[0].Name + m.Internals[0].Axes[0].Id, "i"));
+        // The initial value is stage 0, stored where the block begins; each stage reads the one before it.
+        Assert.Equal(new[] { "v@0", "v@1", "v@2", "dv@2", "dv@1", "dv@0" }, m.Internals.Select(t => t.Name));
+        Assert.Matches(@"^x\[i\d*\]$", m.Print(m.Internals[0].Definition));
+        Assert.Matches(@"^2 \* v@0\[i\d*\] \+ 1$", m.Print(m.Internals[1].Definition));
         Assert.Contains("v@2[", m.Print(m.Loss));
         // mean(2 * (2 * (2 x + 1) + 1)): the gradient is 8 / n for every element.
         var e = LossDsl.Interpretation.LossExpression.Parse("v[i] = x[i]; twice[i] = 2 * v[i]; repeat 2 { v[i] = twice[i] + 1; } mean[i](twice[i])",
@@ -333,6 +335,20 @@ public class RepeatTests
         var r = e.EvaluateWithGradients(new Dictionary<string, object> { ["x"] = new[] { 1f, 2f } });
         Assert.Equal(2 * (2 * (2 * 1.5 + 1) + 1), r.Loss, 12);
         Assert.All(r.Gradients["dx"], g => Assert.Equal(4.0, g, 12));
+
+        // A state's initial value is its binding's value where the block begins, even when it reads another state
+        // that the block assigns first: b@0 = 2 x, not 2 (x + 1).
+        var both = LossDsl.Interpretation.LossExpression.Parse("a[i] = x[i]; b[i] = 2 * a[i]; repeat 1 { a[i] = a[i] + 1; b[i] = b[i] + a[i]; } mean[i](b[i])",
+            LossDsl.Interpretation.LossParameterDeclaration.Tensor("x"), LossDsl.Interpretation.LossParameterDeclaration.Gradient("dx"));
+        var rb = both.EvaluateWithGradients(new Dictionary<string, object> { ["x"] = new[] { 1f, 2f } });
+        Assert.Equal((3 * 1 + 1 + 3 * 2 + 1) / 2.0, rb.Loss, 12);
+        Assert.All(rb.Gradients["dx"], g => Assert.Equal(1.5, g, 12));
+
+        // A state computed from labels only has no adjoint.
+        var labels = LossCompiler.Compile("m[i] = where(y[i] > 0, 1, 0); repeat 2 { m[i] = m[i] * 0.5 + 0.25; } mean[i](x[i] * m[i])",
+            LanguageParameters.Parse("x:F, y:I, dx:G"), differentiate: true);
+        Assert.True(labels.Success, string.Join("; ", labels.Diagnostics));
+        Assert.Equal(new[] { "m@0", "m@1", "m@2" }, labels.Model!.Internals.Select(t => t.Name));
     }
 
     [Theory]
@@ -343,9 +359,9 @@ public class RepeatTests
     [InlineData("v = mean(x); repeat 3 { v = v * 2; } v", "v", 1, DiagnosticIds.InvalidRepeat, "has no index parameters")]
     [InlineData("v[i] = x[i]; repeat 3 { v[i, j] = v[i] * 2; } mean[i](v[i])", "v", 1, DiagnosticIds.RankMismatch, "takes 1 index(es)")]
     [InlineData("v[i] = x[i]; repeat 3 { v[i] = v[i] * x[j]; } mean[i](v[i])", "v[i] * x[j]", 0, DiagnosticIds.NotScalar, "depends on index 'j'")]
-    [InlineData("v[i] = x[i]; repeat 3 { v[i] = v[i, i]; } mean[i](v[i])", "v[i, i]", 0, DiagnosticIds.RankMismatch, "binding 'v' takes 1 index(es)")]
+    [InlineData("v[i] = x[i]; repeat 3 { v[i] = v[i, i]; } mean[i](v[i])", "v[i, i]", 0, DiagnosticIds.RankMismatch, "state 'v' takes 1 index(es)")]
     [InlineData("v[i] = x[i]; repeat 3 { v[i] = v[i] * 2; } }", "}", 1, DiagnosticIds.UnexpectedToken, null)]
-    [InlineData("v[i] = x[i]; repeat 3 { v[i] = v[i] * 2; v[i] = v[i, i]; } mean[i](v[i])", "v[i, i]", 0, DiagnosticIds.RankMismatch, "state 'v' takes 1 index(es)")]
+    [InlineData("v[i] = x[j]; repeat 3 { v[i] = v[i] * 2; } mean[i](v[i])", "x[j]", 0, DiagnosticIds.NotScalar, "the value of state 'v' depends on index 'j'")]
     [InlineData("v[i] = x[i]; repeat 3 { } mean[i](v[i])", "}", 0, DiagnosticIds.UnexpectedToken, "the repeat block is empty")]
     [InlineData("v[i] = x[i]; repeat 3 { repeat 2 { v[i] = v[i] * 2; } } mean[i](v[i])", "repeat", 1, DiagnosticIds.UnexpectedToken, "repeat blocks do not nest")]
     [InlineData("v[i] = x[i]; repeat 3 { mean(x); } mean[i](v[i])", "mean", 0, DiagnosticIds.UnexpectedToken, "expected an assignment of a state")]

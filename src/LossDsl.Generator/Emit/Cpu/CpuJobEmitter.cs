@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using LossDsl.Language.Ir;
 using LossDsl.Language.Planning;
@@ -97,30 +98,57 @@ internal sealed class CpuJobEmitter
     {
         Writer.Line($"/// <summary>Pass {pass.Number}: {Xml.Escape(PlanPrinter.Describe(Model, pass))}.</summary>");
         Writer.Open($"private void Pass{pass.Number}<TS, TV>(int chunk) {GenericConstraints}");
-        EmitPrologue();
-        switch (pass)
+        // The body first, then the locals it reads: a kernel of many passes and buffers (the stages of a repeat block)
+        // would otherwise copy every field into every pass, a prologue as long as the kernel.
+        var body = Writer.Fork();
+        using (_kernel.Redirect(body))
         {
-            case LoopPassPlan loopPass: EmitLoopPass(loopPass); break;
-            case PanelPassPlan panelPass: EmitPanelPass(panelPass); break;
-            case PairPassPlan pairPass: new CpuPairPassEmitter(_kernel).Emit(pairPass); break;
-            case StripPassPlan stripPass: new CpuStripPassEmitter(_kernel, stripPass).EmitSlot(); break;
-            case RankSortPassPlan sortPass: EmitRankSortPass(sortPass); break;
+            switch (pass)
+            {
+                case LoopPassPlan loopPass: EmitLoopPass(loopPass); break;
+                case PanelPassPlan panelPass: EmitPanelPass(panelPass); break;
+                case PairPassPlan pairPass: new CpuPairPassEmitter(_kernel).Emit(pairPass); break;
+                case StripPassPlan stripPass: new CpuStripPassEmitter(_kernel, stripPass).EmitSlot(); break;
+                case RankSortPassPlan sortPass: EmitRankSortPass(sortPass); break;
+            }
         }
+        EmitPrologue(Identifiers(body.ToString()));
+        Writer.Append(body);
         Writer.Close();
     }
 
-    /// <summary>The job's fields as locals.</summary>
-    private void EmitPrologue()
+    /// <summary>The identifiers in generated text.</summary>
+    private static HashSet<string> Identifiers(string code)
     {
-        foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Writer.Line($"{(t.IsInt ? "int" : R)}* {CpuNames.TensorPointer(t)} = this.{CpuNames.TensorPointer(t)};");
-        foreach (var t in CpuKernelEmitter.GradientTensors(Plan)) Writer.Line($"{R}* {CpuNames.GradientPointer(t)} = this.{CpuNames.GradientPointer(t)};");
-        foreach (var o in Plan.Outputs) Writer.Line($"{R}* {CpuNames.OutputPointer(o)} = this.{CpuNames.OutputPointer(o)};");
-        foreach (var b in Plan.Buffers) Writer.Line($"{R}* {CpuNames.BufferPointer(b.Buffer)} = this.{CpuNames.BufferPointer(b.Buffer)};");
-        foreach (var p in Plan.Panels) Writer.Line($"float* {CpuNames.PanelPointer(p)} = this.{CpuNames.PanelPointer(p)};");
-        foreach (int e in CpuKernelEmitter.UsedExtents(Model)) Writer.Line($"int {Names.Extent(e)} = this.{Names.Extent(e)};");
-        foreach (var s in Model.Scalars) Writer.Line($"{(s.IsInt ? "int" : R)} {Names.Scalar(s.Id)} = this.{Names.Scalar(s.Id)};");
-        if (Plan.WithGradients) Writer.Line($"{R} {Names.Scalar(Model.UpstreamParam)} = this.{Names.Scalar(Model.UpstreamParam)};");
-        foreach (var r in Plan.Globals) Writer.Line($"{R} {CpuNames.Global(r)} = this.{CpuNames.Global(r)};");
+        var set = new HashSet<string>();
+        for (int k = 0; k < code.Length; k++)
+        {
+            char c = code[k];
+            if (!(char.IsLetter(c) || c == '_') || k > 0 && (char.IsLetterOrDigit(code[k - 1]) || code[k - 1] == '_')) continue;
+            int end = k + 1;
+            while (end < code.Length && (char.IsLetterOrDigit(code[end]) || code[end] == '_')) end++;
+            set.Add(code.Substring(k, end - k));
+            k = end - 1;
+        }
+        return set;
+    }
+
+    /// <summary>The job's fields that a pass's body uses (<paramref name="used"/>: its identifiers), as locals.</summary>
+    private void EmitPrologue(HashSet<string> used)
+    {
+        void Local(string type, string name)
+        {
+            if (used.Contains(name)) Writer.Line($"{type} {name} = this.{name};");
+        }
+        foreach (var t in Model.Tensors.Where(t => t.Axes is not null)) Local($"{(t.IsInt ? "int" : R)}*", CpuNames.TensorPointer(t));
+        foreach (var t in CpuKernelEmitter.GradientTensors(Plan)) Local($"{R}*", CpuNames.GradientPointer(t));
+        foreach (var o in Plan.Outputs) Local($"{R}*", CpuNames.OutputPointer(o));
+        foreach (var b in Plan.Buffers) Local($"{R}*", CpuNames.BufferPointer(b.Buffer));
+        foreach (var p in Plan.Panels) Local("float*", CpuNames.PanelPointer(p));
+        foreach (int e in CpuKernelEmitter.UsedExtents(Model)) Local("int", Names.Extent(e));
+        foreach (var s in Model.Scalars) Local(s.IsInt ? "int" : R, Names.Scalar(s.Id));
+        if (Plan.WithGradients) Local(R, Names.Scalar(Model.UpstreamParam));
+        foreach (var r in Plan.Globals) Local(R, CpuNames.Global(r));
     }
 
     private void EmitLoopPass(LoopPassPlan pass)

@@ -40,7 +40,24 @@ internal sealed class CpuKernelContext
 
     public KernelPlan Plan { get; }
     public LossModel Model => Plan.Model;
-    public CodeWriter Writer { get; }
+    /// <summary>Where the emitters print (<see cref="Redirect"/> sends it elsewhere for a while).</summary>
+    public CodeWriter Writer { get; private set; }
+
+    /// <summary>Prints into <paramref name="writer"/> until the result is disposed.</summary>
+    public System.IDisposable Redirect(CodeWriter writer)
+    {
+        var saved = Writer;
+        Writer = writer;
+        return new Restore(() => Writer = saved);
+    }
+
+    private sealed class Restore : System.IDisposable
+    {
+        private System.Action? _undo;
+        public Restore(System.Action undo) { _undo = undo; }
+        public void Dispose() { _undo?.Invoke(); _undo = null; }
+    }
+
     public CpuNames Names { get; }
     /// <summary>The tiles of the pair pass being printed, or null outside one.</summary>
     public PairTiles? Tiles { get; set; }

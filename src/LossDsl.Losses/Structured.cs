@@ -3,11 +3,11 @@ using System;
 namespace LossDsl.Losses;
 
 /// <summary>
-/// Catalog section S (docs/losses.md): set- and structure-level losses. The entries here need no primitive beyond
-/// reductions along an axis and gathers: projections (max along an axis), losses on precomputed masks or distance maps,
-/// selections whose indices the caller computes without gradient, windows (SSIM, local NCC), k-th values (ICNN) and
-/// sorted orders through ranked sums (the Lovász losses). The others (iterations, matching, persistent homology) are
-/// listed in docs/losses.md with what they need.
+/// Catalog section S (docs/losses.md): set- and structure-level losses: projections (max along an axis), losses on
+/// precomputed masks or distance maps, selections whose indices the caller computes without gradient, windows (SSIM,
+/// local NCC), k-th values (ICNN), sorted orders through ranked sums (the Lovász losses) and fixed-count iterations
+/// through repeat blocks (clDice's soft skeleton, NeuralNDCG's Sinkhorn scaling). The others (matching, persistent
+/// homology, SVDs) are listed in docs/losses.md with what they need.
 /// </summary>
 public static partial class Structured
 {

@@ -16,9 +16,11 @@ from fixturelib import Case, Input, normal, labels, shift, uniform, bernoulli, a
 NOT_DECLARED = {
     "P16": "AMCL: the exact form (per-pair adaptive temperatures and their regulariser R(tau)) is [unconfirmed]; "
            "there is no agreed formula to declare or to check.",
-    "P21": "WhitenedCSE: shuffled group whitening needs a batch covariance's inverse square root (eigendecomposition or "
-           "Newton-Schulz iterations), which the language lacks (no matrix functions, no iteration); the details are "
-           "[unconfirmed]. Its multi-positive contrastive part is P06 (Pairwise.SupCon) on the whitened views.",
+    "P21": "WhitenedCSE: the whitening itself is expressible (a batch covariance's inverse square root by Newton-Schulz "
+           "iterations in a repeat block, docs/language.md §7.2; tests/LossDsl.Tests/Language/RepeatTests.cs has the iteration), "
+           "but its shuffled group whitening draws a random channel permutation and grouping per step and its details are "
+           "[unconfirmed] (the catalog has the paper only): no reference to declare and check it against. Its multi-positive "
+           "contrastive part is P06 (Pairwise.SupCon) on the whitened views.",
     "P27": "CCSL/CSSL: the cross terms (thresholded or sigmoid-weighted in-batch pairs) are [unconfirmed]; the BYOL term "
            "2 - 2 cos(p, sg(z')) alone is not this entry.",
     "P33": "Laplacian-regularized clustering: an inference-time objective minimised by a bound optimiser over "

@@ -25,7 +25,7 @@ public static class PairwiseCases
     public static readonly string[] Keys = { "infonce", "siglip", "supcon", "linear", "arcface" };
 
     /// <summary>The elementwise and row cases (not in <see cref="Keys"/>: name them with --cases).</summary>
-    public static readonly string[] ClassicKeys = { "bce", "focal", "ce", "centers", "cox", "lovasz" };
+    public static readonly string[] ClassicKeys = { "bce", "focal", "ce", "centers", "cox", "lovasz", "neuralndcg", "cldice" };
 
     /// <summary>The case's name, as the peer script prints it, and a forward + backward call.</summary>
     public static (string Name, Func<float> Run) Create(string key, int divide = 1)
@@ -123,6 +123,24 @@ public static class PairwiseCases
                 var g = Enumerable.Range(0, b * p).Select(_ => (float)rng.Next(2)).ToArray();
                 var dz = new float[z.Length];
                 return ($"Lovasz hinge B={b} P={p}", () => LossDsl.Losses.Structured.LovaszHinge(z, g, dz, p));
+            }
+            case "neuralndcg":
+            {
+                // A repeat block (docs/language.md §7.2): 50 Sinkhorn steps over each list's relaxed permutation.
+                int b = 64 / divide, n = 30;
+                var s = Normal(rng, b * n, 1);
+                var y = Enumerable.Range(0, b * n).Select(_ => (float)rng.Next(5)).ToArray();
+                var ds = new float[s.Length];
+                return ($"NeuralNDCG B={b} n={n}", () => LossDsl.Losses.Structured.NeuralNdcg(s, y, ds, n, n));
+            }
+            case "cldice":
+            {
+                // Soft skeletons by 3 repeated erosions and openings of 3 x 3 windows.
+                int b = 4, c = 2, h = 128 / divide, w = 128;
+                var z = Normal(rng, b * c * h * w, 2);
+                var y = Labels(rng, b * h * w, c);
+                var dz = new float[z.Length];
+                return ($"clDice B={b} C={c} {h}x{w}", () => LossDsl.Losses.Structured.ClDice(z, y, dz, c, h, w));
             }
             default:
                 throw new ArgumentException($"Unknown case '{key}'; the cases are {string.Join(", ", Keys.Concat(ClassicKeys))}.", nameof(key));

@@ -97,6 +97,54 @@ def cox(eta, t, ev):
     return -((eta_s - torch.logcumsumexp(eta_s, 0)) * ev_s).sum() / ev_s.sum()
 
 
+def neural_ndcg(s, y, n_iter=50, tol=1e-6, tau=1.0):
+    # allRank's neuralNDCG (deterministic, no padding, k = the list): NeuralSort, Sinkhorn scaling that stops once rows
+    # and columns sum to 1 within tol (as allRank), the relaxed sort of the gains, over the ideal DCG.
+    n = s.shape[1]
+    a = (s[:, :, None] - s[:, None, :]).abs()
+    scaling = n + 1 - 2 * (torch.arange(n, dtype=s.dtype) + 1)
+    p = torch.softmax((s[:, :, None] * scaling[None, None, :] - a.sum(-1, keepdim=True)).permute(0, 2, 1) / tau, -1)
+    for _ in range(n_iter):
+        p = p / p.sum(1, keepdim=True).clamp(min=1e-10)
+        p = p / p.sum(2, keepdim=True).clamp(min=1e-10)
+        if torch.max(torch.abs(p.sum(2) - 1)) < tol and torch.max(torch.abs(p.sum(1) - 1)) < tol:
+            break
+    gains = 2.0 ** y - 1
+    discounts = 1 / torch.log2(torch.arange(n, dtype=s.dtype) + 2)
+    dcg = ((p @ gains[:, :, None]).squeeze(-1) * discounts).sum(-1)
+    idcg = ((2.0 ** torch.sort(y, dim=1, descending=True).values - 1) * discounts).sum(-1)
+    zero = idcg == 0
+    return -(dcg / (idcg + 1e-10)).masked_fill(zero, 0.0).sum() / (~zero).sum()
+
+
+def _soft_erode(img):
+    return torch.min(-F.max_pool2d(-img, (3, 1), (1, 1), (1, 0)), -F.max_pool2d(-img, (1, 3), (1, 1), (0, 1)))
+
+
+def _soft_open(img):
+    return F.max_pool2d(_soft_erode(img), (3, 3), (1, 1), (1, 1))
+
+
+def _soft_skel(img, iters=3):
+    skel = F.relu(img - _soft_open(img))
+    for _ in range(iters):
+        img = _soft_erode(img)
+        delta = F.relu(img - _soft_open(img))
+        skel = skel + F.relu(delta - skel * delta)
+    return skel
+
+
+def cldice(z, y, alpha=0.5, smooth=1.0):
+    # TopoMortar's clDiceLoss(iterations=3): softmax, one-hot labels, its negative Dice, soft skeletons, clDice.
+    p = torch.softmax(z, 1)
+    g = F.one_hot(y, p.shape[1]).permute(0, 3, 1, 2).to(p.dtype)
+    dice = -((2 * (p * g).sum((2, 3)) + 1e-5) / torch.clip(g.sum((2, 3)) + p.sum((2, 3)) + 1e-5, 1e-8)).mean()
+    skel_pred, skel_true = _soft_skel(p), _soft_skel(g)
+    tprec = ((skel_pred * g)[:, 1:].sum() + smooth) / (skel_pred[:, 1:].sum() + smooth)
+    tsens = ((skel_true * p)[:, 1:].sum() + smooth) / (skel_true[:, 1:].sum() + smooth)
+    return (1 - alpha) * dice + alpha * (1 - 2 * tprec * tsens / (tprec + tsens))
+
+
 def lovasz_grad(gt_sorted):
     gts = gt_sorted.sum()
     intersection = gts - gt_sorted.cumsum(0)
@@ -185,7 +233,21 @@ def cases(small):
         lab = torch.randint(0, 2, (8, p), generator=g).float()
         return lovasz_hinge, (z, lab), (z,)
 
+    def make_neural_ndcg():
+        b, n = 64 // d, 30
+        s = torch.randn(b, n, generator=g, requires_grad=True)
+        y = torch.randint(0, 5, (b, n), generator=g).float()
+        return neural_ndcg, (s, y), (s,)
+
+    def make_cldice():
+        h = 128 // d
+        z = (torch.randn(4, 2, h, 128, generator=g) * 2).requires_grad_()
+        y = torch.randint(0, 2, (4, h, 128), generator=g)
+        return cldice, (z, y), (z,)
+
     return {
+        "neuralndcg": (f"NeuralNDCG B={64 // d} n=30", make_neural_ndcg),
+        "cldice": (f"clDice B=4 C=2 {128 // d}x128", make_cldice),
         "cox": (f"Cox N={262144 // d}", make_cox),
         "lovasz": (f"Lovasz hinge B=8 P={65536 // d}", make_lovasz),
         "centers": (f"batch centres N={16384 // d} D=128 K=100", make_centers),

@@ -81,7 +81,7 @@ internal sealed partial class Scheduler
             // The adjoints of gathers summed over indices the gradient does not have become sparse scatters (one
             // accumulation per read) after the dense rest of the gradient is stored (zeros where nothing else writes).
             var scatters = new List<ScatterTerm>();
-            var dense = s.SplitScatters(g.Expression, g, scatters, v => v);
+            var dense = s.SplitScatters(g.Expression, g.Axes, scatters);
             var exprs = new List<Node> { dense };
             s.PlaceReduces(exprs, g.Axes, 0, s._top, s._topAvailable);
             var nest = s.BuildLoops(g.Axes, 0, exprs, new StoreStmt(StoreTarget.Gradient(g.Tensor), g.Axes, dense), s._topAvailable);
@@ -167,11 +167,24 @@ internal sealed partial class Scheduler
             var buffer = NewBuffer(key, axes);
             _buffers[key] = buffer;
             _internalBuffers[t.Ref] = buffer;
-            var exprs = new List<Node> { value };
+            // An adjoint's reads of gathered elements (a window's) scatter, as an input's gradient does: the dense
+            // part is stored, then each such term adds to the elements it reads, O(reads) instead of O(axis) each.
+            var scatters = new List<ScatterTerm>();
+            var dense = SplitScatters(value, axes, scatters);
+            var exprs = new List<Node> { dense };
             PlaceReduces(exprs, axes, 0, _top, _topAvailable);
-            var nest = BuildLoops(axes, 0, exprs, new StoreStmt(StoreTarget.Buffer(key), axes, value), _topAvailable);
+            var nest = BuildLoops(axes, 0, exprs, new StoreStmt(StoreTarget.Buffer(key), axes, dense), _topAvailable);
             nest.Purpose.Add(t.Name);
             _top.Add(nest);
+            foreach (var term in scatters)
+            {
+                var scatterExprs = new List<Node> { term.Value };
+                scatterExprs.AddRange(term.Subscripts.Where(x => x.Op != Op.Index));
+                PlaceReduces(scatterExprs, term.Loops, 0, _top, _topAvailable);
+                var scatterNest = BuildLoops(term.Loops, 0, scatterExprs, new ScatterStmt(StoreTarget.Buffer(key), term.Subscripts, term.Value), _topAvailable);
+                scatterNest.Purpose.Add(t.Name + " (scatter)");
+                _top.Add(scatterNest);
+            }
         }
     }
 
@@ -304,7 +317,8 @@ internal sealed partial class Scheduler
     }
 
     /// <summary>
-    /// Splits a gradient into its dense part and the terms that are cheaper as scatters. The cost rule: the adjoint of
+    /// Splits a gradient (or an internal tensor's definition, over <paramref name="axes"/>) into its dense part and the
+    /// terms that are cheaper as scatters (into <paramref name="found"/>). The cost rule: the adjoint of
     /// a gather is the term <c>sum[R](where(a == s &amp;&amp; rest, value, 0))</c> (docs/language.md §8.3), where
     /// <c>a</c> is a gradient axis and <c>s</c> the gathered subscript. Computed densely it costs
     /// <c>|a| * |R|</c> per element of the other axes; as a scatter (<c>grad[.., s, ..] += where(rest, value, 0)</c> for
@@ -312,11 +326,17 @@ internal sealed partial class Scheduler
     /// scatters exactly when it reduces over some index (R is not empty: NTL's <c>sum[k]</c> over the gathered
     /// vocabulary, <c>sum[i]</c> of <c>weight[y[i]]</c>); a gather whose indices are all the gradient's own
     /// (<c>z[i, y[i]]</c> in cross-entropy: one select per element of a row the gradient sweeps anyway) stays dense.
-    /// Sums, differences, negations and factors (<c>c * t</c>, <c>t / c</c>) of such terms are split through;
-    /// <paramref name="wrap"/> applies the factors met on the way down to a term's value. A term whose value or
-    /// subscripts would depend on a gathered axis stays dense.
+    /// Sums, differences, negations and factors (<c>c * t</c>, <c>t / c</c>) of such terms are split through. A term
+    /// whose value or subscripts would depend on a gathered axis stays dense.
     /// </summary>
-    private Node SplitScatters(Node n, GradientExpression g, List<ScatterTerm> found, System.Func<Node, Node> wrap)
+    private Node SplitScatters(Node n, IndexVar[] axes, List<ScatterTerm> found)
+    {
+        _splitVisits = 0; // the walk's budget is per value split
+        return SplitScatters(n, axes, found, v => v);
+    }
+
+    /// <summary>The walk of <see cref="SplitScatters(Node, IndexVar[], List{ScatterTerm})"/>: <paramref name="wrap"/> applies the factors met on the way down to a term's value.</summary>
+    private Node SplitScatters(Node n, IndexVar[] axes, List<ScatterTerm> found, System.Func<Node, Node> wrap)
     {
         // Only where a candidate term is reachable, and within a budget: a value read twice (a + a) is walked twice,
         // so a graph of shared values could double the walk at every level. Stopping early is always correct (what
@@ -328,30 +348,30 @@ internal sealed partial class Scheduler
         switch (n.Op)
         {
             case Op.Add:
-                result = _graph.Add(SplitScatters(n.Args[0], g, found, wrap), SplitScatters(n.Args[1], g, found, wrap));
+                result = _graph.Add(SplitScatters(n.Args[0], axes, found, wrap), SplitScatters(n.Args[1], axes, found, wrap));
                 break;
             case Op.Sub:
-                result = _graph.Sub(SplitScatters(n.Args[0], g, found, wrap), SplitScatters(n.Args[1], g, found, v => wrap(_graph.Neg(v))));
+                result = _graph.Sub(SplitScatters(n.Args[0], axes, found, wrap), SplitScatters(n.Args[1], axes, found, v => wrap(_graph.Neg(v))));
                 break;
             case Op.Neg:
-                result = _graph.Neg(SplitScatters(n.Args[0], g, found, v => wrap(_graph.Neg(v))));
+                result = _graph.Neg(SplitScatters(n.Args[0], axes, found, v => wrap(_graph.Neg(v))));
                 break;
             case Op.Mul:
             {
                 var right = n.Args[1];
-                var left = SplitScatters(n.Args[0], g, found, v => wrap(_graph.Mul(v, right)));
+                var left = SplitScatters(n.Args[0], axes, found, v => wrap(_graph.Mul(v, right)));
                 if (found.Count > before) { result = _graph.Mul(left, right); break; }
                 var leftFactor = n.Args[0];
-                result = _graph.Mul(leftFactor, SplitScatters(right, g, found, v => wrap(_graph.Mul(leftFactor, v))));
+                result = _graph.Mul(leftFactor, SplitScatters(right, axes, found, v => wrap(_graph.Mul(leftFactor, v))));
                 break;
             }
             case Op.Div:
             {
                 var divisor = n.Args[1];
-                result = _graph.Div(SplitScatters(n.Args[0], g, found, v => wrap(_graph.Div(v, divisor))), divisor);
+                result = _graph.Div(SplitScatters(n.Args[0], axes, found, v => wrap(_graph.Div(v, divisor))), divisor);
                 break;
             }
-            case Op.Reduce when MatchScatter(n, g, wrap) is { } term:
+            case Op.Reduce when MatchScatter(n, axes, wrap) is { } term:
                 found.Add(term);
                 return _graph.Zero;
             default:
@@ -360,7 +380,7 @@ internal sealed partial class Scheduler
         return found.Count > before ? result : n;
     }
 
-    /// <summary>The most scatter terms of one kernel, and the most nodes the splitting visits (beyond them, the rest stays dense).</summary>
+    /// <summary>The most scatter terms of one value, and the most nodes its splitting visits (beyond them, the rest stays dense).</summary>
     private const int MaxScatterTerms = 32, MaxSplitVisits = 20000;
 
     private int _splitVisits;
@@ -381,9 +401,9 @@ internal sealed partial class Scheduler
         return _scatterCandidates[n] = result;
     }
 
-    /// <summary>The scatter of a term <c>sum[R](where(a == s &amp;&amp; rest, value, 0))</c>, or null (see <see cref="SplitScatters"/>).</summary>
-    private ScatterTerm? MatchScatter(Node n, GradientExpression g, System.Func<Node, Node> wrap) =>
-        _buffers.ContainsKey(n) || _aliases.ContainsKey(n) || n.ReduceKind != ReduceKind.Sum ? null : MatchKeyedSum(n, g.Axes, wrap);
+    /// <summary>The scatter of a term <c>sum[R](where(a == s &amp;&amp; rest, value, 0))</c>, or null (see <see cref="SplitScatters(Node, IndexVar[], List{ScatterTerm})"/>).</summary>
+    private ScatterTerm? MatchScatter(Node n, IndexVar[] axes, System.Func<Node, Node> wrap) =>
+        _buffers.ContainsKey(n) || _aliases.ContainsKey(n) || n.ReduceKind != ReduceKind.Sum ? null : MatchKeyedSum(n, axes, wrap);
 
     /// <summary>
     /// <c>sum[R](where(a == s &amp;&amp; rest, value, 0))</c> over <paramref name="axes"/> (a gradient's or a buffer's) as a

@@ -176,6 +176,7 @@ public class DiagnosticsTests
             Expr("ambiguous-extent", "LOSS0220", "sum[c](x[c]) + sum[c](w[c]) / extent(c)", "c", 4,
                 "ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> dx", "extent(c) is ambiguous here"),
             Expr("recursive-function", "LOSS0221", "f(a) = g(a) * 2; g(b) = f(b); mean(f(x))", "f", 1, message: "function 'f' calls itself (through 'g')"),
+            Expr("repeat-state-not-declared", "LOSS0222", "v[i] = x[i]; repeat 3 { u[i] = v[i] * 2; } mean[i](v[i])", "u", 0, message: "'u' is assigned in the repeat block but is not a binding declared before it"),
             Expr("index-not-bound-in-function", "LOSS0200", "f(a) = a * x[i]; mean[i](f(x[i]))", "i", 0, message: "index 'i' is not bound inside function 'f'"),
             Expr("gathered-binding-extent-unknown", "LOSS0208", "s[c] = c * 2; mean[i](s[y[i]] * x[i])", "y[i]", 0,
                 "ReadOnlySpan<float> x, ReadOnlySpan<int> y, Span<float> dx", "whose extent is unknown"),

@@ -366,7 +366,9 @@ public static partial class Structured
     /// <c>E(x) = min(min over the 3 × 1 window, min over the 1 × 3 window)</c>, dilation <c>D(x)</c> the max over the 3 × 3
     /// window, each window clipped to the image (max pooling's -inf padding; ties to the first maximum, as max_pool2d);
     /// <c>skel(x)</c>: <c>s = relu(x - D(E(x)))</c>, then 3 times <c>x = E(x)</c>, <c>d = relu(x - D(E(x)))</c>,
-    /// <c>s = s + relu(d - s d)</c> (a repeat block, docs/language.md §7.2: each step is stored once, not inlined);
+    /// <c>s = s + relu(d - s d)</c> (a repeat block, docs/language.md §7.2: each step is stored once, not inlined; the
+    /// erosion of each step is a state too, <c>ei</c>, so that the opening's dilation reads it stored, 9 reads per
+    /// pixel rather than an erosion recomputed for each of the 9, and the next step's image is that erosion);
     /// <c>Dice = -mean_{b,c} (2 sum p t + 1e-5) / max(sum t + sum p + 1e-5, 1e-8)</c> (sums over the pixels; TopoMortar's
     /// negative Dice); over the foreground classes <c>c &gt;= 1</c>, <c>Tprec = (sum skel(p) t + smooth) / (sum skel(p) + smooth)</c>
     /// and <c>Tsens = (sum skel(t) p + smooth) / (sum skel(t) + smooth)</c>; <c>clDice = 1 - 2 Tprec Tsens / (Tprec + Tsens)</c>;
@@ -392,18 +394,22 @@ public static partial class Structured
         p[n, c, h, w] = softmax[c](z[n, c, h, w]);
         t[n, c, h, w] = where(y[n, h, w] == c, 1, 0);
         erP[n, c, h, w] = min(min[a | 0 <= h + a - 1 && h + a - 1 < extent(h)](im[n, c, h + a - 1, w]), min[e | 0 <= w + e - 1 && w + e - 1 < extent(w)](im[n, c, h, w + e - 1]));
-        opP[n, c, h, w] = max[a, e | 0 <= h + a - 1 && h + a - 1 < extent(h) && 0 <= w + e - 1 && w + e - 1 < extent(w); ties = first](erP[n, c, h + a - 1, w + e - 1]);
+        dlP[n, c, h, w] = max[a, e | 0 <= h + a - 1 && h + a - 1 < extent(h) && 0 <= w + e - 1 && w + e - 1 < extent(w); ties = first](ei[n, c, h + a - 1, w + e - 1]);
         erT[n, c, h, w] = min(min[a | 0 <= h + a - 1 && h + a - 1 < extent(h)](gm[n, c, h + a - 1, w]), min[e | 0 <= w + e - 1 && w + e - 1 < extent(w)](gm[n, c, h, w + e - 1]));
-        opT[n, c, h, w] = max[a, e | 0 <= h + a - 1 && h + a - 1 < extent(h) && 0 <= w + e - 1 && w + e - 1 < extent(w); ties = first](erT[n, c, h + a - 1, w + e - 1]);
+        dlT[n, c, h, w] = max[a, e | 0 <= h + a - 1 && h + a - 1 < extent(h) && 0 <= w + e - 1 && w + e - 1 < extent(w); ties = first](ge[n, c, h + a - 1, w + e - 1]);
         im[n, c, h, w] = p[n, c, h, w];
-        sk[n, c, h, w] = relu(im[n, c, h, w] - opP[n, c, h, w]);
+        ei[n, c, h, w] = erP[n, c, h, w];
+        sk[n, c, h, w] = relu(im[n, c, h, w] - dlP[n, c, h, w]);
         gm[n, c, h, w] = t[n, c, h, w];
-        gs[n, c, h, w] = relu(gm[n, c, h, w] - opT[n, c, h, w]);
+        ge[n, c, h, w] = erT[n, c, h, w];
+        gs[n, c, h, w] = relu(gm[n, c, h, w] - dlT[n, c, h, w]);
         repeat 3 {
-            im[n, c, h, w] = erP[n, c, h, w];
-            sk[n, c, h, w] = sk[n, c, h, w] + relu(relu(im[n, c, h, w] - opP[n, c, h, w]) - sk[n, c, h, w] * relu(im[n, c, h, w] - opP[n, c, h, w]));
-            gm[n, c, h, w] = erT[n, c, h, w];
-            gs[n, c, h, w] = gs[n, c, h, w] + relu(relu(gm[n, c, h, w] - opT[n, c, h, w]) - gs[n, c, h, w] * relu(gm[n, c, h, w] - opT[n, c, h, w]));
+            im[n, c, h, w] = ei[n, c, h, w];
+            ei[n, c, h, w] = erP[n, c, h, w];
+            sk[n, c, h, w] = sk[n, c, h, w] + relu(relu(im[n, c, h, w] - dlP[n, c, h, w]) - sk[n, c, h, w] * relu(im[n, c, h, w] - dlP[n, c, h, w]));
+            gm[n, c, h, w] = ge[n, c, h, w];
+            ge[n, c, h, w] = erT[n, c, h, w];
+            gs[n, c, h, w] = gs[n, c, h, w] + relu(relu(gm[n, c, h, w] - dlT[n, c, h, w]) - gs[n, c, h, w] * relu(gm[n, c, h, w] - dlT[n, c, h, w]));
         }
         dice = -mean[n, c]((2 * sum[h, w](p[n, c, h, w] * t[n, c, h, w]) + 1e-5) / max(sum[h, w](t[n, c, h, w]) + sum[h, w](p[n, c, h, w]) + 1e-5, 1e-8));
         tprec = (sum[n, c, h, w | c >= 1](sk[n, c, h, w] * t[n, c, h, w]) + smooth) / (sum[n, c, h, w | c >= 1](sk[n, c, h, w]) + smooth);

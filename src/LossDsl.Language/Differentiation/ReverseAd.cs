@@ -17,7 +17,9 @@ namespace LossDsl.Language.Differentiation;
 /// parent's space, whether or not the adjoint's expression mentions them. A reduction passes its adjoint to its body unchanged (sum) or to the
 /// arg-max elements (max/min, by the reduction's tie rule: split evenly by default, see <see cref="TieRule"/>). The gradient of an input tensor collects the adjoints of all its
 /// loads: plain index subscripts are renamed to the gradient's axes, while gathered subscripts such as
-/// <c>z[i, y[i]]</c> scatter through an indicator (<c>c == y[i]</c>).
+/// <c>z[i, y[i]]</c> scatter through an indicator (<c>c == y[i]</c>). The stages of repeat blocks (internal tensors,
+/// docs/language.md §7.2) are differentiated in reverse order, each from the adjoint of its stage held as a tensor
+/// (staged adjoints, see <see cref="Differentiate"/>).
 /// </remarks>
 internal sealed class ReverseAd
 {
@@ -46,8 +48,8 @@ internal sealed class ReverseAd
         // label), has no adjoint to compute.
         var differentiable = new bool[stages];
         for (int k = 0; k < stages; k++)
-            differentiable[k] = Reaches(model.Internals[k].Definition,
-                n => n.Op == Op.Load && (n.Ref >= 0 ? model.Tensors[n.Ref].Gradient is not null : differentiable[-1 - n.Ref]));
+            differentiable[k] = IrGraph.Reachable(new[] { model.Internals[k].Definition })
+                .Any(n => n.Op == Op.Load && (n.Ref >= 0 ? model.Tensors[n.Ref].Gradient is not null : differentiable[-1 - n.Ref]));
         for (int k = stages - 1; k >= 0; k--)
         {
             if (!differentiable[k]) continue;
@@ -81,22 +83,6 @@ internal sealed class ReverseAd
             result[t.Id] = g;
         }
         return result;
-    }
-
-    /// <summary>True if some value reachable from <paramref name="root"/> satisfies <paramref name="test"/>.</summary>
-    private static bool Reaches(Node root, Func<Node, bool> test)
-    {
-        var seen = new HashSet<Node>();
-        var stack = new Stack<Node>();
-        stack.Push(root);
-        while (stack.Count > 0)
-        {
-            var n = stack.Pop();
-            if (!seen.Add(n)) continue;
-            if (test(n)) return true;
-            foreach (var a in n.Args) stack.Push(a);
-        }
-        return false;
     }
 
     /// <summary>

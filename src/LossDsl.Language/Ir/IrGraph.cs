@@ -84,6 +84,20 @@ internal sealed class IrGraph
     /// </summary>
     public static bool IsInternalLoad(Node n) => n.Op == Op.Load && n.Ref < 0;
 
+    /// <summary>The distinct values reachable from <paramref name="roots"/>, each once, without recursion.</summary>
+    public static IEnumerable<Node> Reachable(IEnumerable<Node> roots)
+    {
+        var seen = new HashSet<Node>();
+        var stack = new Stack<Node>(roots);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (!seen.Add(n)) continue;
+            yield return n;
+            foreach (var a in n.Args) stack.Push(a);
+        }
+    }
+
     // ---- Operations ---------------------------------------------------------------------------------------------
 
     public Node Unary(Op op, Node a)

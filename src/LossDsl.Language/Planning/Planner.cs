@@ -521,19 +521,7 @@ internal sealed class Planner
         }
     }
 
-    private static IEnumerable<Node> Reachable(Node root)
-    {
-        var seen = new HashSet<Node>();
-        var stack = new Stack<Node>();
-        stack.Push(root);
-        while (stack.Count > 0)
-        {
-            var n = stack.Pop();
-            if (!seen.Add(n)) continue;
-            yield return n;
-            foreach (var a in n.Args) stack.Push(a);
-        }
-    }
+    private static IEnumerable<Node> Reachable(Node root) => IrGraph.Reachable(new[] { root });
 
     private bool Writes(PassPlan pass, ScratchBuffer buffer) => pass switch
     {

@@ -195,14 +195,9 @@ internal sealed partial class Scheduler
     private void AddInternalViews(Dictionary<Node, BufferView> views, IEnumerable<Node> expressions)
     {
         if (_internalBuffers.Count == 0) return;
-        var seen = new HashSet<Node>();
-        var stack = new Stack<Node>(expressions);
-        while (stack.Count > 0)
+        foreach (var n in InternalLoads(expressions))
         {
-            var n = stack.Pop();
-            if (!seen.Add(n)) continue;
-            foreach (var a in n.Args) stack.Push(a);
-            if (!IrGraph.IsInternalLoad(n) || views.ContainsKey(n)) continue;
+            if (views.ContainsKey(n)) continue;
             var buffer = _internalBuffers[n.Ref];
             var indices = new IndexVar[n.Args.Length];
             Node?[]? gathered = null;
@@ -1053,18 +1048,7 @@ internal sealed partial class Scheduler
     }
 
     /// <summary>The reads of internal tensors in expressions.</summary>
-    private static IEnumerable<Node> InternalLoads(IEnumerable<Node> roots)
-    {
-        var seen = new HashSet<Node>();
-        var stack = new Stack<Node>(roots);
-        while (stack.Count > 0)
-        {
-            var n = stack.Pop();
-            if (!seen.Add(n)) continue;
-            if (IrGraph.IsInternalLoad(n)) yield return n;
-            foreach (var a in n.Args) stack.Push(a);
-        }
-    }
+    private static IEnumerable<Node> InternalLoads(IEnumerable<Node> roots) => IrGraph.Reachable(roots).Where(IrGraph.IsInternalLoad);
 
     private static void AddSource(HashSet<Node> reads, OperandSource? source)
     {

@@ -770,18 +770,7 @@ internal sealed class PairSpaces
         return new Strip(pass, rows.Concat(columns).ToList());
     }
 
-    private static IEnumerable<Node> Reachable(IEnumerable<Node> roots)
-    {
-        var seen = new HashSet<Node>();
-        var stack = new Stack<Node>(roots);
-        while (stack.Count > 0)
-        {
-            var n = stack.Pop();
-            if (!seen.Add(n)) continue;
-            yield return n;
-            foreach (var a in n.Args) stack.Push(a);
-        }
-    }
+    private static IEnumerable<Node> Reachable(IEnumerable<Node> roots) => IrGraph.Reachable(roots);
 
     /// <summary>The indices that address an occurrence's buffer: its row index, then its feature index.</summary>
     private IndexVar[] OccurrenceIndices(Node occurrence, PairReduction pair)

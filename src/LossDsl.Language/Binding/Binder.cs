@@ -899,21 +899,8 @@ internal sealed class Binder
             throw Error(DiagnosticIds.RankMismatch, $"state '{state.Name.Name}' takes {rank} index(es) but {subscripts.Count} were given", at);
         var idx = new Node[rank];
         for (int k = 0; k < rank; k++)
-        {
-            var subscript = subscripts is null ? new NameExpr(state.Parameters![k].Name, at.Offset, at.Length) : subscripts[k];
-            if (subscript is NameExpr ne && ne.Name != FlatIndexName && IsIndexName(ne.Name))
-            {
-                var v = ResolveIndex(ne);
-                Unify(v.Extent, stage.Axes[k].Extent, subscript, $"index '{v.Name}' is used for axis {k} of state '{state.Name.Name}'");
-                idx[k] = _graph.Index(v);
-                continue;
-            }
-            var value = Bind(subscript);
-            if (!IrGraph.IsIntLike(value) || value.Type == DslType.Bool)
-                throw Error(DiagnosticIds.TypeMismatch,
-                    $"a subscript of state '{state.Name.Name}' must be an index or an integer (an int label such as y[i], or int arithmetic on them)", subscript);
-            idx[k] = value;
-        }
+            idx[k] = BindAxisSubscript(subscripts is null ? new NameExpr(state.Parameters![k].Name, at.Offset, at.Length) : subscripts[k],
+                stage.Axes[k].Extent, k, $"state '{state.Name.Name}'");
         return _graph.Load(stage.Ref, DslType.Real, idx);
     }
 
@@ -948,25 +935,26 @@ internal sealed class Binder
         }
 
         var idx = new Node[subscripts.Count];
-        for (int k = 0; k < subscripts.Count; k++)
-        {
-            var s = subscripts[k];
-            Node n;
-            if (s is NameExpr ne && (ne.Name == FlatIndexName || IsIndexName(ne.Name)))
-            {
-                var v = ne.Name == FlatIndexName ? FlatIndex(ne) : ResolveIndex(ne);
-                Unify(v.Extent, t.Axes[k], s, $"index '{v.Name}' is used for axis {k} of '{t.Name}'");
-                n = _graph.Index(v);
-            }
-            else
-            {
-                n = Bind(s);
-                if (!IrGraph.IsIntLike(n) || n.Type == DslType.Bool)
-                    throw Error(DiagnosticIds.TypeMismatch, $"a subscript of '{t.Name}' must be an integer (an index, an int label such as y[i], or int arithmetic on them)", s);
-            }
-            idx[k] = n;
-        }
+        for (int k = 0; k < subscripts.Count; k++) idx[k] = BindAxisSubscript(subscripts[k], t.Axes[k], k, $"'{t.Name}'");
         return _graph.Load(t.Id, t.IsInt ? DslType.Int : DslType.Real, idx);
+    }
+
+    /// <summary>
+    /// Subscript <paramref name="axis"/> of a tensor or a state's stage (<paramref name="what"/>), over
+    /// <paramref name="extent"/>: an index name (or the flat index), whose extent joins the axis's, or a gathered Int value.
+    /// </summary>
+    private Node BindAxisSubscript(Expr s, int extent, int axis, string what)
+    {
+        if (s is NameExpr ne && (ne.Name == FlatIndexName || IsIndexName(ne.Name)))
+        {
+            var v = ne.Name == FlatIndexName ? FlatIndex(ne) : ResolveIndex(ne);
+            Unify(v.Extent, extent, s, $"index '{v.Name}' is used for axis {axis} of {what}");
+            return _graph.Index(v);
+        }
+        var n = Bind(s);
+        if (!IrGraph.IsIntLike(n) || n.Type == DslType.Bool)
+            throw Error(DiagnosticIds.TypeMismatch, $"a subscript of {what} must be an integer (an index, an int label such as y[i], or int arithmetic on them)", s);
+        return n;
     }
 
     private readonly Dictionary<int, bool> _flatUse = new();

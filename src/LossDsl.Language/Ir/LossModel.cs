@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 
 namespace LossDsl.Language.Ir;
 
@@ -206,8 +205,6 @@ internal sealed class LossModel
         return t;
     }
 
-    /// <summary>A read of internal tensor <paramref name="t"/> at its own axes.</summary>
-    public Node ReadAtAxes(InternalTensor t) => Graph.Load(t.Ref, DslType.Real, t.Axes.Select(a => Graph.Index(a)).ToArray());
     /// <summary>
     /// The type the kernels compute Real values in: <see cref="ElementType.Float64"/> when the tensors are double,
     /// else <see cref="ElementType.Float32"/> (Half and BFloat16 tensors are read into float).

@@ -78,24 +78,7 @@ internal sealed partial class Scheduler
         s.PlaceReduces(new List<Node> { loss }, System.Array.Empty<IndexVar>(), 0, s._top, s._topAvailable);
         foreach (var g in gradients)
         {
-            // The adjoints of gathers summed over indices the gradient does not have become sparse scatters (one
-            // accumulation per read) after the dense rest of the gradient is stored (zeros where nothing else writes).
-            var scatters = new List<ScatterTerm>();
-            var dense = s.SplitScatters(g.Expression, g.Axes, scatters);
-            var exprs = new List<Node> { dense };
-            s.PlaceReduces(exprs, g.Axes, 0, s._top, s._topAvailable);
-            var nest = s.BuildLoops(g.Axes, 0, exprs, new StoreStmt(StoreTarget.Gradient(g.Tensor), g.Axes, dense), s._topAvailable);
-            nest.Purpose.Add("d" + g.Tensor.Name);
-            s._top.Add(nest);
-            foreach (var term in scatters)
-            {
-                var scatterExprs = new List<Node> { term.Value };
-                scatterExprs.AddRange(term.Subscripts.Where(x => x.Op != Op.Index));
-                s.PlaceReduces(scatterExprs, term.Loops, 0, s._top, s._topAvailable);
-                var scatterNest = s.BuildLoops(term.Loops, 0, scatterExprs, new ScatterStmt(StoreTarget.Gradient(g.Tensor), term.Subscripts, term.Value), s._topAvailable);
-                scatterNest.Purpose.Add("d" + g.Tensor.Name + " (scatter)");
-                s._top.Add(scatterNest);
-            }
+            s.StoreWithScatters(StoreTarget.Gradient(g.Tensor), g.Axes, g.Expression, "d" + g.Tensor.Name);
         }
         // An output is stored like a gradient: a loop nest over its axes. One without axes is a scalar expression of
         // global reductions, stored after the passes like the loss.
@@ -167,24 +150,34 @@ internal sealed partial class Scheduler
             var buffer = NewBuffer(key, axes);
             _buffers[key] = buffer;
             _internalBuffers[t.Ref] = buffer;
-            // An adjoint's reads of gathered elements (a window's) scatter, as an input's gradient does: the dense
-            // part is stored, then each such term adds to the elements it reads, O(reads) instead of O(axis) each.
-            var scatters = new List<ScatterTerm>();
-            var dense = SplitScatters(value, axes, scatters);
-            var exprs = new List<Node> { dense };
-            PlaceReduces(exprs, axes, 0, _top, _topAvailable);
-            var nest = BuildLoops(axes, 0, exprs, new StoreStmt(StoreTarget.Buffer(key), axes, dense), _topAvailable);
-            nest.Purpose.Add(t.Name);
-            _top.Add(nest);
-            foreach (var term in scatters)
-            {
-                var scatterExprs = new List<Node> { term.Value };
-                scatterExprs.AddRange(term.Subscripts.Where(x => x.Op != Op.Index));
-                PlaceReduces(scatterExprs, term.Loops, 0, _top, _topAvailable);
-                var scatterNest = BuildLoops(term.Loops, 0, scatterExprs, new ScatterStmt(StoreTarget.Buffer(key), term.Subscripts, term.Value), _topAvailable);
-                scatterNest.Purpose.Add(t.Name + " (scatter)");
-                _top.Add(scatterNest);
-            }
+            // An adjoint's reads of gathered elements (a window's) scatter, as an input's gradient does.
+            StoreWithScatters(StoreTarget.Buffer(key), axes, value, t.Name);
+        }
+    }
+
+    /// <summary>
+    /// Stores <paramref name="value"/> over <paramref name="axes"/> into <paramref name="target"/> (a gradient or an
+    /// internal tensor's buffer): the adjoints of gathers summed over indices the target does not have become sparse
+    /// scatters (one accumulation per read, <see cref="SplitScatters(Node, IndexVar[], List{ScatterTerm})"/>), each a
+    /// pass after the store of the dense rest (zeros where nothing else writes).
+    /// </summary>
+    private void StoreWithScatters(StoreTarget target, IndexVar[] axes, Node value, string purpose)
+    {
+        var scatters = new List<ScatterTerm>();
+        var dense = SplitScatters(value, axes, scatters);
+        var exprs = new List<Node> { dense };
+        PlaceReduces(exprs, axes, 0, _top, _topAvailable);
+        var nest = BuildLoops(axes, 0, exprs, new StoreStmt(target, axes, dense), _topAvailable);
+        nest.Purpose.Add(purpose);
+        _top.Add(nest);
+        foreach (var term in scatters)
+        {
+            var scatterExprs = new List<Node> { term.Value };
+            scatterExprs.AddRange(term.Subscripts.Where(x => x.Op != Op.Index));
+            PlaceReduces(scatterExprs, term.Loops, 0, _top, _topAvailable);
+            var scatterNest = BuildLoops(term.Loops, 0, scatterExprs, new ScatterStmt(target, term.Subscripts, term.Value), _topAvailable);
+            scatterNest.Purpose.Add(purpose + " (scatter)");
+            _top.Add(scatterNest);
         }
     }
 

@@ -454,33 +454,20 @@ public sealed class LossExpression
             double A(int k) => Eval(n.Args[k], f);
             switch (n.Op)
             {
-                case Op.Load when n.Ref < 0:
-                {
-                    // An internal tensor (a stage of a repeat block, or its adjoint): its values, computed once.
-                    var t = _model.Internal(n.Ref);
-                    var values = InternalValues(t.Index);
-                    long offset = 0;
-                    for (int k = 0; k < n.Args.Length; k++)
-                    {
-                        double s = A(k);
-                        int extent = _extents[t.Axes[k].Extent];
-                        if (s < 0 || s >= extent) return 0;
-                        offset = offset * extent + (long)s;
-                    }
-                    return values[offset];
-                }
                 case Op.Load:
                 {
-                    var t = _model.Tensors[n.Ref];
+                    // An input, or an internal tensor (a stage of a repeat block, or its adjoint: its values computed once).
+                    var internalTensor = n.Ref < 0 ? _model.Internal(n.Ref) : null;
+                    var values = internalTensor is not null ? InternalValues(internalTensor.Index) : _tensors[n.Ref];
                     long offset = 0;
                     for (int k = 0; k < n.Args.Length; k++)
                     {
                         double s = A(k);
-                        int extent = _extents[t.Axes![k]];
+                        int extent = _extents[internalTensor is not null ? internalTensor.Axes[k].Extent : _model.Tensors[n.Ref].Axes![k]];
                         if (s < 0 || s >= extent) return 0; // gathers out of range read 0 (see docs/language.md)
                         offset = offset * extent + (long)s;
                     }
-                    return _tensors[t.Id][offset];
+                    return values[offset];
                 }
                 // Conditions and logic evaluate only the operands they need.
                 case Op.Select: return A(0) != 0 ? A(1) : A(2);

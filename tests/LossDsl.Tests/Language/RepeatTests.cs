@@ -202,6 +202,10 @@ public class RepeatTests
         double[] s = Doubles(inputs["s"]), w = Doubles(inputs["w"]);
         var ds = new double[n * n];
         double loss = RepeatLosses.SinkhornDouble(s, w, ds, n, 0.7);
+        // Called twice: the same bits.
+        var again = new double[n * n];
+        Assert.Equal(BitConverter.DoubleToInt64Bits(loss), BitConverter.DoubleToInt64Bits(RepeatLosses.SinkhornDouble(s, w, again, n, 0.7)));
+        Assert.Equal(ds.Select(BitConverter.DoubleToInt64Bits), again.Select(BitConverter.DoubleToInt64Bits));
         double expected = SinkhornReference(s, w, n, 0.7);
         Assert.True(Math.Abs(loss - expected) <= 1e-12 * (1 + Math.Abs(expected)), $"loss {loss:R}, reference {expected:R}");
         for (int q = 0; q < ds.Length; q += 7)
